@@ -1,0 +1,36 @@
+package dev.jdm.abi;
+
+import dev.jdm.abi.mem.Kmem;
+import java.util.Optional;
+
+/**
+ * What the host gives a module at init: its parameters, its log, its memory, and the exports of
+ * other modules. Valid until the module's {@code close()} returns.
+ */
+@Provided
+public interface ModuleContext {
+    /** The module's name as loaded. */
+    String name();
+
+    /** The parameters given at load time, with declared defaults. */
+    Params params();
+
+    /** The module's logger into the host's log ring. */
+    Log log();
+
+    /** The module's memory allocator; everything allocated is accounted to this module. */
+    Kmem kmem();
+
+    /**
+     * Offers {@code impl} to other modules under {@code api}, a type this module {@link Export}s.
+     *
+     * @throws IllegalStateException if something is already offered under {@code api}
+     */
+    <T> void export(Class<T> api, T impl);
+
+    /**
+     * Looks up what a module this one depends on offers under {@code api}. Holding the result
+     * keeps nothing extra alive: the dependency is already pinned by this module.
+     */
+    <T> Optional<T> lookup(Class<T> api);
+}
