@@ -113,11 +113,19 @@ public final class ModuleScanner {
         for (FieldModel field : model.fields()) {
             checkDescriptor(field.fieldType().stringValue(), site);
         }
+        // javac lists nested classes it merely mentions (MethodHandles$Lookup for every lambda) in
+        // InnerClasses; naming a class there uses nothing of it.
+        Set<String> declaredOnly = new HashSet<>();
+        model.findAttribute(java.lang.classfile.Attributes.innerClasses()).ifPresent(ic -> ic.classes().forEach(info -> {
+            declaredOnly.add(info.innerClass().asInternalName());
+            info.outerClass().ifPresent(o -> declaredOnly.add(o.asInternalName()));
+        }));
         for (ClassEntry c : classEntries) {
             String name = c.asInternalName();
-            boolean onlyOwner = ownerOnly.contains(name) && !typeUses.contains(name);
-            if (!onlyOwner) {
+            if (typeUses.contains(name) || (!ownerOnly.contains(name) && !declaredOnly.contains(name))) {
                 useType(name, site, true);
+            } else if (!ownerOnly.contains(name)) {
+                checkDescriptor("L" + name + ";", site);
             }
         }
     }
