@@ -54,7 +54,7 @@ public final class Modpost {
         ModuleScanner scanner = new ModuleScanner(image.models(), targets, new JdkPolicy());
         ModuleScanner.Result scan = scanner.scan();
         List<LinkProblem> problems = new ArrayList<>(scan.problems());
-        problems.addAll(checkEntry(image, scanner.ownTypes(), abi));
+        problems.addAll(checkEntry(image, scanner.ownTypes()));
         if (!problems.isEmpty()) {
             throw new ModpostException(name, problems);
         }
@@ -99,7 +99,7 @@ public final class Modpost {
     }
 
     /** The entry class must implement {@code LoadableModule} and have the init constructor. */
-    static List<LinkProblem> checkEntry(ModuleImage image, TypeWorld own, AbiModel abi) {
+    public static List<LinkProblem> checkEntry(ModuleImage image, TypeWorld own) {
         List<LinkProblem> out = new ArrayList<>();
         ClassModel entry = image.entry();
         String site = image.entryName();

@@ -1,0 +1,184 @@
+package dev.jdm.host;
+
+import dev.jdm.abi.LogLevel;
+import dev.jdm.host.config.HostConfig;
+import dev.jdm.host.gate.GateServer;
+import dev.jdm.host.log.LogRing;
+import dev.jdm.host.module.ExportTable;
+import dev.jdm.host.module.Linker;
+import dev.jdm.host.module.Modprobe;
+import dev.jdm.host.module.ModuleIndex;
+import dev.jdm.host.module.ModuleManager;
+import dev.jdm.host.sys.Libc;
+import dev.jdm.host.sysctl.Sysctl;
+import dev.jdm.host.task.TaskRegistry;
+import dev.jdm.symvers.AbiModel;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The host: the long-running process that plays the kernel. {@link #start} brings up sysctls, the
+ * log ring, the symbol table, the module manager and the call gate, then loads the configured
+ * modules; {@link #close} unloads everything and removes the socket.
+ */
+public final class Host implements AutoCloseable {
+    /** The jdm version. */
+    public static final String VERSION = "0.1.0";
+
+    /**
+     * How to start.
+     *
+     * @param config configuration file, or null for the embedded defaults
+     * @param socket call-gate socket, or null for the config's or the default
+     * @param stateDir state directory, or null likewise
+     * @param bundledModules directory of bundled modules, or null
+     * @param console where the log is echoed, or null
+     */
+    public record Options(Path config, Path socket, Path stateDir, Path bundledModules, PrintStream console) {}
+
+    private final Sysctl sysctl = new Sysctl();
+    private final LogRing log;
+    private final TaskRegistry tasks = new TaskRegistry();
+    private final ExportTable exports;
+    private final ModuleManager modules;
+    private final Modprobe modprobe;
+    private final GateServer gate;
+    private final Path socket;
+    private final Path stateDir;
+    private final List<String> startupErrors = new ArrayList<>();
+
+    private Host(Options options, HostConfig config) {
+        Path runtime = defaultRuntimeDir();
+        this.socket = firstPath(options.socket(), config.paths().socket(), runtime.resolve("gate.sock"));
+        this.stateDir = firstPath(options.stateDir(), config.paths().stateDir(), runtime.resolve("state"));
+        Path userModules = firstPath(null, config.paths().modulesDir(), stateDir.resolve("modules"));
+        registerSysctls();
+        this.log = new LogRing(8192, options.console(), () -> (int) sysctl.longValue("log.console_level"));
+        this.exports = new ExportTable(AbiModel.fromClassPath());
+        sysctl.setInternal("kernel.abi_generation", exports.abi().generation());
+        Linker linker = new Linker(exports, m -> log.append(LogLevel.WARNING, "host", m));
+        this.modules = new ModuleManager(linker, log, sysctl, new ModuleIndex(options.bundledModules(), userModules));
+        this.modprobe = new Modprobe(modules);
+        this.gate = new GateServer(socket, new HostCalls(this), tasks, log);
+    }
+
+    /**
+     * Starts a host.
+     *
+     * @throws HostException if the configuration is bad or the socket is taken
+     */
+    public static Host start(Options options) throws IOException {
+        HostConfig config = options.config() == null ? HostConfig.defaults() : HostConfig.load(options.config());
+        Host host = new Host(options, config);
+        host.boot(config);
+        return host;
+    }
+
+    private void boot(HostConfig config) throws IOException {
+        Files.createDirectories(stateDir);
+        modules.index().userDirectory().ifPresent(d -> {
+            try {
+                Files.createDirectories(d);
+            } catch (IOException e) {
+                throw new HostException(HostException.Code.EIO, "cannot create modules directory " + d + ": " + e.getMessage());
+            }
+        });
+        log.append(LogLevel.INFO, "host", "jdm " + VERSION + ", ABI " + exports.abi().generation() + ", " + exports.all().size()
+                + " symbols exported, uid " + Libc.getuid());
+        for (Map.Entry<String, String> e : config.sysctl().entrySet()) {
+            sysctl.set(e.getKey(), e.getValue());
+        }
+        gate.start();
+        for (HostConfig.ModuleSpec spec : config.modules()) {
+            try {
+                modprobe.load(spec.name(), spec.params());
+            } catch (HostException e) {
+                startupErrors.add(e.getMessage());
+                log.append(LogLevel.ERR, "host", "start-up load of " + spec.name() + " failed: " + e.getMessage());
+            }
+        }
+    }
+
+    private void registerSysctls() {
+        sysctl.register(new Sysctl.Entry("kernel.version", Sysctl.Type.STRING, false, false, 0, 0, "jdm version"), VERSION);
+        sysctl.register(new Sysctl.Entry("kernel.abi_generation", Sysctl.Type.STRING, false, false, 0, 0, "ABI generation served"), "");
+        sysctl.register(new Sysctl.Entry("kernel.tainted", Sysctl.Type.STRING, false, false, 0, 0, "taint letters"), "");
+        sysctl.register(new Sysctl.Entry("module.load_locked", Sysctl.Type.BOOL, true, true, 0, 1,
+                "once 1, no module loads or unloads until the host restarts"), "0");
+        sysctl.register(new Sysctl.Entry("module.init_timeout_ms", Sysctl.Type.LONG, true, false, 100, 600_000,
+                "how long a module's init or exit may take"), "10000");
+        sysctl.register(new Sysctl.Entry("kmem.debug", Sysctl.Type.BOOL, true, false, 0, 1,
+                "record allocation sites and poison freed memory"), "0");
+        sysctl.register(new Sysctl.Entry("kmem.module_limit_bytes", Sysctl.Type.LONG, true, false, 4096, Long.MAX_VALUE,
+                "most memory one module may hold"), Long.toString(4L << 30));
+        sysctl.register(new Sysctl.Entry("log.console_level", Sysctl.Type.LONG, true, false, 0, 7,
+                "highest log level echoed to the host's console (0 EMERG .. 7 DEBUG)"), "6");
+    }
+
+    /** $XDG_RUNTIME_DIR/jdm, /run/jdm as root, or a per-user directory under /tmp. */
+    public static Path defaultRuntimeDir() {
+        int uid = Libc.getuid();
+        if (uid == 0) {
+            return Path.of("/run/jdm");
+        }
+        String xdg = System.getenv("XDG_RUNTIME_DIR");
+        return xdg != null && !xdg.isBlank() ? Path.of(xdg, "jdm") : Path.of(System.getProperty("java.io.tmpdir"), "jdm-" + uid);
+    }
+
+    private static Path firstPath(Path flag, String config, Path dflt) {
+        if (flag != null) {
+            return flag.toAbsolutePath();
+        }
+        return config != null ? Path.of(config).toAbsolutePath() : dflt.toAbsolutePath();
+    }
+
+    /** Stops serving, unloads all modules in dependency order, removes the socket. */
+    @Override
+    public void close() {
+        gate.close();
+        modules.shutdown();
+        log.append(LogLevel.INFO, "host", "stopped");
+    }
+
+    public Sysctl sysctl() {
+        return sysctl;
+    }
+
+    public LogRing log() {
+        return log;
+    }
+
+    public TaskRegistry tasks() {
+        return tasks;
+    }
+
+    public ExportTable exports() {
+        return exports;
+    }
+
+    public ModuleManager modules() {
+        return modules;
+    }
+
+    public Modprobe modprobe() {
+        return modprobe;
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    /** Errors from loading the configured modules at start. */
+    public List<String> startupErrors() {
+        return List.copyOf(startupErrors);
+    }
+}

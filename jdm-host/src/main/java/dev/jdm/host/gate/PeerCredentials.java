@@ -1,0 +1,31 @@
+package dev.jdm.host.gate;
+
+import dev.jdm.host.sys.Libc;
+import dev.jdm.host.task.Credentials;
+import java.lang.reflect.Method;
+import java.nio.channels.SocketChannel;
+import java.util.Optional;
+
+/**
+ * The kernel's word on who is at the other end of a Unix socket: SO_PEERCRED, read with
+ * getsockopt through FFM. The JDK's public {@code SO_PEERCRED} option gives only names, not the
+ * numeric ids and pid a task needs, so the file descriptor is taken from the channel (the
+ * launcher opens {@code sun.nio.ch} for this).
+ */
+final class PeerCredentials {
+    private PeerCredentials() {}
+
+    /** The peer's credentials, or empty if they cannot be read (the caller then refuses the task). */
+    static Optional<Credentials> of(SocketChannel channel) {
+        try {
+            Class<?> selChImpl = Class.forName("sun.nio.ch.SelChImpl");
+            Method fdVal = selChImpl.getMethod("getFDVal");
+            fdVal.setAccessible(true);
+            int fd = (int) fdVal.invoke(channel);
+            int[] cred = Libc.peerCredentials(fd);
+            return Optional.of(new Credentials(cred[1], cred[2], cred[0]));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.jdm.host.module;
+
+import dev.jdm.host.HostException;
+import dev.jdm.host.HostException.Code;
+import dev.jdm.symvers.Definition;
+import dev.jdm.symvers.JarContents;
+import dev.jdm.symvers.JdkPolicy;
+import dev.jdm.symvers.LinkProblem;
+import dev.jdm.symvers.LinkTargets;
+import dev.jdm.symvers.ModInfo;
+import dev.jdm.symvers.ModuleExports;
+import dev.jdm.symvers.ModuleImage;
+import dev.jdm.symvers.ModuleScanner;
+import dev.jdm.symvers.Modpost;
+import dev.jdm.symvers.Symbol;
+import dev.jdm.symvers.SymbolTable;
+import dev.jdm.symvers.SymversException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Checks a module before any of its code runs: format, ABI generation, a rescan of its bytecode
+ * (the versions table is never trusted to say what is imported), and the fingerprint of every
+ * import against the host's export table.
+ */
+public final class Linker {
+    private final ExportTable exports;
+    private final JdkPolicy policy = new JdkPolicy();
+    private final Consumer<String> warn;
+
+    /**
+     * What linking established.
+     *
+     * @param entryClass binary name of the {@code @Module} class
+     * @param exports the module's own exports, computed from its classes
+     * @param imports number of imported symbols checked
+     * @param mismatches fingerprint mismatches accepted because of force
+     */
+    public record Linked(String entryClass, ModuleExports exports, int imports, int mismatches) {}
+
+    /** @param warn receives one line per accepted (forced) mismatch */
+    public Linker(ExportTable exports, Consumer<String> warn) {
+        this.exports = exports;
+        this.warn = warn;
+    }
+
+    /** The host's export table. */
+    public ExportTable exportTable() {
+        return exports;
+    }
+
+    /** Step 1: the module's modinfo, or ENOEXEC saying what is wrong with it. */
+    public ModInfo readModInfo(JarContents jar, String origin) {
+        byte[] modinfo = jar.metadata().get("modinfo");
+        if (modinfo == null) {
+            throw new HostException(Code.ENOEXEC, origin + ": no META-INF/jdm/modinfo; not a jdm module (build it with jdm-maven-plugin's modpost goal)");
+        }
+        try {
+            return ModInfo.parse(modinfo, origin);
+        } catch (SymversException e) {
+            throw ModuleManager.noexec(origin, e);
+        }
+    }
+
+    /**
+     * Steps 2 and 4: generation, bytecode rescan and fingerprints.
+     *
+     * @param dependencies exports of the (already loaded) dependencies
+     * @param force accept fingerprint mismatches, reporting each
+     */
+    public Linked link(JarContents jar, String origin, ModInfo info, List<ModuleExports> dependencies, boolean force) {
+        String name = info.name();
+        String generation = info.first("abi").orElse("");
+        if (!generation.equals(exports.abi().generation())) {
+            throw new HostException(Code.ENOEXEC, name + ": built for ABI generation " + generation + ", but this host serves "
+                    + exports.abi().generation() + "; rebuild the module against this host's jdm-abi");
+        }
+        ModuleImage image;
+        ModuleScanner scanner;
+        ModuleScanner.Result scan;
+        try {
+            image = ModuleImage.of(jar);
+            scanner = new ModuleScanner(image.models(), LinkTargets.of(exports.abi(), dependencies), policy);
+            scan = scanner.scan();
+        } catch (SymversException e) {
+            throw ModuleManager.noexec(origin, e);
+        }
+        List<LinkProblem> problems = new ArrayList<>(scan.problems());
+        problems.addAll(Modpost.checkEntry(image, scanner.ownTypes()));
+        if (!problems.isEmpty()) {
+            LinkProblem first = problems.getFirst();
+            throw new HostException(Code.ENOEXEC, name + ": " + first.message()
+                    + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more problem(s))" : ""));
+        }
+        if (!image.entryName().equals(info.first("entry").orElse(""))) {
+            throw new HostException(Code.ENOEXEC, name + ": modinfo names entry " + info.first("entry").orElse("?") + ", but the @Module class is "
+                    + image.entryName() + "; the modinfo is stale, rebuild the module");
+        }
+        SymbolTable versions = versions(jar, origin, name);
+        int mismatches = 0;
+        for (var e : scan.imports().entrySet()) {
+            Symbol symbol = e.getKey();
+            SymbolTable.Entry built = versions.get(symbol).orElseThrow(() -> new HostException(Code.ENOEXEC, name
+                    + ": the versions table does not list " + symbol + ", which " + scan.sites().get(symbol)
+                    + " uses; the table is stale or edited, rebuild the module with modpost"));
+            ExportTable.Export host = exports.get(symbol).orElseThrow(() -> new HostException(Code.ENOEXEC,
+                    name + ": Unknown symbol " + symbol + " (no export of it is loaded)"));
+            if (built.fingerprint() != host.fingerprint()) {
+                String message = name + ": disagrees about version of symbol " + symbol + " (module "
+                        + Definition.hex(built.fingerprint()) + ", host " + Definition.hex(host.fingerprint()) + "): "
+                        + built.definition().explainAgainst(host.definition());
+                if (!force) {
+                    throw new HostException(Code.ENOEXEC, message);
+                }
+                warn.accept(message + " [forced]");
+                mismatches++;
+            }
+        }
+        ModuleExports own = ModuleExports.compute(name, exports.abi(), scanner.ownTypes());
+        for (Symbol s : own.definitions().keySet()) {
+            exports.get(s).ifPresent(clash -> {
+                throw new HostException(Code.EEXIST, name + ": exports " + s + ", which " + clash.provider() + " already exports");
+            });
+        }
+        return new Linked(image.entryName(), own, scan.imports().size(), mismatches);
+    }
+
+    private static SymbolTable versions(JarContents jar, String origin, String name) {
+        byte[] bytes = jar.metadata().get("versions");
+        if (bytes == null) {
+            throw new HostException(Code.ENOEXEC, name + ": no META-INF/jdm/versions; rebuild the module with modpost");
+        }
+        try {
+            return SymbolTable.parse(bytes, origin + "!META-INF/jdm/versions");
+        } catch (SymversException e) {
+            throw ModuleManager.noexec(origin, e);
+        }
+    }
+
+    /** Step 5: a class loader that sees the module, the ABI, the JDK and the dependencies' exports. */
+    ModuleClassLoader classLoader(String name, JarContents jar, List<ModuleClassLoader> depLoaders, List<ModuleExports> depExports) {
+        Map<String, byte[]> classes = new HashMap<>();
+        jar.classes().forEach((k, v) -> classes.put(k.replace('/', '.'), v));
+        Map<String, ClassLoader> depTypes = new HashMap<>();
+        for (int i = 0; i < depLoaders.size(); i++) {
+            ModuleClassLoader l = depLoaders.get(i);
+            depExports.get(i).types().names().forEach(t -> depTypes.put(t, l));
+        }
+        return new ModuleClassLoader(name, Map.copyOf(classes), dev.jdm.abi.ModuleContext.class.getClassLoader(), Map.copyOf(depTypes));
+    }
+}

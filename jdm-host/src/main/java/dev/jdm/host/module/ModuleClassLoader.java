@@ -1,0 +1,60 @@
+package dev.jdm.host.module;
+
+import java.util.Map;
+
+/**
+ * A module's own class loader. It sees exactly what the linker allowed: the module's classes, the
+ * ABI, the JDK, and the exported types of its dependencies. Not a security boundary (the linker
+ * and isolation are), but a second line against a class name the bytecode scan did not see.
+ */
+final class ModuleClassLoader extends ClassLoader {
+    static {
+        registerAsParallelCapable();
+    }
+
+    private final String module;
+    private final Map<String, byte[]> classes;
+    private final ClassLoader abiLoader;
+    private final Map<String, ClassLoader> dependencyTypes;
+
+    /**
+     * @param classes class bytes by binary name
+     * @param dependencyTypes loader of each type the dependencies export, by binary name
+     */
+    ModuleClassLoader(String module, Map<String, byte[]> classes, ClassLoader abiLoader, Map<String, ClassLoader> dependencyTypes) {
+        super("jdm-module-" + module, null);
+        this.module = module;
+        this.classes = classes;
+        this.abiLoader = abiLoader;
+        this.dependencyTypes = dependencyTypes;
+    }
+
+    String module() {
+        return module;
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        synchronized (getClassLoadingLock(name)) {
+            Class<?> c = findLoadedClass(name);
+            if (c == null) {
+                byte[] bytes = classes.get(name);
+                if (bytes != null) {
+                    c = defineClass(name, bytes, 0, bytes.length);
+                } else if (name.startsWith("dev.jdm.abi.")) {
+                    c = abiLoader.loadClass(name);
+                } else if (dependencyTypes.containsKey(name)) {
+                    c = dependencyTypes.get(name).loadClass(name);
+                } else if (name.startsWith("java.") || name.startsWith("javax.")) {
+                    c = ClassLoader.getPlatformClassLoader().loadClass(name);
+                } else {
+                    throw new ClassNotFoundException(name + " is not visible to module " + module);
+                }
+            }
+            if (resolve) {
+                resolveClass(c);
+            }
+            return c;
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.jdm.host.module;
+
+import dev.jdm.abi.Export;
+import dev.jdm.abi.Log;
+import dev.jdm.abi.ModuleContext;
+import dev.jdm.abi.Params;
+import dev.jdm.host.mem.ModuleKmem;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/** What a module gets at init; its exports live here until the module goes. */
+final class ModuleContextImpl implements ModuleContext {
+    private final String name;
+    private final ModuleParams params;
+    private final Log log;
+    private final ModuleKmem kmem;
+    private final Function<String, Optional<ModuleContextImpl>> contexts;
+    private final Map<Class<?>, Object> offered = new ConcurrentHashMap<>();
+    private ClassLoader loader;
+    private volatile boolean dead;
+
+    ModuleContextImpl(String name, ModuleParams params, Log log, ModuleKmem kmem,
+            Function<String, Optional<ModuleContextImpl>> contexts) {
+        this.name = name;
+        this.params = params;
+        this.log = log;
+        this.kmem = kmem;
+        this.contexts = contexts;
+    }
+
+    void bind(ClassLoader moduleLoader) {
+        this.loader = moduleLoader;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Params params() {
+        return params;
+    }
+
+    ModuleParams moduleParams() {
+        return params;
+    }
+
+    @Override
+    public Log log() {
+        return log;
+    }
+
+    @Override
+    public ModuleKmem kmem() {
+        return kmem;
+    }
+
+    @Override
+    public <T> void export(Class<T> api, T impl) {
+        checkAlive();
+        if (api.getClassLoader() != loader || !api.isAnnotationPresent(Export.class)) {
+            throw new IllegalArgumentException(name + ": export(" + api.getName() + "): only this module's own @Export types can be offered");
+        }
+        if (!api.isInstance(impl)) {
+            throw new IllegalArgumentException(name + ": export(" + api.getName() + "): the implementation is a " + impl.getClass().getName());
+        }
+        if (offered.putIfAbsent(api, impl) != null) {
+            throw new IllegalStateException(name + ": " + api.getName() + " is already exported");
+        }
+    }
+
+    @Override
+    public <T> Optional<T> lookup(Class<T> api) {
+        checkAlive();
+        if (!(api.getClassLoader() instanceof ModuleClassLoader exporter)) {
+            return Optional.empty();
+        }
+        return contexts.apply(exporter.module()).map(c -> c.offered.get(api)).map(api::cast);
+    }
+
+    private void checkAlive() {
+        if (dead) {
+            throw new IllegalStateException(name + ": module context used after the module was unloaded");
+        }
+    }
+
+    /** Ends the context: exports vanish and further calls fail. */
+    void kill() {
+        dead = true;
+        offered.clear();
+    }
+}

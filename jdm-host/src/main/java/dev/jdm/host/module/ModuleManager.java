@@ -1,0 +1,431 @@
+package dev.jdm.host.module;
+
+import dev.jdm.abi.LoadableModule;
+import dev.jdm.abi.LogLevel;
+import dev.jdm.abi.ModuleContext;
+import dev.jdm.host.HostException;
+import dev.jdm.host.HostException.Code;
+import dev.jdm.host.log.LogRing;
+import dev.jdm.host.log.ModuleLog;
+import dev.jdm.host.mem.LeakReport;
+import dev.jdm.host.mem.ModuleKmem;
+import dev.jdm.host.sysctl.Sysctl;
+import dev.jdm.symvers.JarContents;
+import dev.jdm.symvers.ModInfo;
+import dev.jdm.symvers.ModuleExports;
+import dev.jdm.symvers.SymversException;
+import java.lang.reflect.InvocationTargetException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Loads and unloads modules: the host's insmod and rmmod. Loading runs the {@link Linker}'s checks,
+ * then init with a time limit; any failure unwinds everything. Unloading honours references: a
+ * busy module is refused (EBUSY), slated ({@code --wait}), or forced (taint F).
+ */
+public final class ModuleManager {
+    /** Outcome of an unload request. */
+    public enum UnloadResult { UNLOADED, SLATED }
+
+    private final Linker linker;
+    private final LogRing log;
+    private final Sysctl sysctl;
+    private final ModuleIndex index;
+    private final ReentrantLock moduleLock = new ReentrantLock();
+    private final Map<String, LoadedModule> modules = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final EnumSet<Taint> hostTaints = EnumSet.noneOf(Taint.class);
+
+    public ModuleManager(Linker linker, LogRing log, Sysctl sysctl, ModuleIndex index) {
+        this.linker = linker;
+        this.log = log;
+        this.sysctl = sysctl;
+        this.index = index;
+    }
+
+    /** The module index (bundled and user directories). */
+    public ModuleIndex index() {
+        return index;
+    }
+
+    /** The linker. */
+    public Linker linker() {
+        return linker;
+    }
+
+    /**
+     * Loads a module and, first, its dependencies from the module directories.
+     *
+     * @param origin the file it came from, or a description
+     * @param force load despite fingerprint mismatches (taints F)
+     * @throws HostException with the errno and one line naming the module and the problem
+     */
+    public LoadedModule load(JarContents jar, String origin, Map<String, String> params, boolean force) {
+        moduleLock.lock();
+        try {
+            requireUnlocked("load");
+            return load(jar, origin, params, force, new ArrayDeque<>());
+        } finally {
+            moduleLock.unlock();
+        }
+    }
+
+    private LoadedModule load(JarContents jar, String origin, Map<String, String> params, boolean force, Deque<String> chain) {
+        ModInfo info = linker.readModInfo(jar, origin);
+        String name = info.name();
+        LoadedModule existing = modules.get(name);
+        if (existing != null) {
+            throw new HostException(Code.EEXIST, name + ": a module of this name is already loaded (" + existing.state().name().toLowerCase() + ", from " + existing.origin() + ")");
+        }
+        if (chain.contains(name)) {
+            List<String> cycle = new ArrayList<>(chain.reversed());
+            cycle.add(name);
+            throw new HostException(Code.ELOOP, name + ": dependency cycle: " + String.join(" -> ", cycle));
+        }
+        chain.push(name);
+        try {
+            List<LoadedModule> deps = new ArrayList<>();
+            for (String dep : info.depends()) {
+                deps.add(dependency(name, dep, chain));
+            }
+            Linker.Linked linked = linker.link(jar, origin, info, deps.stream().map(d -> d.exports).toList(), force);
+            ModuleParams moduleParams = new ModuleParams(info, params);
+            return init(jar, origin, info, linked, deps, moduleParams);
+        } finally {
+            chain.pop();
+        }
+    }
+
+    private LoadedModule dependency(String module, String dep, Deque<String> chain) {
+        LoadedModule loaded = modules.get(dep);
+        if (loaded == null) {
+            if (chain.contains(dep)) {
+                List<String> cycle = new ArrayList<>(chain.reversed());
+                cycle.add(dep);
+                throw new HostException(Code.ELOOP, module + ": dependency cycle: " + String.join(" -> ", cycle));
+            }
+            ModuleIndex.Entry entry = index.find(dep).orElseThrow(() -> new HostException(Code.ENOENT,
+                    module + ": depends on " + dep + ", which is neither loaded nor in the module directories " + index.directories()));
+            log.append(LogLevel.INFO, "host", module + ": loading dependency " + dep + " from " + entry.path());
+            loaded = load(index.read(entry), entry.path().toString(), Map.of(), false, chain);
+        }
+        if (loaded.state() != ModuleState.LIVE) {
+            throw new HostException(Code.EBUSY, module + ": depends on " + dep + ", which is " + loaded.state().name().toLowerCase());
+        }
+        return loaded;
+    }
+
+    private LoadedModule init(JarContents jar, String origin, ModInfo info, Linker.Linked linked, List<LoadedModule> deps, ModuleParams params) {
+        String name = info.name();
+        ModuleKmem kmem = new ModuleKmem(name, () -> sysctl.bool("kmem.debug"), () -> sysctl.longValue("kmem.module_limit_bytes"));
+        ModuleContextImpl context = new ModuleContextImpl(name, params, new ModuleLog(log, name), kmem,
+                n -> Optional.ofNullable(modules.get(n)).map(m -> m.context));
+        ModuleClassLoader loader = linker.classLoader(name, jar, deps.stream().map(d -> d.loader).toList(),
+                deps.stream().map(d -> d.exports).toList());
+        context.bind(loader);
+        EnumSet<Taint> taints = taintsFor(info, origin, linked.mismatches() > 0);
+        long codeSize = jar.classes().values().stream().mapToLong(b -> b.length).sum();
+        LoadedModule module = new LoadedModule(info, origin, codeSize, info.depends(), context, loader, linked.exports(), taints);
+        modules.put(name, module);
+        deps.forEach(d -> {
+            synchronized (d) {
+                d.holders.add(name);
+            }
+        });
+        try {
+            module.instance = runInit(module, linked.entryClass());
+        } catch (RuntimeException e) {
+            unwind(module);
+            throw e;
+        }
+        linker.exportTable().addModule(linked.exports());
+        module.state = ModuleState.LIVE;
+        taint(module, taints);
+        log.append(LogLevel.INFO, "host", name + ": loaded from " + origin + " (" + linked.imports() + " imports checked"
+                + (linked.mismatches() > 0 ? ", " + linked.mismatches() + " mismatches FORCED" : "") + ")");
+        return module;
+    }
+
+    private LoadableModule runInit(LoadedModule module, String entryClass) {
+        String name = module.name();
+        FutureTask<LoadableModule> task = new FutureTask<>(() -> {
+            Class<?> entry = module.loader.loadClass(entryClass);
+            Object instance = entry.getConstructor(ModuleContext.class).newInstance(module.context);
+            return (LoadableModule) instance;
+        });
+        long timeout = sysctl.longValue("module.init_timeout_ms");
+        Thread thread = Thread.ofPlatform().daemon().name("init-" + name).start(task);
+        try {
+            return task.get(timeout, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            thread.interrupt();
+            throw new HostException(Code.ETIMEDOUT, name + ": init did not return within " + timeout
+                    + " ms (sysctl module.init_timeout_ms); the module was not loaded and its thread was interrupted");
+        } catch (InterruptedException e) {
+            thread.interrupt();
+            Thread.currentThread().interrupt();
+            throw new HostException(Code.EINVAL, name + ": interrupted while waiting for init");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() instanceof InvocationTargetException ite ? ite.getCause() : e.getCause();
+            if (cause instanceof LinkageError || cause instanceof ReflectiveOperationException) {
+                throw new HostException(Code.ENOEXEC, name + ": cannot instantiate the entry class: " + cause);
+            }
+            throw new HostException(Code.EINVAL, name + ": init failed: " + cause);
+        }
+    }
+
+    /** Undoes a load that failed in init: nothing of the module may remain. */
+    private void unwind(LoadedModule module) {
+        module.context.kill();
+        LeakReport leaks = module.context.kmem().reclaim();
+        if (!leaks.isEmpty()) {
+            log.append(LogLevel.INFO, "host", module.name() + ": reclaimed after failed init: " + leaks.summary());
+        }
+        linker.exportTable().removeModule(module.name());
+        modules.remove(module.name());
+        for (String dep : module.dependencies()) {
+            LoadedModule d = modules.get(dep);
+            if (d != null) {
+                synchronized (d) {
+                    d.holders.remove(module.name());
+                }
+            }
+        }
+    }
+
+    /**
+     * Unloads a module.
+     *
+     * @param wait if busy, slate it to unload when its last reference goes
+     * @param force unload even if busy (taints F)
+     */
+    public UnloadResult unload(String name, boolean wait, boolean force) {
+        moduleLock.lock();
+        try {
+            requireUnlocked("unload");
+            LoadedModule m = modules.get(name);
+            if (m == null) {
+                throw new HostException(Code.ENOENT, name + ": module is not loaded");
+            }
+            if (m.state() == ModuleState.COMING) {
+                throw new HostException(Code.EBUSY, name + ": module is still initialising");
+            }
+            int refs = m.refcount();
+            if (refs > 0 && !force) {
+                if (wait) {
+                    m.slated = true;
+                    m.state = ModuleState.GOING;
+                    log.append(LogLevel.NOTICE, "host", name + ": slated for unloading; in use by " + usedBy(m));
+                    return UnloadResult.SLATED;
+                }
+                throw new HostException(Code.EBUSY, name + ": module is in use by: " + usedBy(m)
+                        + " (use --wait to unload when free, --force to unload anyway)");
+            }
+            if (refs > 0) {
+                taint(m, EnumSet.of(Taint.FORCED));
+                log.append(LogLevel.WARNING, "host", name + ": forced unload while in use by " + usedBy(m) + "; host tainted F");
+            }
+            doUnload(m);
+            return UnloadResult.UNLOADED;
+        } finally {
+            moduleLock.unlock();
+        }
+    }
+
+    private String usedBy(LoadedModule m) {
+        List<String> users = new ArrayList<>(m.holders());
+        synchronized (m) {
+            if (m.pins > 0) {
+                users.add(m.pins + " open reference(s)");
+            }
+        }
+        return String.join(", ", users);
+    }
+
+    private void doUnload(LoadedModule m) {
+        String name = m.name();
+        m.state = ModuleState.GOING;
+        runExit(m);
+        m.context.kill();
+        linker.exportTable().removeModule(name);
+        LeakReport leaks = m.context.kmem().reclaim();
+        if (!leaks.isEmpty()) {
+            log.append(LogLevel.WARNING, "host", name + ": leaked " + leaks.summary() + "; reclaimed"
+                    + (sysctl.bool("kmem.debug") ? "" : " (set kmem.debug=1 before loading to see allocation sites)"));
+            leaks.lines().stream().limit(32).forEach(l -> log.append(LogLevel.WARNING, "host", name + ": leak: " + l));
+        }
+        modules.remove(name);
+        log.append(LogLevel.INFO, "host", name + ": unloaded");
+        for (String dep : m.dependencies()) {
+            LoadedModule d = modules.get(dep);
+            if (d == null) {
+                continue;
+            }
+            synchronized (d) {
+                d.holders.remove(name);
+            }
+            if (d.slated && d.refcount() == 0) {
+                doUnload(d);
+            }
+        }
+    }
+
+    private void runExit(LoadedModule m) {
+        LoadableModule instance = m.instance;
+        if (instance == null) {
+            return;
+        }
+        FutureTask<Void> task = new FutureTask<>(() -> {
+            instance.close();
+            return null;
+        });
+        Thread thread = Thread.ofPlatform().daemon().name("exit-" + m.name()).start(task);
+        try {
+            task.get(sysctl.longValue("module.init_timeout_ms"), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            thread.interrupt();
+            log.append(LogLevel.ERR, "host", m.name() + ": exit did not return in time; unloading anyway");
+        } catch (ExecutionException e) {
+            log.append(LogLevel.ERR, "host", m.name() + ": exit failed: " + e.getCause() + "; unloading anyway");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Takes a reference on a live module (an open device, a task's data). */
+    public void pin(String name) {
+        LoadedModule m = modules.get(name);
+        if (m == null || m.state() != ModuleState.LIVE) {
+            throw new HostException(Code.ENOENT, name + ": module is not live");
+        }
+        synchronized (m) {
+            m.pins++;
+        }
+    }
+
+    /** Drops a reference; a slated module with none left unloads now. */
+    public void unpin(String name) {
+        LoadedModule m = modules.get(name);
+        if (m == null) {
+            return;
+        }
+        boolean free;
+        synchronized (m) {
+            if (m.pins > 0) {
+                m.pins--;
+            }
+            free = m.slated && m.refcount() == 0;
+        }
+        if (free) {
+            moduleLock.lock();
+            try {
+                if (modules.get(name) == m) {
+                    doUnload(m);
+                }
+            } finally {
+                moduleLock.unlock();
+            }
+        }
+    }
+
+    /** Loaded modules, by name. */
+    public List<LoadedModule> list() {
+        return List.copyOf(modules.values());
+    }
+
+    /** A loaded module. */
+    public Optional<LoadedModule> get(String name) {
+        return Optional.ofNullable(modules.get(name));
+    }
+
+    /** The host's taints so far. */
+    public synchronized Set<Taint> taints() {
+        return Set.copyOf(hostTaints);
+    }
+
+    /** Unloads everything, dependents before their dependencies, for a clean host stop. */
+    public void shutdown() {
+        moduleLock.lock();
+        try {
+            boolean progress = true;
+            while (!modules.isEmpty() && progress) {
+                progress = false;
+                for (LoadedModule m : List.copyOf(modules.values())) {
+                    if (m.holders().isEmpty() && modules.containsKey(m.name())) {
+                        doUnload(m);
+                        progress = true;
+                    }
+                }
+            }
+        } finally {
+            moduleLock.unlock();
+        }
+    }
+
+    private EnumSet<Taint> taintsFor(ModInfo info, String origin, boolean forced) {
+        EnumSet<Taint> t = EnumSet.noneOf(Taint.class);
+        if (!Taint.OPEN_LICENCES.contains(info.first("license").orElse(""))) {
+            t.add(Taint.PROPRIETARY);
+        }
+        if (!index.isBundled(origin)) {
+            t.add(Taint.OUT_OF_TREE);
+        }
+        if (forced) {
+            t.add(Taint.FORCED);
+        }
+        return t;
+    }
+
+    private synchronized void taint(LoadedModule m, Set<Taint> taints) {
+        for (Taint t : taints) {
+            m.taints.add(t);
+            if (hostTaints.add(t)) {
+                log.append(LogLevel.WARNING, "host", m.name() + ": " + t.description() + "; host tainted " + t.letter());
+            }
+        }
+        sysctl.setInternal("kernel.tainted", Taint.letters(hostTaints));
+    }
+
+    private void requireUnlocked(String what) {
+        if (sysctl.bool("module.load_locked")) {
+            throw new HostException(Code.EPERM, "module " + what + " refused: module.load_locked=1 (set until the host restarts)");
+        }
+    }
+
+    /** Wraps a symvers error about a module file as ENOEXEC. */
+    static HostException noexec(String origin, SymversException e) {
+        return new HostException(Code.ENOEXEC, e.getMessage().startsWith(origin) ? e.getMessage() : origin + ": " + e.getMessage(), e);
+    }
+
+    /** Load order for a set of module names: dependencies first. */
+    static List<String> order(Map<String, List<String>> deps) {
+        List<String> out = new ArrayList<>();
+        Map<String, Boolean> done = new LinkedHashMap<>();
+        for (String n : deps.keySet()) {
+            visit(n, deps, done, out);
+        }
+        return out;
+    }
+
+    private static void visit(String n, Map<String, List<String>> deps, Map<String, Boolean> done, List<String> out) {
+        if (done.containsKey(n)) {
+            return;
+        }
+        done.put(n, Boolean.FALSE);
+        for (String d : deps.getOrDefault(n, List.of())) {
+            visit(d, deps, done, out);
+        }
+        out.add(n);
+    }
+}
