@@ -1,0 +1,85 @@
+package dev.jdm.cli;
+
+import dev.jdm.host.Host;
+import dev.jdm.host.HostException;
+import dev.jdm.host.module.LoadedModule;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code jdm host}: runs the host in the foreground until SIGINT or SIGTERM. */
+@Command(name = "host", description = "Run the host: load the configured (or default) modules and serve the call gate.")
+final class HostCommand implements Callable<Integer> {
+    @ParentCommand
+    JdmCommand root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "TOML configuration (default: embedded defaults)")
+    Path config;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "state directory (default: $XDG_RUNTIME_DIR/jdm/state, /run/jdm/state as root)")
+    Path stateDir;
+
+    @Option(names = "--modules-dir", paramLabel = "DIR", description = "bundled modules (default: $JDM_HOME/modules or -Djdm.modules)")
+    Path bundled;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Path modules = bundled != null ? bundled : bundledDefault();
+        Host host;
+        try {
+            host = Host.start(new Host.Options(config, root.socket != null ? root.socket : envSocket(), stateDir, modules, System.out));
+        } catch (HostException e) {
+            throw new CliException(CliException.HOST_ERROR, e.getMessage());
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            host.close();
+            stopped.countDown();
+        }, "jdm-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.println("jdm " + Host.VERSION + " host, ABI " + host.exports().abi().generation() + ", pid " + ProcessHandle.current().pid());
+        out.println("call gate: " + host.socket());
+        out.println("state dir: " + host.stateDir());
+        for (LoadedModule m : host.modules().list()) {
+            out.println("module:    " + m.name() + " (" + m.state().name().toLowerCase() + ")");
+        }
+        for (String e : host.startupErrors()) {
+            out.println("error:     " + e);
+        }
+        out.println("next: in another terminal, ./jdm" + (root.socket != null ? " --socket " + host.socket() : "") + " lsmod");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private static Path envSocket() {
+        String env = System.getenv("JDM_SOCKET");
+        return env != null && !env.isBlank() ? Path.of(env) : null;
+    }
+
+    private static Path bundledDefault() {
+        String prop = System.getProperty("jdm.modules");
+        if (prop != null) {
+            return Path.of(prop);
+        }
+        String home = System.getenv("JDM_HOME");
+        if (home != null) {
+            Path p = Path.of(home, "modules");
+            if (Files.isDirectory(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+}
