@@ -1,0 +1,261 @@
+package dev.jdm.host.module;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jdm.host.Host;
+import dev.jdm.host.HostException;
+import dev.jdm.host.HostException.Code;
+import dev.jdm.host.TestModules;
+import dev.jdm.symvers.JarContents;
+import dev.jdm.symvers.SymversException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every bad module gives one clear error, and the host keeps serving with nothing half-loaded. */
+class ModuleLoadingTest {
+    @TempDir
+    Path tmp;
+    Path bundled;
+    Host host;
+
+    @BeforeEach
+    void start() throws IOException {
+        bundled = Files.createDirectories(tmp.resolve("bundled"));
+        host = Host.start(new Host.Options(null, tmp.resolve("gate.sock"), tmp.resolve("state"), bundled, null));
+        assertThat(host.startupErrors()).hasSize(1); // the default "hello" is not in this empty bundle
+    }
+
+    @AfterEach
+    void stop() {
+        host.close();
+    }
+
+    private HostException loadFails(Path jar) {
+        List<String> before = names();
+        long symbols = host.exports().all().size();
+        HostException e = catchHost(() -> host.modules().load(readJar(jar), jar.toString(), Map.of(), false));
+        assertThat(names()).as("nothing half-loaded").isEqualTo(before);
+        assertThat(host.exports().all()).as("no exports left behind").hasSize((int) symbols);
+        return e;
+    }
+
+    private static JarContents readJar(Path jar) {
+        try {
+            return JarContents.read(jar);
+        } catch (SymversException e) {
+            throw new HostException(Code.ENOEXEC, e.getMessage());
+        }
+    }
+
+    private static HostException catchHost(Runnable r) {
+        try {
+            r.run();
+        } catch (HostException e) {
+            return e;
+        }
+        throw new AssertionError("expected a HostException");
+    }
+
+    private List<String> names() {
+        return host.modules().list().stream().map(LoadedModule::name).toList();
+    }
+
+    private LoadedModule load(Path jar) {
+        return host.modules().load(JarContents.read(jar), jar.toString(), Map.of(), false);
+    }
+
+    @Test
+    void shouldLoadAndUnloadAGoodModuleAndReclaimItsLeak() throws IOException {
+        Path jar = TestModules.build(tmp.resolve("good.jar"), TestModules.module("good", "ctx.kmem().kmalloc(100, Kmem.GFP_KERNEL); ctx.log().info(\"up\");"));
+        LoadedModule m = load(jar);
+        assertThat(m.state()).isEqualTo(ModuleState.LIVE);
+        assertThat(m.taints()).containsExactly(Taint.OUT_OF_TREE);
+        assertThat(host.modules().unload("good", false, false)).isEqualTo(ModuleManager.UnloadResult.UNLOADED);
+        assertThat(host.log().since(0)).anyMatch(r -> r.message().contains("good: leaked 1 kmalloc object(s) (100 bytes)"));
+    }
+
+    @Test
+    void shouldRefuseCorruptTruncatedAndBombJars() throws IOException {
+        Path garbage = Files.write(tmp.resolve("garbage.jar"), new byte[] {1, 2, 3, 4, 5});
+        assertThat(loadFails(garbage).getMessage()).contains("not a valid JAR");
+
+        Path good = TestModules.build(tmp.resolve("t.jar"), TestModules.module("tr", ""));
+        byte[] bytes = Files.readAllBytes(good);
+        Path truncated = Files.write(tmp.resolve("truncated.jar"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        assertThat(loadFails(truncated).code()).isEqualTo(Code.ENOEXEC);
+
+        ByteArrayOutputStream bomb = new ByteArrayOutputStream();
+        try (ZipOutputStream z = new ZipOutputStream(bomb)) {
+            z.putNextEntry(new ZipEntry("a/Bomb.class"));
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 200; i++) {
+                z.write(zeros);
+            }
+            z.closeEntry();
+        }
+        Path bombJar = Files.write(tmp.resolve("bomb.jar"), bomb.toByteArray());
+        assertThat(loadFails(bombJar).getMessage()).contains("zip bomb");
+    }
+
+    @Test
+    void shouldRefuseMissingAndGarbledModinfo() throws IOException {
+        Map<String, byte[]> classes = TestModules.compile(TestModules.module("mi", ""));
+        HostException missing = loadFails(TestModules.raw(tmp.resolve("nomodinfo.jar"), classes, Map.of()));
+        assertThat(missing.getMessage()).contains("no META-INF/jdm/modinfo");
+        HostException garbled = loadFails(TestModules.raw(tmp.resolve("garbled.jar"), classes, Map.of("modinfo", "name=mi\nthis is not a pair\n")));
+        assertThat(garbled.getMessage()).contains("modinfo line 2: expected key=value");
+        HostException noLicence = loadFails(TestModules.raw(tmp.resolve("nolic.jar"), classes, Map.of("modinfo", "name=mi\nabi=JDM_1.0\nentry=t.Mmi\n")));
+        assertThat(noLicence.getMessage()).contains("modinfo has no license=");
+    }
+
+    @Test
+    void shouldRefuseADuplicateName() throws IOException {
+        Path jar = TestModules.build(tmp.resolve("dup.jar"), TestModules.module("dup", ""));
+        load(jar);
+        assertThat(loadFails(jar).code()).isEqualTo(Code.EEXIST);
+    }
+
+    @Test
+    void shouldRefuseADependencyCycle() throws IOException {
+        Map<String, byte[]> a = TestModules.compile(TestModules.module("cyc-a", ""));
+        Map<String, byte[]> b = TestModules.compile(TestModules.module("cyc-b", ""));
+        TestModules.raw(bundled.resolve("cyc-a.jar"), a, Map.of("modinfo", "name=cyc-a\nlicense=GPL\nabi=JDM_1.0\nentry=t.Mcyc_a\ndepends=cyc-b\n", "versions", ""));
+        TestModules.raw(bundled.resolve("cyc-b.jar"), b, Map.of("modinfo", "name=cyc-b\nlicense=GPL\nabi=JDM_1.0\nentry=t.Mcyc_b\ndepends=cyc-a\n", "versions", ""));
+        HostException e = loadFails(bundled.resolve("cyc-a.jar"));
+        assertThat(e.code()).isEqualTo(Code.ELOOP);
+        assertThat(e.getMessage()).contains("cyc-a -> cyc-b -> cyc-a");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownSymbolBuiltAgainstAnotherAbi() throws IOException {
+        String kmem = Files.readString(abiSource("mem/Kmem.java")).replace("MemStats stats();", "MemStats stats();\n    long kextra();");
+        Path jar = TestModules.buildAgainstAlteredAbi(tmp.resolve("unk.jar"), Map.of("dev.jdm.abi.mem.Kmem", kmem),
+                TestModules.module("unk", "ctx.kmem().kextra();"));
+        HostException e = loadFails(jar);
+        assertThat(e.getMessage()).contains("Unknown symbol dev.jdm.abi.mem.Kmem#kextra()J");
+    }
+
+    @Test
+    void shouldRefuseAFingerprintMismatchAndSayWhatChanged() throws IOException {
+        String stats = "package dev.jdm.abi.mem; @dev.jdm.abi.Provided public record MemStats(long kmallocObjects, long kmallocBytes, long vmallocRegions, long vmallocBytes, long peak) {}";
+        Path jar = TestModules.buildAgainstAlteredAbi(tmp.resolve("mis.jar"), Map.of("dev.jdm.abi.mem.MemStats", stats),
+                TestModules.module("mis", "ctx.log().info(\"\" + ctx.kmem().stats());"));
+        HostException e = loadFails(jar);
+        assertThat(e.code()).isEqualTo(Code.ENOEXEC);
+        assertThat(e.getMessage()).contains("mis: disagrees about version of symbol dev.jdm.abi.mem.Kmem#stats()Ldev/jdm/abi/mem/MemStats; (module 0x")
+                .contains("module expects [component peak J]");
+        // forced, it loads and taints F
+        LoadedModule m = host.modules().load(JarContents.read(jar), jar.toString(), Map.of(), true);
+        assertThat(m.taints()).contains(Taint.FORCED);
+        assertThat(host.modules().taints()).contains(Taint.FORCED);
+    }
+
+    @Test
+    void shouldRefuseHostInternalsAndForbiddenJdkCallsEvenWithAForgedVersionsTable() throws IOException {
+        Map<String, byte[]> internal = TestModules.compile(TestModules.module("intl", "dev.jdm.host.Host.defaultRuntimeDir();"));
+        String mi = "name=intl\nlicense=GPL\nabi=JDM_1.0\nentry=t.Mintl\n";
+        HostException e = loadFails(TestModules.raw(tmp.resolve("intl.jar"), internal, Map.of("modinfo", mi, "versions", "")));
+        assertThat(e.getMessage()).contains("refers to host internals dev.jdm.host.Host");
+
+        Map<String, byte[]> exit = TestModules.compile(TestModules.module("ex", "System.exit(1);"));
+        HostException f = loadFails(TestModules.raw(tmp.resolve("ex.jar"), exit, Map.of("modinfo", mi.replace("intl", "ex"), "versions", "")));
+        assertThat(f.getMessage()).contains("java.lang.System#exit(I)V, which modules may not use");
+
+        Map<String, byte[]> files = TestModules.compile(TestModules.module("fio", "java.nio.file.Files.readAllBytes(java.nio.file.Path.of(\"/etc/passwd\"));"));
+        HostException g = loadFails(TestModules.raw(tmp.resolve("fio.jar"), files, Map.of("modinfo", mi.replace("intl", "fio"), "versions", "")));
+        assertThat(g.getMessage()).contains("direct file I/O is refused");
+    }
+
+    @Test
+    void shouldRefuseAVersionsTableThatHidesAnImport() throws IOException {
+        Map<String, byte[]> classes = TestModules.compile(TestModules.module("hide", "ctx.log().info(\"x\");"));
+        String mi = "name=hide\nlicense=GPL\nabi=JDM_1.0\nentry=t.Mhide\n";
+        HostException e = loadFails(TestModules.raw(tmp.resolve("hide.jar"), classes, Map.of("modinfo", mi, "versions", "")));
+        assertThat(e.getMessage()).contains("the versions table does not list");
+    }
+
+    @Test
+    void shouldUnwindAConstructorThatThrowsOrHangs() throws IOException {
+        Path thrower = TestModules.build(tmp.resolve("thr.jar"), TestModules.module("thr",
+                "ctx.kmem().kmalloc(64, 0); ctx.kmem().vmalloc(1 << 20); throw new IllegalStateException(\"no device\");"));
+        HostException e = loadFails(thrower);
+        assertThat(e.code()).isEqualTo(Code.EINVAL);
+        assertThat(e.getMessage()).contains("thr: init failed: java.lang.IllegalStateException: no device");
+        assertThat(host.log().since(0)).anyMatch(r -> r.message().contains("thr: reclaimed after failed init: 1 kmalloc object(s) (64 bytes), 1 vmalloc region(s)"));
+
+        host.sysctl().set("module.init_timeout_ms", "300");
+        Path hang = TestModules.build(tmp.resolve("hang.jar"), TestModules.module("hang", "Thread.sleep(600_000);"));
+        HostException h = loadFails(hang);
+        assertThat(h.code()).isEqualTo(Code.ETIMEDOUT);
+        assertThat(h.getMessage()).contains("init did not return within 300 ms");
+    }
+
+    @Test
+    void shouldRefuseRmmodOfABusyModuleThenUnloadWhenFree() throws IOException {
+        Path dep = TestModules.build(bundled.resolve("base.jar"), Map.of(
+                "b.Api", "package b; @dev.jdm.abi.Export public interface Api { int value(); }",
+                "b.Base", """
+                        package b;
+                        import dev.jdm.abi.*;
+                        import dev.jdm.abi.Module;
+                        @Module(name = "base", license = "GPL")
+                        public final class Base implements LoadableModule, Api {
+                            public Base(ModuleContext ctx) { ctx.export(Api.class, this); }
+                            public int value() { return 42; }
+                            public void close() {}
+                        }"""));
+        Path user = TestModules.build(tmp.resolve("user.jar"), Map.of("u.User", """
+                package u;
+                import dev.jdm.abi.*;
+                import dev.jdm.abi.Module;
+                @Module(name = "user", license = "Proprietary")
+                public final class User implements LoadableModule {
+                    public User(ModuleContext ctx) {
+                        if (ctx.lookup(b.Api.class).orElseThrow().value() != 42) throw new IllegalStateException();
+                    }
+                    public void close() {}
+                }"""), dep);
+        LoadedModule u = load(user);
+        assertThat(u.info().depends()).containsExactly("base");
+        assertThat(u.taints()).contains(Taint.PROPRIETARY, Taint.OUT_OF_TREE);
+        LoadedModule base = host.modules().get("base").orElseThrow();
+        assertThat(base.taints()).isEmpty();
+        assertThat(base.holders()).containsExactly("user");
+
+        HostException busy = catchHost(() -> host.modules().unload("base", false, false));
+        assertThat(busy.code()).isEqualTo(Code.EBUSY);
+        assertThat(busy.getMessage()).contains("in use by: user");
+        assertThat(host.modules().unload("base", true, false)).isEqualTo(ModuleManager.UnloadResult.SLATED);
+        assertThat(base.state()).isEqualTo(ModuleState.GOING);
+        host.modules().unload("user", false, false);
+        assertThat(names()).doesNotContain("base", "user");
+    }
+
+    @Test
+    void shouldRefuseLoadingAndUnloadingOnceLocked() throws IOException {
+        Path jar = TestModules.build(tmp.resolve("lk.jar"), TestModules.module("lk", ""));
+        load(jar);
+        host.sysctl().set("module.load_locked", "1");
+        Path other = TestModules.build(tmp.resolve("lk2.jar"), TestModules.module("lk2", ""));
+        assertThat(loadFails(other).code()).isEqualTo(Code.EPERM);
+        assertThat(catchHost(() -> host.modules().unload("lk", false, false)).code()).isEqualTo(Code.EPERM);
+        assertThatThrownBy(() -> host.sysctl().set("module.load_locked", "0")).hasMessageContaining("cannot be cleared");
+    }
+
+    private static Path abiSource(String rel) {
+        Path p = Path.of("..", "jdm-abi", "src", "main", "java", "dev", "jdm", "abi").resolve(rel);
+        assertThat(p).exists();
+        return p;
+    }
+}
