@@ -1,0 +1,203 @@
+package dev.jdm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jdm.host.gate.Frames;
+import dev.jdm.host.gate.proto.Request;
+import dev.jdm.host.gate.proto.Response;
+import java.io.BufferedReader;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** Starts {@code jdm host} as a real process and drives it with the real {@code jdm} CLI process. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HostProcessIT {
+    static Path dir;
+    static Path socket;
+    static Process host;
+    static final Path CLI = Path.of(System.getProperty("jdm.cli.dir", "target"));
+
+    record Result(int code, String out, String err) {}
+
+    static List<String> javaCommand(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(System.getProperty("jdm.java", "java"),
+                "--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow", "-Djdm.modules=" + CLI.resolve("modules").toAbsolutePath(),
+                "-cp", CLI.resolve("jdm-cli.jar") + ":" + CLI.resolve("lib") + "/*", "dev.jdm.cli.Main", "--socket", socket.toString()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    static Result jdm(String... args) throws Exception {
+        Process p = new ProcessBuilder(javaCommand(args)).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Result(p.exitValue(), out, err);
+    }
+
+    @BeforeAll
+    static void startHost() throws Exception {
+        dir = Files.createTempDirectory("jdm-it");
+        socket = dir.resolve("gate.sock");
+        host = new ProcessBuilder(javaCommand("host", "--state-dir", dir.resolve("state").toString())).redirectErrorStream(true).start();
+        BufferedReader r = new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8));
+        List<String> banner = new ArrayList<>();
+        String line;
+        while ((line = r.readLine()) != null) {
+            banner.add(line);
+            if (line.startsWith("next:")) {
+                break;
+            }
+        }
+        assertThat(banner).as("host banner").anyMatch(l -> l.startsWith("call gate: " + socket)).anyMatch(l -> l.contains("module:    hello (live)"));
+        Thread.ofVirtual().start(() -> { // keep draining the console until the host exits
+            try {
+                while (r.readLine() != null) {
+                    // discard
+                }
+            } catch (IOException ended) {
+                // the host is gone
+            }
+        });
+    }
+
+    @AfterAll
+    static void stopHost() throws Exception {
+        if (host != null && host.isAlive()) {
+            host.destroyForcibly();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void shouldListAndDescribeTheDefaultModule() throws Exception {
+        Result ls = jdm("lsmod");
+        assertThat(ls.code()).isZero();
+        assertThat(ls.out()).startsWith("Module").contains("hello");
+        Result info = jdm("modinfo", "-F", "license", "hello");
+        assertThat(info.out().strip()).isEqualTo("GPL");
+        Result offline = jdm("modinfo", CLI.resolve("modules/kstack.jar").toString());
+        assertThat(offline.out()).contains("parm:           capacity:most values held (long, default 1024)");
+        Result json = jdm("lsmod", "--json");
+        assertThat(json.out()).contains("\"name\" : \"hello\"");
+    }
+
+    @Test
+    @Order(2)
+    void shouldLoadWithDependenciesAndRefuseRemovingABusyOne() throws Exception {
+        Result ins = jdm("insmod", CLI.resolve("modules/kstack-user.jar").toString());
+        assertThat(ins.code()).as(ins.err()).isZero();
+        assertThat(jdm("lsmod").out()).containsPattern("kstack\\s+\\d+\\s+1 kstack-user");
+        Result busy = jdm("rmmod", "kstack");
+        assertThat(busy.code()).isEqualTo(1);
+        assertThat(busy.err().lines().toList()).hasSize(1);
+        assertThat(busy.err()).contains("kstack: module is in use by: kstack-user").contains("[EBUSY]");
+        Result slated = jdm("rmmod", "--wait", "kstack");
+        assertThat(slated.out()).contains("slated");
+        assertThat(jdm("rmmod", "kstack-user").code()).isZero();
+        assertThat(jdm("lsmod").out()).doesNotContain("kstack");
+        assertThat(jdm("dmesg").out()).contains("kstack-user: popped back, sum 60").contains("host: kstack: unloaded");
+    }
+
+    @Test
+    @Order(3)
+    void shouldExplainSymbolsAndRefuseUnknownOnes() throws Exception {
+        Result ok = jdm("abi", "explain", "dev.jdm.abi.mem.Kmem#stats()Ldev/jdm/abi/mem/MemStats;");
+        assertThat(ok.out()).contains("type dev.jdm.abi.mem.MemStats record provided final").contains("  component kmallocObjects J");
+        Result unknown = jdm("abi", "explain", "dev.jdm.abi.mem.Kmem#nope()V");
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).contains("Unknown symbol dev.jdm.abi.mem.Kmem#nope()V");
+        Result probe = jdm("modprobe", "-n", "kstack-user");
+        assertThat(probe.out()).contains("insmod ").contains("kstack.jar").contains("kstack-user.jar");
+    }
+
+    @Test
+    @Order(4)
+    void shouldSurviveGarbageAndMalformedCalls() throws Exception {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            DataOutputStream out = new DataOutputStream(Channels.newOutputStream(ch));
+            DataInputStream in = new DataInputStream(Channels.newInputStream(ch));
+            Frames.write(out, new byte[] {(byte) 0xff, 0x01, 0x02});                 // not protobuf
+            assertThat(Response.parseFrom(Frames.read(in)).getError().getCode()).isEqualTo("EPROTO");
+            Frames.write(out, Request.newBuilder().setVersion(1).setId(7).build().toByteArray()); // no call
+            Response r = Response.parseFrom(Frames.read(in));
+            assertThat(r.getId()).isEqualTo(7);
+            assertThat(r.getError().getCode()).isEqualTo("ENOSYS");
+            Frames.write(out, Request.newBuilder().setVersion(99).setId(8).build().toByteArray());
+            assertThat(Response.parseFrom(Frames.read(in)).getError().getMessage()).contains("version 99");
+        }
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            ch.write(java.nio.ByteBuffer.wrap("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+            assertThat(ch.read(java.nio.ByteBuffer.allocate(16))).isEqualTo(-1); // only this connection closes
+        }
+        assertThat(jdm("lsmod").code()).isZero();
+    }
+
+    @Test
+    @Order(5)
+    void shouldRefuseBadFilesWithOneLine() throws Exception {
+        Path bad = Files.write(dir.resolve("bad.jar"), "not a jar".getBytes(StandardCharsets.UTF_8));
+        Result r = jdm("insmod", bad.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("bad.jar: not a valid JAR").contains("[ENOEXEC]");
+        assertThat(r.err().lines().toList()).hasSize(1);
+        Result missing = jdm("insmod", dir.resolve("nope.jar").toString());
+        assertThat(missing.code()).isEqualTo(2);
+        Result noHost = jdmAt(dir.resolve("none.sock"), "lsmod");
+        assertThat(noHost.code()).isEqualTo(3);
+        assertThat(noHost.err()).contains("cannot reach a jdm host at");
+    }
+
+    static Result jdmAt(Path otherSocket, String... args) throws Exception {
+        Path saved = socket;
+        socket = otherSocket;
+        try {
+            return jdm(args);
+        } finally {
+            socket = saved;
+        }
+    }
+
+    @Test
+    @Order(6)
+    void shouldLockModuleLoadingOneWay() throws Exception {
+        assertThat(jdm("sysctl", "-w", "module.load_locked=1").code()).isZero();
+        Result ins = jdm("insmod", CLI.resolve("modules/kstack.jar").toString());
+        assertThat(ins.code()).isEqualTo(1);
+        assertThat(ins.err()).contains("module.load_locked=1").contains("[EPERM]");
+        Result unset = jdm("sysctl", "-w", "module.load_locked=0");
+        assertThat(unset.err()).contains("cannot be cleared");
+        assertThat(jdm("sysctl", "module.load_locked").out().strip()).isEqualTo("module.load_locked = 1");
+    }
+
+    @Test
+    @Order(7)
+    void shouldStopCleanlyOnSigterm() throws Exception {
+        host.destroy(); // SIGTERM
+        assertThat(host.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(host.exitValue()).isIn(0, 143);
+        assertThat(socket).doesNotExist();
+    }
+}
