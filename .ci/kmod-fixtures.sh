@@ -12,6 +12,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FIX="${JDM_KMOD_FIXTURES:-$HERE/jdm-kmod/target/kernel-fixtures}"
 FORMAT_VERSION=3   # bump when the layout below changes
+mkdir -p "$FIX" && FIX="$(cd "$FIX" && pwd)"
 
 if [[ -f "$FIX/.done" && "$(cat "$FIX/.done")" == "$FORMAT_VERSION" ]]; then
   echo "kmod fixtures already present in $FIX"

@@ -40,9 +40,11 @@ public final class ModuleLookup {
         if (byName != null) {
             return List.of(ModInfo.read(byName));
         }
-        var builtin = BuiltinModInfo.read(moduleDir.resolve("modules.builtin.modinfo")).module(name);
-        if (builtin.isPresent()) {
-            return List.of(builtin.get());
+        // Like libkmod, only modules listed in modules.builtin count as built-in; their
+        // information then comes from modules.builtin.modinfo.
+        if (lines("modules.builtin").stream().anyMatch(l -> ModuleNames.fromPath(l).equals(name))) {
+            var builtin = BuiltinModInfo.read(moduleDir.resolve("modules.builtin.modinfo")).module(name);
+            return List.of(builtin.orElse(new ModInfo(name, null, List.of(), java.util.Optional.empty())));
         }
         Set<String> modules = new LinkedHashSet<>();
         for (String line : lines("modules.alias")) {
