@@ -24,6 +24,8 @@ public final class ElfFile {
     private final ElfDescriptor d;
     private final int machine;
     private final List<ElfSection> sections;
+    /** .symtab decoded once: exports and imports both walk it. Not thread-safe, like the file view itself. */
+    private List<ElfSymbol> symbolCache;
 
     private ElfFile(String file, ByteBuffer data, ElfDescriptor d, int machine, List<ElfSection> sections) {
         this.file = file;
@@ -229,6 +231,13 @@ public final class ElfFile {
 
     /** Symbols of {@code .symtab} named through {@code .strtab}, entry 0 skipped; empty if absent. */
     public List<ElfSymbol> symbols() throws KmodException {
+        if (symbolCache == null) {
+            symbolCache = readSymbols();
+        }
+        return symbolCache;
+    }
+
+    private List<ElfSymbol> readSymbols() throws KmodException {
         Optional<ElfSection> symtab = find(".symtab");
         Optional<ElfSection> strtab = find(".strtab");
         if (symtab.isEmpty() || strtab.isEmpty()) {
