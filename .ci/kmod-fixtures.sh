@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Fetches a real Debian kernel (image + headers), extracts it, builds one tiny
+# out-of-tree modversioned module against the headers, and records kmod's own
+# output (modinfo, modprobe --show-modversions/--show-exports, depmod) as the
+# reference that jdm-kmod's tests compare against byte for byte.
+#
+# Idempotent: a finished run leaves $FIX/.done and is skipped next time.
+# Usage: bash .ci/kmod-fixtures.sh            (fixtures in jdm-kmod/target/kernel-fixtures)
+#        JDM_KMOD_FIXTURES=/some/dir bash .ci/kmod-fixtures.sh
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+FIX="${JDM_KMOD_FIXTURES:-$HERE/jdm-kmod/target/kernel-fixtures}"
+FORMAT_VERSION=3   # bump when the layout below changes
+mkdir -p "$FIX" && FIX="$(cd "$FIX" && pwd)"
+
+if [[ -f "$FIX/.done" && "$(cat "$FIX/.done")" == "$FORMAT_VERSION" ]]; then
+  echo "kmod fixtures already present in $FIX"
+  exit 0
+fi
+
+need_install=()
+for tool in modinfo depmod modprobe gcc make xz zstd dpkg-deb; do
+  command -v "$tool" >/dev/null 2>&1 || need_install+=("$tool")
+done
+if ((${#need_install[@]})); then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq kmod gcc make xz-utils zstd libc6-dev >/dev/null
+fi
+
+# The newest 6.1 ABI that apt actually offers, so this keeps working when Debian bumps it.
+ABI="$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64$' \
+        | awk '{print $1}' | sed -E 's/^linux-image-6\.1\.0-([0-9]+)-amd64$/\1/' | sort -n | tail -1)"
+if [[ -z "$ABI" ]]; then
+  echo "no linux-image-6.1.0-*-amd64 package is available from apt; run apt-get update" >&2
+  exit 1
+fi
+KVER="6.1.0-${ABI}-amd64"
+PKGS=("linux-image-$KVER" "linux-headers-$KVER" "linux-headers-6.1.0-${ABI}-common" "linux-kbuild-6.1")
+echo "kmod fixtures: kernel $KVER into $FIX"
+
+rm -rf "$FIX"
+mkdir -p "$FIX/debs" "$FIX/root" "$FIX/ref"
+# apt warns that it downloads unsandboxed as root; that is expected here.
+(cd "$FIX/debs" && apt-get download -qq "${PKGS[@]}" 2>/dev/null)
+for deb in "$FIX"/debs/*.deb; do dpkg -x "$deb" "$FIX/root"; done
+echo "$KVER" > "$FIX/KVER"
+
+MODDIR="$FIX/root/lib/modules/$KVER"
+HDR="$FIX/root/usr/src/linux-headers-$KVER"
+# The arch headers include the common Makefile by absolute path; point it into the fixture.
+sed -i "s#^include /usr/src/#include $FIX/root/usr/src/#" "$HDR/Makefile"
+
+# --- out-of-tree module, built with the Debian headers (modversioned) ---
+OOT="$FIX/oot"
+mkdir -p "$OOT"
+cat > "$OOT/jdmhello.c" <<'EOF'
+#include <linux/module.h>
+#include <linux/printk.h>
+#include <linux/moduleparam.h>
+
+static int answer = 42;
+module_param(answer, int, 0444);
+MODULE_PARM_DESC(answer, "The answer this module gives");
+
+int jdmhello_answer(void) { return answer; }
+EXPORT_SYMBOL_GPL(jdmhello_answer);
+int jdmhello_question(void) { return 6 * 7; }
+EXPORT_SYMBOL(jdmhello_question);
+
+static int __init jdmhello_init(void) { pr_info("jdmhello: %d\n", answer); return 0; }
+static void __exit jdmhello_exit(void) { }
+module_init(jdmhello_init);
+module_exit(jdmhello_exit);
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("jdm");
+MODULE_DESCRIPTION("jdm out-of-tree test module");
+MODULE_ALIAS("jdm-hello");
+MODULE_SOFTDEP("pre: loop");
+EOF
+echo 'obj-m := jdmhello.o' > "$OOT/Kbuild"
+make -s -C "$HDR" M="$OOT" modules 2>&1 | grep -v 'Skipping BTF' || true
+test -f "$OOT/jdmhello.ko"
+
+# --- a small compressed tree (.ko.xz and .ko.zst, as distributions ship them) ---
+ZVER="${KVER}-z"
+ZDIR="$FIX/root/lib/modules/$ZVER"
+mkdir -p "$ZDIR"
+cp "$MODDIR/modules.order" "$MODDIR/modules.builtin" "$MODDIR/modules.builtin.modinfo" "$ZDIR/"
+(cd "$MODDIR" && find kernel/fs kernel/lib kernel/crypto -name '*.ko' -print0) |
+  while IFS= read -r -d '' f; do mkdir -p "$ZDIR/$(dirname "$f")"; xz -T1 --check=crc32 --lzma2=dict=1MiB -c "$MODDIR/$f" > "$ZDIR/$f.xz"; done
+(cd "$MODDIR" && find kernel/drivers/block -name '*.ko' -print0) |
+  while IFS= read -r -d '' f; do mkdir -p "$ZDIR/$(dirname "$f")"; zstd -q -T1 -c "$MODDIR/$f" > "$ZDIR/$f.zst"; done
+mkdir -p "$ZDIR/extra"
+cp "$OOT/jdmhello.ko" "$ZDIR/extra/"
+# gzip is not enabled in Debian's kmod, so .ko.gz is only checked against jdm's own .ko reading.
+mkdir -p "$FIX/gz"
+gzip -c "$MODDIR/kernel/fs/fat/fat.ko" > "$FIX/gz/fat.ko.gz"
+
+# --- kmod's reference output ---
+REF="$FIX/ref"
+for ver in "$KVER" "$ZVER"; do
+  dir="$FIX/root/lib/modules/$ver"
+  depmod -b "$FIX/root" "$ver"
+  mkdir -p "$REF/depmod/$ver"
+  for f in "$dir"/modules.*; do
+    case "$(basename "$f")" in
+      modules.order|modules.builtin|modules.builtin.modinfo) ;;
+      *) cp "$f" "$REF/depmod/$ver/" ;;
+    esac
+  done
+  (cd "$dir" && find . -path ./build -prune -o -path ./source -prune -o \
+      \( -name '*.ko' -o -name '*.ko.xz' -o -name '*.ko.zst' \) -print | sed 's#^\./##' | LC_ALL=C sort) > "$REF/modules-$ver.list"
+done
+
+# One file per tool: "### <relpath>" then the tool's stdout for that module (stderr dropped).
+record() { # $1 = output file, $2 = version, rest = command
+  local out="$1" ver="$2"; shift 2
+  local dir="$FIX/root/lib/modules/$ver"
+  : > "$out"
+  while IFS= read -r rel; do
+    printf '### %s\n' "$rel" >> "$out"
+    "$@" "$dir/$rel" >> "$out" 2>/dev/null || true
+  done < "$REF/modules-$ver.list"
+}
+for ver in "$KVER" "$ZVER"; do
+  record "$REF/modinfo-$ver.txt" "$ver" modinfo &
+  record "$REF/modversions-$ver.txt" "$ver" modprobe --show-modversions &
+  wait
+  record "$REF/exports-$ver.txt" "$ver" modprobe --show-exports
+done
+modinfo "$OOT/jdmhello.ko" > "$REF/oot-modinfo.txt"
+modprobe --show-modversions "$OOT/jdmhello.ko" > "$REF/oot-modversions.txt"
+modprobe --show-exports "$OOT/jdmhello.ko" > "$REF/oot-exports.txt"
+# Built-in modules through modules.builtin.modinfo (modinfo -b -k NAME).
+for name in amd_uncore mmiotrace; do
+  modinfo -b "$FIX/root" -k "$KVER" "$name" > "$REF/builtin-$name.txt" || true
+done
+kmod --version > "$REF/kmod-version.txt"
+
+echo "$FORMAT_VERSION" > "$FIX/.done"
+echo "kmod fixtures ready: $(wc -l < "$REF/modules-$KVER.list") modules of $KVER, $(wc -l < "$REF/modules-$ZVER.list") in the compressed tree"

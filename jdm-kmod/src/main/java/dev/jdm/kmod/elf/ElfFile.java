@@ -1,0 +1,330 @@
+package dev.jdm.kmod.elf;
+
+import static dev.jdm.kmod.elf.ElfDescriptor.*;
+
+import dev.jdm.kmod.KmodException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A read-only view of an ELF file in memory (a mapped .ko or a decompressed buffer).
+ *
+ * <p>Every offset and size read from the file is checked before use: a corrupt file gives a
+ * {@link KmodException} naming the file and the problem, never an index exception or an
+ * allocation sized by the file. Strings are decoded as ISO-8859-1 so that their bytes survive
+ * unchanged into kmod-compatible output.
+ */
+public final class ElfFile {
+    private final String file;
+    private final ByteBuffer data;
+    private final ElfDescriptor d;
+    private final int machine;
+    private final List<ElfSection> sections;
+    /** .symtab decoded once: exports and imports both walk it. Not thread-safe, like the file view itself. */
+    private List<ElfSymbol> symbolCache;
+
+    private ElfFile(String file, ByteBuffer data, ElfDescriptor d, int machine, List<ElfSection> sections) {
+        this.file = file;
+        this.data = data;
+        this.d = d;
+        this.machine = machine;
+        this.sections = sections;
+    }
+
+    /** True if {@code data} starts with the ELF magic. */
+    public static boolean hasMagic(ByteBuffer data) {
+        if (data.limit() < ELFMAG.length) {
+            return false;
+        }
+        for (int i = 0; i < ELFMAG.length; i++) {
+            if (data.get(i) != ELFMAG[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Parses the ELF and section headers; {@code file} names the input in error messages. */
+    public static ElfFile parse(String file, ByteBuffer data) throws KmodException {
+        ByteBuffer buf = data.duplicate().clear();
+        if (buf.limit() <= EI_NIDENT || !hasMagic(buf)) {
+            throw KmodException.in(file, "not an ELF file (bad magic)");
+        }
+        ElfDescriptor d = switch (buf.get(EI_CLASS)) {
+            case ELFCLASS32 -> ELF32;
+            case ELFCLASS64 -> ELF64;
+            default -> throw KmodException.in(file, "unknown ELF class " + buf.get(EI_CLASS));
+        };
+        switch (buf.get(EI_DATA)) {
+            case ELFDATA2LSB -> buf.order(ByteOrder.LITTLE_ENDIAN);
+            case ELFDATA2MSB -> buf.order(ByteOrder.BIG_ENDIAN);
+            default -> throw KmodException.in(file, "unknown ELF data encoding " + buf.get(EI_DATA));
+        }
+        if (buf.limit() <= d.ehdrSize) {
+            throw KmodException.in(file, "truncated ELF header (" + buf.limit() + " bytes)");
+        }
+        ElfFile probe = new ElfFile(file, buf, d, 0, List.of());
+        return probe.withSections();
+    }
+
+    private ElfFile withSections() throws KmodException {
+        int mach = u16(d.eMachine);
+        long shoff = word(d.eShoff);
+        int shentsize = u16(d.eShentsize);
+        long shnum = u16(d.eShnum);
+        int shstrndx = u16(d.eShstrndx);
+        if (shentsize != d.shdrSize) {
+            throw problem("section header size is " + shentsize + ", expected " + d.shdrSize);
+        }
+        if (shoff <= 0 || shoff >= data.limit()) {
+            throw problem("section header table offset " + shoff + " is outside the file");
+        }
+        // e_shnum == 0 and e_shstrndx == SHN_XINDEX move the real values into section 0 (gABI).
+        if (shnum == 0) {
+            shnum = word(shoff + d.shSize);
+        }
+        if (shstrndx == SHN_XINDEX) {
+            shstrndx = (int) u32(shoff + d.shLink);
+        }
+        if (shnum <= 0 || shnum > (data.limit() - shoff) / d.shdrSize) {
+            throw problem("file is too short to hold " + shnum + " section headers at offset " + shoff);
+        }
+        if (shstrndx <= 0 || shstrndx >= shnum) {
+            throw problem("section name table index " + shstrndx + " is out of range (" + shnum + " sections)");
+        }
+        ElfSection[] raw = new ElfSection[(int) shnum];
+        long[] nameoffs = new long[(int) shnum];
+        for (int i = 0; i < shnum; i++) {
+            long at = shoff + (long) i * d.shdrSize;
+            raw[i] = readHeader(at, i, null);
+            nameoffs[i] = u32(at + d.shName);
+        }
+        ElfSection names = raw[shstrndx];
+        if (!names.inFile() || names.size() == 0 || u8(names.offset() + names.size() - 1) != 0) {
+            throw problem("section name table (section " + shstrndx + ") is out of bounds or not NUL-terminated");
+        }
+        List<ElfSection> list = new ArrayList<>(raw.length);
+        for (ElfSection s : raw) {
+            String name = null;
+            long nameoff = nameoffs[s.index()];
+            if (nameoff < names.size()) {
+                name = cString(names.offset() + nameoff, names.offset() + names.size());
+            }
+            list.add(new ElfSection(s.index(), name, s.type(), s.flags(), s.offset(), s.size(), s.link(), s.info(),
+                    s.entsize(), s.inFile()));
+        }
+        return new ElfFile(file, data, d, mach, List.copyOf(list));
+    }
+
+    private ElfSection readHeader(long at, int index, String name) throws KmodException {
+        int type = (int) u32(at + d.shType);
+        long flags = word(at + d.shFlags);
+        long offset = word(at + d.shOffset);
+        long size = word(at + d.shSize);
+        int link = (int) u32(at + d.shLink);
+        int info = (int) u32(at + d.shInfo);
+        long entsize = word(at + d.shEntsize);
+        boolean inFile = offset >= 0 && size >= 0 && offset <= data.limit() && size <= data.limit() - offset;
+        return new ElfSection(index, name, type, flags, offset, size, link, info, entsize, inFile);
+    }
+
+    public String file() {
+        return file;
+    }
+
+    public ElfDescriptor descriptor() {
+        return d;
+    }
+
+    public boolean is64() {
+        return d.is64();
+    }
+
+    public boolean isBigEndian() {
+        return data.order() == ByteOrder.BIG_ENDIAN;
+    }
+
+    public int machine() {
+        return machine;
+    }
+
+    public long size() {
+        return data.limit();
+    }
+
+    /** All section headers, index 0 included. */
+    public List<ElfSection> sections() {
+        return sections;
+    }
+
+    /**
+     * The first section (from index 1) with this name whose contents lie inside the file,
+     * as libkmod's {@code kmod_elf_get_section} finds it.
+     */
+    public Optional<ElfSection> find(String name) {
+        for (int i = 1; i < sections.size(); i++) {
+            ElfSection s = sections.get(i);
+            if (s.inFile() && name.equals(s.name())) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The section with this index, checked. */
+    public ElfSection section(int index) throws KmodException {
+        if (index <= 0 || index >= sections.size()) {
+            throw problem("section index " + index + " is out of range (" + sections.size() + " sections)");
+        }
+        return sections.get(index);
+    }
+
+    /** A copy of a section's bytes. */
+    public byte[] bytes(ElfSection s) throws KmodException {
+        checkInFile(s);
+        byte[] out = new byte[(int) s.size()];
+        data.get((int) s.offset(), out);
+        return out;
+    }
+
+    /** Raw bytes of the whole file from {@code offset} (for signatures). */
+    public byte[] bytes(long offset, int length) throws KmodException {
+        check(offset, length);
+        byte[] out = new byte[length];
+        data.get((int) offset, out);
+        return out;
+    }
+
+    public void checkInFile(ElfSection s) throws KmodException {
+        if (!s.inFile()) {
+            throw problem("section " + describe(s) + " (offset " + s.offset() + ", size " + s.size()
+                    + ") lies outside the file (" + data.limit() + " bytes)");
+        }
+    }
+
+    /**
+     * The NUL-separated strings of a section, empty strings dropped, a final unterminated
+     * string kept: the splitting of libkmod's {@code kmod_elf_get_strings}.
+     */
+    public List<String> strings(ElfSection s) throws KmodException {
+        checkInFile(s);
+        List<String> out = new ArrayList<>();
+        int start = (int) s.offset();
+        int end = (int) (s.offset() + s.size());
+        int i = start;
+        while (i < end) {
+            int j = i;
+            while (j < end && data.get(j) != 0) {
+                j++;
+            }
+            if (j > i) {
+                out.add(latin1(i, j - i));
+            }
+            i = j + 1;
+        }
+        return out;
+    }
+
+    /** Symbols of {@code .symtab} named through {@code .strtab}, entry 0 skipped; empty if absent. */
+    public List<ElfSymbol> symbols() throws KmodException {
+        if (symbolCache == null) {
+            symbolCache = readSymbols();
+        }
+        return symbolCache;
+    }
+
+    private List<ElfSymbol> readSymbols() throws KmodException {
+        Optional<ElfSection> symtab = find(".symtab");
+        Optional<ElfSection> strtab = find(".strtab");
+        if (symtab.isEmpty() || strtab.isEmpty()) {
+            return List.of();
+        }
+        ElfSection st = symtab.get();
+        ElfSection str = strtab.get();
+        if (st.size() % d.symSize != 0) {
+            throw problem(".symtab size " + st.size() + " is not a multiple of " + d.symSize);
+        }
+        int count = (int) (st.size() / d.symSize);
+        List<ElfSymbol> out = new ArrayList<>(Math.max(0, count - 1));
+        long strEnd = str.offset() + str.size();
+        for (int i = 1; i < count; i++) {
+            long at = st.offset() + (long) i * d.symSize;
+            long nameoff = u32(at + d.stName);
+            if (nameoff >= str.size()) {
+                throw problem(".symtab entry " + i + " names offset " + nameoff + " beyond .strtab (" + str.size() + " bytes)");
+            }
+            String name = cString(str.offset() + nameoff, strEnd);
+            out.add(new ElfSymbol(i, name, word(at + d.stValue), word(at + d.stSize), u8(at + d.stInfo),
+                    u16(at + d.stShndx)));
+        }
+        return out;
+    }
+
+    /** NUL-terminated string at {@code at}; the NUL must come before {@code end}. */
+    public String cString(long at, long end) throws KmodException {
+        check(at, 0);
+        long limit = Math.min(end, data.limit());
+        for (long i = at; i < limit; i++) {
+            if (data.get((int) i) == 0) {
+                return latin1((int) at, (int) (i - at));
+            }
+        }
+        throw problem("unterminated string at offset " + at);
+    }
+
+    private String latin1(int at, int len) {
+        byte[] b = new byte[len];
+        data.get(at, b);
+        return new String(b, StandardCharsets.ISO_8859_1);
+    }
+
+    public int u8(long at) throws KmodException {
+        check(at, 1);
+        return data.get((int) at) & 0xff;
+    }
+
+    public int u16(long at) throws KmodException {
+        check(at, 2);
+        return data.getShort((int) at) & 0xffff;
+    }
+
+    public long u32(long at) throws KmodException {
+        check(at, 4);
+        return data.getInt((int) at) & 0xffffffffL;
+    }
+
+    public long u64(long at) throws KmodException {
+        check(at, 8);
+        return data.getLong((int) at);
+    }
+
+    /** A class-sized word: 4 bytes in ELF32, 8 in ELF64 (unsigned; may be negative as a Java long). */
+    public long word(long at) throws KmodException {
+        return d.is64() ? u64(at) : u32(at);
+    }
+
+    private void check(long at, int len) throws KmodException {
+        if (at < 0 || at > data.limit() - len) {
+            throw problem("read of " + len + " bytes at offset " + at + " is beyond the end of the file ("
+                    + data.limit() + " bytes)");
+        }
+    }
+
+    private static String describe(ElfSection s) {
+        return s.name() != null ? s.name() : "#" + s.index();
+    }
+
+    public KmodException problem(String what) {
+        return KmodException.in(file, "malformed ELF: " + what);
+    }
+
+    @Override
+    public String toString() {
+        return file + " (ELF" + (d.is64() ? 64 : 32) + (isBigEndian() ? " MSB" : " LSB") + ", "
+                + sections.size() + " sections)";
+    }
+}

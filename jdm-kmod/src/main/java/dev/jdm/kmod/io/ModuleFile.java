@@ -1,0 +1,106 @@
+package dev.jdm.kmod.io;
+
+import dev.jdm.kmod.KmodException;
+import dev.jdm.kmod.elf.ElfFile;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.GZIPInputStream;
+import org.tukaani.xz.XZInputStream;
+
+/**
+ * A module file opened for reading: uncompressed files are memory-mapped, compressed ones
+ * (.ko.xz, .ko.zst, .ko.gz) are inflated into memory. Decompressed output is capped so that
+ * a hostile file cannot exhaust the heap.
+ *
+ * @param path        the file as given
+ * @param compression the format found by magic bytes
+ * @param contents    the uncompressed module image (position 0, read-only)
+ */
+public record ModuleFile(Path path, Compression compression, ByteBuffer contents) {
+    /** Largest module image we inflate; the biggest in-tree modules are around 100 MiB. */
+    public static final int MAX_UNCOMPRESSED = 512 << 20;
+
+    public static ModuleFile open(Path path) throws KmodException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size > Integer.MAX_VALUE) {
+                throw KmodException.in(path, "file is too large (" + size + " bytes)");
+            }
+            ByteBuffer mapped = size == 0 ? ByteBuffer.allocate(0) : ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+            Compression c = Compression.detect(mapped);
+            if (c == Compression.NONE) {
+                return new ModuleFile(path, c, mapped);
+            }
+            return new ModuleFile(path, c, ByteBuffer.wrap(inflate(path, c, mapped)).asReadOnlyBuffer());
+        } catch (NoSuchFileException e) {
+            throw KmodException.in(path, "no such file");
+        } catch (AccessDeniedException e) {
+            throw KmodException.in(path, "permission denied");
+        } catch (IOException e) {
+            throw KmodException.in(path, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses the module image as ELF. */
+    public ElfFile elf() throws KmodException {
+        return ElfFile.parse(path.toString(), contents);
+    }
+
+    private static byte[] inflate(Path path, Compression c, ByteBuffer compressed) throws KmodException {
+        try (InputStream in = decoder(c, new ByteBufferInputStream(compressed.duplicate()))) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(MAX_UNCOMPRESSED, compressed.limit() * 4));
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                if (out.size() > MAX_UNCOMPRESSED - n) {
+                    throw KmodException.in(path, c.name().toLowerCase() + " data inflates beyond "
+                            + (MAX_UNCOMPRESSED >> 20) + " MiB; refusing");
+                }
+                out.write(buf, 0, n);
+            }
+            return out.toByteArray();
+        } catch (IOException | RuntimeException e) {
+            // xz and zstd decoders report corruption as IOException or unchecked exceptions alike.
+            throw KmodException.in(path, "corrupt " + c.name().toLowerCase() + " data: " + e.getMessage(), e);
+        }
+    }
+
+    private static InputStream decoder(Compression c, InputStream raw) throws IOException {
+        return switch (c) {
+            case XZ -> new XZInputStream(raw, 64 << 10);
+            case ZSTD -> new io.airlift.compress.zstd.ZstdInputStream(raw);
+            case GZIP -> new GZIPInputStream(raw, 1 << 16);
+            case NONE -> raw;
+        };
+    }
+
+    /** Streams a buffer without copying it. */
+    private static final class ByteBufferInputStream extends InputStream {
+        private final ByteBuffer buf;
+
+        ByteBufferInputStream(ByteBuffer buf) {
+            this.buf = buf;
+        }
+
+        @Override
+        public int read() {
+            return buf.hasRemaining() ? buf.get() & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (!buf.hasRemaining()) {
+                return -1;
+            }
+            int n = Math.min(len, buf.remaining());
+            buf.get(b, off, n);
+            return n;
+        }
+    }
+}
