@@ -24,6 +24,7 @@ public final class JdmCommand {
     /** The picocli command line with jdm's error handling: one line on stderr, a meaningful exit code. */
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new JdmCommand());
+        cl.addSubcommand("kmod", new dev.jdm.kmod.cli.KmodCommand());
         cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
