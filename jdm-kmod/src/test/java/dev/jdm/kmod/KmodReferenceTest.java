@@ -100,26 +100,9 @@ class KmodReferenceTest {
         }
     }
 
-    /** modinfo output of one call over many files: each module's block starts with "filename:". */
+    /** The modinfo reference: one "### relpath" block per module. */
     static Map<String, String> splitModinfo(String all) {
-        Map<String, String> out = new java.util.LinkedHashMap<>();
-        String current = null;
-        StringBuilder sb = new StringBuilder();
-        for (String line : all.split("(?<=\n)")) {
-            if (line.startsWith("### ")) {
-                if (current != null) {
-                    out.put(current, sb.toString());
-                }
-                current = line.substring(4, line.length() - 1);
-                sb.setLength(0);
-            } else {
-                sb.append(line);
-            }
-        }
-        if (current != null) {
-            out.put(current, sb.toString());
-        }
-        return out;
+        return KernelFixtures.sections(all);
     }
 
     /** Renders every module of a release in parallel and compares; returns the number compared. */

@@ -1,6 +1,5 @@
 package dev.jdm.symvers;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,9 +88,5 @@ public final class AbiModel {
     /** Every symbol the ABI exports: its public types and their public and protected members. */
     public List<Symbol> symbols() {
         return Exports.symbolsOf(world.types());
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -19,7 +19,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -406,26 +405,5 @@ public final class ModuleManager {
     /** Wraps a symvers error about a module file as ENOEXEC. */
     static HostException noexec(String origin, SymversException e) {
         return new HostException(Code.ENOEXEC, e.getMessage().startsWith(origin) ? e.getMessage() : origin + ": " + e.getMessage(), e);
-    }
-
-    /** Load order for a set of module names: dependencies first. */
-    static List<String> order(Map<String, List<String>> deps) {
-        List<String> out = new ArrayList<>();
-        Map<String, Boolean> done = new LinkedHashMap<>();
-        for (String n : deps.keySet()) {
-            visit(n, deps, done, out);
-        }
-        return out;
-    }
-
-    private static void visit(String n, Map<String, List<String>> deps, Map<String, Boolean> done, List<String> out) {
-        if (done.containsKey(n)) {
-            return;
-        }
-        done.put(n, Boolean.FALSE);
-        for (String d : deps.getOrDefault(n, List.of())) {
-            visit(d, deps, done, out);
-        }
-        out.add(n);
     }
 }

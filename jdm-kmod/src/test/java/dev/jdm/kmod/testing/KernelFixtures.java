@@ -66,6 +66,11 @@ public final class KernelFixtures {
     /** A "### relpath" separated reference file, as raw bytes (ISO-8859-1) per module. */
     public static Map<String, String> reference(String name) {
         String all = read(require().resolve("ref/" + name));
+        return sections(all);
+    }
+
+    /** Splits text into blocks, each opened by a "### NAME" line, keyed by NAME. */
+    public static Map<String, String> sections(String all) {
         Map<String, String> out = new LinkedHashMap<>();
         String current = null;
         StringBuilder sb = new StringBuilder();
