@@ -1,0 +1,115 @@
+package dev.jdm.symvers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** What modpost finds in a module's bytecode and what it refuses. */
+class ModpostTest {
+    private static final AbiModel ABI = AbiModel.fromClassPath();
+
+    private static final String HEADER = """
+            package m;
+            import dev.jdm.abi.*;
+            import dev.jdm.abi.Module;
+            import dev.jdm.abi.mem.*;
+            import java.lang.foreign.MemorySegment;
+            @Module(name = "m", version = "1", license = "GPL", author = "jdm developers", description = "test")
+            """;
+
+    private static JarContents module(String body) {
+        Map<String, byte[]> classes = new TestCompiler().withAbi().source("m.M", HEADER + body).compile();
+        return new JarContents("m.jar", classes, Map.of());
+    }
+
+    private static Modpost.Output run(String body) {
+        return Modpost.run(module(body), ABI, List.of());
+    }
+
+    @Test
+    void shouldImportSymbolsUsedOnlyInsideLambdasAndMethodReferences() {
+        Modpost.Output out = run("""
+                public final class M implements LoadableModule {
+                    final java.util.function.Supplier<MemStats> stats;
+                    final java.util.function.LongFunction<MemorySegment> alloc;
+                    public M(ModuleContext c) {
+                        stats = c.kmem()::stats;
+                        alloc = n -> c.kmem().vmalloc(n);
+                    }
+                    public void close() {}
+                }
+                """);
+        List<String> imported = out.versions().entries().stream().map(e -> e.symbol().toString()).toList();
+        assertThat(imported).contains("dev.jdm.abi.mem.Kmem#stats()Ldev/jdm/abi/mem/MemStats;",
+                "dev.jdm.abi.mem.Kmem#vmalloc(J)Ljava/lang/foreign/MemorySegment;",
+                "dev.jdm.abi.ModuleContext#kmem()Ldev/jdm/abi/mem/Kmem;", "dev.jdm.abi.LoadableModule");
+        // every row's fingerprint is the host's
+        Fingerprinter fp = new Fingerprinter(ABI.world());
+        out.versions().entries().forEach(e -> assertThat(e.fingerprint()).as(e.symbol().toString()).isEqualTo(fp.fingerprint(e.symbol())));
+    }
+
+    @Test
+    void shouldWriteModinfoLikeALinuxModule() {
+        Modpost.Output out = run("""
+                @Alias("blk:m*") @Alias("chr:m")
+                @SoftDep(pre = {"a", "b"}, post = "c")
+                @Param(name = "size", type = Param.Type.LONG, description = "bytes", defaultValue = "4096")
+                public final class M implements LoadableModule {
+                    public M(ModuleContext c) {}
+                    public void close() {}
+                }
+                """);
+        ModInfo info = out.modinfo();
+        assertThat(info.all("alias")).containsExactly("blk:m*", "chr:m");
+        assertThat(info.all("softdep")).containsExactly("pre: a b post: c");
+        assertThat(info.all("parm")).containsExactly("size:bytes");
+        assertThat(info.all("parmtype")).containsExactly("size:long");
+        assertThat(info.first("abi")).contains(ABI.generation());
+        assertThat(info.first("entry")).contains("m.M");
+        // what modpost writes parses back to the same entries
+        assertThat(ModInfo.parse(info.format().getBytes(java.nio.charset.StandardCharsets.UTF_8), "m.jar").entries()).isEqualTo(info.entries());
+        assertThat(SymbolTable.parse(out.versions().format().getBytes(java.nio.charset.StandardCharsets.UTF_8), "m.jar").size())
+                .isEqualTo(out.versions().size());
+    }
+
+    @Test
+    void shouldRefuseEveryForbiddenJdkApiNamingTheClassAndReference() {
+        String[][] cases = {
+                {"System.exit(1);", "java/lang/System#exit"},
+                {"Runtime.getRuntime();", "java/lang/Runtime"},
+                {"try { new ProcessBuilder(\"x\").start(); } catch (Exception e) {}", "java/lang/ProcessBuilder"},
+                {"try { java.nio.file.Files.readAllBytes(java.nio.file.Path.of(\"/etc/passwd\")); } catch (Exception e) {}", "java/nio/file/Files"},
+                {"try { new java.net.Socket(\"localhost\", 1); } catch (Exception e) {}", "java/net/Socket"},
+                {"try { Object.class.getDeclaredMethod(\"x\").setAccessible(true); } catch (Exception e) {}", "setAccessible"},
+                {"java.lang.foreign.Linker.nativeLinker();", "java/lang/foreign/Linker"},
+                {"try { new java.io.FileOutputStream(\"/tmp/x\").close(); } catch (Exception e) {}", "java/io/FileOutputStream"},
+        };
+        for (String[] c : cases) {
+            String body = """
+                    public final class M implements LoadableModule {
+                        public M(ModuleContext ctx) {}
+                        public void close() { java.lang.Runnable r = () -> { %s }; r.run(); }
+                    }
+                    """.formatted(c[0]);
+            assertThatThrownBy(() -> run(body)).as(c[0]).isInstanceOf(ModpostException.class)
+                    .satisfies(e -> assertThat(((ModpostException) e).problems()).anySatisfy(p -> {
+                        assertThat(p.kind()).isEqualTo(LinkProblem.Kind.FORBIDDEN_JDK);
+                        assertThat(p.site()).startsWith("m.M");
+                        assertThat(p.reference().replace('.', '/')).contains(c[1].split("#")[0]);
+                    }));
+        }
+    }
+
+    @Test
+    void shouldRefuseAnEntryClassWithoutTheInitConstructor() {
+        assertThatThrownBy(() -> run("""
+                public final class M implements LoadableModule {
+                    public M() {}
+                    public void close() {}
+                }
+                """)).isInstanceOf(ModpostException.class).hasMessageContaining("ModuleContext");
+    }
+}
