@@ -23,6 +23,9 @@ final class HostCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--socket", paramLabel = "PATH", description = "call-gate socket (default: jdm --socket, $JDM_SOCKET, then $XDG_RUNTIME_DIR/jdm/gate.sock, /run/jdm/gate.sock as root)")
+    Path socket;
+
     @Option(names = "--config", paramLabel = "FILE", description = "TOML configuration (default: embedded defaults)")
     Path config;
 
@@ -36,9 +39,10 @@ final class HostCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Path modules = bundled != null ? bundled : bundledDefault();
+        Path gate = socket != null ? socket : root.socket != null ? root.socket : envSocket();
         Host host;
         try {
-            host = Host.start(new Host.Options(config, root.socket != null ? root.socket : envSocket(), stateDir, modules, System.out));
+            host = Host.start(new Host.Options(config, gate, stateDir, modules, System.out));
         } catch (HostException e) {
             throw new CliException(CliException.HOST_ERROR, e.getMessage());
         }
@@ -57,7 +61,7 @@ final class HostCommand implements Callable<Integer> {
         for (String e : host.startupErrors()) {
             out.println("error:     " + e);
         }
-        out.println("next: in another terminal, ./jdm" + (root.socket != null ? " --socket " + host.socket() : "") + " lsmod");
+        out.println("next: in another terminal, ./jdm" + (gate != null ? " --socket " + host.socket() : "") + " lsmod");
         out.flush();
         stopped.await();
         return 0;

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.jdm.host.Host;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,20 +15,57 @@ import picocli.CommandLine.Option;
 
 /** The {@code jdm} command: global options, and the subcommands. */
 @Command(name = "jdm", mixinStandardHelpOptions = true, versionProvider = JdmCommand.Version.class,
-        description = "A stable-ABI driver host: run it, load and inspect modules, and check them before they load.",
-        subcommands = {HostCommand.class, ModuleCommands.Insmod.class, ModuleCommands.Rmmod.class, ModuleCommands.Lsmod.class,
-                ModuleCommands.Modinfo.class, ModuleCommands.Modprobe.class, ModuleCommands.Depmod.class,
-                SystemCommands.SysctlCmd.class, SystemCommands.Dmesg.class, SystemCommands.TaintCmd.class,
-                AbiCommand.class, AutoComplete.GenerateCompletion.class})
+        description = "A stable-ABI driver host: run it, load and inspect modules, and check them before they load.")
 public final class JdmCommand {
+    /**
+     * The subcommands by name, in help order. They are registered lazily: picocli builds a command's
+     * model by reflection, and a client command such as lsmod should not pay for every other one.
+     * {@code JdmCommandTest} checks each name against the class's own {@code @Command}.
+     */
+    static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+
+    private static Map<String, Supplier<Object>> subcommands() {
+        Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+        m.put("host", HostCommand::new);
+        m.put("insmod", ModuleCommands.Insmod::new);
+        m.put("rmmod", ModuleCommands.Rmmod::new);
+        m.put("lsmod", ModuleCommands.Lsmod::new);
+        m.put("modinfo", ModuleCommands.Modinfo::new);
+        m.put("modprobe", ModuleCommands.Modprobe::new);
+        m.put("depmod", ModuleCommands.Depmod::new);
+        m.put("sysctl", SystemCommands.SysctlCmd::new);
+        m.put("dmesg", SystemCommands.Dmesg::new);
+        m.put("taint", SystemCommands.TaintCmd::new);
+        m.put("abi", AbiCommand::new);
+        m.put("kmod", dev.jdm.kmod.cli.KmodCommand::new);
+        m.put("generate-completion", AutoComplete.GenerateCompletion::new);
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
     @Option(names = "--socket", paramLabel = "PATH", description = "call-gate socket of the host (default: $JDM_SOCKET, then the host's default)")
     Path socket;
 
-    /** The picocli command line with jdm's error handling: one line on stderr, a meaningful exit code. */
+    /** The picocli command line with every subcommand. */
     static CommandLine commandLine() {
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * The picocli command line for {@code args} with jdm's error handling: one line on stderr, a
+     * meaningful exit code. Only the subcommand that {@code args} names is registered; help, a
+     * misspelt name or completion get all of them.
+     */
+    static CommandLine commandLine(String[] args) {
         CommandLine cl = new CommandLine(new JdmCommand());
-        cl.addSubcommand("kmod", new dev.jdm.kmod.cli.KmodCommand());
-        cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+        String wanted = subcommandNamed(args);
+        SUBCOMMANDS.forEach((name, make) -> {
+            if (wanted == null || wanted.equals(name)) {
+                cl.addSubcommand(name, make.get());
+            }
+        });
+        if (cl.getSubcommands().containsKey("generate-completion")) {
+            cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+        }
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             String cmd = commandLine.getCommandName();
@@ -44,6 +84,19 @@ public final class JdmCommand {
             return CliException.HOST_ERROR;
         });
         return cl;
+    }
+
+    /** The subcommand {@code args} runs, if it can be told before parsing and is not completion; else null. */
+    private static String subcommandNamed(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--socket")) {
+                i++;
+            } else if (!a.startsWith("--socket=")) {
+                return a.startsWith("-") || !SUBCOMMANDS.containsKey(a) || a.equals("generate-completion") ? null : a;
+            }
+        }
+        return null;
     }
 
     /** The socket to use: --socket, then $JDM_SOCKET, then the host's default. */

@@ -12,7 +12,7 @@ public final class Main {
 
     /** Runs the command line and returns the exit code. */
     static int run(String... args) {
-        CommandLine cl = JdmCommand.commandLine();
+        CommandLine cl = JdmCommand.commandLine(args);
         return cl.execute(args);
     }
 }

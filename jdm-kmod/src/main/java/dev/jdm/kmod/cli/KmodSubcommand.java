@@ -19,7 +19,10 @@ abstract class KmodSubcommand implements Callable<Integer> {
     static final int OK = 0;
     static final int FAILED = 1;
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Built on first use: Jackson's start-up would otherwise slow every jdm command, not only kmod --json. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
 
     @Spec
     CommandSpec spec;
@@ -67,7 +70,7 @@ abstract class KmodSubcommand implements Callable<Integer> {
 
     void printJson(Object value) {
         try {
-            printRaw(JSON.writeValueAsString(value) + "\n");
+            printRaw(Json.MAPPER.writeValueAsString(value) + "\n");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise JSON: " + e.getMessage(), e);
         }
