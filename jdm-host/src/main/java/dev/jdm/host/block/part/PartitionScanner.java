@@ -163,23 +163,25 @@ public final class PartitionScanner {
         List<String> primaryProblems = new ArrayList<>();
         Gpt primary = readGpt(1, primaryProblems);
         if (primary != null) {
-            return primary.table();
+            return primary.table(problems);
         }
         problems.addAll(primaryProblems);
         List<String> backupProblems = new ArrayList<>();
         Gpt backup = readGpt(blocks - 1, backupProblems);
         if (backup != null) {
             problems.add("gpt: primary header rejected; using the backup at LBA " + (blocks - 1));
-            return backup.table();
+            return backup.table(problems);
         }
         problems.addAll(backupProblems);
         problems.add("gpt: no valid header; protective MBR present, so the disk is treated as unpartitioned");
         return new PartitionTable("none", "", List.of(), problems);
     }
 
-    private record Gpt(String diskGuid, List<Partition> partitions, List<String> problems) {
-        PartitionTable table() {
-            return new PartitionTable("gpt", diskGuid, partitions, problems);
+    private record Gpt(String diskGuid, List<Partition> partitions, List<String> entryProblems) {
+        PartitionTable table(List<String> headerProblems) {
+            List<String> all = new ArrayList<>(headerProblems);
+            all.addAll(entryProblems);
+            return new PartitionTable("gpt", diskGuid, partitions, all);
         }
     }
 
@@ -260,9 +262,7 @@ public final class PartitionScanner {
             }
             parts.add(p);
         }
-        List<String> all = new ArrayList<>(problems);
-        all.addAll(entryProblems);
-        return new Gpt(guid(h, GptLayout.H_DISK_GUID), parts, all);
+        return new Gpt(guid(h, GptLayout.H_DISK_GUID), parts, entryProblems);
     }
 
     // ---- helpers ----
