@@ -1,5 +1,6 @@
 package dev.jdm.abi;
 
+import dev.jdm.abi.blk.BlockLayer;
 import dev.jdm.abi.mem.Kmem;
 import java.util.Optional;
 
@@ -33,4 +34,7 @@ public interface ModuleContext {
      * keeps nothing extra alive: the dependency is already pinned by this module.
      */
     <T> Optional<T> lookup(Class<T> api);
+
+    /** The block layer: register LUs, use granted backing storage. */
+    BlockLayer block();
 }

@@ -58,6 +58,10 @@ final class HostCommand implements Callable<Integer> {
         for (LoadedModule m : host.modules().list()) {
             out.println("module:    " + m.name() + " (" + m.state().name().toLowerCase() + ")");
         }
+        for (dev.jdm.host.block.LuInfo lu : host.block().list()) {
+            out.println("disk:      " + lu.name() + " " + BlockCommands.size(lu.size()) + " (" + lu.module() + ", boot guard 0x"
+                    + Long.toHexString(lu.bootGuard()) + (lu.isPartition() ? ", partition of " + lu.disk() : ", table " + lu.tableType()) + ")");
+        }
         for (String e : host.startupErrors()) {
             out.println("error:     " + e);
         }

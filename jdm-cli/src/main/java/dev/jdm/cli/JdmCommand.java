@@ -37,6 +37,7 @@ public final class JdmCommand {
         m.put("dmesg", SystemCommands.Dmesg::new);
         m.put("taint", SystemCommands.TaintCmd::new);
         m.put("abi", AbiCommand::new);
+        m.put("blk", BlockCommands::new);
         m.put("kmod", dev.jdm.kmod.cli.KmodCommand::new);
         m.put("generate-completion", AutoComplete.GenerateCompletion::new);
         return java.util.Collections.unmodifiableMap(m);

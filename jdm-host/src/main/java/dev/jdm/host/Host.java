@@ -1,6 +1,8 @@
 package dev.jdm.host;
 
 import dev.jdm.abi.LogLevel;
+import dev.jdm.host.block.BlockCalls;
+import dev.jdm.host.block.BlockRegistry;
 import dev.jdm.host.config.HostConfig;
 import dev.jdm.host.gate.GateServer;
 import dev.jdm.host.log.LogRing;
@@ -47,6 +49,8 @@ public final class Host implements AutoCloseable {
     private final ExportTable exports;
     private final ModuleManager modules;
     private final Modprobe modprobe;
+    private final BlockRegistry block;
+    private final BlockCalls blockCalls;
     private final GateServer gate;
     private final Path socket;
     private final Path stateDir;
@@ -64,6 +68,19 @@ public final class Host implements AutoCloseable {
         Linker linker = new Linker(exports, m -> log.append(LogLevel.WARNING, "host", m));
         this.modules = new ModuleManager(linker, log, sysctl, new ModuleIndex(options.bundledModules(), userModules));
         this.modprobe = new Modprobe(modules);
+        this.block = new BlockRegistry(log, new BlockRegistry.Pinner() {
+            @Override
+            public void pin(String module) {
+                modules.pin(module);
+            }
+
+            @Override
+            public void unpin(String module) {
+                modules.unpin(module);
+            }
+        });
+        this.blockCalls = new BlockCalls(block);
+        modules.bindBlockLayers(block::forModule);
         this.gate = new GateServer(socket, new HostCalls(this), tasks, log);
     }
 
@@ -163,6 +180,15 @@ public final class Host implements AutoCloseable {
 
     public ModuleManager modules() {
         return modules;
+    }
+
+    /** The block layer: LUs, partitions, and the facade for host subsystems. */
+    public BlockRegistry block() {
+        return block;
+    }
+
+    BlockCalls blockCalls() {
+        return blockCalls;
     }
 
     public Modprobe modprobe() {

@@ -67,6 +67,10 @@ final class HostCalls implements CallHandler {
             }
             case TAINT -> r.setTaint(taint());
             case ABI_EXPLAIN -> r.setExplain(explain(request.getAbiExplain().getSymbol()));
+            case BLK_LS -> r.setBlkLs(host.blockCalls().ls(request.getBlkLs().getName()));
+            case BLK_STAT -> r.setBlkStat(host.blockCalls().stat(request.getBlkStat().getName()));
+            case BLK_GUARD -> r.setBlkLs(host.blockCalls().guard(task, request.getBlkGuard().getName(), request.getBlkGuard().getBytes()));
+            case BLK_RESCAN -> r.setBlkLs(host.blockCalls().rescan(request.getBlkRescan().getName()));
             case CALL_NOT_SET -> throw new HostException(Code.ENOSYS, "unknown or empty call; this host speaks gate protocol " + GateServer.VERSION);
         }
         out.send(r.build());

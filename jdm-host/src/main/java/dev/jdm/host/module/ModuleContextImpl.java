@@ -4,6 +4,7 @@ import dev.jdm.abi.Export;
 import dev.jdm.abi.Log;
 import dev.jdm.abi.ModuleContext;
 import dev.jdm.abi.Params;
+import dev.jdm.abi.blk.BlockLayer;
 import dev.jdm.host.mem.ModuleKmem;
 import java.util.Map;
 import java.util.Optional;
@@ -18,12 +19,15 @@ final class ModuleContextImpl implements ModuleContext {
     private final ModuleKmem kmem;
     private final Function<String, Optional<ModuleContextImpl>> contexts;
     private final Map<Class<?>, Object> offered = new ConcurrentHashMap<>();
+    private final java.util.function.BiFunction<String, Params, BlockLayer> blockLayers;
+    private BlockLayer block;
     private ClassLoader loader;
     private volatile boolean dead;
 
     ModuleContextImpl(String name, ModuleParams params, Log log, ModuleKmem kmem,
-            Function<String, Optional<ModuleContextImpl>> contexts) {
+            Function<String, Optional<ModuleContextImpl>> contexts, java.util.function.BiFunction<String, Params, BlockLayer> blockLayers) {
         this.name = name;
+        this.blockLayers = blockLayers;
         this.params = params;
         this.log = log;
         this.kmem = kmem;
@@ -81,6 +85,15 @@ final class ModuleContextImpl implements ModuleContext {
         return contexts.apply(exporter.module()).map(c -> c.offered.get(api)).map(api::cast);
     }
 
+    @Override
+    public synchronized BlockLayer block() {
+        checkAlive();
+        if (block == null) {
+            block = blockLayers.apply(name, params);
+        }
+        return block;
+    }
+
     private void checkAlive() {
         if (dead) {
             throw new IllegalStateException(name + ": module context used after the module was unloaded");
@@ -91,5 +104,17 @@ final class ModuleContextImpl implements ModuleContext {
     void kill() {
         dead = true;
         offered.clear();
+        BlockLayer b;
+        synchronized (this) {
+            b = block;
+            block = null;
+        }
+        if (b instanceof AutoCloseable c) { // LUs and grants the module left behind
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.err("releasing block registrations failed: " + e);
+            }
+        }
     }
 }

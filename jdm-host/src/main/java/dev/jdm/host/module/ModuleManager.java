@@ -45,12 +45,20 @@ public final class ModuleManager {
     private final ReentrantLock moduleLock = new ReentrantLock();
     private final Map<String, LoadedModule> modules = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final EnumSet<Taint> hostTaints = EnumSet.noneOf(Taint.class);
+    private volatile java.util.function.BiFunction<String, dev.jdm.abi.Params, dev.jdm.abi.blk.BlockLayer> blockLayers = (m, p) -> {
+        throw new UnsupportedOperationException(m + ": this host has no block layer");
+    };
 
     public ModuleManager(Linker linker, LogRing log, Sysctl sysctl, ModuleIndex index) {
         this.linker = linker;
         this.log = log;
         this.sysctl = sysctl;
         this.index = index;
+    }
+
+    /** Sets what {@code ModuleContext.block()} gives each module (the host's block layer). */
+    public void bindBlockLayers(java.util.function.BiFunction<String, dev.jdm.abi.Params, dev.jdm.abi.blk.BlockLayer> factory) {
+        this.blockLayers = factory;
     }
 
     /** The module index (bundled and user directories). */
@@ -129,7 +137,7 @@ public final class ModuleManager {
         String name = info.name();
         ModuleKmem kmem = new ModuleKmem(name, () -> sysctl.bool("kmem.debug"), () -> sysctl.longValue("kmem.module_limit_bytes"));
         ModuleContextImpl context = new ModuleContextImpl(name, params, new ModuleLog(log, name), kmem,
-                n -> Optional.ofNullable(modules.get(n)).map(m -> m.context));
+                n -> Optional.ofNullable(modules.get(n)).map(m -> m.context), blockLayers);
         ModuleClassLoader loader = linker.classLoader(name, jar, deps.stream().map(d -> d.loader).toList(),
                 deps.stream().map(d -> d.exports).toList());
         context.bind(loader);

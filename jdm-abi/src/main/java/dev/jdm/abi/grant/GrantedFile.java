@@ -1,0 +1,49 @@
+package dev.jdm.abi.grant;
+
+import dev.jdm.abi.Provided;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A file or block device the host opened on a module's behalf. Calls block the calling thread;
+ * errors throw {@link GrantException} naming the file and the errno.
+ */
+@Provided
+public interface GrantedFile extends AutoCloseable {
+    /** The path, for messages. */
+    String path();
+
+    /** Whether it was opened read-only. */
+    boolean readOnly();
+
+    /** Whether it was opened with O_DIRECT. */
+    boolean direct();
+
+    /** Whether it is a block device (else a regular file). */
+    boolean blockDevice();
+
+    /** Size in bytes now. */
+    long size();
+
+    /** Reads {@code dst.byteSize()} bytes at {@code offset}; bytes past the end read as zero. */
+    void pread(MemorySegment dst, long offset);
+
+    /** Writes all of {@code src} at {@code offset}. */
+    void pwrite(MemorySegment src, long offset);
+
+    /** fsync(2): data and metadata durable. */
+    void fsync();
+
+    /** fdatasync(2): data durable. */
+    void fdatasync();
+
+    /**
+     * Deallocates the range, keeping the size (fallocate PUNCH_HOLE|KEEP_SIZE); it reads as zeroes.
+     *
+     * @return false if the file system cannot punch holes (EOPNOTSUPP)
+     */
+    boolean punchHole(long offset, long length);
+
+    /** Closes the handle; idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,164 @@
+package dev.jdm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** {@code jdm host} as a process with the default ramdisk, driven by {@code jdm blk} processes. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BlockProcessIT {
+    static Path dir;
+    static Path socket;
+    static Process host;
+    static final List<String> banner = new ArrayList<>();
+    static final Path CLI = Path.of(System.getProperty("jdm.cli.dir", "target"));
+
+    record Result(int code, String out, String err) {}
+
+    static List<String> javaCommand(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(System.getProperty("jdm.java", "java"),
+                "--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow", "-Djdm.modules=" + CLI.resolve("modules").toAbsolutePath(),
+                "-cp", CLI.resolve("jdm-cli.jar") + ":" + CLI.resolve("lib") + "/*", "dev.jdm.cli.Main", "--socket", socket.toString()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    static Result jdm(String... args) throws Exception {
+        Process p = new ProcessBuilder(javaCommand(args)).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Result(p.exitValue(), out, err);
+    }
+
+    @BeforeAll
+    static void startHost() throws Exception {
+        dir = Files.createTempDirectory("jdm-blk-it");
+        socket = dir.resolve("gate.sock");
+        host = new ProcessBuilder(javaCommand("host", "--state-dir", dir.resolve("state").toString())).redirectErrorStream(true).start();
+        BufferedReader r = new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = r.readLine()) != null) {
+            banner.add(line);
+            if (line.startsWith("next:")) {
+                break;
+            }
+        }
+        Thread.ofVirtual().start(() -> {
+            try {
+                while (r.readLine() != null) {
+                    // drain the console
+                }
+            } catch (IOException ended) {
+                // the host is gone
+            }
+        });
+    }
+
+    @AfterAll
+    static void stopHost() {
+        if (host != null && host.isAlive()) {
+            host.destroyForcibly();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void shouldCreateRam0ByDefaultAndListIt() throws Exception {
+        assertThat(banner).anyMatch(l -> l.contains("module:    ramdisk (live)"))
+                .anyMatch(l -> l.startsWith("disk:      ram0 256 MiB (ramdisk, boot guard 0x10000, table none)"));
+        Result ls = jdm("blk", "ls");
+        assertThat(ls.code()).as(ls.err()).isZero();
+        assertThat(ls.out()).startsWith("NAME").containsPattern("ram0\\s+256 MiB\\s+512/4096\\s+0x10000\\s+none\\s+rw\\s+0\\s+ramdisk");
+        Result json = jdm("blk", "ls", "--json");
+        assertThat(json.out()).contains("\"name\" : \"ram0\"").contains("\"size\" : 268435456").contains("\"boot_guard\" : 65536")
+                .contains("\"capabilities\" : [ \"discard\", \"write-zeroes\", \"fast-zero\" ]");
+    }
+
+    @Test
+    @Order(2)
+    void shouldShowStatisticsOfThePartitionScan() throws Exception {
+        Result stat = jdm("blk", "stat", "ram0");
+        assertThat(stat.code()).as(stat.err()).isZero();
+        assertThat(stat.out().lines().toList()).hasSize(2);
+        assertThat(stat.out()).containsPattern("ram0\\s+1\\s+512 B\\s+0\\s+0 B"); // the scan read LBA 0
+        Result json = jdm("blk", "stat", "--json");
+        assertThat(json.out()).contains("\"reads\" : 1").contains("\"p99_nanos\"");
+    }
+
+    @Test
+    @Order(3)
+    void shouldChangeTheGuardAsALoggedPrivilegedAction() throws Exception {
+        Result g = jdm("blk", "guard", "ram0", "0");
+        assertThat(g.code()).as(g.err()).isZero();
+        assertThat(g.out().strip()).isEqualTo("ram0: boot guard 0x0");
+        assertThat(jdm("blk", "ls", "ram0").out()).contains("0x0 ");
+        assertThat(jdm("dmesg").out()).containsPattern("notice\\s+blk: ram0: boot guard 0x10000 -> 0x0 by uid \\d+");
+        assertThat(jdm("blk", "guard", "ram0", "64K").out().strip()).isEqualTo("ram0: boot guard 0x10000");
+        Result missing = jdm("blk", "guard", "nope0", "0");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err().lines().toList()).singleElement().asString().contains("no LU named nope0").contains("[ENOENT]");
+        Result bad = jdm("blk", "guard", "ram0", "lots");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("\"lots\" is not a byte count");
+        Result big = jdm("blk", "guard", "ram0", "1G");
+        assertThat(big.code()).isEqualTo(1);
+        assertThat(big.err()).contains("[EINVAL]");
+    }
+
+    @Test
+    @Order(4)
+    void shouldFindPartitionsOfAGrantedFileAndRescan() throws Exception {
+        Path img = dir.resolve("disk.img");
+        try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
+            f.setLength(8 << 20);
+            byte[] mbr = new byte[512];
+            ByteBuffer b = ByteBuffer.wrap(mbr).order(ByteOrder.LITTLE_ENDIAN);
+            b.putInt(440, 0xcafe0001);
+            b.put(446 + 4, (byte) 0x83).putInt(446 + 8, 2048).putInt(446 + 12, 4096);
+            b.put(446 + 16 + 4, (byte) 0x83).putInt(446 + 16 + 8, 4000).putInt(446 + 16 + 12, 100);   // overlaps the first
+            b.putShort(510, (short) 0xAA55);
+            f.write(mbr);
+        }
+        Result ins = jdm("insmod", CLI.resolve("modules/filedisk.jar").toString(), "backing=" + img, "name=fd0");
+        assertThat(ins.code()).as(ins.err()).isZero();
+        Result ls = jdm("blk", "ls");
+        assertThat(ls.out()).containsPattern("fd0\\s+8 MiB\\s+512/4096\\s+0x10000\\s+dos").containsPattern("fd0p1\\s+2 MiB\\s+512/4096\\s+0x0\\s+part");
+        assertThat(ls.out()).doesNotContain("fd0p2");
+        assertThat(jdm("dmesg").out()).contains("fd0: partition table: dos entry 2: overlaps an earlier partition; ignored");
+        Result rescan = jdm("blk", "rescan", "fd0");
+        assertThat(rescan.code()).as(rescan.err()).isZero();
+        assertThat(rescan.out()).contains("fd0p1").contains("problem: dos entry 2: overlaps");
+        Result part = jdm("blk", "rescan", "fd0p1");
+        assertThat(part.err()).contains("is a partition").contains("[EINVAL]");
+        assertThat(jdm("rmmod", "filedisk").code()).isZero();
+        assertThat(jdm("blk", "ls").out()).doesNotContain("fd0");
+    }
+
+    @Test
+    @Order(5)
+    void shouldStopCleanly() throws Exception {
+        host.destroy();
+        assertThat(host.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(host.exitValue()).isIn(0, 143);
+    }
+}

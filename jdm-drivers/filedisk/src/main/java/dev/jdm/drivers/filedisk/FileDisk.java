@@ -1,0 +1,142 @@
+package dev.jdm.drivers.filedisk;
+
+import dev.jdm.abi.Alias;
+import dev.jdm.abi.LoadableModule;
+import dev.jdm.abi.Module;
+import dev.jdm.abi.ModuleContext;
+import dev.jdm.abi.Param;
+import dev.jdm.abi.blk.BlockDevice;
+import dev.jdm.abi.blk.BlockRequest;
+import dev.jdm.abi.blk.BlockStatus;
+import dev.jdm.abi.grant.GrantException;
+import dev.jdm.abi.grant.GrantedFile;
+import dev.jdm.abi.grant.Grants;
+import dev.jdm.abi.mem.Kmem;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A block device backed by a file or block device that the host opens for it (the {@code backing}
+ * parameter names it; the driver never opens paths). FLUSH is fsync or fdatasync ({@code sync});
+ * FUA writes are followed by the same. Discard and unmapping write-zeroes punch holes.
+ */
+@Module(name = "filedisk", version = "1.0", license = "GPL", author = "jdm developers",
+        description = "Block device backed by a granted file or block device")
+@Param(name = "backing", description = "absolute path of the backing file or block device (opened by the host)")
+@Param(name = "name", defaultValue = "file0", description = "LU name")
+@Param(name = "direct", type = Param.Type.BOOL, defaultValue = "n", description = "bypass the page cache (O_DIRECT)")
+@Param(name = "readonly", type = Param.Type.BOOL, defaultValue = "n", description = "export read-only")
+@Param(name = "discard", type = Param.Type.BOOL, defaultValue = "y", description = "discard and write-zeroes punch holes")
+@Param(name = "sync", defaultValue = "fdatasync", description = "what FLUSH and FUA do: fdatasync or fsync")
+@Param(name = "block_size", type = Param.Type.LONG, defaultValue = "512", description = "logical block size: 512 or 4096")
+@Alias("blk:file*")
+public final class FileDisk implements LoadableModule {
+    private static final int ZERO_CHUNK = Kmem.KMALLOC_MAX_SIZE;
+
+    private final ModuleContext ctx;
+    private final GrantedFile file;
+    private final boolean fsync;
+    private final boolean discard;
+    private final MemorySegment zeroes;
+    private final BlockDevice device;
+
+    public FileDisk(ModuleContext ctx) {
+        this.ctx = ctx;
+        String sync = ctx.params().string("sync");
+        if (!sync.equals("fdatasync") && !sync.equals("fsync")) {
+            throw new IllegalArgumentException("sync=" + sync + " is neither fdatasync nor fsync");
+        }
+        long lbs = ctx.params().longValue("block_size");
+        if (lbs != 512 && lbs != 4096) {
+            throw new IllegalArgumentException("block_size=" + lbs + " is neither 512 nor 4096");
+        }
+        fsync = sync.equals("fsync");
+        boolean readOnly = ctx.params().bool("readonly");
+        discard = ctx.params().bool("discard") && !readOnly;
+        file = ctx.block().grants().file("backing", (readOnly ? Grants.READ_ONLY : 0) | (ctx.params().bool("direct") ? Grants.DIRECT : 0));
+        try {
+            long size = file.size() / lbs * lbs;
+            if (size == 0) {
+                throw new IllegalArgumentException(file.path() + " is smaller than one block (" + lbs + " bytes)");
+            }
+            zeroes = readOnly ? MemorySegment.NULL : ctx.kmem().kzalloc(ZERO_CHUNK, Kmem.GFP_DMA);
+            int caps = BlockDevice.FLUSH | BlockDevice.FUA | (readOnly ? BlockDevice.READ_ONLY : BlockDevice.WRITE_ZEROES)
+                    | (discard ? BlockDevice.DISCARD | (file.blockDevice() ? 0 : BlockDevice.FAST_ZERO) : 0)
+                    | (file.blockDevice() ? BlockDevice.ROTATIONAL : 0);
+            device = ctx.block().device(ctx.params().string("name")).size(size).logicalBlockSize((int) lbs)
+                    .physicalBlockSize(Math.max((int) lbs, Kmem.PAGE_SIZE)).capabilities(caps).register(this::submit);
+        } catch (RuntimeException e) {
+            file.close();
+            throw e;
+        }
+        ctx.log().info(device.name() + ": " + file.path() + ", " + device.size() + " bytes" + (readOnly ? ", read-only" : "")
+                + (file.direct() ? ", O_DIRECT" : ""));
+    }
+
+    private void submit(BlockRequest r) {
+        int status;
+        try {
+            status = switch (r.op()) {
+                case READ -> {
+                    file.pread(r.data(), r.offset());
+                    yield BlockStatus.OK;
+                }
+                case WRITE -> {
+                    file.pwrite(r.data(), r.offset());
+                    yield durableIfFua(r);
+                }
+                case FLUSH -> {
+                    sync();
+                    yield BlockStatus.OK;
+                }
+                case DISCARD -> {
+                    file.punchHole(r.offset(), r.length()); // advisory: a file system without holes keeps the data
+                    yield BlockStatus.OK;
+                }
+                case WRITE_ZEROES -> zero(r);
+            };
+        } catch (GrantException e) {
+            ctx.log().err(r.op() + " at " + r.offset() + ": " + e.getMessage());
+            status = e.errno() > 0 && e.errno() < 4096 ? e.errno() : BlockStatus.EIO;
+        }
+        r.complete(status);
+    }
+
+    private int zero(BlockRequest r) {
+        boolean mayUnmap = (r.flags() & BlockRequest.NO_UNMAP) == 0;
+        if (discard && mayUnmap && file.punchHole(r.offset(), r.length())) {
+            return durableIfFua(r);
+        }
+        if ((r.flags() & BlockRequest.FAST_ZERO) != 0) {
+            return BlockStatus.EOPNOTSUPP; // writing zeroes would be slow
+        }
+        for (long done = 0; done < r.length(); done += ZERO_CHUNK) {
+            long n = Math.min(ZERO_CHUNK, r.length() - done);
+            file.pwrite(zeroes.asSlice(0, n), r.offset() + done);
+        }
+        return durableIfFua(r);
+    }
+
+    private int durableIfFua(BlockRequest r) {
+        if ((r.flags() & BlockRequest.FUA) != 0) {
+            sync();
+        }
+        return BlockStatus.OK;
+    }
+
+    private void sync() {
+        if (fsync) {
+            file.fsync();
+        } else {
+            file.fdatasync();
+        }
+    }
+
+    @Override
+    public void close() {
+        device.remove();
+        file.close();
+        if (zeroes.byteSize() > 0) {
+            ctx.kmem().kfree(zeroes);
+        }
+    }
+}

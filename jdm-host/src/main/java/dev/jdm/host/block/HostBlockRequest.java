@@ -1,0 +1,88 @@
+package dev.jdm.host.block;
+
+import dev.jdm.abi.blk.BlockOp;
+import dev.jdm.abi.blk.BlockRequest;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntConsumer;
+
+/**
+ * The host's request: what a driver sees through {@link BlockRequest}, plus the completion hook.
+ * Completion runs once; a second {@code complete} is reported and ignored.
+ */
+final class HostBlockRequest implements BlockRequest {
+    private final BlockOp op;
+    private final long offset;
+    private final long length;
+    private final int flags;
+    private final MemorySegment data;
+    private final IntConsumer done;
+    private final AtomicBoolean completed = new AtomicBoolean();
+    final long startNanos = System.nanoTime();
+    /** Sequence number in its queue, for flush ordering. */
+    long seq;
+
+    HostBlockRequest(BlockOp op, long offset, long length, int flags, MemorySegment data, IntConsumer done) {
+        this.op = op;
+        this.offset = offset;
+        this.length = length;
+        this.flags = flags;
+        this.data = data == null ? MemorySegment.NULL : data;
+        this.done = done;
+    }
+
+    @Override
+    public BlockOp op() {
+        return op;
+    }
+
+    @Override
+    public long offset() {
+        return offset;
+    }
+
+    @Override
+    public long length() {
+        return length;
+    }
+
+    @Override
+    public int flags() {
+        return flags;
+    }
+
+    @Override
+    public MemorySegment data() {
+        return data;
+    }
+
+    long end() {
+        return offset + length;
+    }
+
+    boolean isWrite() {
+        return op == BlockOp.WRITE || op == BlockOp.WRITE_ZEROES || op == BlockOp.DISCARD;
+    }
+
+    /** A copy of this request with another range, flags, data or completion. */
+    HostBlockRequest with(long newOffset, long newLength, int newFlags, MemorySegment newData, IntConsumer newDone) {
+        return new HostBlockRequest(op, newOffset, newLength, newFlags, newData, newDone);
+    }
+
+    @Override
+    public void complete(int status) {
+        if (!completed.compareAndSet(false, true)) {
+            throw new IllegalStateException("request " + op + " @" + offset + "+" + length + " completed twice");
+        }
+        done.accept(status);
+    }
+
+    boolean isCompleted() {
+        return completed.get();
+    }
+
+    @Override
+    public String toString() {
+        return op + " @" + offset + "+" + length + (flags != 0 ? " flags=" + flags : "");
+    }
+}

@@ -1,0 +1,82 @@
+package dev.jdm.host.block;
+
+import dev.jdm.abi.blk.BlockOp;
+import dev.jdm.abi.blk.BlockStatus;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * An open reference to an LU, for host subsystems (the NBD export, the wiper). While open, the
+ * driver module is pinned (rmmod refuses with EBUSY). Statuses are {@link BlockStatus} errnos.
+ * Thread-safe; close it once.
+ */
+public final class LuHandle implements AutoCloseable {
+    private final BlockRegistry registry;
+    private final LogicalUnit lu;
+    private final String holder;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    LuHandle(BlockRegistry registry, LogicalUnit lu, String holder) {
+        this.registry = registry;
+        this.lu = lu;
+        this.holder = holder;
+    }
+
+    /** The LU's geometry, capabilities, guard and holders now. */
+    public LuInfo info() {
+        return registry.info(lu);
+    }
+
+    /** The LU's name. */
+    public String name() {
+        return lu.name;
+    }
+
+    /**
+     * Starts a request. {@code data} is the buffer for READ/WRITE ({@code length} bytes; any
+     * segment, native or heap) and ignored otherwise. The future completes with the status, never
+     * exceptionally; after {@link #close} it completes with ENODEV.
+     */
+    public CompletableFuture<Integer> submit(BlockOp op, long offset, long length, int flags, MemorySegment data) {
+        CompletableFuture<Integer> f = new CompletableFuture<>();
+        if (closed.get()) {
+            f.complete(BlockStatus.ENODEV);
+            return f;
+        }
+        lu.submit(op, offset, length, flags, data, f::complete);
+        return f;
+    }
+
+    /** {@link #submit} and wait for the status. */
+    public int io(BlockOp op, long offset, long length, int flags, MemorySegment data) throws InterruptedException {
+        try {
+            return submit(op, offset, length, flags, data).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            return BlockStatus.EIO; // not reached: the future never completes exceptionally
+        }
+    }
+
+    /** Reads {@code dst.byteSize()} bytes at {@code offset}; waits. */
+    public int read(long offset, MemorySegment dst) throws InterruptedException {
+        return io(BlockOp.READ, offset, dst.byteSize(), 0, dst);
+    }
+
+    /** Writes all of {@code src} at {@code offset}; waits. */
+    public int write(long offset, MemorySegment src, int flags) throws InterruptedException {
+        return io(BlockOp.WRITE, offset, src.byteSize(), flags, src);
+    }
+
+    /** Flushes; waits. */
+    public int flush() throws InterruptedException {
+        return io(BlockOp.FLUSH, 0, 0, 0, null);
+    }
+
+    /** Drops the reference (and the pin on the driver module). Idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            registry.release(lu, holder);
+        }
+    }
+}

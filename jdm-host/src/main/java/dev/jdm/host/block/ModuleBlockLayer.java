@@ -1,0 +1,170 @@
+package dev.jdm.host.block;
+
+import dev.jdm.abi.LogLevel;
+import dev.jdm.abi.Params;
+import dev.jdm.abi.blk.BlockDevice;
+import dev.jdm.abi.blk.BlockDriver;
+import dev.jdm.abi.blk.BlockLayer;
+import dev.jdm.abi.grant.Grants;
+import dev.jdm.host.grant.ModuleGrants;
+import dev.jdm.host.log.LogRing;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The block layer as one module sees it. It remembers what the module registered and granted, so
+ * that {@link #close} (when the module goes) can remove and report what the module left behind.
+ */
+public final class ModuleBlockLayer implements BlockLayer, AutoCloseable {
+    private static final Pattern NAME = Pattern.compile("[a-z0-9_-]{0,31}[a-z0-9]");
+
+    private final BlockRegistry registry;
+    private final String module;
+    private final LogRing log;
+    private final ModuleGrants grants;
+    private final List<LogicalUnit> registered = new ArrayList<>();
+
+    ModuleBlockLayer(BlockRegistry registry, String module, Params params, LogRing log) {
+        this.registry = registry;
+        this.module = module;
+        this.log = log;
+        this.grants = new ModuleGrants(module, params, log);
+    }
+
+    @Override
+    public BlockDevice.Builder device(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(module + ": LU name \"" + name + "\" is not 1-32 of [a-z0-9_-] ending in a letter or digit");
+        }
+        return new Builder(name);
+    }
+
+    @Override
+    public Grants grants() {
+        return grants;
+    }
+
+    /** Removes the LUs the module left registered and closes its grants. */
+    @Override
+    public void close() {
+        List<LogicalUnit> left;
+        synchronized (registered) {
+            left = registered.stream().filter(lu -> !lu.removed).toList();
+            registered.clear();
+        }
+        for (LogicalUnit lu : left) {
+            log.append(LogLevel.WARNING, "blk", module + ": left LU " + lu.name + " registered; removed");
+            registry.remove(lu);
+        }
+        grants.close();
+    }
+
+    private final class Builder implements BlockDevice.Builder {
+        private final String name;
+        private long size = -1;
+        private int lbs = 512;
+        private int pbs;
+        private int caps;
+        private long guard = BlockDevice.DEFAULT_BOOT_GUARD;
+
+        Builder(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public BlockDevice.Builder size(long bytes) {
+            this.size = bytes;
+            return this;
+        }
+
+        @Override
+        public BlockDevice.Builder logicalBlockSize(int bytes) {
+            this.lbs = bytes;
+            return this;
+        }
+
+        @Override
+        public BlockDevice.Builder physicalBlockSize(int bytes) {
+            this.pbs = bytes;
+            return this;
+        }
+
+        @Override
+        public BlockDevice.Builder capabilities(int flags) {
+            this.caps = flags;
+            return this;
+        }
+
+        @Override
+        public BlockDevice.Builder bootGuard(long bytes) {
+            this.guard = bytes;
+            return this;
+        }
+
+        @Override
+        public BlockDevice register(BlockDriver driver) {
+            String what = module + ": LU " + name + ": ";
+            if (lbs != 512 && lbs != 1024 && lbs != 2048 && lbs != 4096) {
+                throw new IllegalArgumentException(what + "logical block size " + lbs + " is not 512, 1024, 2048 or 4096");
+            }
+            int physical = pbs == 0 ? lbs : pbs;
+            if (Integer.bitCount(physical) != 1 || physical < lbs || physical > (1 << 20)) {
+                throw new IllegalArgumentException(what + "physical block size " + physical + " is not a power of two from " + lbs + " to 1 MiB");
+            }
+            if (size <= 0 || size % lbs != 0) {
+                throw new IllegalArgumentException(what + "size " + size + " is not a positive multiple of " + lbs);
+            }
+            if (guard < 0) {
+                throw new IllegalArgumentException(what + "boot guard " + guard + " is negative");
+            }
+            if (caps < 0 || caps >= (BlockDevice.ROTATIONAL << 1)) {
+                throw new IllegalArgumentException(what + "unknown capability bits 0x" + Integer.toHexString(caps));
+            }
+            if (driver == null) {
+                throw new IllegalArgumentException(what + "no driver");
+            }
+            LogicalUnit lu = registry.register(module, name, size, lbs, physical, caps, guard, driver);
+            synchronized (registered) {
+                registered.add(lu);
+            }
+            return new Device(lu);
+        }
+    }
+
+    private final class Device implements BlockDevice {
+        private final LogicalUnit lu;
+
+        Device(LogicalUnit lu) {
+            this.lu = lu;
+        }
+
+        @Override
+        public String name() {
+            return lu.name;
+        }
+
+        @Override
+        public long size() {
+            return lu.size;
+        }
+
+        @Override
+        public long bootGuard() {
+            return lu.bootGuard.get();
+        }
+
+        @Override
+        public void bootGuard(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException(module + ": LU " + lu.name + ": boot guard " + bytes + " is negative");
+            }
+            registry.setBootGuard(lu.name, Math.min(bytes, lu.size), "module " + module);
+        }
+
+        @Override
+        public void remove() {
+            registry.remove(lu);
+        }
+    }
+}

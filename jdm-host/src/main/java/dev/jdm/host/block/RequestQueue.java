@@ -1,0 +1,328 @@
+package dev.jdm.host.block;
+
+import dev.jdm.abi.blk.BlockDevice;
+import dev.jdm.abi.blk.BlockDriver;
+import dev.jdm.abi.blk.BlockOp;
+import dev.jdm.abi.blk.BlockRequest;
+import dev.jdm.abi.blk.BlockStatus;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+import java.util.function.LongSupplier;
+
+/**
+ * The request path of one whole device: checks (alignment, bounds, read-only, boot-area guard),
+ * capability emulation, merging of adjacent queued requests, flush ordering, dispatch to the
+ * driver, and completion with accounting.
+ *
+ * <p>Dispatch runs on the submitting threads (no queue thread): up to {@link #MAX_DISPATCHERS}
+ * callers issue requests concurrently; a caller arriving when all are busy only enqueues, and its
+ * request is picked up, possibly merged with its neighbours, by a busy dispatcher. So merging
+ * happens exactly when requests actually wait, as with the Linux plug/elevator.
+ *
+ * <p>Flush ordering: every write (also write-zeroes, discard) gets a sequence number when it is
+ * submitted; a FLUSH with sequence {@code s} reaches the driver only once no write with a smaller
+ * sequence is outstanding. It therefore covers every write that completed before it was submitted
+ * (the Linux REQ_PREFLUSH contract and the NBD spec's "NBD_CMD_FLUSH" section), and more.
+ */
+final class RequestQueue {
+    /** Most callers issuing to the driver at once. */
+    static final int MAX_DISPATCHERS = 8;
+    /** Largest merged request (the queue's max_sectors). */
+    static final long MAX_MERGE_BYTES = 1L << 20;
+    /** Most requests folded into one. */
+    static final int MAX_MERGE_PARTS = 64;
+    /** How far into the queue a dispatcher looks for neighbours. */
+    static final int MERGE_SCAN = 64;
+    private static final long ZERO_CHUNK = 1L << 20;
+
+    /** Told about each completed write-like request, to notice partition table changes. */
+    interface WriteWatcher {
+        void written(long offset, long length);
+    }
+
+    private final String name;
+    private final BlockDriver driver;
+    private final long size;
+    private final int blockSize;
+    private final int caps;
+    private final LongSupplier guard;
+    private final IoStats stats;
+    private final Consumer<String> warn;
+    private final WriteWatcher watcher;
+
+    private final Object lock = new Object();
+    private final ArrayDeque<HostBlockRequest> pending = new ArrayDeque<>();
+    private final TreeSet<Long> outstandingWrites = new TreeSet<>();
+    private final List<HostBlockRequest> waitingFlushes = new ArrayList<>();
+    private long nextSeq;
+    private int dispatchers;
+    private volatile boolean removed;
+    private final AtomicLong outstanding = new AtomicLong();
+
+    RequestQueue(String name, BlockDriver driver, long size, int blockSize, int caps, LongSupplier guard, IoStats stats,
+            Consumer<String> warn, WriteWatcher watcher) {
+        this.name = name;
+        this.driver = driver;
+        this.size = size;
+        this.blockSize = blockSize;
+        this.caps = caps;
+        this.guard = guard;
+        this.stats = stats;
+        this.warn = warn;
+        this.watcher = watcher;
+    }
+
+    /**
+     * Submits a request; {@code done} receives its status exactly once (possibly on this thread,
+     * before this method returns). Offsets are the whole device's.
+     */
+    void submit(BlockOp op, long offset, long length, int flags, MemorySegment data, IntConsumer done) {
+        stats.started();
+        long t0 = System.nanoTime();
+        IntConsumer finish = status -> {
+            stats.completed(op, length, status, System.nanoTime() - t0);
+            done.accept(status);
+        };
+        int bad = removed ? BlockStatus.ENODEV : check(op, offset, length, flags, data);
+        if (bad != BlockStatus.OK) {
+            finish.accept(bad);
+            return;
+        }
+        switch (op) {
+            case FLUSH -> {
+                if ((caps & BlockDevice.FLUSH) == 0) {
+                    finish.accept(BlockStatus.OK); // no volatile cache: nothing to make durable
+                } else {
+                    issueInternal(op, 0, 0, 0, null, finish);
+                }
+            }
+            case DISCARD -> {
+                if ((caps & BlockDevice.DISCARD) == 0) {
+                    finish.accept(BlockStatus.OK); // advisory: the data may stay
+                } else {
+                    issueInternal(op, offset, length, 0, null, finish);
+                }
+            }
+            case WRITE_ZEROES -> {
+                if ((flags & BlockRequest.FAST_ZERO) != 0 && (caps & BlockDevice.FAST_ZERO) == 0) {
+                    finish.accept(BlockStatus.EOPNOTSUPP); // NBD spec: NBD_CMD_FLAG_FAST_ZERO
+                } else if ((caps & BlockDevice.WRITE_ZEROES) == 0) {
+                    zeroFill(offset, offset + length, flags & BlockRequest.FUA, finish);
+                } else {
+                    writeWithFua(op, offset, length, flags, null, finish);
+                }
+            }
+            case WRITE -> writeWithFua(op, offset, length, flags & BlockRequest.FUA, data, finish);
+            case READ -> issueInternal(op, offset, length, 0, data, finish);
+        }
+    }
+
+    private int check(BlockOp op, long offset, long length, int flags, MemorySegment data) {
+        if (op == BlockOp.FLUSH) {
+            return offset == 0 && length == 0 ? BlockStatus.OK : BlockStatus.EINVAL;
+        }
+        if (offset < 0 || length <= 0 || length > size - offset || offset % blockSize != 0 || length % blockSize != 0) {
+            return BlockStatus.EINVAL;
+        }
+        if ((op == BlockOp.READ || op == BlockOp.WRITE) && (data == null || data.byteSize() != length)) {
+            return BlockStatus.EINVAL;
+        }
+        boolean writes = op != BlockOp.READ;
+        if (writes && (caps & BlockDevice.READ_ONLY) != 0) {
+            return BlockStatus.EROFS;
+        }
+        if (writes && offset < guard.getAsLong()) {
+            return BlockStatus.EPERM; // LxDM: no writes below the boot-area guard
+        }
+        return BlockStatus.OK;
+    }
+
+    /** FUA without driver support becomes write-then-flush; without a cache it is already durable. */
+    private void writeWithFua(BlockOp op, long offset, long length, int flags, MemorySegment data, IntConsumer finish) {
+        boolean fua = (flags & BlockRequest.FUA) != 0;
+        if (!fua || (caps & BlockDevice.FUA) != 0) {
+            issueInternal(op, offset, length, flags, data, finish);
+        } else if ((caps & BlockDevice.FLUSH) == 0) {
+            issueInternal(op, offset, length, flags & ~BlockRequest.FUA, data, finish);
+        } else {
+            issueInternal(op, offset, length, flags & ~BlockRequest.FUA, data, st -> {
+                if (st != BlockStatus.OK) {
+                    finish.accept(st);
+                } else {
+                    issueInternal(BlockOp.FLUSH, 0, 0, 0, null, finish);
+                }
+            });
+        }
+    }
+
+    /** WRITE_ZEROES for a driver without it: zero buffers written one chunk after another. */
+    private void zeroFill(long from, long to, int fua, IntConsumer finish) {
+        if (from >= to) {
+            finish.accept(BlockStatus.OK);
+            return;
+        }
+        long n = Math.min(ZERO_CHUNK, to - from);
+        MemorySegment zeroes = Buffers.allocate(n);
+        writeWithFua(BlockOp.WRITE, from, n, fua, zeroes, st -> {
+            if (st != BlockStatus.OK) {
+                finish.accept(st);
+            } else {
+                zeroFill(from + n, to, fua, finish);
+            }
+        });
+    }
+
+    /** Queues a checked request; writes and flushes take part in flush ordering. */
+    private void issueInternal(BlockOp op, long offset, long length, int flags, MemorySegment data, IntConsumer finish) {
+        outstanding.incrementAndGet();
+        HostBlockRequest[] self = new HostBlockRequest[1];
+        HostBlockRequest r = new HostBlockRequest(op, offset, length, flags, data, st -> completed(self[0], st, finish));
+        self[0] = r;
+        boolean dispatchNow = false;
+        synchronized (lock) {
+            r.seq = nextSeq++;
+            if (op == BlockOp.FLUSH) {
+                if (outstandingWrites.isEmpty() || outstandingWrites.first() > r.seq) {
+                    dispatchNow = true;
+                } else {
+                    waitingFlushes.add(r);
+                }
+            } else {
+                if (r.isWrite()) {
+                    outstandingWrites.add(r.seq);
+                }
+                pending.add(r);
+                if (dispatchers < MAX_DISPATCHERS) {
+                    dispatchers++;
+                    dispatchNow = true;
+                }
+            }
+        }
+        if (op == BlockOp.FLUSH) {
+            if (dispatchNow) {
+                issue(r);
+            }
+        } else if (dispatchNow) {
+            dispatchLoop();
+        }
+    }
+
+    private void completed(HostBlockRequest r, int status, IntConsumer finish) {
+        List<HostBlockRequest> ready = List.of();
+        if (r.isWrite()) {
+            synchronized (lock) {
+                outstandingWrites.remove(r.seq);
+                if (!waitingFlushes.isEmpty()) {
+                    long oldest = outstandingWrites.isEmpty() ? Long.MAX_VALUE : outstandingWrites.first();
+                    ready = new ArrayList<>();
+                    for (Iterator<HostBlockRequest> it = waitingFlushes.iterator(); it.hasNext(); ) {
+                        HostBlockRequest f = it.next();
+                        if (f.seq < oldest) {
+                            ready.add(f);
+                            it.remove();
+                        }
+                    }
+                }
+            }
+            if (status == BlockStatus.OK) {
+                watcher.written(r.offset(), r.length());
+            }
+        }
+        outstanding.decrementAndGet();
+        try {
+            finish.accept(status);
+        } finally {
+            ready.forEach(this::issue);
+        }
+    }
+
+    private void dispatchLoop() {
+        while (true) {
+            HostBlockRequest head;
+            List<HostBlockRequest> parts;
+            synchronized (lock) {
+                head = pending.poll();
+                if (head == null) {
+                    dispatchers--;
+                    return;
+                }
+                parts = neighbours(head);
+            }
+            if (parts == null) {
+                issue(head);
+            } else {
+                stats.merged(parts.size());
+                issue(Merge.of(parts));
+            }
+        }
+    }
+
+    /** Queued requests that extend {@code head} contiguously (same op and flags), removed from the queue; null if none. */
+    private List<HostBlockRequest> neighbours(HostBlockRequest head) {
+        if (head.op() == BlockOp.FLUSH || pending.isEmpty()) {
+            return null;
+        }
+        List<HostBlockRequest> parts = null;
+        long start = head.offset();
+        long end = head.end();
+        boolean grew = true;
+        while (grew && (parts == null || parts.size() < MAX_MERGE_PARTS)) {
+            grew = false;
+            int scanned = 0;
+            for (Iterator<HostBlockRequest> it = pending.iterator(); it.hasNext() && scanned++ < MERGE_SCAN; ) {
+                HostBlockRequest c = it.next();
+                if (c.op() != head.op() || c.flags() != head.flags() || end - start + c.length() > MAX_MERGE_BYTES) {
+                    continue;
+                }
+                if (c.offset() == end || c.end() == start) {
+                    if (parts == null) {
+                        parts = new ArrayList<>();
+                        parts.add(head);
+                    }
+                    parts.add(c);
+                    it.remove();
+                    start = Math.min(start, c.offset());
+                    end = Math.max(end, c.end());
+                    grew = true;
+                    if (parts.size() >= MAX_MERGE_PARTS) {
+                        break;
+                    }
+                }
+            }
+        }
+        return parts;
+    }
+
+    private void issue(HostBlockRequest r) {
+        try {
+            driver.submit(r);
+        } catch (RuntimeException | Error e) {
+            warn.accept(name + ": driver failed " + r + ": " + e);
+            if (!r.isCompleted()) {
+                r.complete(BlockStatus.EIO);
+            }
+        }
+    }
+
+    /** Refuses new requests (ENODEV) and waits up to {@code millis} for those in flight. */
+    boolean drain(long millis) {
+        removed = true;
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (outstanding.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return outstanding.get() == 0;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.jdm.host.block;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jdm.abi.blk.BlockDevice;
+import dev.jdm.abi.blk.BlockStatus;
+import dev.jdm.host.HostException;
+import dev.jdm.host.log.LogRecord;
+import dev.jdm.host.log.LogRing;
+import dev.jdm.host.sys.Libc;
+import dev.jdm.host.task.Credentials;
+import dev.jdm.host.task.Task;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The gate's block calls: who may move a guard, and what is refused with which errno. */
+class BlockCallsTest {
+    final LogRing log = new LogRing(256, null, () -> 0);
+    final List<String> pins = new ArrayList<>();
+    final BlockRegistry registry = new BlockRegistry(log, new BlockRegistry.Pinner() {
+        @Override
+        public void pin(String module) {
+            pins.add("+" + module);
+        }
+
+        @Override
+        public void unpin(String module) {
+            pins.add("-" + module);
+        }
+    });
+    final BlockCalls calls = new BlockCalls(registry);
+
+    BlockCallsTest() {
+        registry.forModule("memdrv", null).device("mem0").size(1 << 20).register(r -> r.complete(BlockStatus.OK));
+    }
+
+    static Task task(int uid) {
+        return new Task(7, "gate:1", new Credentials(uid, uid, 1));
+    }
+
+    @Test
+    void shouldLetOnlyRootOrTheHostUserMoveTheGuardAndLogWhoDid() {
+        int stranger = Libc.getuid() == 4242 ? 4343 : 4242;
+        assertThatThrownBy(() -> calls.guard(task(stranger), "mem0", 0)).isInstanceOf(HostException.class)
+                .hasMessageContaining("only root or the host's user").extracting(e -> ((HostException) e).code()).isEqualTo(HostException.Code.EPERM);
+        assertThat(registry.find("mem0").orElseThrow().bootGuard()).isEqualTo(BlockDevice.DEFAULT_BOOT_GUARD);
+        assertThat(calls.guard(task(Libc.getuid()), "mem0", 512).getLus(0).getBootGuard()).isEqualTo(512);
+        assertThat(log.since(1).stream().map(LogRecord::message)).anyMatch(m -> m.equals("mem0: boot guard 0x10000 -> 0x200 by uid " + Libc.getuid() + " (gate:1)"));
+        assertThatThrownBy(() -> calls.guard(task(0), "mem0", -1)).hasMessageContaining("outside 0..");
+        assertThatThrownBy(() -> calls.guard(task(0), "nope", 0)).hasMessageContaining("no LU named nope");
+    }
+
+    @Test
+    void shouldPinTheDriverWhileAnLuIsOpenAndShowTheHolder() {
+        LuHandle h = registry.open("mem0", "nbd");
+        assertThat(calls.ls("mem0").getLus(0).getHoldersList()).containsExactly("nbd");
+        assertThat(registry.find("mem0").orElseThrow().openCount()).isEqualTo(1);
+        h.close();
+        h.close();
+        assertThat(pins).containsExactly("+memdrv", "-memdrv");
+        assertThat(registry.find("mem0").orElseThrow().openCount()).isZero();
+    }
+
+    @Test
+    void shouldRefuseBadLuNamesAndDuplicates() {
+        var layer = registry.forModule("memdrv", null);
+        assertThatThrownBy(() -> layer.device("Bad/Name")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Bad/Name");
+        assertThatThrownBy(() -> layer.device("mem0").size(1 << 20).register(r -> r.complete(0))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("exists already");
+        assertThatThrownBy(() -> layer.device("mem1").size(1000).register(r -> r.complete(0))).hasMessageContaining("not a positive multiple of 512");
+        assertThatThrownBy(() -> layer.device("mem1").size(4096).logicalBlockSize(4096).physicalBlockSize(512).register(r -> r.complete(0)))
+                .hasMessageContaining("physical block size 512");
+        assertThat(registry.find("mem1")).isEmpty();
+    }
+}
