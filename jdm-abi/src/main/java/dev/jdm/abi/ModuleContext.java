@@ -1,6 +1,7 @@
 package dev.jdm.abi;
 
 import dev.jdm.abi.mem.Kmem;
+import dev.jdm.abi.sec.SecurityRegistrar;
 import java.util.Optional;
 
 /**
@@ -33,4 +34,7 @@ public interface ModuleContext {
      * keeps nothing extra alive: the dependency is already pinned by this module.
      */
     <T> Optional<T> lookup(Class<T> api);
+
+    /** The way into the security stack: register a security module, open a granted log file. */
+    SecurityRegistrar security();
 }

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         description = "A stable-ABI driver host: run it, load and inspect modules, and check them before they load.",
         subcommands = {HostCommand.class, ModuleCommands.Insmod.class, ModuleCommands.Rmmod.class, ModuleCommands.Lsmod.class,
                 ModuleCommands.Modinfo.class, ModuleCommands.Modprobe.class, ModuleCommands.Depmod.class,
-                SystemCommands.SysctlCmd.class, SystemCommands.Dmesg.class, SystemCommands.TaintCmd.class,
+                SystemCommands.SysctlCmd.class, SystemCommands.Dmesg.class, SystemCommands.TaintCmd.class, SecurityCommands.class,
                 AbiCommand.class, AutoComplete.GenerateCompletion.class})
 public final class JdmCommand {
     @Option(names = "--socket", paramLabel = "PATH", description = "call-gate socket of the host (default: $JDM_SOCKET, then the host's default)")
@@ -28,7 +28,7 @@ public final class JdmCommand {
         cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
-            String cmd = commandLine.getCommandName();
+            String cmd = commandLine.getCommandSpec().qualifiedName().replaceFirst("^jdm ", "");
             if (ex instanceof CliException c) {
                 err.println("jdm " + cmd + ": " + c.getMessage());
                 err.flush();

@@ -56,6 +56,7 @@ final class HostCalls implements CallHandler {
             case SYSCTL_GET -> r.setSysctl(sysctlGet(request.getSysctlGet().getKey()));
             case SYSCTL_SET -> {
                 SysctlSetCall c = request.getSysctlSet();
+                host.security().checkSysctlWrite(task, new dev.jdm.abi.sec.SysctlWrite(c.getKey(), host.sysctl().get(c.getKey()).orElse(""), c.getValue()));
                 host.sysctl().set(c.getKey(), c.getValue());
                 host.log().append(dev.jdm.abi.LogLevel.NOTICE, "host", "sysctl " + c.getKey() + "=" + host.sysctl().get(c.getKey()).orElse("")
                         + " by uid " + task.credentials().uid());
@@ -67,6 +68,7 @@ final class HostCalls implements CallHandler {
             }
             case TAINT -> r.setTaint(taint());
             case ABI_EXPLAIN -> r.setExplain(explain(request.getAbiExplain().getSymbol()));
+            case SEC_LS, SEC_REPLACE, SEC_RELOAD -> new SecurityCalls(host).handle(task, request, r);
             case CALL_NOT_SET -> throw new HostException(Code.ENOSYS, "unknown or empty call; this host speaks gate protocol " + GateServer.VERSION);
         }
         out.send(r.build());

@@ -4,6 +4,7 @@ import dev.jdm.abi.Export;
 import dev.jdm.abi.Log;
 import dev.jdm.abi.ModuleContext;
 import dev.jdm.abi.Params;
+import dev.jdm.abi.sec.SecurityRegistrar;
 import dev.jdm.host.mem.ModuleKmem;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +20,7 @@ final class ModuleContextImpl implements ModuleContext {
     private final Function<String, Optional<ModuleContextImpl>> contexts;
     private final Map<Class<?>, Object> offered = new ConcurrentHashMap<>();
     private ClassLoader loader;
+    private SecurityRegistrar security;
     private volatile boolean dead;
 
     ModuleContextImpl(String name, ModuleParams params, Log log, ModuleKmem kmem,
@@ -32,6 +34,24 @@ final class ModuleContextImpl implements ModuleContext {
 
     void bind(ClassLoader moduleLoader) {
         this.loader = moduleLoader;
+    }
+
+    void bindSecurity(SecurityRegistrar registrar) {
+        this.security = registrar;
+    }
+
+    /** The registrar as bound, for the security framework (null without one). */
+    SecurityRegistrar registrar() {
+        return security;
+    }
+
+    @Override
+    public SecurityRegistrar security() {
+        checkAlive();
+        if (security == null) {
+            throw new IllegalStateException(name + ": this host has no security framework");
+        }
+        return security;
     }
 
     @Override
