@@ -196,6 +196,12 @@ public final class Security implements TaskLifecycle, AutoCloseable {
      * of them. Returns true if it still drains.
      */
     public boolean unregister(StackedModule m) {
+        return unregister(m, null);
+    }
+
+    /** As {@link #unregister(StackedModule)}, running {@code whenGone} once the module is gone (its exit, for modules the host registers itself). */
+    public boolean unregister(StackedModule m, Runnable whenGone) {
+        m.unloading = whenGone;
         boolean held = stack.drain(m);
         if (!held) {
             released(m);
@@ -264,7 +270,10 @@ public final class Security implements TaskLifecycle, AutoCloseable {
         }
         log(LogLevel.INFO, m.name + ": security module gone (id " + m.id + ")");
         Object unloading = m.unloading;
-        if (unloading != null) {
+        m.unloading = null;
+        if (unloading instanceof Runnable r) {
+            r.run();
+        } else if (unloading != null) {
             releaser.accept(unloading);
         }
     }
