@@ -97,7 +97,7 @@ final class AclPolicy {
         for (var e : doc.top().entrySet()) {
             Toml.Value v = e.getValue();
             if (!e.getKey().equals("default")) {
-                throw new PolicyException(v.line(), v.column(), "unknown key " + e.getKey() + " (top-level keys: default)");
+                throw new PolicyException(v.keyLine(), v.keyColumn(), "unknown key " + e.getKey() + " (top-level keys: default)");
             }
             String s = string(v, "default");
             dflt = switch (s) {
@@ -122,10 +122,10 @@ final class AclPolicy {
     }
 
     private static Rule rule(int number, Map<String, Toml.Value> t) {
-        int line = t.values().stream().mapToInt(Toml.Value::line).min().orElse(1);
+        int line = t.values().stream().mapToInt(Toml.Value::keyLine).min().orElse(1);
         for (var e : t.entrySet()) {
             if (!Set.of("device", "kind", "uid", "gid", "program", "allow", "deny").contains(e.getKey())) {
-                throw new PolicyException(e.getValue().line(), e.getValue().column(), "rule " + number + ": unknown key " + e.getKey()
+                throw new PolicyException(e.getValue().keyLine(), e.getValue().keyColumn(), "rule " + number + ": unknown key " + e.getKey()
                         + " (keys: device, kind, uid, gid, program, allow, deny)");
             }
         }

@@ -12,8 +12,12 @@ import java.util.Map;
  * (which may span lines). Anything else is refused with its line and column, never skipped.
  */
 final class Toml {
-    /** A value with where it started. */
-    record Value(Object value, int line, int column) {}
+    /** A value with where it started and where its key started (the same for array elements). */
+    record Value(Object value, int line, int column, int keyLine, int keyColumn) {
+        Value(Object value, int line, int column) {
+            this(value, line, column, line, column);
+        }
+    }
 
     /** The document: top-level keys, and each {@code [[name]]} table in order. */
     record Document(Map<String, Value> top, Map<String, List<Map<String, Value>>> tables) {}
@@ -73,7 +77,7 @@ final class Toml {
                 if (current.containsKey(key)) {
                     throw new PolicyException(keyLine, keyColumn, "key " + key + " is defined twice");
                 }
-                current.put(key, v);
+                current.put(key, new Value(v.value(), v.line(), v.column(), keyLine, keyColumn));
             }
             endOfLine();
         }
