@@ -166,7 +166,10 @@ public final class Security implements TaskLifecycle, AutoCloseable {
      *     that has no array (never allocated, or freed) or after the host began to stop
      */
     public void check(Task task, Hook hook, Object args) {
-        Object a = task.security().get();
+        Object a = task == null ? null : task.security().get();
+        if (task == null) {
+            throw new HostException(Code.EACCES, hook.abiName() + " " + hook.describe(args) + " refused: no task to check");
+        }
         if (!(a instanceof TaskArray ta) || ta == TaskArray.FREED || stack.closed()) {
             throw new HostException(Code.EACCES, hook.abiName() + " " + hook.describe(args) + " refused: task " + task.id()
                     + (a == TaskArray.FREED ? " has exited" : stack.closed() ? ": the host is stopping" : " has no security array"));
@@ -242,7 +245,11 @@ public final class Security implements TaskLifecycle, AutoCloseable {
     /** Host stop: every module is gone and every later check fails closed. */
     @Override
     public void close() {
-        stack.close();
+        for (StackedModule m : stack.close()) {
+            if (m.owner instanceof Registrar r) {
+                r.closeLogs();
+            }
+        }
         watchdog.close();
     }
 

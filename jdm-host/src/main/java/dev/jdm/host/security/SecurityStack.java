@@ -293,15 +293,17 @@ final class SecurityStack {
         }
     }
 
-    /** Host stop: everything is gone and every later check fails closed. */
-    void close() {
+    /** Host stop: everything is gone and every later check fails closed; returns what was loaded. */
+    List<StackedModule> close() {
         lock.lock();
         try {
             closed = true;
             for (StackedModule m : snapshot.slots) {
                 m.state = StackedModule.State.GONE;
             }
+            List<StackedModule> was = List.of(snapshot.slots);
             snapshot = Snapshot.EMPTY;
+            return was;
         } finally {
             lock.unlock();
         }

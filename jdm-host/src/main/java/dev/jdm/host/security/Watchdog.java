@@ -88,7 +88,7 @@ final class Watchdog implements AutoCloseable {
             long limit = timeoutMs.getAsLong();
             for (Iterator<WeakReference<CallSlot>> it = slots.iterator(); it.hasNext(); ) {
                 CallSlot s = it.next().get();
-                if (s == null || !s.thread.isAlive() && s.thread.getState() == Thread.State.TERMINATED) {
+                if (s == null || !s.thread.isAlive()) {
                     it.remove();
                     continue;
                 }
