@@ -2,6 +2,7 @@ package dev.jdm.abi;
 
 import dev.jdm.abi.blk.BlockLayer;
 import dev.jdm.abi.mem.Kmem;
+import dev.jdm.abi.sec.SecurityRegistrar;
 import java.util.Optional;
 
 /**
@@ -37,4 +38,6 @@ public interface ModuleContext {
 
     /** The block layer: register LUs, use granted backing storage. */
     BlockLayer block();
+    /** The way into the security stack: register a security module, open a granted log file. */
+    SecurityRegistrar security();
 }

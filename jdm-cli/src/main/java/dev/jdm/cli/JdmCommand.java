@@ -36,6 +36,7 @@ public final class JdmCommand {
         m.put("sysctl", SystemCommands.SysctlCmd::new);
         m.put("dmesg", SystemCommands.Dmesg::new);
         m.put("taint", SystemCommands.TaintCmd::new);
+        m.put("sec", SecurityCommands::new);
         m.put("abi", AbiCommand::new);
         m.put("blk", BlockCommands::new);
         m.put("kmod", dev.jdm.kmod.cli.KmodCommand::new);
@@ -69,7 +70,7 @@ public final class JdmCommand {
         }
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
-            String cmd = commandLine.getCommandName();
+            String cmd = commandLine.getCommandSpec().qualifiedName().replaceFirst("^jdm ", "");
             if (ex instanceof CliException c) {
                 err.println("jdm " + cmd + ": " + c.getMessage());
                 err.flush();

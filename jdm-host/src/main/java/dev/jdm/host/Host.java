@@ -11,6 +11,10 @@ import dev.jdm.host.module.Linker;
 import dev.jdm.host.module.Modprobe;
 import dev.jdm.host.module.ModuleIndex;
 import dev.jdm.host.module.ModuleManager;
+import dev.jdm.host.module.LoadedModule;
+import dev.jdm.host.security.Security;
+import dev.jdm.host.task.Credentials;
+import dev.jdm.host.task.Task;
 import dev.jdm.host.sys.Libc;
 import dev.jdm.host.sysctl.Sysctl;
 import dev.jdm.host.task.TaskRegistry;
@@ -52,6 +56,8 @@ public final class Host implements AutoCloseable {
     private final BlockRegistry block;
     private final BlockCalls blockCalls;
     private final GateServer gate;
+    private final Security security;
+    private Task hostTask;
     private final Path socket;
     private final Path stateDir;
     private final List<String> startupErrors = new ArrayList<>();
@@ -81,7 +87,14 @@ public final class Host implements AutoCloseable {
         });
         this.blockCalls = new BlockCalls(block);
         modules.bindBlockLayers(block::forModule);
-        this.gate = new GateServer(socket, new HostCalls(this), tasks, log);
+        this.security = new Security(sysctl, log, stateDir);
+        tasks.setLifecycle(security);
+        modules.setHooks(security.moduleHooks());
+        security.setReleaser(m -> modules.release((LoadedModule) m));
+        HostCalls calls = new HostCalls(this);
+        // every gate call runs as its task, so module load/unload checks deep in the manager see the caller
+        this.gate = new GateServer(socket, (task, request, out) -> ScopedValue.where(Security.CALLER, task)
+                .call(() -> { calls.handle(task, request, out); return null; }), tasks, log);
     }
 
     /**
@@ -110,6 +123,9 @@ public final class Host implements AutoCloseable {
         for (Map.Entry<String, String> e : config.sysctl().entrySet()) {
             sysctl.set(e.getKey(), e.getValue());
         }
+        // the host's own work (start-up loads) runs as a task with uid 0, as kernel threads run as root
+        hostTask = tasks.create("host", new Credentials(0, 0, (int) ProcessHandle.current().pid()));
+        security.setHostTask(hostTask);
         gate.start();
         for (HostConfig.ModuleSpec spec : config.modules()) {
             try {
@@ -158,6 +174,7 @@ public final class Host implements AutoCloseable {
     @Override
     public void close() {
         gate.close();
+        security.close();
         modules.shutdown();
         log.append(LogLevel.INFO, "host", "stopped");
     }
@@ -189,6 +206,11 @@ public final class Host implements AutoCloseable {
 
     BlockCalls blockCalls() {
         return blockCalls;
+    }
+
+    /** The security framework: the checks other subsystems call. */
+    public Security security() {
+        return security;
     }
 
     public Modprobe modprobe() {

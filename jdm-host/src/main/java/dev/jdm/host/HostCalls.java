@@ -56,6 +56,7 @@ final class HostCalls implements CallHandler {
             case SYSCTL_GET -> r.setSysctl(sysctlGet(request.getSysctlGet().getKey()));
             case SYSCTL_SET -> {
                 SysctlSetCall c = request.getSysctlSet();
+                host.security().checkSysctlWrite(task, new dev.jdm.abi.sec.SysctlWrite(c.getKey(), host.sysctl().get(c.getKey()).orElse(""), c.getValue()));
                 host.sysctl().set(c.getKey(), c.getValue());
                 host.log().append(dev.jdm.abi.LogLevel.NOTICE, "host", "sysctl " + c.getKey() + "=" + host.sysctl().get(c.getKey()).orElse("")
                         + " by uid " + task.credentials().uid());
@@ -71,6 +72,7 @@ final class HostCalls implements CallHandler {
             case BLK_STAT -> r.setBlkStat(host.blockCalls().stat(request.getBlkStat().getName()));
             case BLK_GUARD -> r.setBlkLs(host.blockCalls().guard(task, request.getBlkGuard().getName(), request.getBlkGuard().getBytes()));
             case BLK_RESCAN -> r.setBlkLs(host.blockCalls().rescan(request.getBlkRescan().getName()));
+            case SEC_LS, SEC_REPLACE, SEC_RELOAD -> new SecurityCalls(host).handle(task, request, r);
             case CALL_NOT_SET -> throw new HostException(Code.ENOSYS, "unknown or empty call; this host speaks gate protocol " + GateServer.VERSION);
         }
         out.send(r.build());

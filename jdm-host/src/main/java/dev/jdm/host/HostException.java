@@ -8,7 +8,7 @@ public class HostException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     /** Error classes, named as the Linux errno a kernel would return. */
-    public enum Code { EPERM, ENOENT, EEXIST, EBUSY, EINVAL, ENOEXEC, ETIMEDOUT, ELOOP, ENOMEM, EPROTO, EIO, ENOSYS }
+    public enum Code { EPERM, ENOENT, EEXIST, EBUSY, EINVAL, ENOEXEC, ETIMEDOUT, ELOOP, ENOMEM, EPROTO, EIO, ENOSYS, EACCES, ENOSPC }
 
     private final Code code;
 

@@ -52,7 +52,8 @@ public record HostConfig(Paths paths, Map<String, String> sysctl, List<ModuleSpe
     }
 
     /** Modules the host loads when no configuration names any. */
-    public static final List<ModuleSpec> DEFAULT_MODULES = List.of(new ModuleSpec("hello", Map.of()), new ModuleSpec("ramdisk", Map.of()));
+    public static final List<ModuleSpec> DEFAULT_MODULES = List.of(new ModuleSpec("hello", Map.of()), new ModuleSpec("caps", Map.of()),
+            new ModuleSpec("devacl", Map.of()), new ModuleSpec("audit", Map.of()), new ModuleSpec("ramdisk", Map.of()));
 
     /** The embedded defaults: no paths set, no sysctls, the default modules. */
     public static HostConfig defaults() {

@@ -95,7 +95,13 @@ public final class GateServer implements AutoCloseable {
                 log.append(LogLevel.ERR, "gate", "refused a connection: peer credentials unavailable");
                 return; // fail closed: a task without known credentials gets nothing
             }
-            task = tasks.create("gate:" + creds.get().pid(), creds.get());
+            try {
+                task = tasks.create("gate:" + creds.get().pid(), creds.get());
+            } catch (HostException e) { // task_alloc denied: say why, once, and hang up
+                log.append(LogLevel.NOTICE, "gate", "refused a connection from uid " + creds.get().uid() + ": " + e.getMessage());
+                send(new DataOutputStream(Channels.newOutputStream(ch)), error(0, e.code().name(), e.getMessage()));
+                return;
+            }
             DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch)));
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
             byte[] frame;

@@ -84,6 +84,11 @@ public final class LoadedModule {
         return Set.copyOf(taints);
     }
 
+    /** What the module's {@code ModuleContext.security()} returns, or null. */
+    public dev.jdm.abi.sec.SecurityRegistrar securityRegistrar() {
+        return context.registrar();
+    }
+
     /** Size as lsmod shows it: class bytes plus the memory the module holds now. */
     public long size() {
         return codeSize + context.kmem().footprint();

@@ -5,6 +5,7 @@ import dev.jdm.abi.Log;
 import dev.jdm.abi.ModuleContext;
 import dev.jdm.abi.Params;
 import dev.jdm.abi.blk.BlockLayer;
+import dev.jdm.abi.sec.SecurityRegistrar;
 import dev.jdm.host.mem.ModuleKmem;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +23,7 @@ final class ModuleContextImpl implements ModuleContext {
     private final java.util.function.BiFunction<String, Params, BlockLayer> blockLayers;
     private BlockLayer block;
     private ClassLoader loader;
+    private SecurityRegistrar security;
     private volatile boolean dead;
 
     ModuleContextImpl(String name, ModuleParams params, Log log, ModuleKmem kmem,
@@ -36,6 +38,24 @@ final class ModuleContextImpl implements ModuleContext {
 
     void bind(ClassLoader moduleLoader) {
         this.loader = moduleLoader;
+    }
+
+    void bindSecurity(SecurityRegistrar registrar) {
+        this.security = registrar;
+    }
+
+    /** The registrar as bound, for the security framework (null without one). */
+    SecurityRegistrar registrar() {
+        return security;
+    }
+
+    @Override
+    public SecurityRegistrar security() {
+        checkAlive();
+        if (security == null) {
+            throw new IllegalStateException(name + ": this host has no security framework");
+        }
+        return security;
     }
 
     @Override

@@ -48,6 +48,9 @@ public final class ModuleManager {
     private volatile java.util.function.BiFunction<String, dev.jdm.abi.Params, dev.jdm.abi.blk.BlockLayer> blockLayers = (m, p) -> {
         throw new UnsupportedOperationException(m + ": this host has no block layer");
     };
+    /** Modules replaced under their own name that still drain; out of {@code modules}, still loaded. */
+    private final Set<LoadedModule> retired = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile ModuleHooks hooks = ModuleHooks.NONE;
 
     public ModuleManager(Linker linker, LogRing log, Sysctl sysctl, ModuleIndex index) {
         this.linker = linker;
@@ -59,6 +62,11 @@ public final class ModuleManager {
     /** Sets what {@code ModuleContext.block()} gives each module (the host's block layer). */
     public void bindBlockLayers(java.util.function.BiFunction<String, dev.jdm.abi.Params, dev.jdm.abi.blk.BlockLayer> factory) {
         this.blockLayers = factory;
+    }
+
+    /** Installs the security framework's hooks (once, at host start). */
+    public void setHooks(ModuleHooks hooks) {
+        this.hooks = hooks;
     }
 
     /** The module index (bundled and user directories). */
@@ -91,6 +99,9 @@ public final class ModuleManager {
     private LoadedModule load(JarContents jar, String origin, Map<String, String> params, boolean force, Deque<String> chain) {
         ModInfo info = linker.readModInfo(jar, origin);
         String name = info.name();
+        Map<String, String> own = new java.util.LinkedHashMap<>(params);
+        boolean permissive = securityMode(name, own.remove("mode"));
+        hooks.beforeLoad(info, origin, own, force);
         LoadedModule existing = modules.get(name);
         if (existing != null) {
             throw new HostException(Code.EEXIST, name + ": a module of this name is already loaded (" + existing.state().name().toLowerCase() + ", from " + existing.origin() + ")");
@@ -107,8 +118,8 @@ public final class ModuleManager {
                 deps.add(dependency(name, dep, chain));
             }
             Linker.Linked linked = linker.link(jar, origin, info, deps.stream().map(d -> d.exports).toList(), force);
-            ModuleParams moduleParams = new ModuleParams(info, params);
-            return init(jar, origin, info, linked, deps, moduleParams);
+            ModuleParams moduleParams = new ModuleParams(info, own);
+            return init(jar, origin, info, linked, deps, moduleParams, permissive);
         } finally {
             chain.pop();
         }
@@ -133,7 +144,19 @@ public final class ModuleManager {
         return loaded;
     }
 
-    private LoadedModule init(JarContents jar, String origin, ModInfo info, Linker.Linked linked, List<LoadedModule> deps, ModuleParams params) {
+    /** {@code mode=} is the host's load parameter for security modules, never the module's own. */
+    private static boolean securityMode(String module, String mode) {
+        if (mode == null || mode.equals("enforcing")) {
+            return false;
+        }
+        if (mode.equals("permissive")) {
+            return true;
+        }
+        throw new HostException(Code.EINVAL, module + ": mode=" + mode + ": the security mode is enforcing or permissive");
+    }
+
+    private LoadedModule init(JarContents jar, String origin, ModInfo info, Linker.Linked linked, List<LoadedModule> deps, ModuleParams params,
+            boolean permissive) {
         String name = info.name();
         ModuleKmem kmem = new ModuleKmem(name, () -> sysctl.bool("kmem.debug"), () -> sysctl.longValue("kmem.module_limit_bytes"));
         ModuleContextImpl context = new ModuleContextImpl(name, params, new ModuleLog(log, name), kmem,
@@ -141,6 +164,7 @@ public final class ModuleManager {
         ModuleClassLoader loader = linker.classLoader(name, jar, deps.stream().map(d -> d.loader).toList(),
                 deps.stream().map(d -> d.exports).toList());
         context.bind(loader);
+        context.bindSecurity(hooks.registrar(name, permissive));
         EnumSet<Taint> taints = taintsFor(info, origin, linked.mismatches() > 0);
         long codeSize = jar.classes().values().stream().mapToLong(b -> b.length).sum();
         LoadedModule module = new LoadedModule(info, origin, codeSize, info.depends(), context, loader, linked.exports(), taints);
@@ -185,6 +209,9 @@ public final class ModuleManager {
             throw new HostException(Code.EINVAL, name + ": interrupted while waiting for init");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() instanceof InvocationTargetException ite ? ite.getCause() : e.getCause();
+            if (cause instanceof HostException he) {
+                throw he; // a host service refused the module during init (e.g. security.stack_locked): keep its errno
+            }
             if (cause instanceof LinkageError || cause instanceof ReflectiveOperationException) {
                 throw new HostException(Code.ENOEXEC, name + ": cannot instantiate the entry class: " + cause);
             }
@@ -194,6 +221,7 @@ public final class ModuleManager {
 
     /** Undoes a load that failed in init: nothing of the module may remain. */
     private void unwind(LoadedModule module) {
+        hooks.gone(module);
         module.context.kill();
         LeakReport leaks = module.context.kmem().reclaim();
         if (!leaks.isEmpty()) {
@@ -228,6 +256,7 @@ public final class ModuleManager {
             if (m.state() == ModuleState.COMING) {
                 throw new HostException(Code.EBUSY, name + ": module is still initialising");
             }
+            hooks.checkUnload(m, force);
             int refs = m.refcount();
             if (refs > 0 && !force) {
                 if (wait) {
@@ -242,6 +271,10 @@ public final class ModuleManager {
             if (refs > 0) {
                 taint(m, EnumSet.of(Taint.FORCED));
                 log.append(LogLevel.WARNING, "host", name + ": forced unload while in use by " + usedBy(m) + "; host tainted F");
+            }
+            if (hooks.holdUnload(m)) {
+                slate(m, "held by tasks; it keeps enforcing for them and unloads when the last one goes");
+                return UnloadResult.SLATED;
             }
             doUnload(m);
             return UnloadResult.UNLOADED;
@@ -260,19 +293,93 @@ public final class ModuleManager {
         return String.join(", ", users);
     }
 
+    private void slate(LoadedModule m, String why) {
+        m.slated = true;
+        m.state = ModuleState.GOING;
+        log.append(LogLevel.NOTICE, "host", m.name() + ": slated for unloading; " + why);
+    }
+
+    /**
+     * Replaces the live module {@code oldName} with the module in {@code jar} (the same name or
+     * another) with no moment in which neither is loaded: the new one loads first, then the old one
+     * unloads, or drains if something outside the manager holds it. If the new one fails to load,
+     * the old one stays as it was.
+     */
+    public LoadedModule replace(String oldName, JarContents jar, String origin, Map<String, String> params) {
+        moduleLock.lock();
+        try {
+            requireUnlocked("replace");
+            LoadedModule old = modules.get(oldName);
+            if (old == null) {
+                throw new HostException(Code.ENOENT, oldName + ": module is not loaded");
+            }
+            if (old.state() != ModuleState.LIVE) {
+                throw new HostException(Code.EBUSY, oldName + ": module is " + old.state().name().toLowerCase() + ", not live");
+            }
+            if (!old.holders().isEmpty()) {
+                throw new HostException(Code.EBUSY, oldName + ": modules depend on it (" + String.join(", ", old.holders()) + "); cannot replace");
+            }
+            hooks.checkUnload(old, false);
+            boolean sameName = linker.readModInfo(jar, origin).name().equals(oldName);
+            if (sameName) {
+                modules.remove(oldName);
+                retired.add(old);
+                linker.exportTable().removeModule(oldName); // nobody depends on them; the name will serve the new module
+            }
+            LoadedModule replacement;
+            try {
+                replacement = load(jar, origin, params, false, new ArrayDeque<>());
+            } catch (RuntimeException e) {
+                if (sameName) {
+                    retired.remove(old);
+                    modules.put(oldName, old);
+                    linker.exportTable().addModule(old.exports);
+                }
+                throw e;
+            }
+            log.append(LogLevel.INFO, "host", oldName + ": replaced by " + replacement.name() + " from " + origin);
+            if (hooks.holdUnload(old)) {
+                slate(old, "replaced; it drains for the tasks that hold it");
+            } else {
+                doUnload(old);
+            }
+            return replacement;
+        } finally {
+            moduleLock.unlock();
+        }
+    }
+
+    /** Something outside the manager dropped its hold on a slated module: unload it if nothing else holds it. */
+    public void release(LoadedModule m) {
+        moduleLock.lock();
+        try {
+            boolean present = modules.get(m.name()) == m || retired.contains(m);
+            if (present && m.slated && m.refcount() == 0) {
+                doUnload(m);
+            }
+        } finally {
+            moduleLock.unlock();
+        }
+    }
+
     private void doUnload(LoadedModule m) {
         String name = m.name();
         m.state = ModuleState.GOING;
+        hooks.gone(m);
         runExit(m);
         m.context.kill();
-        linker.exportTable().removeModule(name);
+        boolean current = modules.get(name) == m;
+        if (current) {
+            linker.exportTable().removeModule(name);
+        }
         LeakReport leaks = m.context.kmem().reclaim();
         if (!leaks.isEmpty()) {
             log.append(LogLevel.WARNING, "host", name + ": leaked " + leaks.summary() + "; reclaimed"
                     + (sysctl.bool("kmem.debug") ? "" : " (set kmem.debug=1 before loading to see allocation sites)"));
             leaks.lines().stream().limit(32).forEach(l -> log.append(LogLevel.WARNING, "host", name + ": leak: " + l));
         }
-        modules.remove(name);
+        modules.remove(name, m);
+        retired.remove(m);
         log.append(LogLevel.INFO, "host", name + ": unloaded");
         for (String dep : m.dependencies()) {
             LoadedModule d = modules.get(dep);
@@ -346,9 +453,11 @@ public final class ModuleManager {
         }
     }
 
-    /** Loaded modules, by name. */
+    /** Loaded modules, by name (a replaced module that still drains comes after its successor). */
     public List<LoadedModule> list() {
-        return List.copyOf(modules.values());
+        List<LoadedModule> all = new ArrayList<>(modules.values());
+        all.addAll(retired);
+        return List.copyOf(all);
     }
 
     /** A loaded module. */
@@ -366,10 +475,13 @@ public final class ModuleManager {
         moduleLock.lock();
         try {
             boolean progress = true;
+            for (LoadedModule m : List.copyOf(retired)) {
+                doUnload(m);
+            }
             while (!modules.isEmpty() && progress) {
                 progress = false;
                 for (LoadedModule m : List.copyOf(modules.values())) {
-                    if (m.holders().isEmpty() && modules.containsKey(m.name())) {
+                    if (m.holders().isEmpty() && modules.get(m.name()) == m) {
                         doUnload(m);
                         progress = true;
                     }

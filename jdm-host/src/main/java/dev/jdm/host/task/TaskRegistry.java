@@ -9,17 +9,30 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class TaskRegistry {
     private final AtomicLong nextId = new AtomicLong(1);
     private final Map<Long, Task> live = new ConcurrentHashMap<>();
+    private volatile TaskLifecycle lifecycle = TaskLifecycle.NONE;
 
-    /** Creates and registers a task. */
+    /** Installs what runs at task creation and exit (the security framework), once at host start. */
+    public void setLifecycle(TaskLifecycle lifecycle) {
+        this.lifecycle = lifecycle;
+    }
+
+    /**
+     * Creates and registers a task.
+     *
+     * @throws dev.jdm.host.HostException if the security framework refuses it (task_alloc)
+     */
     public Task create(String name, Credentials credentials) {
         Task t = new Task(nextId.getAndIncrement(), name, credentials);
+        lifecycle.alloc(t);
         live.put(t.id(), t);
         return t;
     }
 
-    /** Ends a task. */
+    /** Ends a task; a second call does nothing. */
     public void exit(Task task) {
-        live.remove(task.id());
+        if (live.remove(task.id()) != null) {
+            lifecycle.free(task);
+        }
     }
 
     /** Tasks alive now. */

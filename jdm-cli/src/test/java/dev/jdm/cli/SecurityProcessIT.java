@@ -1,0 +1,181 @@
+package dev.jdm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The security stack end to end: {@code jdm host} as a process with its default modules (caps,
+ * devacl, audit), driven by {@code jdm} CLI processes as root and, through setpriv, as nobody.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SecurityProcessIT {
+    static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+    static final Path CLI = Path.of(System.getProperty("jdm.cli.dir", "target")).toAbsolutePath();
+    static Path dir;
+    static Path socket;
+    static Process host;
+
+    record Result(int code, String out, String err) {}
+
+    static List<String> javaCommand(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(System.getProperty("jdm.java", "java"),
+                "--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow", "-Djdm.modules=" + CLI.resolve("modules"),
+                "-cp", CLI.resolve("jdm-cli.jar") + ":" + CLI.resolve("lib") + "/*", "dev.jdm.cli.Main", "--socket", socket.toString()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    static Result run(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Result(p.exitValue(), out, err);
+    }
+
+    static Result jdm(String... args) throws Exception {
+        return run(javaCommand(args));
+    }
+
+    /** The CLI as uid/gid 65534 (nobody) with no supplementary groups. */
+    static Result jdmAsNobody(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(SETPRIV.toString(), "--reuid=65534", "--regid=65534", "--clear-groups"));
+        cmd.addAll(javaCommand(args));
+        return run(cmd);
+    }
+
+    @BeforeAll
+    static void startHost() throws Exception {
+        assumeTrue(Files.isExecutable(SETPRIV), "setpriv (util-linux) is missing: cannot run the CLI as another user; install util-linux");
+        assumeTrue(dev.jdm.host.sys.Libc.getuid() == 0, "these tests switch users with setpriv and need to run as root");
+        dir = Files.createTempDirectory("jdm-sec-it");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // nobody must reach the socket
+        socket = dir.resolve("gate.sock");
+        host = new ProcessBuilder(javaCommand("host", "--state-dir", dir.resolve("state").toString())).redirectErrorStream(true).start();
+        BufferedReader r = new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8));
+        List<String> banner = new ArrayList<>();
+        String line;
+        while ((line = r.readLine()) != null) {
+            banner.add(line);
+            if (line.startsWith("next:")) {
+                break;
+            }
+        }
+        assertThat(banner).as("host banner").anyMatch(l -> l.contains("module:    caps (live)"))
+                .anyMatch(l -> l.contains("module:    devacl (live)")).anyMatch(l -> l.contains("module:    audit (live)"));
+        Thread.ofVirtual().start(() -> {
+            try {
+                while (r.readLine() != null) {
+                    // discard
+                }
+            } catch (IOException ended) {
+                // the host is gone
+            }
+        });
+    }
+
+    @AfterAll
+    static void stopHost() {
+        if (host != null && host.isAlive()) {
+            host.destroyForcibly();
+        }
+    }
+
+    static List<String> auditLines() throws IOException {
+        return Files.readAllLines(dir.resolve("state/security/audit/audit.log"));
+    }
+
+    @Test
+    @Order(1)
+    void shouldListTheSecurityStack() throws Exception {
+        Result ls = jdm("sec", "ls");
+        assertThat(ls.code()).as(ls.err()).isZero();
+        assertThat(ls.out()).containsPattern("caps\\s+live\\s+enforcing\\s+refs=\\d+").containsPattern("audit\\s+live\\s+enforcing\\s+refs=\\d+")
+                .contains("stack unlocked");
+        assertThat(jdm("sec", "ls", "--json").out()).contains("\"name\" : \"devacl\"").contains("\"stack_locked\" : false");
+    }
+
+    @Test
+    @Order(2)
+    void shouldDenyInsmodToNobodyAndAllowRoot() throws Exception {
+        Result nobody = jdmAsNobody("insmod", CLI.resolve("modules/kstack.jar").toString());
+        assertThat(nobody.code()).as(nobody.out() + nobody.err()).isEqualTo(1);
+        assertThat(nobody.err()).contains("jdm insmod: module_load module kstack").contains("denied by caps: uid 65534 may not load modules")
+                .contains("[EPERM]");
+        assertThat(nobody.err().lines().toList()).hasSize(1);
+        assertThat(jdm("lsmod").out()).doesNotContain("kstack");
+        Result root = jdm("insmod", CLI.resolve("modules/kstack.jar").toString());
+        assertThat(root.code()).as(root.err()).isZero();
+        Result sysctl = jdmAsNobody("sysctl", "-w", "kmem.debug=1");
+        assertThat(sysctl.err()).contains("denied by caps: uid 65534 may not write sysctls");
+    }
+
+    @Test
+    @Order(3)
+    void shouldRecordEveryModulesVoteInTheAuditLog() throws Exception {
+        String denied = auditLines().stream().filter(l -> l.contains("\"hook\":\"module_load\"") && l.contains("\"uid\":65534"))
+                .findFirst().orElseThrow();
+        assertThat(denied).contains("\"object\":\"module kstack 1.0 from ")
+                .contains("{\"module\":\"audit\",\"mode\":\"enforcing\",\"vote\":\"no_opinion\"}")
+                .contains("{\"module\":\"caps\",\"mode\":\"enforcing\",\"vote\":\"deny\",\"errno\":1,\"reason\":\"uid 65534 may not load modules")
+                .contains("{\"module\":\"devacl\",\"mode\":\"enforcing\",\"vote\":\"no_opinion\"}")
+                .contains("\"verdict\":\"deny\",\"errno\":\"EPERM\",\"by\":\"caps\"");
+        assertThat(auditLines()).anyMatch(l -> l.contains("\"hook\":\"module_load\"") && l.contains("\"uid\":0")
+                && l.contains("{\"module\":\"caps\",\"mode\":\"enforcing\",\"vote\":\"allow\"}") && l.contains("\"verdict\":\"allow\""));
+    }
+
+    @Test
+    @Order(4)
+    void shouldReplaceCapsWithAPermissiveOneThatOnlyRecords() throws Exception {
+        Result rep = jdm("sec", "replace", "caps", CLI.resolve("modules/sec-caps.jar").toString(), "mode=permissive");
+        assertThat(rep.code()).as(rep.err()).isZero();
+        assertThat(rep.out()).contains("caps: replaced by caps (live)");
+        assertThat(jdm("sec", "ls").out()).containsPattern("caps\\s+live\\s+permissive");
+        Result nobody = jdmAsNobody("insmod", CLI.resolve("modules/kstack-user.jar").toString());
+        assertThat(nobody.code()).as("permissive caps never denies: " + nobody.err()).isZero();
+        assertThat(auditLines()).anyMatch(l -> l.contains("\"uid\":65534") && l.contains("\"object\":\"module kstack-user")
+                && l.contains("{\"module\":\"caps\",\"mode\":\"permissive\",\"vote\":\"deny\"") && l.contains("\"verdict\":\"allow\""));
+    }
+
+    @Test
+    @Order(5)
+    void shouldRefuseSecurityModulesAfterTheStackIsLockedEvenForRoot() throws Exception {
+        Result rm = jdm("rmmod", "devacl");
+        assertThat(rm.code()).as(rm.err()).isZero();
+        for (int i = 0; i < 100 && jdm("lsmod").out().contains("devacl"); i++) {
+            Thread.sleep(100); // it drains until the rmmod connection's task has gone
+        }
+        assertThat(jdm("lsmod").out()).doesNotContain("devacl");
+        assertThat(jdm("sysctl", "-w", "security.stack_locked=1").code()).isZero();
+        Result ins = jdm("insmod", CLI.resolve("modules/sec-devacl.jar").toString());
+        assertThat(ins.code()).isEqualTo(1);
+        assertThat(ins.err()).contains("security.stack_locked=1").contains("[EPERM]");
+        assertThat(jdm("lsmod").out()).doesNotContain("devacl");
+        Result rmAudit = jdm("rmmod", "audit");
+        assertThat(rmAudit.err()).contains("security module unload refused: security.stack_locked=1");
+        Result unlock = jdm("sysctl", "-w", "security.stack_locked=0");
+        assertThat(unlock.err()).contains("cannot be cleared");
+        assertThat(jdm("sec", "ls").out()).contains("stack locked");
+        Result plain = jdm("rmmod", "kstack-user");
+        assertThat(plain.code()).as("ordinary modules still unload: " + plain.err()).isZero();
+    }
+}
