@@ -149,6 +149,8 @@ public final class Host implements AutoCloseable {
                 "record allocation sites and poison freed memory"), "0");
         sysctl.register(new Sysctl.Entry("kmem.module_limit_bytes", Sysctl.Type.LONG, true, false, 4096, Long.MAX_VALUE,
                 "most memory one module may hold"), Long.toString(4L << 30));
+        sysctl.register(new Sysctl.Entry("blk.device_gid", Sysctl.Type.LONG, true, false, 0, Integer.MAX_VALUE,
+                "group of every LU's device node, as dev_open sees it (6: disk)"), "6");
         sysctl.register(new Sysctl.Entry("log.console_level", Sysctl.Type.LONG, true, false, 0, 7,
                 "highest log level echoed to the host's console (0 EMERG .. 7 DEBUG)"), "6");
     }
@@ -206,6 +208,15 @@ public final class Host implements AutoCloseable {
 
     BlockCalls blockCalls() {
         return blockCalls;
+    }
+
+    /**
+     * Opens an LU for a task: {@code dev_open} now, {@code blk_io} on each request.
+     *
+     * @throws HostException ENOENT for an unknown LU, EACCES or EPERM if the security stack refuses
+     */
+    public dev.jdm.host.block.LuHandle openLu(Task task, String name, String holder, boolean write) {
+        return block.open(name, holder, new TaskAccess(security, sysctl, task), write);
     }
 
     /** The security framework: the checks other subsystems call. */

@@ -77,7 +77,18 @@ public final class BlockRegistry {
      * @throws HostException ENOENT if there is no such LU
      */
     public LuHandle open(String name, String holder) {
+        return open(name, holder, BlockAccess.HOST, true);
+    }
+
+    /**
+     * Opens an LU for a task: {@code access} checks the open ({@code dev_open}, for writing if
+     * {@code write}) and then every request ({@code blk_io}).
+     *
+     * @throws HostException ENOENT for an unknown LU, EACCES or EPERM if the open is refused
+     */
+    public LuHandle open(String name, String holder, BlockAccess access, boolean write) {
         LogicalUnit lu = lu(name);
+        access.checkOpen(info(lu), write);
         pinner.pin(lu.module);
         lu.open(holder);
         if (lu.removed) {
@@ -85,7 +96,13 @@ public final class BlockRegistry {
             pinner.unpin(lu.module);
             throw new HostException(Code.ENOENT, "blk: " + name + " was removed");
         }
-        return new LuHandle(this, lu, holder);
+        return new LuHandle(this, lu, holder, access);
+    }
+
+    /** Logs a request that a task's access refused; the refusal's own audit is the security stack's. */
+    void refused(LogicalUnit lu, String holder, BlockOp op, long offset, long length, String reason) {
+        log.append(LogLevel.NOTICE, "blk", lu.name + ": " + op.name().toLowerCase(java.util.Locale.ROOT) + " at " + offset + "+" + length
+                + " by " + holder + " refused: " + reason);
     }
 
     void release(LogicalUnit lu, String holder) {

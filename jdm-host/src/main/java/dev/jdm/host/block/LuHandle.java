@@ -15,12 +15,14 @@ public final class LuHandle implements AutoCloseable {
     private final BlockRegistry registry;
     private final LogicalUnit lu;
     private final String holder;
+    private final BlockAccess access;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    LuHandle(BlockRegistry registry, LogicalUnit lu, String holder) {
+    LuHandle(BlockRegistry registry, LogicalUnit lu, String holder, BlockAccess access) {
         this.registry = registry;
         this.lu = lu;
         this.holder = holder;
+        this.access = access;
     }
 
     /** The LU's geometry, capabilities, guard and holders now. */
@@ -36,12 +38,24 @@ public final class LuHandle implements AutoCloseable {
     /**
      * Starts a request. {@code data} is the buffer for READ/WRITE ({@code length} bytes; any
      * segment, native or heap) and ignored otherwise. The future completes with the status, never
-     * exceptionally; after {@link #close} it completes with ENODEV.
+     * exceptionally; after {@link #close} it completes with ENODEV, and a request the opener's
+     * {@link BlockAccess} refuses completes with EPERM without reaching the driver.
      */
     public CompletableFuture<Integer> submit(BlockOp op, long offset, long length, int flags, MemorySegment data) {
         CompletableFuture<Integer> f = new CompletableFuture<>();
         if (closed.get()) {
             f.complete(BlockStatus.ENODEV);
+            return f;
+        }
+        String refused;
+        try {
+            refused = access.checkIo(op, lu.name, offset, length);
+        } catch (RuntimeException e) {
+            refused = "the blk_io check failed: " + e; // fail closed
+        }
+        if (refused != null) {
+            registry.refused(lu, holder, op, offset, length, refused);
+            f.complete(BlockStatus.EPERM);
             return f;
         }
         lu.submit(op, offset, length, flags, data, f::complete);
