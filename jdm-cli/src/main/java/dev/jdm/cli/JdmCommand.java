@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         subcommands = {HostCommand.class, ModuleCommands.Insmod.class, ModuleCommands.Rmmod.class, ModuleCommands.Lsmod.class,
                 ModuleCommands.Modinfo.class, ModuleCommands.Modprobe.class, ModuleCommands.Depmod.class,
                 SystemCommands.SysctlCmd.class, SystemCommands.Dmesg.class, SystemCommands.TaintCmd.class,
-                AbiCommand.class, AutoComplete.GenerateCompletion.class})
+                AbiCommand.class, ExportCommands.class, AutoComplete.GenerateCompletion.class})
 public final class JdmCommand {
     @Option(names = "--socket", paramLabel = "PATH", description = "call-gate socket of the host (default: $JDM_SOCKET, then the host's default)")
     Path socket;
