@@ -126,7 +126,13 @@ final class Transmission {
             ByteBuffer data = null;
             if (payload > 0) {
                 data = pool.take((int) payload);
-                readPayload(data);
+                try {
+                    readPayload(data);
+                } catch (IOException e) {
+                    inFlightBytes.release(bytes); // the request never started: nothing will release these
+                    inFlight.release();
+                    throw e;
+                }
             }
             submit(new Req(cookie, offset, length, flags, type, data, bytes));
         }
