@@ -183,7 +183,7 @@ class NbdPeersIT {
     void shouldRefuseWritesToAReadOnlyExport() throws Exception {
         need("nbdcopy", "libnbd-bin");
         need("nbdinfo", "libnbd-bin");
-        Run add = HostProcessIT.jdm("export", "add", "mem0", "--name", "mem0-ro", "--read-only");
+        HostProcessIT.Result add = HostProcessIT.jdm("export", "add", "mem0", "--name", "mem0-ro", "--read-only");
         assertThat(add.code()).as(add.out() + add.err()).isZero();
         assertThat(run("nbdinfo", unix("mem0-ro")).out()).contains("is_read_only: true");
         Path small = Files.write(dir.resolve("small.raw"), new byte[1 << 20]);
