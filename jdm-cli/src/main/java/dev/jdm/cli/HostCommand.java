@@ -35,6 +35,15 @@ final class HostCommand implements Callable<Integer> {
     @Option(names = "--modules-dir", paramLabel = "DIR", description = "bundled modules (default: $JDM_HOME/modules or -Djdm.modules)")
     Path bundled;
 
+    @Option(names = "--nbd-socket", paramLabel = "PATH", description = "NBD Unix socket (default: nbd.sock beside the call-gate socket)")
+    Path nbdSocket;
+
+    @Option(names = "--nbd-tcp", paramLabel = "HOST:PORT|off", description = "NBD TCP listener (default: 127.0.0.1:10809)")
+    String nbdTcp;
+
+    @Option(names = "--nbd-memory", paramLabel = "NAME:SIZE", hidden = true, description = "export an in-memory device (repeatable)")
+    java.util.List<String> nbdMemory = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -42,7 +51,8 @@ final class HostCommand implements Callable<Integer> {
         Path gate = socket != null ? socket : root.socket != null ? root.socket : envSocket();
         Host host;
         try {
-            host = Host.start(new Host.Options(config, gate, stateDir, modules, System.out));
+            host = Host.start(new Host.Options(config, gate, stateDir, modules, System.out,
+                    new Host.NbdOptions(nbdSocket, nbdTcp, nbdMemory)));
         } catch (HostException e) {
             throw new CliException(CliException.HOST_ERROR, e.getMessage());
         }
@@ -61,6 +71,11 @@ final class HostCommand implements Callable<Integer> {
         for (dev.jdm.host.block.LuInfo lu : host.block().list()) {
             out.println("disk:      " + lu.name() + " " + BlockCommands.size(lu.size()) + " (" + lu.module() + ", boot guard 0x"
                     + Long.toHexString(lu.bootGuard()) + (lu.isPartition() ? ", partition of " + lu.disk() : ", table " + lu.tableType()) + ")");
+        }
+        for (var e : host.exportService().registry().list()) {
+            for (String uri : host.nbdUris(e.name())) {
+                out.println("nbd:       " + uri);
+            }
         }
         for (String e : host.startupErrors()) {
             out.println("error:     " + e);

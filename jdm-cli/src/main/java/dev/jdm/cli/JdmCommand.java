@@ -39,6 +39,7 @@ public final class JdmCommand {
         m.put("sec", SecurityCommands::new);
         m.put("abi", AbiCommand::new);
         m.put("blk", BlockCommands::new);
+        m.put("export", ExportCommands::new);
         m.put("kmod", dev.jdm.kmod.cli.KmodCommand::new);
         m.put("generate-completion", AutoComplete.GenerateCompletion::new);
         return java.util.Collections.unmodifiableMap(m);

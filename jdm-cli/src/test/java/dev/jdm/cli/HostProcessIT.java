@@ -59,7 +59,7 @@ class HostProcessIT {
     static void startHost() throws Exception {
         dir = Files.createTempDirectory("jdm-it");
         socket = dir.resolve("gate.sock");
-        host = new ProcessBuilder(javaCommand("host", "--state-dir", dir.resolve("state").toString())).redirectErrorStream(true).start();
+        host = new ProcessBuilder(javaCommand("host", "--state-dir", dir.resolve("state").toString(), "--nbd-tcp", "off")).redirectErrorStream(true).start();
         BufferedReader r = new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8));
         List<String> banner = new ArrayList<>();
         String line;

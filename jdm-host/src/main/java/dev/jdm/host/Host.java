@@ -4,6 +4,11 @@ import dev.jdm.abi.LogLevel;
 import dev.jdm.host.block.BlockCalls;
 import dev.jdm.host.block.BlockRegistry;
 import dev.jdm.host.config.HostConfig;
+import dev.jdm.host.export.ExportAccess;
+import dev.jdm.host.export.ExportService;
+import dev.jdm.host.export.LuDevices;
+import dev.jdm.host.export.nbd.NbdConfig;
+import dev.jdm.host.export.nbd.NbdServer;
 import dev.jdm.host.gate.GateServer;
 import dev.jdm.host.log.LogRing;
 import dev.jdm.host.module.ExportTable;
@@ -21,6 +26,7 @@ import dev.jdm.host.task.TaskRegistry;
 import dev.jdm.symvers.AbiModel;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,7 +51,32 @@ public final class Host implements AutoCloseable {
      * @param bundledModules directory of bundled modules, or null
      * @param console where the log is echoed, or null
      */
-    public record Options(Path config, Path socket, Path stateDir, Path bundledModules, PrintStream console) {}
+    public record Options(Path config, Path socket, Path stateDir, Path bundledModules, PrintStream console, NbdOptions nbd) {
+        /** Without NBD flags. */
+        public Options(Path config, Path socket, Path stateDir, Path bundledModules, PrintStream console) {
+            this(config, socket, stateDir, bundledModules, console, NbdOptions.NONE);
+        }
+
+        public Options {
+            nbd = nbd == null ? NbdOptions.NONE : nbd;
+        }
+    }
+
+    /**
+     * NBD flags; each overrides the configuration.
+     *
+     * @param socket Unix socket, or null
+     * @param tcp {@code host:port} or {@code off}, or null
+     * @param memory extra in-memory exports as {@code NAME:SIZE}
+     */
+    public record NbdOptions(Path socket, String tcp, List<String> memory) {
+        /** No flags. */
+        public static final NbdOptions NONE = new NbdOptions(null, null, List.of());
+
+        public NbdOptions {
+            memory = memory == null ? List.of() : List.copyOf(memory);
+        }
+    }
 
     private final Sysctl sysctl = new Sysctl();
     private final LogRing log;
@@ -61,6 +92,8 @@ public final class Host implements AutoCloseable {
     private final Path socket;
     private final Path stateDir;
     private final List<String> startupErrors = new ArrayList<>();
+    private final ExportService exportService = new ExportService();
+    private final NbdServer nbd;
 
     private Host(Options options, HostConfig config) {
         Path runtime = defaultRuntimeDir();
@@ -95,6 +128,37 @@ public final class Host implements AutoCloseable {
         // every gate call runs as its task, so module load/unload checks deep in the manager see the caller
         this.gate = new GateServer(socket, (task, request, out) -> ScopedValue.where(Security.CALLER, task)
                 .call(() -> { calls.handle(task, request, out); return null; }), tasks, log);
+        NbdConfig nbdConfig = nbdConfig(options.nbd(), config.nbd());
+        this.nbd = nbdConfig.socket() == null && nbdConfig.tcp() == null ? null
+                : new NbdServer(nbdConfig, exportService.registry(), tasks, new SecurityExportAccess(security, sysctl, exportService.registry()), log);
+        exportService.deviceSource(new LuDevices(block));
+    }
+
+    private NbdConfig nbdConfig(NbdOptions flags, HostConfig.Nbd conf) {
+        Path nbdSocket = flags.socket() != null ? flags.socket().toAbsolutePath()
+                : "off".equals(conf.socket()) ? null
+                : conf.socket() != null ? Path.of(conf.socket()).toAbsolutePath()
+                : socket.resolveSibling("nbd.sock");
+        String tcp = flags.tcp() != null ? flags.tcp() : conf.tcp() != null ? conf.tcp() : "127.0.0.1:" + NbdConfig.DEFAULT_PORT;
+        return NbdConfig.of(nbdSocket, "off".equals(tcp) ? null : tcpAddress(tcp));
+    }
+
+    /** Parses {@code host:port} ({@code [v6]:port} for IPv6). */
+    static InetSocketAddress tcpAddress(String text) {
+        int colon = text.lastIndexOf(':');
+        try {
+            if (colon <= 0) {
+                throw new NumberFormatException();
+            }
+            int port = Integer.parseInt(text.substring(colon + 1));
+            String h = text.substring(0, colon).replaceAll("^\\[(.*)]$", "$1");
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return new InetSocketAddress(h, port);
+        } catch (NumberFormatException e) {
+            throw new HostException(HostException.Code.EINVAL, "NBD TCP address \"" + text + "\" is not HOST:PORT (or off)");
+        }
     }
 
     /**
@@ -105,11 +169,58 @@ public final class Host implements AutoCloseable {
     public static Host start(Options options) throws IOException {
         HostConfig config = options.config() == null ? HostConfig.defaults() : HostConfig.load(options.config());
         Host host = new Host(options, config);
-        host.boot(config);
+        host.boot(config, options);
         return host;
     }
 
-    private void boot(HostConfig config) throws IOException {
+    private void startNbd(HostConfig.Nbd conf, NbdOptions flags) {
+        List<HostConfig.MemoryExport> memory = new ArrayList<>(conf.memory());
+        for (String m : flags.memory()) {
+            int colon = m.lastIndexOf(':');
+            if (colon <= 0) {
+                startupErrors.add("--nbd-memory " + m + ": expected NAME:SIZE");
+                continue;
+            }
+            memory.add(new HostConfig.MemoryExport(m.substring(0, colon), m.substring(colon + 1), false));
+        }
+        for (HostConfig.MemoryExport m : memory) {
+            try {
+                exportService.createMemory(m.name(), ExportService.parseSize(m.size()));
+                exportService.export(m.name(), m.name(), m.readOnly());
+            } catch (HostException e) {
+                startupErrors.add(e.getMessage());
+                log.append(LogLevel.ERR, "nbd", "memory export " + m.name() + ": " + e.getMessage());
+            }
+        }
+        if (nbd == null) {
+            return;
+        }
+        try {
+            nbd.start();
+            log.append(LogLevel.INFO, "nbd", "serving" + (nbd.socket() == null ? "" : " on " + nbd.socket())
+                    + (nbd.tcpAddress() == null ? "" : " and " + nbd.tcpAddress().getHostString() + ":" + nbd.tcpAddress().getPort()));
+        } catch (IOException | HostException e) {
+            startupErrors.add(e.getMessage());
+            log.append(LogLevel.ERR, "nbd", "not serving: " + e.getMessage());
+        }
+    }
+
+    /** Exports the configured LUs; the implicit default (ram0) is skipped quietly when no ramdisk loaded. */
+    private void exportLus(List<HostConfig.LuExport> exports) {
+        for (HostConfig.LuExport x : exports) {
+            if (exports == HostConfig.DEFAULT_EXPORTS && block.find(x.device()).isEmpty()) {
+                continue;
+            }
+            try {
+                exportService.export(x.name(), x.device(), x.readOnly());
+            } catch (HostException e) {
+                startupErrors.add("nbd export " + x.device() + ": " + e.getMessage());
+                log.append(LogLevel.ERR, "nbd", "export " + x.device() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private void boot(HostConfig config, Options options) throws IOException {
         Files.createDirectories(stateDir);
         modules.index().userDirectory().ifPresent(d -> {
             try {
@@ -127,6 +238,7 @@ public final class Host implements AutoCloseable {
         hostTask = tasks.create("host", new Credentials(0, 0, (int) ProcessHandle.current().pid()));
         security.setHostTask(hostTask);
         gate.start();
+        startNbd(config.nbd(), options.nbd());
         for (HostConfig.ModuleSpec spec : config.modules()) {
             try {
                 modprobe.load(spec.name(), spec.params());
@@ -135,6 +247,7 @@ public final class Host implements AutoCloseable {
                 log.append(LogLevel.ERR, "host", "start-up load of " + spec.name() + " failed: " + e.getMessage());
             }
         }
+        exportLus(config.nbd().exports());
     }
 
     private void registerSysctls() {
@@ -175,7 +288,11 @@ public final class Host implements AutoCloseable {
     /** Stops serving, unloads all modules in dependency order, removes the socket. */
     @Override
     public void close() {
+        if (nbd != null) {
+            nbd.close();
+        }
         gate.close();
+        exportService.close(); // exported LUs pin their drivers: release them before unloading
         security.close();
         modules.shutdown();
         log.append(LogLevel.INFO, "host", "stopped");
@@ -234,6 +351,31 @@ public final class Host implements AutoCloseable {
 
     public Path stateDir() {
         return stateDir;
+    }
+
+    /** Exports and the devices behind them. */
+    public ExportService exportService() {
+        return exportService;
+    }
+
+    /** The NBD server, if any listener is configured. */
+    public java.util.Optional<NbdServer> nbd() {
+        return java.util.Optional.ofNullable(nbd);
+    }
+
+    /** The URIs that reach an export: {@code nbd+unix:///NAME?socket=...} and {@code nbd://HOST[:PORT]/NAME}. */
+    public List<String> nbdUris(String export) {
+        List<String> uris = new ArrayList<>();
+        if (nbd != null && nbd.socket() != null) {
+            uris.add("nbd+unix:///" + export + "?socket=" + nbd.socket());
+        }
+        if (nbd != null && nbd.tcpAddress() != null) {
+            InetSocketAddress a = nbd.tcpAddress();
+            String h = a.getAddress().getHostAddress();
+            h = h.contains(":") ? "[" + h + "]" : h;
+            uris.add("nbd://" + h + (a.getPort() == NbdConfig.DEFAULT_PORT ? "" : ":" + a.getPort()) + "/" + export);
+        }
+        return uris;
     }
 
     /** Errors from loading the configured modules at start. */

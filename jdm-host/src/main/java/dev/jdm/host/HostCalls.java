@@ -73,9 +73,60 @@ final class HostCalls implements CallHandler {
             case BLK_GUARD -> r.setBlkLs(host.blockCalls().guard(task, request.getBlkGuard().getName(), request.getBlkGuard().getBytes()));
             case BLK_RESCAN -> r.setBlkLs(host.blockCalls().rescan(request.getBlkRescan().getName()));
             case SEC_LS, SEC_REPLACE, SEC_RELOAD -> new SecurityCalls(host).handle(task, request, r);
+            case NBD_EXPORT_ADD -> r.setNbdExport(NbdExportReply.newBuilder().setExport(exportAdd(task, request.getNbdExportAdd())));
+            case NBD_EXPORT_REMOVE -> {
+                NbdExportRemoveCall c = request.getNbdExportRemove();
+                requireOwner(task, "remove export " + c.getName());
+                var e = host.exportService().unexport(c.getName(), c.getForce());
+                host.log().append(dev.jdm.abi.LogLevel.NOTICE, "nbd", "unexported " + e.name() + " by uid " + task.credentials().uid());
+                r.setNbdExport(NbdExportReply.newBuilder().setExport(exportEntry(e)));
+            }
+            case NBD_EXPORT_LIST -> {
+                NbdExportListReply.Builder b = NbdExportListReply.newBuilder();
+                host.exportService().registry().list().forEach(e -> b.addExports(exportEntry(e)));
+                host.nbd().ifPresent(n -> {
+                    if (n.socket() != null) {
+                        b.setSocket(n.socket().toString());
+                    }
+                    if (n.tcpAddress() != null) {
+                        b.setTcp(n.tcpAddress().getHostString() + ":" + n.tcpAddress().getPort());
+                    }
+                });
+                r.setNbdExports(b);
+            }
             case CALL_NOT_SET -> throw new HostException(Code.ENOSYS, "unknown or empty call; this host speaks gate protocol " + GateServer.VERSION);
         }
         out.send(r.build());
+    }
+
+    private NbdExportEntry exportAdd(Task task, NbdExportAddCall c) {
+        requireOwner(task, "export " + c.getDevice());
+        if (c.getDevice().isEmpty()) {
+            throw new HostException(Code.EINVAL, "export: no device named");
+        }
+        boolean created = false;
+        if (!c.getMemorySize().isEmpty()) {
+            host.exportService().createMemory(c.getDevice(), dev.jdm.host.export.ExportService.parseSize(c.getMemorySize()));
+            created = true;
+        }
+        var e = host.exportService().export(c.getName(), c.getDevice(), c.getReadOnly());
+        host.log().append(dev.jdm.abi.LogLevel.NOTICE, "nbd", "exported " + c.getDevice() + (created ? " (new memory device)" : "")
+                + " as " + e.name() + (e.readOnly() ? " read-only" : "") + " by uid " + task.credentials().uid());
+        return exportEntry(e);
+    }
+
+    /** Exports change what others can reach: only root or the host's own user may change them. */
+    private static void requireOwner(Task task, String what) {
+        int uid = task.credentials().uid();
+        if (uid != 0 && uid != dev.jdm.host.sys.Libc.getuid()) {
+            throw new HostException(Code.EPERM, what + ": uid " + uid + " may not change exports (root or the host's user only)");
+        }
+    }
+
+    private NbdExportEntry exportEntry(dev.jdm.host.export.Export e) {
+        return NbdExportEntry.newBuilder().setName(e.name()).setDevice(e.device().name()).setSize(e.device().size())
+                .setReadOnly(e.writesRefused()).setConnections(host.exportService().registry().connections(e.name()))
+                .addAllUris(host.nbdUris(e.name())).build();
     }
 
     static ModuleEntry entry(LoadedModule m) {

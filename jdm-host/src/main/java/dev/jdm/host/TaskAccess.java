@@ -19,7 +19,7 @@ import dev.jdm.host.task.Task;
  */
 final class TaskAccess implements BlockAccess {
     /** rw-rw----, as udev gives disks. */
-    private static final int DEVICE_MODE = 0660;
+    private static final int DEVICE_MODE = SecurityExportAccess.DEVICE_MODE;
 
     private final Security security;
     private final Sysctl sysctl;

@@ -28,14 +28,75 @@ import java.util.Map;
  * [[modules]]
  * name = "hello"
  * params = { greeting = "hi", count = "2" }
+ *
+ * [nbd]
+ * socket = "/run/jdm/nbd.sock"   # "off" for none; default: nbd.sock beside the call-gate socket
+ * tcp = "127.0.0.1:10809"        # "off" for none; other addresses only when written here
+ *
+ * [[nbd.export]]                 # a block-layer LU, exported once the modules have loaded
+ * device = "ram0"
+ * name = "ram0"                  # default: the device's name
+ * read_only = false
+ *
+ * [[nbd.memory]]                 # an in-memory device, exported under its name
+ * name = "mem0"
+ * size = "64M"
+ * read_only = false
  * </pre>
  * Unknown keys are errors: a misspelt key silently ignored is a setting silently lost.
  *
  * @param paths where things live; flags override these
  * @param sysctl tunables set at start, before modules load
  * @param modules modules loaded at start, in order; null means the embedded default set
+ * @param nbd the NBD server and its in-memory exports
  */
-public record HostConfig(Paths paths, Map<String, String> sysctl, List<ModuleSpec> modules) {
+public record HostConfig(Paths paths, Map<String, String> sysctl, List<ModuleSpec> modules, Nbd nbd) {
+
+    /**
+     * The NBD server.
+     *
+     * @param socket Unix socket path, "off", or null for the default
+     * @param tcp {@code host:port}, "off", or null for 127.0.0.1:10809
+     * @param memory in-memory devices to create and export at start
+     * @param exports LUs to export after the start-up modules have loaded; null means ram0
+     */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record Nbd(String socket, String tcp, List<MemoryExport> memory, @JsonProperty("export") List<LuExport> exports) {
+        public Nbd {
+            memory = memory == null ? List.of() : List.copyOf(memory);
+            exports = exports == null ? DEFAULT_EXPORTS : List.copyOf(exports);
+        }
+
+        public Nbd(String socket, String tcp, List<MemoryExport> memory) {
+            this(socket, tcp, memory, null);
+        }
+    }
+
+    /** A block-layer LU exported at start; {@code name} defaults to the device's. */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record LuExport(String device, String name, @JsonProperty("read_only") boolean readOnly) {
+        public LuExport {
+            if (device == null || device.isBlank()) {
+                throw new IllegalArgumentException("an [[nbd.export]] entry needs a device");
+            }
+        }
+    }
+
+    /** The embedded default: the ramdisk's ram0, writable. */
+    public static final List<LuExport> DEFAULT_EXPORTS = List.of(new LuExport("ram0", null, false));
+
+    /** An in-memory device exported at start; size like {@code 64M}, {@code 1G} or bytes. */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record MemoryExport(String name, String size, @JsonProperty("read_only") boolean readOnly) {
+        public MemoryExport {
+            if (name == null || name.isBlank() || size == null || size.isBlank()) {
+                throw new IllegalArgumentException("an [[nbd.memory]] entry needs a name and a size");
+            }
+        }
+    }
+
+    /** The embedded default NBD server: default sockets, ram0 exported. */
+    public static final Nbd DEFAULT_NBD = new Nbd(null, null, List.of(), DEFAULT_EXPORTS);
 
     /** Paths; any may be null to take the default. */
     @JsonIgnoreProperties(ignoreUnknown = false)
@@ -57,13 +118,19 @@ public record HostConfig(Paths paths, Map<String, String> sysctl, List<ModuleSpe
 
     /** The embedded defaults: no paths set, no sysctls, the default modules. */
     public static HostConfig defaults() {
-        return new HostConfig(new Paths(null, null, null), Map.of(), DEFAULT_MODULES);
+        return new HostConfig(new Paths(null, null, null), Map.of(), DEFAULT_MODULES, DEFAULT_NBD);
     }
 
     public HostConfig {
         paths = paths == null ? new Paths(null, null, null) : paths;
         sysctl = sysctl == null ? Map.of() : new LinkedHashMap<>(sysctl);
         modules = modules == null ? DEFAULT_MODULES : List.copyOf(modules);
+        nbd = nbd == null ? new Nbd(null, null, List.of()) : nbd;
+    }
+
+    /** The same without the nbd section (for callers that predate it). */
+    public HostConfig(Paths paths, Map<String, String> sysctl, List<ModuleSpec> modules) {
+        this(paths, sysctl, modules, null);
     }
 
     /**

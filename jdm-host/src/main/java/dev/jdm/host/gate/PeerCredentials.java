@@ -12,11 +12,11 @@ import java.util.Optional;
  * numeric ids and pid a task needs, so the file descriptor is taken from the channel (the
  * launcher opens {@code sun.nio.ch} for this).
  */
-final class PeerCredentials {
+public final class PeerCredentials {
     private PeerCredentials() {}
 
     /** The peer's credentials, or empty if they cannot be read (the caller then refuses the task). */
-    static Optional<Credentials> of(SocketChannel channel) {
+    public static Optional<Credentials> of(SocketChannel channel) {
         try {
             Class<?> selChImpl = Class.forName("sun.nio.ch.SelChImpl");
             Method fdVal = selChImpl.getMethod("getFDVal");

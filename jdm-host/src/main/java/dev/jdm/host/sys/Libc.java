@@ -26,6 +26,9 @@ public final class Libc {
             ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
     private static final MethodHandle GETSOCKOPT = handle("getsockopt", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+    private static final MethodHandle MADVISE = handle("madvise", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    private static final int MADV_DONTNEED = 4;
     private static final MethodHandle GETUID = handle("getuid", FunctionDescriptor.of(ValueLayout.JAVA_INT));
     private static final MethodHandle GETGID = handle("getgid", FunctionDescriptor.of(ValueLayout.JAVA_INT));
 
@@ -96,6 +99,23 @@ public final class Libc {
     public static int getgid() {
         try {
             return (int) GETGID.invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * Drops the pages of {@code [address, address + length)} of a private anonymous map: they read as
+     * zeroes afterwards and cost no memory (madvise MADV_DONTNEED). Both must be page-aligned.
+     */
+    public static void dropPages(long address, long length) {
+        try {
+            int rc = (int) MADVISE.invokeExact(MemorySegment.ofAddress(address), length, MADV_DONTNEED);
+            if (rc != 0) {
+                throw new IllegalStateException("madvise(MADV_DONTNEED) failed at 0x" + Long.toHexString(address));
+            }
+        } catch (Error | RuntimeException e) {
+            throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

@@ -32,7 +32,8 @@ class ModuleLoadingTest {
     @BeforeEach
     void start() throws IOException {
         bundled = Files.createDirectories(tmp.resolve("bundled"));
-        host = Host.start(new Host.Options(null, tmp.resolve("gate.sock"), tmp.resolve("state"), bundled, null));
+        host = Host.start(new Host.Options(null, tmp.resolve("gate.sock"), tmp.resolve("state"), bundled, null,
+                new Host.NbdOptions(null, "off", java.util.List.of())));
         assertThat(host.startupErrors()).hasSize(5); // the defaults (hello, caps, devacl, audit, ramdisk) are not in this empty bundle
     }
 

@@ -21,6 +21,7 @@ import java.time.Instant;
 @Param(name = "log", defaultValue = "audit", description = "log name: <state-dir>/security/audit/<log>.log")
 @Param(name = "max_bytes", type = Param.Type.LONG, defaultValue = "1M", description = "rotate when the file would exceed this")
 @Param(name = "keep", type = Param.Type.LONG, defaultValue = "3", description = "rotated files kept")
+@Param(name = "io", defaultValue = "denied", description = "per-request hooks (blk_io, chr_call): all, denied or none")
 public final class Audit implements LoadableModule {
     public Audit(ModuleContext ctx) {
         long keep = ctx.params().longValue("keep");
@@ -28,7 +29,11 @@ public final class Audit implements LoadableModule {
             throw new IllegalArgumentException("keep must be 0..100, got " + keep);
         }
         LogSink sink = ctx.security().openLog(ctx.params().string("log"), ctx.params().longValue("max_bytes"), (int) keep);
-        ctx.security().register(new Recorder(sink));
+        String io = ctx.params().string("io");
+        if (!java.util.List.of("all", "denied", "none").contains(io)) {
+            throw new IllegalArgumentException("io must be all, denied or none, got " + io);
+        }
+        ctx.security().register(new Recorder(sink, io));
     }
 
     @Override
@@ -36,14 +41,22 @@ public final class Audit implements LoadableModule {
 
     /** Writes decisions; its own vote is always "no opinion". */
     static final class Recorder implements SecurityModule {
-        private final LogSink sink;
+        /** Hooks that run once per I/O request: a line for each would cost more than the I/O. */
+        private static final java.util.Set<String> PER_REQUEST = java.util.Set.of("blk_io", "chr_call");
 
-        Recorder(LogSink sink) {
+        private final LogSink sink;
+        private final String io;
+
+        Recorder(LogSink sink, String io) {
             this.sink = sink;
+            this.io = io;
         }
 
         @Override
         public void decision(Decision d) {
+            if (PER_REQUEST.contains(d.hook()) && (io.equals("none") || io.equals("denied") && d.allowed())) {
+                return;
+            }
             sink.append(json(d));
         }
 

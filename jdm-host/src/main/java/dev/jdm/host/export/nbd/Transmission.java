@@ -1,0 +1,468 @@
+package dev.jdm.host.export.nbd;
+
+import dev.jdm.host.export.ExportAccess;
+import dev.jdm.host.export.ExportableDevice;
+import dev.jdm.host.export.Extent;
+import dev.jdm.host.export.IoStatus;
+import dev.jdm.host.export.nbd.NbdWire.Chunk;
+import dev.jdm.host.export.nbd.NbdWire.Errors;
+import dev.jdm.host.export.nbd.NbdWire.Request;
+import dev.jdm.host.export.nbd.NbdWire.SimpleReply;
+import dev.jdm.host.task.Task;
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * The transmission phase of one connection ("Transmission", "Request types"). One reader parses
+ * requests and submits them to the device; completions go to the {@link ReplyWriter}. At most
+ * {@link NbdConfig#maxInFlight} requests and {@link NbdConfig#maxInFlightBytes} payload bytes are
+ * in flight; beyond that the reader stops reading, which pushes back on the client. Large requests
+ * run on their own virtual thread so the reader can take the next one meanwhile.
+ */
+final class Transmission {
+    /** Requests at least this long are submitted from their own virtual thread. */
+    static final int OFFLOAD_BYTES = 256 << 10;
+    /** How long closing waits for in-flight requests to complete. */
+    static final long DRAIN_SECONDS = 30;
+    private static final int IN_BUFFER = 256 << 10;
+    private static final int MAX_EXTENTS = 2048;
+
+    private final ByteChannel ch;
+    private final Session s;
+    private final ExportableDevice device;
+    private final Task task;
+    private final ExportAccess access;
+    private final NbdConfig config;
+    private final Consumer<String> warn;
+    private final ReplyWriter writer;
+    private final Semaphore inFlight;
+    private final Semaphore inFlightBytes;
+    private final BufferPool pool;
+    private final ByteBuffer in = ByteBuffer.allocateDirect(IN_BUFFER).flip();
+    private final int headerLength;
+    private final long size;
+
+    Transmission(ByteChannel ch, Session s, Task task, ExportAccess access, NbdConfig config, Consumer<String> warn) {
+        this.ch = ch;
+        this.s = s;
+        this.device = s.export().device();
+        this.task = task;
+        this.access = access;
+        this.config = config;
+        this.warn = warn;
+        this.writer = new ReplyWriter(ch);
+        this.inFlight = new Semaphore(config.maxInFlight());
+        this.inFlightBytes = new Semaphore((int) Math.min(Integer.MAX_VALUE, config.maxInFlightBytes()));
+        this.pool = new BufferPool(config.maxInFlightBytes());
+        this.headerLength = s.extended() ? Request.EXTENDED_LENGTH : Request.LENGTH;
+        this.size = device.size();
+    }
+
+    /**
+     * Serves requests until NBD_CMD_DISC or the end of the stream, then waits for in-flight
+     * requests and their replies.
+     *
+     * @throws Handshake.ProtocolException if the stream stops being NBD requests
+     * @throws IOException if the peer vanished mid-request
+     */
+    void run() throws IOException {
+        // A platform thread: large replies block in the kernel instead of parking on the poller per socket-buffer fill.
+        Thread writerThread = Thread.ofPlatform().daemon().name("nbd-reply:" + task.name()).start(writer::run);
+        try {
+            loop();
+        } finally {
+            try {
+                if (inFlight.tryAcquire(config.maxInFlight(), DRAIN_SECONDS, TimeUnit.SECONDS)) {
+                    inFlight.release(config.maxInFlight());
+                } else {
+                    warn.accept("requests still in flight after " + DRAIN_SECONDS + " s; closing anyway");
+                }
+                writer.finish();
+                writerThread.join(TimeUnit.SECONDS.toMillis(DRAIN_SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void loop() throws IOException {
+        while (true) {
+            if (!fill(headerLength, true)) {
+                return; // the client hung up between requests without NBD_CMD_DISC
+            }
+            int p = in.position();
+            int magic = in.getInt(p + Request.MAGIC);
+            int expected = s.extended() ? Request.EXTENDED_MAGIC_VALUE : Request.MAGIC_VALUE;
+            if (magic != expected) {
+                throw new Handshake.ProtocolException("request magic 0x" + Integer.toHexString(magic) + " is not 0x"
+                        + Integer.toHexString(expected) + "; the stream is out of step");
+            }
+            int flags = Short.toUnsignedInt(in.getShort(p + Request.FLAGS));
+            int type = Short.toUnsignedInt(in.getShort(p + Request.TYPE));
+            long cookie = in.getLong(p + Request.COOKIE);
+            long offset = in.getLong(p + Request.OFFSET);
+            long length = s.extended() ? in.getLong(p + Request.LENGTH_FIELD) : Integer.toUnsignedLong(in.getInt(p + Request.LENGTH_FIELD));
+            in.position(p + headerLength);
+            if (type == Request.DISC) {
+                return; // "The server MUST NOT send a reply to NBD_CMD_DISC"
+            }
+            long payload = type == Request.WRITE || (s.extended() && (flags & Request.FLAG_PAYLOAD_LEN) != 0) ? length : 0;
+            inFlight.acquireUninterruptibly();
+            if (Long.compareUnsigned(payload, s.maxPayload()) > 0) {
+                oversized(cookie, offset, payload);
+                continue;
+            }
+            int bytes = (int) Math.min(payload > 0 ? payload : (type == Request.READ && length <= s.maxPayload() ? length : 0),
+                    config.maxInFlightBytes());
+            inFlightBytes.acquireUninterruptibly(bytes);
+            ByteBuffer data = null;
+            if (payload > 0) {
+                data = pool.take((int) payload);
+                try {
+                    readPayload(data);
+                } catch (IOException e) {
+                    inFlightBytes.release(bytes); // the request never started: nothing will release these
+                    inFlight.release();
+                    throw e;
+                }
+            }
+            submit(new Req(cookie, offset, length, flags, type, data, bytes));
+        }
+    }
+
+    /** A request being served. {@code data} holds a write's payload or a read's buffer. */
+    private record Req(long cookie, long offset, long length, int flags, int type, ByteBuffer data, int bytes) {}
+
+    private void oversized(long cookie, long offset, long payload) throws IOException {
+        if (Long.compareUnsigned(payload, 2L * s.maxPayload()) > 0) {
+            inFlight.release();
+            throw new Handshake.ProtocolException("request payload of " + Long.toUnsignedString(payload) + " bytes exceeds the maximum "
+                    + s.maxPayload() + " too far to skip");
+        }
+        skip(payload); // keep the stream in step, then refuse
+        Req r = new Req(cookie, offset, payload, 0, Request.WRITE, null, 0);
+        error(r, Errors.EINVAL, "payload of " + payload + " bytes exceeds the maximum of " + s.maxPayload());
+    }
+
+    private void submit(Req r) {
+        int errno = validate(r);
+        if (errno != 0) {
+            return;
+        }
+        ExportAccess.Op op = op(r.type());
+        boolean allowed;
+        try {
+            allowed = access.blkIo(task, s.export().name(), op, r.offset(), r.length());
+        } catch (RuntimeException e) {
+            allowed = false; // fail closed
+        }
+        if (!allowed) {
+            error(r, Errors.EPERM, "blk_io refused " + op + " at " + r.offset() + "+" + r.length() + " of " + s.export().name());
+            return;
+        }
+        if (r.length() >= OFFLOAD_BYTES && r.type() == Request.WRITE) {
+            Thread.ofVirtual().name("nbd-io").start(() -> dispatch(r));
+        } else {
+            dispatch(r);
+        }
+    }
+
+    private void dispatch(Req r) {
+        boolean fua = (r.flags() & Request.FLAG_FUA) != 0;
+        try {
+            switch (r.type()) {
+                case Request.READ -> {
+                    ByteBuffer buf = pool.take((int) r.length());
+                    device.read(r.offset(), MemorySegment.ofBuffer(buf), once(r, st -> {
+                        if (st == IoStatus.OK) {
+                            readReply(r, buf);
+                        } else {
+                            pool.give(buf);
+                            status(r, st);
+                        }
+                    }));
+                }
+                case Request.WRITE -> device.write(r.offset(), MemorySegment.ofBuffer(r.data()), fua, once(r, st -> status(r, st)));
+                case Request.FLUSH -> device.flush(once(r, st -> status(r, st)));
+                case Request.TRIM -> device.trim(r.offset(), r.length(), fua, once(r, st -> status(r, st)));
+                case Request.WRITE_ZEROES -> device.writeZeroes(r.offset(), r.length(), fua, (r.flags() & Request.FLAG_NO_HOLE) == 0,
+                        (r.flags() & Request.FLAG_FAST_ZERO) != 0, once(r, st -> status(r, st)));
+                case Request.CACHE -> device.cache(r.offset(), r.length(), once(r, st -> status(r, st)));
+                case Request.BLOCK_STATUS -> {
+                    AtomicBoolean done = new AtomicBoolean();
+                    device.blockStatus(r.offset(), r.length(), (st, extents) -> {
+                        if (done.compareAndSet(false, true)) {
+                            if (st == IoStatus.OK && !extents.isEmpty()) {
+                                statusReply(r, extents);
+                            } else {
+                                status(r, st == IoStatus.OK ? IoStatus.EIO : st);
+                            }
+                        }
+                    });
+                }
+                default -> throw new IllegalStateException("validated type " + r.type());
+            }
+        } catch (RuntimeException e) {
+            // A device must complete, not throw; if one throws anyway the request fails, not the connection.
+            warn.accept(device.name() + " threw on " + op(r.type()) + ": " + e);
+            error(r, Errors.EIO, "device " + device.name() + " failed: " + e.getMessage());
+        }
+    }
+
+    private ExportableDevice.Completion once(Req r, Consumer<IoStatus> then) {
+        AtomicBoolean done = new AtomicBoolean();
+        return st -> {
+            if (done.compareAndSet(false, true)) {
+                then.accept(st == null ? IoStatus.EIO : st);
+            }
+        };
+    }
+
+    /** Checks a request against the session and the export; sends the error reply and returns its errno, or 0. */
+    private int validate(Req r) {
+        int known = Request.FLAG_FUA | Request.FLAG_NO_HOLE | Request.FLAG_DF | Request.FLAG_REQ_ONE | Request.FLAG_FAST_ZERO
+                | (s.extended() ? Request.FLAG_PAYLOAD_LEN : 0);
+        String why = null;
+        int errno = Errors.EINVAL;
+        boolean ro = s.export().writesRefused();
+        boolean inRange = Long.compareUnsigned(r.offset(), size) <= 0 && Long.compareUnsigned(r.length(), size - r.offset()) <= 0;
+        String range = "range " + Long.toUnsignedString(r.offset()) + "+" + Long.toUnsignedString(r.length())
+                + " beyond the end of " + s.export().name() + " (" + size + " bytes)";
+        var caps = device.capabilities();
+        if ((r.flags() & ~known) != 0) {
+            why = "unknown command flags 0x" + Integer.toHexString(r.flags() & ~known);
+        } else if (r.type() != Request.WRITE && r.data() != null) {
+            why = "command " + r.type() + " takes no payload";
+        } else if ((r.flags() & Request.FLAG_DF) != 0 && (r.type() != Request.READ || !s.structured())) {
+            why = "NBD_CMD_FLAG_DF applies only to reads with structured replies";
+        } else if ((r.flags() & Request.FLAG_REQ_ONE) != 0 && r.type() != Request.BLOCK_STATUS) {
+            why = "NBD_CMD_FLAG_REQ_ONE applies only to NBD_CMD_BLOCK_STATUS";
+        } else if ((r.flags() & (Request.FLAG_NO_HOLE | Request.FLAG_FAST_ZERO)) != 0 && r.type() != Request.WRITE_ZEROES) {
+            why = "NBD_CMD_FLAG_NO_HOLE and FAST_ZERO apply only to NBD_CMD_WRITE_ZEROES";
+        } else {
+            switch (r.type()) {
+                case Request.READ -> why = r.length() == 0 ? "zero-length read"
+                        : r.length() > s.maxPayload() ? "read of " + Long.toUnsignedString(r.length()) + " bytes exceeds the maximum of " + s.maxPayload()
+                        : !inRange ? range : null;
+                case Request.WRITE -> {
+                    if (ro) {
+                        errno = Errors.EPERM;
+                        why = "export " + s.export().name() + " is read-only";
+                    } else if (r.length() == 0) {
+                        why = "zero-length write";
+                    } else if (!inRange) {
+                        errno = Errors.ENOSPC;
+                        why = range;
+                    }
+                }
+                case Request.FLUSH -> why = r.offset() != 0 || r.length() != 0 ? "NBD_CMD_FLUSH must have offset and length 0" : null;
+                case Request.TRIM, Request.WRITE_ZEROES -> {
+                    boolean zero = r.type() == Request.WRITE_ZEROES;
+                    if (ro) {
+                        errno = Errors.EPERM;
+                        why = "export " + s.export().name() + " is read-only";
+                    } else if (!caps.contains(zero ? ExportableDevice.Capability.WRITE_ZEROES : ExportableDevice.Capability.TRIM)) {
+                        why = (zero ? "NBD_CMD_WRITE_ZEROES" : "NBD_CMD_TRIM") + " was not advertised";
+                    } else if (zero && (r.flags() & Request.FLAG_FAST_ZERO) != 0 && !caps.contains(ExportableDevice.Capability.FAST_ZERO)) {
+                        why = "NBD_CMD_FLAG_FAST_ZERO was not advertised";
+                    } else if (r.length() == 0) {
+                        why = "zero length";
+                    } else if (!inRange) {
+                        errno = zero ? Errors.ENOSPC : Errors.EINVAL;
+                        why = range;
+                    }
+                }
+                case Request.CACHE -> why = !caps.contains(ExportableDevice.Capability.CACHE) ? "NBD_CMD_CACHE was not advertised"
+                        : !inRange ? range : null;
+                case Request.BLOCK_STATUS -> why = !s.baseAllocation() ? "no metadata context was selected with NBD_OPT_SET_META_CONTEXT"
+                        : r.length() == 0 ? "zero-length block status" : !inRange ? range : null;
+                default -> why = "unknown command " + r.type();
+            }
+        }
+        if (why == null && s.alignment() > 1 && r.type() != Request.FLUSH
+                && (Long.remainderUnsigned(r.offset(), s.alignment()) != 0 || Long.remainderUnsigned(r.length(), s.alignment()) != 0)) {
+            why = "offset and length must be multiples of " + s.alignment();
+        }
+        if (why == null) {
+            return 0;
+        }
+        error(r, errno, why);
+        return errno;
+    }
+
+    private static ExportAccess.Op op(int type) {
+        return switch (type) {
+            case Request.READ -> ExportAccess.Op.READ;
+            case Request.WRITE -> ExportAccess.Op.WRITE;
+            case Request.FLUSH -> ExportAccess.Op.FLUSH;
+            case Request.TRIM -> ExportAccess.Op.TRIM;
+            case Request.WRITE_ZEROES -> ExportAccess.Op.WRITE_ZEROES;
+            case Request.CACHE -> ExportAccess.Op.CACHE;
+            default -> ExportAccess.Op.BLOCK_STATUS;
+        };
+    }
+
+    // ---- replies ----
+
+    private Runnable release(Req r, ByteBuffer extra) {
+        return () -> {
+            if (r.data() != null) {
+                pool.give(r.data());
+            }
+            if (extra != null) {
+                pool.give(extra);
+            }
+            inFlightBytes.release(r.bytes());
+            inFlight.release();
+        };
+    }
+
+    private void status(Req r, IoStatus st) {
+        if (st == IoStatus.OK) {
+            if (s.extended()) {
+                writer.send(new ReplyWriter.Reply(chunk(r, Chunk.NONE, 0, 0).array(), null, release(r, null)));
+            } else {
+                writer.send(new ReplyWriter.Reply(simple(r, 0).array(), null, release(r, null)));
+            }
+        } else {
+            error(r, Errors.of(st), op(r.type()) + " on " + s.export().name() + " failed: " + st);
+        }
+    }
+
+    private void error(Req r, int errno, String message) {
+        if (!s.structured()) {
+            writer.send(new ReplyWriter.Reply(simple(r, errno).array(), null, release(r, null)));
+            return;
+        }
+        byte[] m = message.getBytes(StandardCharsets.UTF_8);
+        if (m.length > NbdWire.MAX_STRING) {
+            m = java.util.Arrays.copyOf(m, NbdWire.MAX_STRING);
+        }
+        ByteBuffer b = chunk(r, Chunk.ERROR, Chunk.ERROR_PREFIX + m.length, Chunk.ERROR_PREFIX + m.length);
+        b.putInt(errno).putShort((short) m.length).put(m);
+        writer.send(new ReplyWriter.Reply(b.array(), null, release(r, null)));
+    }
+
+    private void readReply(Req r, ByteBuffer buf) {
+        buf.clear().limit((int) r.length());
+        ByteBuffer head;
+        if (s.structured()) {
+            head = chunk(r, Chunk.OFFSET_DATA, Chunk.OFFSET_DATA_PREFIX + r.length(), Chunk.OFFSET_DATA_PREFIX);
+            head.putLong(r.offset());
+        } else {
+            head = simple(r, 0);
+        }
+        writer.send(new ReplyWriter.Reply(head.array(), buf, release(r, buf)));
+    }
+
+    private void statusReply(Req r, List<Extent> extents) {
+        boolean one = (r.flags() & Request.FLAG_REQ_ONE) != 0;
+        int n = Math.min(one ? 1 : MAX_EXTENTS, extents.size());
+        int each = s.extended() ? Chunk.DESCRIPTOR_EXT : Chunk.DESCRIPTOR;
+        int prefix = s.extended() ? Chunk.STATUS_EXT_PREFIX : Chunk.STATUS_PREFIX;
+        // Clip to the request: extents past it are allowed but never needed.
+        long left = r.length();
+        ByteBuffer body = ByteBuffer.allocate(n * each);
+        int count = 0;
+        for (int i = 0; i < n && left > 0; i++) {
+            Extent e = extents.get(i);
+            long len = Math.min(e.length(), left);
+            int state = (e.hole() ? NbdWire.BaseAllocation.STATE_HOLE : 0) | (e.zero() ? NbdWire.BaseAllocation.STATE_ZERO : 0);
+            if (s.extended()) {
+                body.putLong(len).putLong(state);
+            } else {
+                body.putInt((int) len).putInt(state);
+            }
+            left -= len;
+            count++;
+        }
+        int payload = prefix + count * each;
+        ByteBuffer b = chunk(r, s.extended() ? Chunk.BLOCK_STATUS_EXT : Chunk.BLOCK_STATUS, payload, payload);
+        b.putInt(NbdWire.BaseAllocation.CONTEXT_ID);
+        if (s.extended()) {
+            b.putInt(count);
+        }
+        b.put(body.array(), 0, count * each);
+        writer.send(new ReplyWriter.Reply(b.array(), null, release(r, null)));
+    }
+
+    private static ByteBuffer simple(Req r, int errno) {
+        ByteBuffer b = ByteBuffer.allocate(SimpleReply.LENGTH);
+        b.putInt(SimpleReply.MAGIC, SimpleReply.MAGIC_VALUE).putInt(SimpleReply.ERROR, errno).putLong(SimpleReply.COOKIE, r.cookie());
+        return b;
+    }
+
+    /** A chunk header with DONE set, positioned after the header, with room for {@code room} payload bytes. */
+    private ByteBuffer chunk(Req r, int type, long payloadLength, int room) {
+        int h = s.extended() ? Chunk.EXTENDED_LENGTH : Chunk.LENGTH;
+        ByteBuffer b = ByteBuffer.allocate(h + room);
+        b.putInt(Chunk.MAGIC, s.extended() ? Chunk.EXTENDED_MAGIC_VALUE : Chunk.MAGIC_VALUE)
+                .putShort(Chunk.FLAGS, (short) Chunk.FLAG_DONE).putShort(Chunk.TYPE, (short) type).putLong(Chunk.COOKIE, r.cookie());
+        if (s.extended()) {
+            b.putLong(Chunk.EXTENDED_OFFSET, r.offset()).putLong(Chunk.EXTENDED_PAYLOAD_LENGTH, payloadLength);
+        } else {
+            b.putInt(Chunk.COMPACT_PAYLOAD_LENGTH, (int) payloadLength);
+        }
+        return b.position(h);
+    }
+
+    // ---- input ----
+
+    /** Makes {@code n} bytes available in {@code in}; false at a clean end of stream if allowed. */
+    private boolean fill(int n, boolean atBoundary) throws IOException {
+        while (in.remaining() < n) {
+            in.compact();
+            int got = ch.read(in);
+            in.flip();
+            if (got < 0) {
+                if (atBoundary && !in.hasRemaining()) {
+                    return false;
+                }
+                throw new EOFException("client vanished inside a request header (" + in.remaining() + " of " + n + " bytes)");
+            }
+        }
+        return true;
+    }
+
+    private void readPayload(ByteBuffer dst) throws IOException {
+        int buffered = Math.min(in.remaining(), dst.remaining());
+        dst.put(dst.position(), in, in.position(), buffered);
+        in.position(in.position() + buffered);
+        dst.position(dst.position() + buffered);
+        while (dst.hasRemaining()) {
+            if (ch.read(dst) < 0) {
+                throw new EOFException("client vanished inside a write payload (" + dst.position() + " of " + dst.limit() + " bytes)");
+            }
+        }
+        dst.flip();
+    }
+
+    private void skip(long n) throws IOException {
+        ByteBuffer sink = pool.take(Math.min(IN_BUFFER, s.maxPayload()));
+        try {
+            long left = n;
+            int buffered = (int) Math.min(in.remaining(), left);
+            in.position(in.position() + buffered);
+            left -= buffered;
+            while (left > 0) {
+                sink.clear().limit((int) Math.min(sink.capacity(), left));
+                int got = ch.read(sink);
+                if (got < 0) {
+                    throw new EOFException("client vanished inside an oversized payload");
+                }
+                left -= got;
+            }
+        } finally {
+            pool.give(sink);
+        }
+    }
+}
