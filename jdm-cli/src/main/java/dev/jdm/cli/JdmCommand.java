@@ -38,6 +38,7 @@ public final class JdmCommand {
         m.put("taint", SystemCommands.TaintCmd::new);
         m.put("abi", AbiCommand::new);
         m.put("kmod", dev.jdm.kmod.cli.KmodCommand::new);
+        m.put("sweep", SweepCommand::new);
         m.put("generate-completion", AutoComplete.GenerateCompletion::new);
         return java.util.Collections.unmodifiableMap(m);
     }
