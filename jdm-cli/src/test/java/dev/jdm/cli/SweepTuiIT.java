@@ -66,7 +66,7 @@ class SweepTuiIT {
         cmd.addAll(List.of(sweepArgs));
         String line = cmd.stream().map(SweepTuiIT::quote).collect(Collectors.joining(" ")) + "; echo EXIT=$?; sleep 60";
         tmux("new-session", "-d", "-s", "sweep", "-x", "120", "-y", "35", line);
-        waitFor("Devices");
+        waitFor("Quit (Q)"); // the last thing drawn
     }
 
     String screen() throws Exception {
