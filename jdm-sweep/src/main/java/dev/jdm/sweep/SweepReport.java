@@ -1,0 +1,72 @@
+package dev.jdm.sweep;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.jdm.sweep.SweepState.ErrorEntry;
+import java.util.List;
+
+/**
+ * The certificate of a finished run: what was swept, how, when, by which host, and how it went.
+ * Written as signed JSON ({@link ReportSigner}) and as text ({@link #text()}).
+ *
+ * @param result {@code passed} when every byte was written (and, with verify, read back as
+ *     written) without an error; {@code failed} otherwise
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record SweepReport(String format, String runId, String host, String jdmVersion, String method, int passes,
+        String verify, String started, String ended, int resumes, String result, List<Target> targets) {
+    public static final String FORMAT = "jdm-sweep-report/1";
+
+    /** One target's outcome; {@code model}/{@code serial} are null when unknown. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Target(String name, long size, int blockSize, boolean wholeDevice, String model, String serial,
+            long start, long end, long bytesWritten, long bytesVerified, boolean writeZeroes, String verifyResult,
+            long mismatches, List<ErrorEntry> errors, long errorsOmitted, String result) {}
+
+    public boolean passed() {
+        return "passed".equals(result);
+    }
+
+    /** The human-readable form. */
+    public String text() {
+        StringBuilder b = new StringBuilder();
+        b.append("jdm sweep report ").append(runId).append('\n');
+        b.append(line("result", result.toUpperCase()));
+        b.append(line("host", host + " (jdm " + jdmVersion + ")"));
+        b.append(line("method", (method.equals("random") ? "random (AES-256-CTR keystream, per-run key)" : "zeros")
+                + ", " + passes + (passes == 1 ? " pass" : " passes") + ", verify " + verify));
+        b.append(line("started", started));
+        b.append(line("ended", ended + (resumes > 0 ? " (resumed " + resumes + "x)" : "")));
+        for (Target t : targets) {
+            b.append("target ").append(t.name()).append(": ").append(Sizes.human(t.size())).append(" (").append(t.size())
+                    .append(" bytes, ").append(t.blockSize()).append("-byte blocks), ").append(t.wholeDevice() ? "whole device" : "partition");
+            if (t.model() != null) {
+                b.append(", model ").append(t.model());
+            }
+            if (t.serial() != null) {
+                b.append(", serial ").append(t.serial());
+            }
+            b.append('\n');
+            b.append(line("  range", "[" + Sizes.hex(t.start()) + ", " + Sizes.hex(t.end()) + ")"
+                    + (t.start() > 0 ? "; boot area [0, " + Sizes.hex(t.start()) + ") left unchanged" : "")));
+            b.append(line("  written", t.bytesWritten() + " bytes" + (t.writeZeroes() ? " (write-zeroes)" : "")));
+            b.append(line("  verified", t.bytesVerified() + " bytes, " + t.verifyResult()
+                    + (t.mismatches() > 0 ? ", " + t.mismatches() + " block(s) differ" : "")));
+            if (t.errors().isEmpty()) {
+                b.append(line("  errors", "none"));
+            }
+            for (ErrorEntry e : t.errors()) {
+                b.append(line("  error", e.kind() + " " + e.phase() + " pass " + e.pass() + " at " + Sizes.hex(e.offset())
+                        + "+" + e.length() + ": " + e.message()));
+            }
+            if (t.errorsOmitted() > 0) {
+                b.append(line("  error", "... and " + t.errorsOmitted() + " more"));
+            }
+            b.append(line("  result", t.result()));
+        }
+        return b.toString();
+    }
+
+    private static String line(String key, String value) {
+        return String.format("%-12s %s%n", key + ":", value);
+    }
+}
