@@ -88,7 +88,7 @@ class BlockProcessIT {
                 .anyMatch(l -> l.startsWith("disk:      ram0 256 MiB (ramdisk, boot guard 0x10000, table none)"));
         Result ls = jdm("blk", "ls");
         assertThat(ls.code()).as(ls.err()).isZero();
-        assertThat(ls.out()).startsWith("NAME").containsPattern("ram0\\s+256 MiB\\s+512/4096\\s+0x10000\\s+none\\s+rw\\s+0\\s+ramdisk");
+        assertThat(ls.out()).startsWith("NAME").containsPattern("ram0\\s+256 MiB\\s+512/4096\\s+0x10000\\s+none\\s+rw\\s+1 nbd\\s+ramdisk"); // ram0 is exported by default
         Result json = jdm("blk", "ls", "--json");
         assertThat(json.out()).contains("\"name\" : \"ram0\"").contains("\"size\" : 268435456").contains("\"boot_guard\" : 65536")
                 .contains("\"capabilities\" : [ \"discard\", \"write-zeroes\", \"fast-zero\" ]");

@@ -5,6 +5,8 @@ import dev.jdm.host.HostException;
 import dev.jdm.host.export.ExportAccess;
 import dev.jdm.host.export.ExportRegistry;
 import dev.jdm.host.gate.PeerCredentials;
+import dev.jdm.host.sys.LoopbackPeers;
+import dev.jdm.host.sys.Passwd;
 import dev.jdm.host.log.LogRing;
 import dev.jdm.host.task.Credentials;
 import dev.jdm.host.task.Task;
@@ -136,9 +138,11 @@ public final class NbdServer implements AutoCloseable {
                 who = "nbd:unix:" + creds.pid();
             } else {
                 ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-                creds = new Credentials(-1, -1, -1);
                 InetSocketAddress remote = (InetSocketAddress) ch.getRemoteAddress();
-                peer = new ExportAccess.Peer("tcp", remote.getHostString() + ":" + remote.getPort(), false);
+                // a loopback peer's uid is in the kernel's socket table; anyone else is unknown (-1)
+                var uid = LoopbackPeers.uid((InetSocketAddress) ch.getLocalAddress(), remote);
+                creds = uid.isPresent() ? new Credentials(uid.getAsInt(), Passwd.primaryGid(uid.getAsInt()), -1) : new Credentials(-1, -1, -1);
+                peer = new ExportAccess.Peer("tcp", remote.getHostString() + ":" + remote.getPort(), uid.isPresent());
                 who = "nbd:tcp:" + peer.address();
             }
             task = tasks.create(who, creds);
