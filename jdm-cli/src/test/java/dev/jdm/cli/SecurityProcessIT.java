@@ -70,7 +70,7 @@ class SecurityProcessIT {
         dir = Files.createTempDirectory("jdm-sec-it");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // nobody must reach the socket
         socket = dir.resolve("gate.sock");
-        host = new ProcessBuilder(javaCommand("host", "--state-dir", dir.resolve("state").toString())).redirectErrorStream(true).start();
+        host = new ProcessBuilder(javaCommand("host", "--state-dir", dir.resolve("state").toString(), "--nbd-tcp", "off")).redirectErrorStream(true).start();
         BufferedReader r = new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8));
         List<String> banner = new ArrayList<>();
         String line;
@@ -145,6 +145,46 @@ class SecurityProcessIT {
 
     @Test
     @Order(4)
+    void shouldLetDevaclDenyNobodyOpeningRam0OverNbdAndAuditEveryVote() throws Exception {
+        Path nbdinfo = Path.of("/usr/bin/nbdinfo");
+        assumeTrue(Files.isExecutable(nbdinfo), "nbdinfo (libnbd-bin) is missing: cannot open ram0 over NBD");
+        // let group 65534 pass caps' /dev-style check, so that devacl is the one that decides
+        assertThat(jdm("sysctl", "-w", "blk.device_gid=65534").code()).isZero();
+        Path policy = Files.writeString(dir.resolve("devacl.toml"), """
+                default = "allow"
+
+                [[rule]]
+                device = "ram*"
+                kind = "block"
+                uid = [65534]
+                deny = ["write"]
+                """);
+        Result reload = jdm("sec", "reload", "devacl", policy.toString());
+        assertThat(reload.code()).as(reload.err()).isZero();
+        // an administrator opens the NBD socket to everyone: the security stack still decides who gets in
+        Path nbdSocket = dir.resolve("nbd.sock");
+        Files.setPosixFilePermissions(nbdSocket, PosixFilePermissions.fromString("rw-rw-rw-"));
+        String uri = "nbd+unix:///ram0?socket=" + nbdSocket;
+
+        Result nobody = run(List.of(SETPRIV.toString(), "--reuid=65534", "--regid=65534", "--clear-groups", nbdinfo.toString(), uri));
+        assertThat(nobody.code()).as(nobody.out() + nobody.err()).isNotZero();
+        Result root = run(List.of(nbdinfo.toString(), uri));
+        assertThat(root.code()).as(root.out() + root.err()).isZero();
+        assertThat(root.out()).contains("export-size: 268435456");
+
+        String denied = auditLines().stream().filter(l -> l.contains("\"hook\":\"dev_open\"") && l.contains("\"uid\":65534")).findFirst()
+                .orElseThrow(() -> new AssertionError("no dev_open decision for uid 65534 in the audit log"));
+        assertThat(denied).contains("{\"module\":\"caps\",\"mode\":\"enforcing\",\"vote\":\"allow\"}")
+                .contains("{\"module\":\"devacl\",\"mode\":\"enforcing\",\"vote\":\"deny\"")
+                .contains("denies write on ram0 to uid 65534")
+                .contains("{\"module\":\"audit\",\"mode\":\"enforcing\",\"vote\":\"no_opinion\"}")
+                .contains("\"verdict\":\"deny\"");
+        assertThat(auditLines()).anyMatch(l -> l.contains("\"hook\":\"dev_open\"") && l.contains("\"uid\":0") && l.contains("\"verdict\":\"allow\""));
+        assertThat(auditLines()).anyMatch(l -> l.contains("\"hook\":\"export_connect\"") && l.contains("\"uid\":65534"));
+    }
+
+    @Test
+    @Order(5)
     void shouldReplaceCapsWithAPermissiveOneThatOnlyRecords() throws Exception {
         Result rep = jdm("sec", "replace", "caps", CLI.resolve("modules/sec-caps.jar").toString(), "mode=permissive");
         assertThat(rep.code()).as(rep.err()).isZero();
@@ -157,7 +197,7 @@ class SecurityProcessIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void shouldRefuseSecurityModulesAfterTheStackIsLockedEvenForRoot() throws Exception {
         Result rm = jdm("rmmod", "devacl");
         assertThat(rm.code()).as(rm.err()).isZero();
