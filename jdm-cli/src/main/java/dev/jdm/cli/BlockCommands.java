@@ -24,10 +24,24 @@ import picocli.CommandLine.Spec;
 
 /** {@code jdm blk}: the block layer's LUs, their I/O numbers, boot guards and partition tables. */
 @Command(name = "blk", description = "Block devices (LUs): list, statistics, boot-area guard, partition rescan.",
-        subcommands = {BlockCommands.Ls.class, BlockCommands.Stat.class, BlockCommands.Guard.class, BlockCommands.Rescan.class})
-final class BlockCommands implements Callable<Integer> {
+        subcommands = {BlockCommands.Ls.class, BlockCommands.Stat.class, BlockCommands.Guard.class, BlockCommands.Rescan.class,
+                BlockCommands.Export.class, BlockCommands.Unexport.class})
+final class BlockCommands implements Callable<Integer>, GateParent {
     @ParentCommand JdmCommand root;
     @Spec CommandSpec spec;
+
+    @Override
+    public JdmCommand root() {
+        return root;
+    }
+
+    /** {@code jdm blk export LU}: the same as {@code jdm export add}. */
+    @Command(name = "export", description = "Export an LU over NBD (the same as jdm export add).")
+    static final class Export extends ExportCommands.Add {}
+
+    /** {@code jdm blk unexport EXPORT}: the same as {@code jdm export rm}. */
+    @Command(name = "unexport", description = "Remove an NBD export; the LU stays (the same as jdm export rm).")
+    static final class Unexport extends ExportCommands.Rm {}
 
     @Override
     public Integer call() {

@@ -22,12 +22,17 @@ import picocli.CommandLine.Spec;
 /** {@code jdm export add|rm|ls}: the NBD server's exports. */
 @Command(name = "export", description = "Export block devices over NBD, and list or remove exports.",
         subcommands = {ExportCommands.Add.class, ExportCommands.Rm.class, ExportCommands.Ls.class})
-final class ExportCommands {
+final class ExportCommands implements GateParent {
     @ParentCommand JdmCommand root;
 
+    @Override
+    public JdmCommand root() {
+        return root;
+    }
+
     @Command(name = "add", description = "Export a device over NBD (with --memory, a new in-memory device).")
-    static final class Add implements Callable<Integer> {
-        @ParentCommand ExportCommands parent;
+    static class Add implements Callable<Integer> {
+        @ParentCommand GateParent parent;
         @Spec CommandSpec spec;
         @Parameters(index = "0", paramLabel = "DEVICE") String device;
         @Option(names = "--name", paramLabel = "EXPORT", description = "export name (default: the device's name)") String name = "";
@@ -37,7 +42,7 @@ final class ExportCommands {
         @Override
         public Integer call() {
             NbdExportEntry e;
-            try (GateClient gate = parent.root.connect()) {
+            try (GateClient gate = parent.root().connect()) {
                 e = gate.call(Request.newBuilder().setNbdExportAdd(NbdExportAddCall.newBuilder().setDevice(device).setName(name)
                         .setReadOnly(readOnly).setMemorySize(memory))).getNbdExport().getExport();
             }
@@ -50,15 +55,15 @@ final class ExportCommands {
     }
 
     @Command(name = "rm", description = "Remove an export (the device stays).")
-    static final class Rm implements Callable<Integer> {
-        @ParentCommand ExportCommands parent;
+    static class Rm implements Callable<Integer> {
+        @ParentCommand GateParent parent;
         @Spec CommandSpec spec;
         @Parameters(index = "0", paramLabel = "EXPORT") String name;
         @Option(names = {"-f", "--force"}, description = "close connections that use it") boolean force;
 
         @Override
         public Integer call() {
-            try (GateClient gate = parent.root.connect()) {
+            try (GateClient gate = parent.root().connect()) {
                 gate.call(Request.newBuilder().setNbdExportRemove(NbdExportRemoveCall.newBuilder().setName(name).setForce(force)));
             }
             spec.commandLine().getOut().println(name + ": removed");
@@ -69,14 +74,14 @@ final class ExportCommands {
 
     @Command(name = "ls", description = "List exports: name, device, size, mode, connections, URIs.")
     static final class Ls implements Callable<Integer> {
-        @ParentCommand ExportCommands parent;
+        @ParentCommand GateParent parent;
         @Spec CommandSpec spec;
         @Option(names = "--json", description = "machine-readable output") boolean json;
 
         @Override
         public Integer call() {
             NbdExportListReply r;
-            try (GateClient gate = parent.root.connect()) {
+            try (GateClient gate = parent.root().connect()) {
                 r = gate.call(Request.newBuilder().setNbdExportList(NbdExportListCall.getDefaultInstance())).getNbdExports();
             }
             PrintWriter out = spec.commandLine().getOut();

@@ -223,6 +223,19 @@ class NbdPeersIT {
     }
 
     @Test
+    void shouldExportAndUnexportUnderTheBlockCommandsToo() throws Exception {
+        HostProcessIT.Result add = HostProcessIT.jdm("blk", "export", "copy0", "--name", "via-blk", "--read-only");
+        assertThat(add.code()).as(add.err()).isZero();
+        assertThat(add.out()).contains("via-blk: exported read-only").contains("nbd+unix:///via-blk?socket=" + nbdSocket);
+        assertThat(HostProcessIT.jdm("export", "ls").out()).contains("via-blk");
+        assertThat(HostProcessIT.jdm("blk", "unexport", "via-blk").code()).isZero();
+        assertThat(HostProcessIT.jdm("export", "ls").out()).doesNotContain("via-blk");
+        HostProcessIT.Result again = HostProcessIT.jdm("blk", "unexport", "via-blk");
+        assertThat(again.code()).isEqualTo(1);
+        assertThat(again.err()).contains("no export named via-blk").contains("[ENOENT]");
+    }
+
+    @Test
     void shouldManageExportsFromTheCli() throws Exception {
         HostProcessIT.Result ls = HostProcessIT.jdm("export", "ls");
         assertThat(ls.code()).isZero();
