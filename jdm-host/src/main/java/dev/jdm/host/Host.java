@@ -4,10 +4,7 @@ import dev.jdm.abi.LogLevel;
 import dev.jdm.host.block.BlockCalls;
 import dev.jdm.host.block.BlockRegistry;
 import dev.jdm.host.config.HostConfig;
-import dev.jdm.host.export.ExportAccess;
 import dev.jdm.host.export.ExportService;
-import dev.jdm.host.export.LuDevices;
-import dev.jdm.host.export.nbd.NbdConfig;
 import dev.jdm.host.export.nbd.NbdServer;
 import dev.jdm.host.gate.GateServer;
 import dev.jdm.host.log.LogRing;
@@ -26,7 +23,6 @@ import dev.jdm.host.task.TaskRegistry;
 import dev.jdm.symvers.AbiModel;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,8 +88,7 @@ public final class Host implements AutoCloseable {
     private final Path socket;
     private final Path stateDir;
     private final List<String> startupErrors = new ArrayList<>();
-    private final ExportService exportService = new ExportService();
-    private final NbdServer nbd;
+    private final HostExports hostExports;
 
     private Host(Options options, HostConfig config) {
         Path runtime = defaultRuntimeDir();
@@ -128,37 +123,7 @@ public final class Host implements AutoCloseable {
         // every gate call runs as its task, so module load/unload checks deep in the manager see the caller
         this.gate = new GateServer(socket, (task, request, out) -> ScopedValue.where(Security.CALLER, task)
                 .call(() -> { calls.handle(task, request, out); return null; }), tasks, log);
-        NbdConfig nbdConfig = nbdConfig(options.nbd(), config.nbd());
-        this.nbd = nbdConfig.socket() == null && nbdConfig.tcp() == null ? null
-                : new NbdServer(nbdConfig, exportService.registry(), tasks, new SecurityExportAccess(security, sysctl, exportService.registry()), log);
-        exportService.deviceSource(new LuDevices(block));
-    }
-
-    private NbdConfig nbdConfig(NbdOptions flags, HostConfig.Nbd conf) {
-        Path nbdSocket = flags.socket() != null ? flags.socket().toAbsolutePath()
-                : "off".equals(conf.socket()) ? null
-                : conf.socket() != null ? Path.of(conf.socket()).toAbsolutePath()
-                : socket.resolveSibling("nbd.sock");
-        String tcp = flags.tcp() != null ? flags.tcp() : conf.tcp() != null ? conf.tcp() : "127.0.0.1:" + NbdConfig.DEFAULT_PORT;
-        return NbdConfig.of(nbdSocket, "off".equals(tcp) ? null : tcpAddress(tcp));
-    }
-
-    /** Parses {@code host:port} ({@code [v6]:port} for IPv6). */
-    static InetSocketAddress tcpAddress(String text) {
-        int colon = text.lastIndexOf(':');
-        try {
-            if (colon <= 0) {
-                throw new NumberFormatException();
-            }
-            int port = Integer.parseInt(text.substring(colon + 1));
-            String h = text.substring(0, colon).replaceAll("^\\[(.*)]$", "$1");
-            if (port < 0 || port > 65535) {
-                throw new NumberFormatException();
-            }
-            return new InetSocketAddress(h, port);
-        } catch (NumberFormatException e) {
-            throw new HostException(HostException.Code.EINVAL, "NBD TCP address \"" + text + "\" is not HOST:PORT (or off)");
-        }
+        this.hostExports = new HostExports(options.nbd(), config.nbd(), socket, block, tasks, security, sysctl, log, startupErrors::add);
     }
 
     /**
@@ -171,53 +136,6 @@ public final class Host implements AutoCloseable {
         Host host = new Host(options, config);
         host.boot(config, options);
         return host;
-    }
-
-    private void startNbd(HostConfig.Nbd conf, NbdOptions flags) {
-        List<HostConfig.MemoryExport> memory = new ArrayList<>(conf.memory());
-        for (String m : flags.memory()) {
-            int colon = m.lastIndexOf(':');
-            if (colon <= 0) {
-                startupErrors.add("--nbd-memory " + m + ": expected NAME:SIZE");
-                continue;
-            }
-            memory.add(new HostConfig.MemoryExport(m.substring(0, colon), m.substring(colon + 1), false));
-        }
-        for (HostConfig.MemoryExport m : memory) {
-            try {
-                exportService.createMemory(m.name(), ExportService.parseSize(m.size()));
-                exportService.export(m.name(), m.name(), m.readOnly());
-            } catch (HostException e) {
-                startupErrors.add(e.getMessage());
-                log.append(LogLevel.ERR, "nbd", "memory export " + m.name() + ": " + e.getMessage());
-            }
-        }
-        if (nbd == null) {
-            return;
-        }
-        try {
-            nbd.start();
-            log.append(LogLevel.INFO, "nbd", "serving" + (nbd.socket() == null ? "" : " on " + nbd.socket())
-                    + (nbd.tcpAddress() == null ? "" : " and " + nbd.tcpAddress().getHostString() + ":" + nbd.tcpAddress().getPort()));
-        } catch (IOException | HostException e) {
-            startupErrors.add(e.getMessage());
-            log.append(LogLevel.ERR, "nbd", "not serving: " + e.getMessage());
-        }
-    }
-
-    /** Exports the configured LUs; the implicit default (ram0) is skipped quietly when no ramdisk loaded. */
-    private void exportLus(List<HostConfig.LuExport> exports) {
-        for (HostConfig.LuExport x : exports) {
-            if (exports == HostConfig.DEFAULT_EXPORTS && block.find(x.device()).isEmpty()) {
-                continue;
-            }
-            try {
-                exportService.export(x.name(), x.device(), x.readOnly());
-            } catch (HostException e) {
-                startupErrors.add("nbd export " + x.device() + ": " + e.getMessage());
-                log.append(LogLevel.ERR, "nbd", "export " + x.device() + ": " + e.getMessage());
-            }
-        }
     }
 
     private void boot(HostConfig config, Options options) throws IOException {
@@ -238,7 +156,7 @@ public final class Host implements AutoCloseable {
         hostTask = tasks.create("host", new Credentials(0, 0, (int) ProcessHandle.current().pid()));
         security.setHostTask(hostTask);
         gate.start();
-        startNbd(config.nbd(), options.nbd());
+        hostExports.start(config.nbd(), options.nbd());
         for (HostConfig.ModuleSpec spec : config.modules()) {
             try {
                 modprobe.load(spec.name(), spec.params());
@@ -247,7 +165,7 @@ public final class Host implements AutoCloseable {
                 log.append(LogLevel.ERR, "host", "start-up load of " + spec.name() + " failed: " + e.getMessage());
             }
         }
-        exportLus(config.nbd().exports());
+        hostExports.exportLus(config.nbd().exports());
     }
 
     private void registerSysctls() {
@@ -288,11 +206,8 @@ public final class Host implements AutoCloseable {
     /** Stops serving, unloads all modules in dependency order, removes the socket. */
     @Override
     public void close() {
-        if (nbd != null) {
-            nbd.close();
-        }
+        hostExports.close(); // stops NBD; exported LUs pin their drivers: release them before unloading
         gate.close();
-        exportService.close(); // exported LUs pin their drivers: release them before unloading
         security.close();
         modules.shutdown();
         log.append(LogLevel.INFO, "host", "stopped");
@@ -355,27 +270,17 @@ public final class Host implements AutoCloseable {
 
     /** Exports and the devices behind them. */
     public ExportService exportService() {
-        return exportService;
+        return hostExports.service();
     }
 
     /** The NBD server, if any listener is configured. */
     public java.util.Optional<NbdServer> nbd() {
-        return java.util.Optional.ofNullable(nbd);
+        return hostExports.nbd();
     }
 
     /** The URIs that reach an export: {@code nbd+unix:///NAME?socket=...} and {@code nbd://HOST[:PORT]/NAME}. */
     public List<String> nbdUris(String export) {
-        List<String> uris = new ArrayList<>();
-        if (nbd != null && nbd.socket() != null) {
-            uris.add("nbd+unix:///" + export + "?socket=" + nbd.socket());
-        }
-        if (nbd != null && nbd.tcpAddress() != null) {
-            InetSocketAddress a = nbd.tcpAddress();
-            String h = a.getAddress().getHostAddress();
-            h = h.contains(":") ? "[" + h + "]" : h;
-            uris.add("nbd://" + h + (a.getPort() == NbdConfig.DEFAULT_PORT ? "" : ":" + a.getPort()) + "/" + export);
-        }
-        return uris;
+        return hostExports.uris(export);
     }
 
     /** Errors from loading the configured modules at start. */
