@@ -54,7 +54,7 @@ class BlockProcessIT {
     static void startHost() throws Exception {
         dir = Files.createTempDirectory("jdm-blk-it");
         socket = dir.resolve("gate.sock");
-        host = new ProcessBuilder(javaCommand("host", "--state-dir", dir.resolve("state").toString())).redirectErrorStream(true).start();
+        host = new ProcessBuilder(javaCommand("host", "--state-dir", dir.resolve("state").toString(), "--nbd-tcp", "off")).redirectErrorStream(true).start();
         BufferedReader r = new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = r.readLine()) != null) {

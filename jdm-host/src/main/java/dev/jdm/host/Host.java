@@ -48,9 +48,12 @@ public final class Host implements AutoCloseable {
      * @param console where the log is echoed, or null
      */
     public record Options(Path config, Path socket, Path stateDir, Path bundledModules, PrintStream console, NbdOptions nbd) {
-        /** Without NBD flags. */
+        /**
+         * An embedded host (tests, tools): NBD only on its Unix socket, never on a TCP port, so
+         * that it cannot collide with a host already serving 127.0.0.1:10809.
+         */
         public Options(Path config, Path socket, Path stateDir, Path bundledModules, PrintStream console) {
-            this(config, socket, stateDir, bundledModules, console, NbdOptions.NONE);
+            this(config, socket, stateDir, bundledModules, console, NbdOptions.NO_TCP);
         }
 
         public Options {
@@ -68,6 +71,8 @@ public final class Host implements AutoCloseable {
     public record NbdOptions(Path socket, String tcp, List<String> memory) {
         /** No flags. */
         public static final NbdOptions NONE = new NbdOptions(null, null, List.of());
+        /** No TCP listener, whatever the configuration says. */
+        public static final NbdOptions NO_TCP = new NbdOptions(null, "off", List.of());
 
         public NbdOptions {
             memory = memory == null ? List.of() : List.copyOf(memory);
