@@ -137,18 +137,28 @@ final class HostCalls implements CallHandler {
 
     private ModuleReply insmod(InsmodCall c) throws IOException {
         String origin = c.getOrigin().isEmpty() ? "module.jar" : c.getOrigin();
-        Path tmp = Files.createTempFile(host.stateDir(), "insmod-", ".jar");
+        LoadedModule m = host.modules().load(readJar(host, c.getJar().toByteArray(), origin), origin, c.getParamsMap(), c.getForce());
+        return ModuleReply.newBuilder().setModule(entry(m)).setStatus("live").build();
+    }
+
+    /**
+     * Reads a module JAR sent through the gate, with the same limits as one on disk (entries, size,
+     * expansion ratio). It passes through a private file in the state directory because the JAR
+     * reader works on files; the caller's own paths are never opened.
+     *
+     * @throws HostException ENOEXEC naming {@code origin} if it is not a readable module JAR
+     */
+    static JarContents readJar(Host host, byte[] bytes, String origin) throws IOException {
+        Path tmp = Files.createTempFile(host.stateDir(), "module-", ".jar");
         try {
-            Files.write(tmp, c.getJar().toByteArray());
+            Files.write(tmp, bytes);
             JarContents jar;
             try {
                 jar = JarContents.read(tmp);
             } catch (SymversException e) {
                 throw new HostException(Code.ENOEXEC, e.getMessage().replace(tmp.toString(), origin));
             }
-            jar = new JarContents(origin, jar.classes(), jar.metadata());
-            LoadedModule m = host.modules().load(jar, origin, c.getParamsMap(), c.getForce());
-            return ModuleReply.newBuilder().setModule(entry(m)).setStatus("live").build();
+            return new JarContents(origin, jar.classes(), jar.metadata());
         } finally {
             Files.deleteIfExists(tmp);
         }

@@ -12,11 +12,7 @@ import dev.jdm.host.gate.proto.SecReplaceCall;
 import dev.jdm.host.module.LoadedModule;
 import dev.jdm.host.security.Security;
 import dev.jdm.host.task.Task;
-import dev.jdm.symvers.JarContents;
-import dev.jdm.symvers.SymversException;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /** The call gate's security calls: {@code jdm sec ls}, {@code sec replace}, {@code sec reload}. */
 final class SecurityCalls {
@@ -56,20 +52,7 @@ final class SecurityCalls {
             throw new HostException(Code.EINVAL, c.getOld() + ": not a live security module; use rmmod and insmod");
         }
         String origin = c.getOrigin().isEmpty() ? "module.jar" : c.getOrigin();
-        Path tmp = Files.createTempFile(host.stateDir(), "replace-", ".jar");
-        try {
-            Files.write(tmp, c.getJar().toByteArray());
-            JarContents jar;
-            try {
-                jar = JarContents.read(tmp);
-            } catch (SymversException e) {
-                throw new HostException(Code.ENOEXEC, e.getMessage().replace(tmp.toString(), origin));
-            }
-            jar = new JarContents(origin, jar.classes(), jar.metadata());
-            LoadedModule m = host.modules().replace(old.name(), jar, origin, c.getParamsMap());
-            return ModuleReply.newBuilder().setModule(HostCalls.entry(m)).setStatus("replaced").build();
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        LoadedModule m = host.modules().replace(old.name(), HostCalls.readJar(host, c.getJar().toByteArray(), origin), origin, c.getParamsMap());
+        return ModuleReply.newBuilder().setModule(HostCalls.entry(m)).setStatus("replaced").build();
     }
 }

@@ -2,28 +2,22 @@ package dev.jdm.host;
 
 import dev.jdm.abi.sec.BlkIo;
 import dev.jdm.abi.sec.BlkOp;
-import dev.jdm.abi.sec.DevOpen;
-import dev.jdm.abi.sec.DeviceKind;
 import dev.jdm.abi.sec.ExportConnect;
 import dev.jdm.host.export.Export;
 import dev.jdm.host.export.ExportAccess;
 import dev.jdm.host.export.ExportRegistry;
 import dev.jdm.host.security.Security;
-import dev.jdm.host.sys.Libc;
 import dev.jdm.host.sysctl.Sysctl;
 import dev.jdm.host.task.Task;
 
 /**
  * The NBD server's hooks on the security stack. Connecting to an export is {@code export_connect}
  * and then {@code dev_open} of the device behind it (read, and write unless the export is
- * read-only), so the device's owner, group and mode apply to NBD clients as to any other opener;
+ * read-only), so the device's owner, group and mode ({@link DeviceNodes}) apply to NBD clients as to any other opener;
  * each request is {@code blk_io} on the device. A refusal is already logged and audited by the
  * stack; here it only becomes {@code false}.
  */
 final class SecurityExportAccess implements ExportAccess {
-    /** rw-rw----, as for every LU (see TaskAccess). */
-    static final int DEVICE_MODE = 0660;
-
     private final Security security;
     private final Sysctl sysctl;
     private final ExportRegistry exports;
@@ -38,8 +32,7 @@ final class SecurityExportAccess implements ExportAccess {
     public boolean exportConnect(Task task, Peer peer, String export, boolean readOnly) {
         try {
             security.checkExportConnect(task, new ExportConnect(export, peer.transport(), peer.address()));
-            security.checkDevOpen(task, new DevOpen(DeviceKind.BLOCK, device(export), Libc.getuid(), (int) sysctl.longValue("blk.device_gid"),
-                    DEVICE_MODE, DevOpen.READ | (readOnly ? 0 : DevOpen.WRITE)));
+            security.checkDevOpen(task, DeviceNodes.block(sysctl, device(export), !readOnly));
             return true;
         } catch (HostException refused) {
             return false;
