@@ -53,9 +53,14 @@ final class StandaloneSweepDevices implements SweepDevices, AutoCloseable {
      * @throws SweepException ENOENT, EISDIR or EINVAL naming the path
      */
     StandaloneSweepDevices(List<String> paths, Path modulesDir) {
+        this(paths, modulesDir, 512);
+    }
+
+    /** The same, giving regular files {@code fileBlockSize}-byte blocks (512 or 4096) instead of 512. */
+    StandaloneSweepDevices(List<String> paths, Path modulesDir, int fileBlockSize) {
         this.modulesDir = modulesDir;
         for (String p : paths) {
-            SweepLocalTarget t = SweepLocalTarget.inspect(p);
+            SweepLocalTarget t = SweepLocalTarget.inspect(p, fileBlockSize);
             targets.putIfAbsent(t.name(), t);
         }
     }
@@ -133,6 +138,11 @@ final class StandaloneSweepDevices implements SweepDevices, AutoCloseable {
         } catch (IOException e) {
             throw new SweepException("EIO", t.name() + ": cannot be opened for writing: " + e.getMessage() + "; nothing was written");
         }
+    }
+
+    /** The embedded host, once started (for tests). */
+    Host host() {
+        return host;
     }
 
     private List<SweepLuUsage.View> views() {

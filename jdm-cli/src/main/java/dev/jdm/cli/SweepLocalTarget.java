@@ -42,6 +42,11 @@ record SweepLocalTarget(String name, Path real, boolean blockDevice, boolean par
      *     block device, empty, or a size that is not whole blocks)
      */
     static SweepLocalTarget inspect(String arg) {
+        return inspect(arg, 512);
+    }
+
+    /** Looks at a path argument; a regular file is given {@code fileBlockSize}-byte blocks. */
+    static SweepLocalTarget inspect(String arg, int fileBlockSize) {
         String name = nameOf(arg);
         Path p = Path.of(name);
         if (!Files.exists(p)) {
@@ -65,7 +70,7 @@ record SweepLocalTarget(String name, Path real, boolean blockDevice, boolean par
             } catch (IOException e) {
                 throw new SweepException("EIO", arg + ": cannot read its size: " + e.getMessage());
             }
-            return checked(arg, new SweepLocalTarget(name, real, false, false, size, 512, Optional.empty(), Optional.empty(), null));
+            return checked(arg, new SweepLocalTarget(name, real, false, false, size, fileBlockSize, Optional.empty(), Optional.empty(), null));
         }
         if (type != S_IFBLK) {
             throw new SweepException("EINVAL", arg + ": is neither a regular file nor a block device");
