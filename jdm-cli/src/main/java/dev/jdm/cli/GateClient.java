@@ -55,6 +55,24 @@ final class GateClient implements AutoCloseable {
         return last[0];
     }
 
+    /**
+     * Sends one call and returns its one response as it came, an error included: for callers that
+     * turn the host's errno into their own exceptions.
+     */
+    Response exchange(Request.Builder request) {
+        long id = nextId++;
+        try {
+            Frames.write(out, request.setVersion(GateServer.VERSION).setId(id).build().toByteArray());
+            byte[] frame = Frames.read(in);
+            if (frame == null) {
+                throw new CliException(CliException.NO_HOST, "the host closed the connection");
+            }
+            return Response.parseFrom(frame);
+        } catch (IOException e) {
+            throw new CliException(CliException.NO_HOST, "call gate: " + e.getMessage());
+        }
+    }
+
     /** Sends one call and hands each response to {@code each} until it returns false or the stream ends. */
     void stream(Request.Builder request, Predicate<Response> each) {
         long id = nextId++;

@@ -91,7 +91,7 @@ final class HostCommand implements Callable<Integer> {
         return env != null && !env.isBlank() ? Path.of(env) : null;
     }
 
-    private static Path bundledDefault() {
+    static Path bundledDefault() {
         String prop = System.getProperty("jdm.modules");
         if (prop != null) {
             return Path.of(prop);

@@ -39,8 +39,8 @@ import picocli.CommandLine.Spec;
         "Overwrite block devices with zeros or a random keystream, verify, and sign a report.",
         "Read-only unless --write: without it, shows exactly what it would do and changes nothing.",
         "Never writes below 0x10000 of a whole device unless --include-boot-area (and the device allows it).",
-        "Exit codes: 0 done and passed, 1 failed (I/O errors, mismatches, tampered report) or refused, 2 bad arguments,",
-        "4 stopped (Ctrl-C, SIGTERM): continue with --resume."},
+        "Exit codes: 0 done and passed, 1 failed (I/O errors, mismatches, tampered report) or refused, 2 bad arguments",
+        "or paths, 3 no host reachable (for LU names), 4 stopped (Ctrl-C, SIGTERM): continue with --resume."},
         sortOptions = false)
 final class SweepCommand implements Callable<Integer> {
     static final int STOPPED = 4;
@@ -48,10 +48,11 @@ final class SweepCommand implements Callable<Integer> {
     @ParentCommand JdmCommand root;
     @Spec CommandSpec spec;
 
-    @Parameters(paramLabel = "TARGET", arity = "0..*", description = "devices or partitions by name (ram0, ram0p2)")
+    @Parameters(paramLabel = "TARGET", arity = "0..*", description = {"a running host's LUs by name (ram0, ram0p2), or files and block devices",
+            "by path (./disk.img, /dev/sdb): those are opened by an embedded host, no running host needed"})
     List<String> targets = new ArrayList<>();
 
-    @Option(names = "--list", description = "list the devices and partitions that can be swept") boolean list;
+    @Option(names = "--list", description = "list the devices and partitions that can be swept (the host's, or the paths given)") boolean list;
 
     @ArgGroup(exclusive = true)
     MethodChoice method = new MethodChoice();
@@ -95,7 +96,7 @@ final class SweepCommand implements Callable<Integer> {
 
     static int exitCode(String errno) {
         return switch (errno) {
-            case "ENOENT", "EINVAL" -> CliException.USAGE;
+            case "ENOENT", "EINVAL", "EISDIR" -> CliException.USAGE;
             default -> CliException.HOST_ERROR;
         };
     }
@@ -127,7 +128,21 @@ final class SweepCommand implements Callable<Integer> {
         if (checkReport != null) {
             return checkReport();
         }
-        SweepDevices devices = SweepProviders.choose(root, memoryDevices);
+        SweepDevices devices = SweepProviders.choose(root, memoryDevices, targets);
+        try {
+            return run(devices);
+        } finally {
+            if (devices instanceof AutoCloseable c && devices != SweepProviders.testOverride) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    spec.commandLine().getErr().println("jdm sweep: closing devices: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private int run(SweepDevices devices) {
         if (list) {
             return list(devices);
         }
@@ -143,13 +158,14 @@ final class SweepCommand implements Callable<Integer> {
             throw new CliException(CliException.USAGE, "name at least one TARGET (see jdm sweep --list), or use --list or --tui");
         }
         List<SweepDevice> open = new ArrayList<>();
-        for (String t : targets) {
-            if (open.stream().anyMatch(d -> d.name().equals(t))) {
-                throw new SweepException("EINVAL", t + ": named twice");
-            }
-            open.add(devices.open(t, write));
-        }
         try {
+            for (String t : targets) {
+                SweepDevice d = devices.open(t, write);
+                open.add(d);
+                if (open.stream().filter(o -> o.name().equals(d.name())).count() > 1) {
+                    throw new SweepException("EINVAL", t + ": named twice");
+                }
+            }
             return sweep(open, options);
         } finally {
             open.forEach(SweepDevice::close);
@@ -160,7 +176,7 @@ final class SweepCommand implements Callable<Integer> {
         SweepPlan plan;
         SweepState resumed = null;
         if (resume) {
-            resumed = Sweeper.interrupted(stateDir(), targets);
+            resumed = Sweeper.interrupted(stateDir(), open.stream().map(SweepDevice::name).toList());
             plan = SweepPlan.of(open, resumed.options(), write);
         } else {
             plan = SweepPlan.of(open, options, write);

@@ -48,7 +48,9 @@ class DevAclHostIT {
 
     @BeforeEach
     void start() throws Exception {
-        host = Host.start(new Host.Options(null, tmp.resolve("gate.sock"), tmp.resolve("state"), MODULES, null));
+        // NBD TCP off: the default port may be taken by another host on this machine
+        host = Host.start(new Host.Options(null, tmp.resolve("gate.sock"), tmp.resolve("state"), MODULES, null,
+                new Host.NbdOptions(null, "off", java.util.List.of())));
         assertThat(host.startupErrors()).isEmpty();
         root = host.tasks().create("admin", new Credentials(0, 0, -1));
         host.security().reload(root, "devacl", POLICY);

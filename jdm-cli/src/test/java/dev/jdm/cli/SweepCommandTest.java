@@ -186,8 +186,12 @@ class SweepCommandTest {
                 .containsPattern("ram0p1\\s+32 MiB\\s+512 part\\s+-.*exported nbd");
         Run j = sweep("--list", "--json", "--memory-device", "ram0:64M");
         assertThat(new ObjectMapper().readTree(j.out()).get(0).get("size").asLong()).isEqualTo(64L << 20);
-        Run none = sweep("--list");
-        assertThat(none.code()).isEqualTo(1);
-        assertThat(none.err()).contains("no block layer").contains("[ENODEV]");
+        // without memory devices or paths, --list asks a running host; here none is reachable
+        String[] a = {"--socket", dir.resolve("nobody.sock").toString(), "sweep", "--list"};
+        StringWriter err = new StringWriter();
+        var cl = JdmCommand.commandLine(a);
+        cl.setErr(new PrintWriter(err));
+        assertThat(cl.execute(a)).isEqualTo(CliException.NO_HOST);
+        assertThat(err.toString()).contains("cannot reach a jdm host at " + dir.resolve("nobody.sock"));
     }
 }

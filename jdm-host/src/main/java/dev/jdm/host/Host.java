@@ -87,6 +87,7 @@ public final class Host implements AutoCloseable {
     private final Modprobe modprobe;
     private final BlockRegistry block;
     private final BlockCalls blockCalls;
+    private final dev.jdm.host.block.SweepCalls sweepCalls;
     private final GateServer gate;
     private final Security security;
     private Task hostTask;
@@ -119,6 +120,8 @@ public final class Host implements AutoCloseable {
             }
         });
         this.blockCalls = new BlockCalls(block);
+        this.sweepCalls = new dev.jdm.host.block.SweepCalls(this::openLu);
+        tasks.onExit(sweepCalls::closeAll); // a connection's sweep handles end with it
         modules.bindBlockLayers(block::forModule);
         this.security = new Security(sysctl, log, stateDir);
         tasks.setLifecycle(security);
@@ -213,6 +216,7 @@ public final class Host implements AutoCloseable {
     public void close() {
         hostExports.close(); // stops NBD; exported LUs pin their drivers: release them before unloading
         gate.close();
+        sweepCalls.closeEverything(); // like exports, open sweep handles pin their drivers
         security.close();
         modules.shutdown();
         log.append(LogLevel.INFO, "host", "stopped");
@@ -245,6 +249,11 @@ public final class Host implements AutoCloseable {
 
     BlockCalls blockCalls() {
         return blockCalls;
+    }
+
+    /** LUs gate tasks opened for sweeping. */
+    public dev.jdm.host.block.SweepCalls sweepCalls() {
+        return sweepCalls;
     }
 
     /**

@@ -72,6 +72,16 @@ final class HostCalls implements CallHandler {
             case BLK_STAT -> r.setBlkStat(host.blockCalls().stat(request.getBlkStat().getName()));
             case BLK_GUARD -> r.setBlkLs(host.blockCalls().guard(task, request.getBlkGuard().getName(), request.getBlkGuard().getBytes()));
             case BLK_RESCAN -> r.setBlkLs(host.blockCalls().rescan(request.getBlkRescan().getName()));
+            case SWEEP_OPEN -> r.setSweepOpen(host.sweepCalls().open(task, request.getSweepOpen().getName(), request.getSweepOpen().getWrite()));
+            case SWEEP_IO -> {
+                try {
+                    r.setSweepIo(host.sweepCalls().io(task, request.getSweepIo()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new HostException(Code.EIO, "sweep io: interrupted (the host is stopping)");
+                }
+            }
+            case SWEEP_CLOSE -> r.setSweepClose(host.sweepCalls().close(task, request.getSweepClose().getHandle()));
             case SEC_LS, SEC_REPLACE, SEC_RELOAD -> new SecurityCalls(host).handle(task, request, r);
             case NBD_EXPORT_ADD -> r.setNbdExport(NbdExportReply.newBuilder().setExport(exportAdd(task, request.getNbdExportAdd())));
             case NBD_EXPORT_REMOVE -> {

@@ -1,0 +1,203 @@
+package dev.jdm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import dev.jdm.host.gate.proto.BlkLsCall;
+import dev.jdm.host.gate.proto.Request;
+import dev.jdm.host.gate.proto.Response;
+import dev.jdm.host.gate.proto.SweepIoCall;
+import dev.jdm.host.gate.proto.SweepOpenCall;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * {@code jdm sweep LU} against {@code jdm host} running as a process (default modules, ram0 exported
+ * over NBD on its Unix socket, TCP off), every step a {@code jdm} process: in-use refusal, a sweep
+ * after unexporting, a partition swept by name, a SIGKILLed sweep whose handles the host releases
+ * and whose resume completes, since the data lives on in the host.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SweepHostProcessIT {
+    static Path dir;
+    static Path socket;
+    static Process host;
+    static final Path CLI = BlockProcessIT.CLI;
+
+    static List<String> command(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(System.getProperty("jdm.java", "java"),
+                "--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow", "-Djdm.modules=" + CLI.resolve("modules").toAbsolutePath(),
+                "-cp", CLI.resolve("jdm-cli.jar") + ":" + CLI.resolve("lib") + "/*", "dev.jdm.cli.Main", "--socket", socket.toString()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    static List<String> sweep(String... args) {
+        List<String> a = new ArrayList<>(List.of("sweep", "--state-dir", dir.resolve("sweep-state").toString()));
+        a.addAll(List.of(args));
+        return command(a.toArray(String[]::new));
+    }
+
+    record Result(int code, String out, String err) {}
+
+    static Result run(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        return new Result(p.exitValue(), out, err);
+    }
+
+    static JsonNode last(Result r) throws Exception {
+        return new ObjectMapper().readTree(r.out().lines().reduce((a, b) -> b).orElseThrow());
+    }
+
+    @BeforeAll
+    static void startHost() throws Exception {
+        dir = Files.createTempDirectory("jdm-sweep-host-it");
+        socket = dir.resolve("gate.sock");
+        host = new ProcessBuilder(command("host", "--state-dir", dir.resolve("state").toString(), "--nbd-tcp", "off"))
+                .redirectErrorStream(true).start();
+        BufferedReader r = new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8));
+        for (String line = r.readLine(); line != null && !line.startsWith("next:"); line = r.readLine()) {
+            // the banner
+        }
+        Thread.ofVirtual().start(() -> {
+            try {
+                while (r.readLine() != null) {
+                    // drain the console
+                }
+            } catch (IOException ended) {
+                // the host is gone
+            }
+        });
+    }
+
+    @AfterAll
+    static void stopHost() {
+        if (host != null && host.isAlive()) {
+            host.destroyForcibly();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void shouldListRam0AsInUseWhileExportedAndRefuseToSweepIt() throws Exception {
+        Result list = run(sweep("--list"));
+        assertThat(list.code()).as(list.err()).isZero();
+        assertThat(list.out()).containsPattern("ram0\\s+256 MiB\\s+512 disk\\s+0x10000 .*exported over nbd");
+        Result busy = run(sweep("ram0", "--write", "--zeros", "--yes"));
+        assertThat(busy.code()).isEqualTo(1);
+        assertThat(busy.err().strip()).isEqualTo("jdm sweep: ram0: in use (exported over nbd); stop using it first [EBUSY]");
+        Result unknown = run(sweep("nope0"));
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("no LU named nope0").contains("[ENOENT]");
+    }
+
+    @Test
+    @Order(2)
+    void shouldSweepRam0OnceUnexportedAndReleaseIt() throws Exception {
+        assertThat(run(command("export", "rm", "ram0")).code()).isZero();
+        Result r = run(sweep("ram0", "--zeros", "--write", "--yes", "--verify=last", "--json"));
+        assertThat(r.code()).as(r.err() + r.out()).isZero();
+        JsonNode t = last(r).get("report").get("targets").get(0);
+        assertThat(t.get("name").asText()).isEqualTo("ram0");
+        assertThat(t.get("bytesVerified").asLong()).isEqualTo((256L << 20) - 0x10000);
+        assertThat(run(command("blk", "ls", "ram0")).out()).as("the sweep's handle is gone").containsPattern("ram0 .*\\s0\\s+ramdisk");
+    }
+
+    @Test
+    @Order(3)
+    void shouldSweepAPartitionByName() throws Exception {
+        assertThat(run(command("blk", "guard", "ram0", "0")).code()).isZero();
+        byte[] mbr = new byte[512];
+        ByteBuffer b = ByteBuffer.wrap(mbr).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(446 + 4, (byte) 0x83).putInt(446 + 8, 2048).putInt(446 + 12, 65536); // 32 MiB at 1 MiB
+        b.putShort(510, (short) 0xAA55);
+        try (GateClient gate = GateClient.connect(socket)) {
+            Response open = gate.exchange(Request.newBuilder().setSweepOpen(SweepOpenCall.newBuilder().setName("ram0").setWrite(true)));
+            assertThat(open.hasError()).as(open.getError().getMessage()).isFalse();
+            Response w = gate.exchange(Request.newBuilder().setSweepIo(SweepIoCall.newBuilder().setHandle(open.getSweepOpen().getHandle())
+                    .setOp(SweepIoCall.Op.WRITE).setOffset(0).setLength(512).setData(ByteString.copyFrom(mbr)).setFua(true)));
+            assertThat(w.getSweepIo().getStatus()).as(w.getSweepIo().getMessage()).isEmpty();
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L; // the block layer rescans 20 ms after a table write
+        List<String> names = List.of();
+        while (System.nanoTime() < deadline && !names.contains("ram0p1")) {
+            try (GateClient gate = GateClient.connect(socket)) {
+                names = gate.call(Request.newBuilder().setBlkLs(BlkLsCall.getDefaultInstance())).getBlkLs().getLusList().stream()
+                        .map(l -> l.getName()).toList();
+            }
+            Thread.sleep(20);
+        }
+        assertThat(names).contains("ram0p1");
+        Result list = run(sweep("--list"));
+        assertThat(list.out()).containsPattern("ram0\\s+256 MiB\\s+512 disk\\s+0x0\\s+dos").containsPattern("ram0p1\\s+32 MiB\\s+512 part\\s+-");
+        Result r = run(sweep("ram0p1", "--random", "--verify=last", "--write", "--json"));
+        assertThat(r.code()).as(r.err() + r.out()).isZero();
+        JsonNode t = last(r).get("report").get("targets").get(0);
+        assertThat(t.get("bytesVerified").asLong()).as("a partition is swept whole").isEqualTo(32L << 20);
+        assertThat(run(command("blk", "ls")).out()).as("the table outside the partition survived").contains("ram0p1");
+    }
+
+    @Test
+    @Order(4)
+    void shouldReleaseAKilledSweepsHandleAndResumeItToAVerifiedEnd() throws Exception {
+        Process p = new ProcessBuilder(sweep("ram0p1", "--write", "--random", "--verify=all", "--passes", "3", "--json",
+                "--chunk-size", "1M", "--checkpoint-ms", "50")).redirectError(dir.resolve("err.txt").toFile()).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        ObjectMapper m = new ObjectMapper();
+        for (String l = out.readLine(); l != null; l = out.readLine()) {
+            JsonNode n = m.readTree(l);
+            assertThat(n.get("type").asText()).as("finished before it could be killed").isNotEqualTo("result");
+            if (n.get("type").asText().equals("progress") && n.get("done").asLong() > (8L << 20)) {
+                p.toHandle().destroyForcibly();
+                break;
+            }
+        }
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        String ls = "";
+        while (System.nanoTime() < deadline) {
+            ls = run(command("blk", "ls", "ram0p1")).out();
+            if (!ls.contains("sweep")) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        assertThat(ls).as("the host closed the dead connection's handle").doesNotContain("sweep");
+        Result resumed = run(sweep("ram0p1", "--resume", "--write", "--json"));
+        assertThat(resumed.code()).as(resumed.err() + resumed.out()).isZero();
+        JsonNode rep = last(resumed).get("report");
+        assertThat(rep.get("result").asText()).isEqualTo("passed");
+        assertThat(rep.get("resumes").asInt()).isEqualTo(1);
+        assertThat(rep.get("targets").get(0).get("bytesVerified").asLong()).isEqualTo(3 * (32L << 20));
+    }
+
+    @Test
+    @Order(5)
+    void shouldStopCleanly() throws Exception {
+        host.destroy();
+        assertThat(host.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(host.exitValue()).isIn(0, 143);
+    }
+}
