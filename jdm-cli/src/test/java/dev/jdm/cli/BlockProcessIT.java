@@ -2,18 +2,13 @@ package dev.jdm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import dev.jdm.cli.HostProcess.Result;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -24,61 +19,25 @@ import org.junit.jupiter.api.TestMethodOrder;
 /** {@code jdm host} as a process with the default ramdisk, driven by {@code jdm blk} processes. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BlockProcessIT {
+    static final Path CLI = HostProcess.CLI;
+    static HostProcess host;
     static Path dir;
-    static Path socket;
-    static Process host;
-    static final List<String> banner = new ArrayList<>();
-    static final Path CLI = Path.of(System.getProperty("jdm.cli.dir", "target"));
-
-    record Result(int code, String out, String err) {}
-
-    static List<String> javaCommand(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(System.getProperty("jdm.java", "java"),
-                "--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-Djdm.modules=" + CLI.resolve("modules").toAbsolutePath(),
-                "-cp", CLI.resolve("jdm-cli.jar") + ":" + CLI.resolve("lib") + "/*", "dev.jdm.cli.Main", "--socket", socket.toString()));
-        cmd.addAll(List.of(args));
-        return cmd;
-    }
+    static List<String> banner;
 
     static Result jdm(String... args) throws Exception {
-        Process p = new ProcessBuilder(javaCommand(args)).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Result(p.exitValue(), out, err);
+        return host.jdm(args);
     }
 
     @BeforeAll
     static void startHost() throws Exception {
-        dir = Files.createTempDirectory("jdm-blk-it");
-        socket = dir.resolve("gate.sock");
-        host = new ProcessBuilder(javaCommand("host", "--state-dir", dir.resolve("state").toString(), "--nbd-tcp", "off")).redirectErrorStream(true).start();
-        BufferedReader r = new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        while ((line = r.readLine()) != null) {
-            banner.add(line);
-            if (line.startsWith("next:")) {
-                break;
-            }
-        }
-        Thread.ofVirtual().start(() -> {
-            try {
-                while (r.readLine() != null) {
-                    // drain the console
-                }
-            } catch (IOException ended) {
-                // the host is gone
-            }
-        });
+        host = HostProcess.start("jdm-blk-it", "--nbd-tcp", "off");
+        dir = host.dir();
+        banner = host.banner();
     }
 
     @AfterAll
-    static void stopHost() {
-        if (host != null && host.isAlive()) {
-            host.destroyForcibly();
-        }
+    static void stopHost() throws Exception {
+        host.close();
     }
 
     @Test
@@ -157,8 +116,8 @@ class BlockProcessIT {
     @Test
     @Order(5)
     void shouldStopCleanly() throws Exception {
-        host.destroy();
-        assertThat(host.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(host.exitValue()).isIn(0, 143);
+        host.process().destroy();
+        assertThat(host.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(host.process().exitValue()).isIn(0, 143);
     }
 }

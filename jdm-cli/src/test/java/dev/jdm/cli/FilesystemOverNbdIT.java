@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jdm.host.sys.Libc;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,33 +77,24 @@ class FilesystemOverNbdIT {
         needTool("mkfs.ext4", "e2fsprogs");
         assumeTrue(run("losetup", "-f").code() == 0, "no free loop device; skipping the filesystem test");
 
-        Path dir = Files.createTempDirectory("jdm-fs-it");
-        HostProcessIT.socket = dir.resolve("gate.sock");
-        Path nbdSocket = dir.resolve("nbd.sock");
-        Process host = new ProcessBuilder(HostProcessIT.javaCommand("host", "--state-dir", dir.resolve("state").toString(), "--nbd-tcp", "off"))
-                .redirectErrorStream(true).start();
-        try {
-            BufferedReader r = new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8));
-            String line;
-            while ((line = r.readLine()) != null && !line.startsWith("next:")) {
-                // banner
-            }
-            Thread.ofVirtual().start(() -> r.lines().forEach(l -> { }));
+        try (HostProcess host = HostProcess.start("jdm-fs-it", "--nbd-tcp", "off")) {
+            Path dir = host.dir();
+            Path nbdSocket = host.nbdSocket();
 
             String disk = loop(fuse(dir.resolve("disk"), "ram0", nbdSocket));
             Run refused = run("sh", "-c", "echo 'start=2048, type=83' | sfdisk --no-reread " + disk);
-            assertThat(HostProcessIT.jdm("blk", "ls", "ram0").out()).as("the table was not written: %s", refused.out()).containsPattern("ram0 .* none ");
+            assertThat(host.jdm("blk", "ls", "ram0").out()).as("the table was not written: %s", refused.out()).containsPattern("ram0 .* none ");
             assertThat(refused.code()).as("sfdisk fails while the boot guard is up: %s", refused.out()).isNotZero();
 
-            assertThat(HostProcessIT.jdm("blk", "guard", "ram0", "0").code()).isZero();
+            assertThat(host.jdm("blk", "guard", "ram0", "0").code()).isZero();
             ok("sh", "-c", "echo 'start=2048, type=83' | sfdisk --no-reread " + disk);
             String lus = "";
             for (int i = 0; i < 50 && !lus.contains("ram0p1"); i++) {
                 Thread.sleep(100);
-                lus = HostProcessIT.jdm("blk", "ls").out();
+                lus = host.jdm("blk", "ls").out();
             }
             assertThat(lus).as("the block layer found the new partition").containsPattern("ram0p1\\s+255 MiB");
-            assertThat(HostProcessIT.jdm("export", "add", "ram0p1").code()).isZero();
+            assertThat(host.jdm("export", "add", "ram0p1").code()).isZero();
 
             String part = loop(fuse(dir.resolve("part"), "ram0p1", nbdSocket));
             ok("mkfs.ext4", "-q", "-F", part);
@@ -125,9 +114,6 @@ class FilesystemOverNbdIT {
             while (!cleanup.isEmpty()) {
                 run(cleanup.pop());
             }
-            host.destroy();
-            host.waitFor(30, TimeUnit.SECONDS);
-            host.destroyForcibly();
         }
     }
 }

@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jdm.host.gate.Frames;
 import dev.jdm.host.gate.proto.Request;
 import dev.jdm.host.gate.proto.Response;
-import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
@@ -17,9 +14,8 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
+import dev.jdm.cli.HostProcess.Result;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -30,62 +26,27 @@ import org.junit.jupiter.api.TestMethodOrder;
 /** Starts {@code jdm host} as a real process and drives it with the real {@code jdm} CLI process. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HostProcessIT {
+    static HostProcess host;
     static Path dir;
     static Path socket;
-    static Process host;
-    static final Path CLI = Path.of(System.getProperty("jdm.cli.dir", "target"));
-
-    record Result(int code, String out, String err) {}
-
-    static List<String> javaCommand(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(System.getProperty("jdm.java", "java"),
-                "--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-Djdm.modules=" + CLI.resolve("modules").toAbsolutePath(),
-                "-cp", CLI.resolve("jdm-cli.jar") + ":" + CLI.resolve("lib") + "/*", "dev.jdm.cli.Main", "--socket", socket.toString()));
-        cmd.addAll(List.of(args));
-        return cmd;
-    }
+    static final Path CLI = HostProcess.CLI;
 
     static Result jdm(String... args) throws Exception {
-        Process p = new ProcessBuilder(javaCommand(args)).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Result(p.exitValue(), out, err);
+        return host.jdm(args);
     }
 
     @BeforeAll
     static void startHost() throws Exception {
-        dir = Files.createTempDirectory("jdm-it");
-        socket = dir.resolve("gate.sock");
-        host = new ProcessBuilder(javaCommand("host", "--state-dir", dir.resolve("state").toString(), "--nbd-tcp", "off")).redirectErrorStream(true).start();
-        BufferedReader r = new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8));
-        List<String> banner = new ArrayList<>();
-        String line;
-        while ((line = r.readLine()) != null) {
-            banner.add(line);
-            if (line.startsWith("next:")) {
-                break;
-            }
-        }
-        assertThat(banner).as("host banner").anyMatch(l -> l.startsWith("call gate: " + socket)).anyMatch(l -> l.contains("module:    hello (live)"));
-        Thread.ofVirtual().start(() -> { // keep draining the console until the host exits
-            try {
-                while (r.readLine() != null) {
-                    // discard
-                }
-            } catch (IOException ended) {
-                // the host is gone
-            }
-        });
+        host = HostProcess.start("jdm-it", "--nbd-tcp", "off");
+        dir = host.dir();
+        socket = host.socket();
+        assertThat(host.banner()).as("host banner").anyMatch(l -> l.startsWith("call gate: " + socket))
+                .anyMatch(l -> l.contains("module:    hello (live)"));
     }
 
     @AfterAll
     static void stopHost() throws Exception {
-        if (host != null && host.isAlive()) {
-            host.destroyForcibly();
-        }
+        host.close();
     }
 
     @Test
@@ -171,13 +132,7 @@ class HostProcessIT {
     }
 
     static Result jdmAt(Path otherSocket, String... args) throws Exception {
-        Path saved = socket;
-        socket = otherSocket;
-        try {
-            return jdm(args);
-        } finally {
-            socket = saved;
-        }
+        return HostProcess.run(HostProcess.javaCommandAt(otherSocket, args));
     }
 
     @Test
@@ -195,9 +150,9 @@ class HostProcessIT {
     @Test
     @Order(7)
     void shouldStopCleanlyOnSigterm() throws Exception {
-        host.destroy(); // SIGTERM
-        assertThat(host.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(host.exitValue()).isIn(0, 143);
+        host.process().destroy(); // SIGTERM
+        assertThat(host.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(host.process().exitValue()).isIn(0, 143);
         assertThat(socket).doesNotExist();
     }
 }

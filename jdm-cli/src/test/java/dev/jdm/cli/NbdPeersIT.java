@@ -3,16 +3,11 @@ package dev.jdm.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -27,54 +22,35 @@ import org.junit.jupiter.api.Test;
  * not installed is skipped with a message naming the Debian package.
  */
 class NbdPeersIT {
+    static HostProcess host;
     static Path dir;
     static Path nbdSocket;
     static int tcpPort;
-    static Process host;
 
     record Run(int code, String out) {}
 
+    static HostProcess.Result jdm(String... args) throws Exception {
+        return host.jdm(args);
+    }
+
     @BeforeAll
     static void startHost() throws Exception {
-        dir = Files.createTempDirectory("jdm-nbd-it");
-        HostProcessIT.socket = dir.resolve("gate.sock");
-        nbdSocket = dir.resolve("nbd.sock");
-        host = new ProcessBuilder(HostProcessIT.javaCommand("host", "--state-dir", dir.resolve("state").toString(),
-                "--nbd-tcp", "127.0.0.1:0", "--nbd-memory", "mem0:64M", "--nbd-memory", "copy0:64M"))
-                .redirectErrorStream(true).start();
-        BufferedReader r = new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8));
-        List<String> banner = new ArrayList<>();
-        String line;
-        while ((line = r.readLine()) != null) {
-            banner.add(line);
+        host = HostProcess.start("jdm-nbd-it", "--nbd-tcp", "127.0.0.1:0", "--nbd-memory", "mem0:64M", "--nbd-memory", "copy0:64M");
+        dir = host.dir();
+        nbdSocket = host.nbdSocket();
+        for (String line : host.banner()) {
             Matcher m = Pattern.compile("nbd:\\s+nbd://127\\.0\\.0\\.1:(\\d+)/mem0").matcher(line);
             if (m.find()) {
                 tcpPort = Integer.parseInt(m.group(1));
             }
-            if (line.startsWith("next:")) {
-                break;
-            }
         }
-        assertThat(banner).as("host banner").anyMatch(l -> l.equals("nbd:       nbd+unix:///mem0?socket=" + nbdSocket));
-        assertThat(tcpPort).as("TCP port in %s", banner).isPositive();
-        Thread.ofVirtual().start(() -> {
-            try {
-                while (r.readLine() != null) {
-                    // drain
-                }
-            } catch (IOException ended) {
-                // gone
-            }
-        });
+        assertThat(host.banner()).as("host banner").anyMatch(l -> l.equals("nbd:       nbd+unix:///mem0?socket=" + nbdSocket));
+        assertThat(tcpPort).as("TCP port in %s", host.banner()).isPositive();
     }
 
     @AfterAll
     static void stopHost() throws Exception {
-        if (host != null) {
-            host.destroy();
-            host.waitFor(30, TimeUnit.SECONDS);
-            host.destroyForcibly();
-        }
+        host.close();
     }
 
     static String unix(String export) {
@@ -158,7 +134,7 @@ class NbdPeersIT {
     void shouldReportAllocationTruthfully() throws Exception {
         need("nbdinfo", "libnbd-bin");
         need("qemu-io", "qemu-utils");
-        assertThat(HostProcessIT.jdm("export", "add", "map0", "--memory", "16M").code()).isZero();
+        assertThat(jdm("export", "add", "map0", "--memory", "16M").code()).isZero();
         Run w = run("qemu-io", "-f", "raw", "-c", "write -P 0x55 1M 64k", unix("map0"));
         assertThat(w.code()).as(w.out()).isZero();
         Run map = run("nbdinfo", "--map", unix("map0"));
@@ -170,7 +146,7 @@ class NbdPeersIT {
     @Test
     void shouldPassFioRandomWritesWithCrc32cVerification() throws Exception {
         need("fio", "fio");
-        assertThat(HostProcessIT.jdm("export", "add", "fio0", "--memory", "64M").code()).isZero();
+        assertThat(jdm("export", "add", "fio0", "--memory", "64M").code()).isZero();
         Run engines = run("fio", "--enghelp");
         assumeTrue(engines.out().contains("nbd"), "this fio has no nbd engine (built without libnbd); skipping");
         Run fio = run("fio", "--name=verify", "--ioengine=nbd", "--uri=" + unix("fio0"), "--rw=randwrite", "--bs=4k", "--size=32M",
@@ -193,9 +169,9 @@ class NbdPeersIT {
         Run ok = run("qemu-io", "-f", "raw", "-c", "write -P 0x33 64k 64k", "-c", "read -P 0x33 64k 64k", "-c", "read -P 0 0 4k", unix("ram0"));
         assertThat(ok.code()).as(ok.out()).isZero();
         assertThat(ok.out()).doesNotContain("Pattern verification failed").doesNotContain("Operation not permitted");
-        HostProcessIT.Result ls = HostProcessIT.jdm("blk", "ls", "--json");
+        HostProcess.Result ls = jdm("blk", "ls", "--json");
         assertThat(ls.out()).as("the exported LU is held by the NBD export").contains("nbd");
-        assertThat(HostProcessIT.jdm("rmmod", "ramdisk").err()).as("an exported LU pins its driver").contains("EBUSY");
+        assertThat(jdm("rmmod", "ramdisk").err()).as("an exported LU pins its driver").contains("EBUSY");
     }
 
     @Test
@@ -213,7 +189,7 @@ class NbdPeersIT {
     void shouldRefuseWritesToAReadOnlyExport() throws Exception {
         need("nbdcopy", "libnbd-bin");
         need("nbdinfo", "libnbd-bin");
-        HostProcessIT.Result add = HostProcessIT.jdm("export", "add", "mem0", "--name", "mem0-ro", "--read-only");
+        HostProcess.Result add = jdm("export", "add", "mem0", "--name", "mem0-ro", "--read-only");
         assertThat(add.code()).as(add.out() + add.err()).isZero();
         assertThat(run("nbdinfo", unix("mem0-ro")).out()).contains("is_read_only: true");
         Path small = Files.write(dir.resolve("small.raw"), new byte[1 << 20]);
@@ -224,29 +200,29 @@ class NbdPeersIT {
 
     @Test
     void shouldExportAndUnexportUnderTheBlockCommandsToo() throws Exception {
-        HostProcessIT.Result add = HostProcessIT.jdm("blk", "export", "copy0", "--name", "via-blk", "--read-only");
+        HostProcess.Result add = jdm("blk", "export", "copy0", "--name", "via-blk", "--read-only");
         assertThat(add.code()).as(add.err()).isZero();
         assertThat(add.out()).contains("via-blk: exported read-only").contains("nbd+unix:///via-blk?socket=" + nbdSocket);
-        assertThat(HostProcessIT.jdm("export", "ls").out()).contains("via-blk");
-        assertThat(HostProcessIT.jdm("blk", "unexport", "via-blk").code()).isZero();
-        assertThat(HostProcessIT.jdm("export", "ls").out()).doesNotContain("via-blk");
-        HostProcessIT.Result again = HostProcessIT.jdm("blk", "unexport", "via-blk");
+        assertThat(jdm("export", "ls").out()).contains("via-blk");
+        assertThat(jdm("blk", "unexport", "via-blk").code()).isZero();
+        assertThat(jdm("export", "ls").out()).doesNotContain("via-blk");
+        HostProcess.Result again = jdm("blk", "unexport", "via-blk");
         assertThat(again.code()).isEqualTo(1);
         assertThat(again.err()).contains("no export named via-blk").contains("[ENOENT]");
     }
 
     @Test
     void shouldManageExportsFromTheCli() throws Exception {
-        HostProcessIT.Result ls = HostProcessIT.jdm("export", "ls");
+        HostProcess.Result ls = jdm("export", "ls");
         assertThat(ls.code()).isZero();
         assertThat(ls.out()).contains("mem0").contains("nbd+unix:///mem0?socket=" + nbdSocket).contains("nbd://127.0.0.1:" + tcpPort + "/mem0");
-        HostProcessIT.Result dup = HostProcessIT.jdm("export", "add", "mem0");
+        HostProcess.Result dup = jdm("export", "add", "mem0");
         assertThat(dup.code()).isEqualTo(1);
         assertThat(dup.err()).contains("export mem0 already exists").contains("[EEXIST]");
-        HostProcessIT.Result missing = HostProcessIT.jdm("export", "rm", "nope");
+        HostProcess.Result missing = jdm("export", "rm", "nope");
         assertThat(missing.err()).contains("no export named nope").contains("[ENOENT]");
-        assertThat(HostProcessIT.jdm("export", "add", "rm0", "--memory", "1M").code()).isZero();
-        assertThat(HostProcessIT.jdm("export", "rm", "rm0").code()).isZero();
-        assertThat(HostProcessIT.jdm("export", "ls", "--json").out()).doesNotContain("rm0").contains("\"socket\"");
+        assertThat(jdm("export", "add", "rm0", "--memory", "1M").code()).isZero();
+        assertThat(jdm("export", "rm", "rm0").code()).isZero();
+        assertThat(jdm("export", "ls", "--json").out()).doesNotContain("rm0").contains("\"socket\"");
     }
 }

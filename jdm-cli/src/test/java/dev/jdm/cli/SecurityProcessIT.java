@@ -3,16 +3,13 @@ package dev.jdm.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import dev.jdm.cli.HostProcess.Result;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -28,38 +25,21 @@ import org.junit.jupiter.api.TestMethodOrder;
 class SecurityProcessIT {
     static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     static final Path CLI = Path.of(System.getProperty("jdm.cli.dir", "target")).toAbsolutePath();
+    static HostProcess host;
     static Path dir;
-    static Path socket;
-    static Process host;
-
-    record Result(int code, String out, String err) {}
-
-    static List<String> javaCommand(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(System.getProperty("jdm.java", "java"),
-                "--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-Djdm.modules=" + CLI.resolve("modules"),
-                "-cp", CLI.resolve("jdm-cli.jar") + ":" + CLI.resolve("lib") + "/*", "dev.jdm.cli.Main", "--socket", socket.toString()));
-        cmd.addAll(List.of(args));
-        return cmd;
-    }
 
     static Result run(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Result(p.exitValue(), out, err);
+        return HostProcess.run(cmd);
     }
 
     static Result jdm(String... args) throws Exception {
-        return run(javaCommand(args));
+        return host.jdm(args);
     }
 
     /** The CLI as uid/gid 65534 (nobody) with no supplementary groups. */
     static Result jdmAsNobody(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(SETPRIV.toString(), "--reuid=65534", "--regid=65534", "--clear-groups"));
-        cmd.addAll(javaCommand(args));
+        cmd.addAll(host.javaCommand(args));
         return run(cmd);
     }
 
@@ -67,36 +47,17 @@ class SecurityProcessIT {
     static void startHost() throws Exception {
         assumeTrue(Files.isExecutable(SETPRIV), "setpriv (util-linux) is missing: cannot run the CLI as another user; install util-linux");
         assumeTrue(dev.jdm.host.sys.Libc.getuid() == 0, "these tests switch users with setpriv and need to run as root");
-        dir = Files.createTempDirectory("jdm-sec-it");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // nobody must reach the socket
-        socket = dir.resolve("gate.sock");
-        host = new ProcessBuilder(javaCommand("host", "--state-dir", dir.resolve("state").toString(), "--nbd-tcp", "off")).redirectErrorStream(true).start();
-        BufferedReader r = new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8));
-        List<String> banner = new ArrayList<>();
-        String line;
-        while ((line = r.readLine()) != null) {
-            banner.add(line);
-            if (line.startsWith("next:")) {
-                break;
-            }
-        }
-        assertThat(banner).as("host banner").anyMatch(l -> l.contains("module:    caps (live)"))
+        host = HostProcess.start("jdm-sec-it", "--nbd-tcp", "off");
+        dir = host.dir();
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // nobody must reach the sockets
+        assertThat(host.banner()).as("host banner").anyMatch(l -> l.contains("module:    caps (live)"))
                 .anyMatch(l -> l.contains("module:    devacl (live)")).anyMatch(l -> l.contains("module:    audit (live)"));
-        Thread.ofVirtual().start(() -> {
-            try {
-                while (r.readLine() != null) {
-                    // discard
-                }
-            } catch (IOException ended) {
-                // the host is gone
-            }
-        });
     }
 
     @AfterAll
-    static void stopHost() {
-        if (host != null && host.isAlive()) {
-            host.destroyForcibly();
+    static void stopHost() throws Exception {
+        if (host != null) {
+            host.close();
         }
     }
 

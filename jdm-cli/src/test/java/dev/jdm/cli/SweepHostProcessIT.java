@@ -11,16 +11,15 @@ import dev.jdm.host.gate.proto.Response;
 import dev.jdm.host.gate.proto.SweepIoCall;
 import dev.jdm.host.gate.proto.SweepOpenCall;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import dev.jdm.cli.HostProcess.Result;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -36,18 +35,13 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SweepHostProcessIT {
+    static HostProcess host;
     static Path dir;
     static Path socket;
-    static Process host;
-    static final Path CLI = BlockProcessIT.CLI;
+    static final Path CLI = HostProcess.CLI;
 
     static List<String> command(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(System.getProperty("jdm.java", "java"),
-                "--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-Djdm.modules=" + CLI.resolve("modules").toAbsolutePath(),
-                "-cp", CLI.resolve("jdm-cli.jar") + ":" + CLI.resolve("lib") + "/*", "dev.jdm.cli.Main", "--socket", socket.toString()));
-        cmd.addAll(List.of(args));
-        return cmd;
+        return host.javaCommand(args);
     }
 
     static List<String> sweep(String... args) {
@@ -56,15 +50,8 @@ class SweepHostProcessIT {
         return command(a.toArray(String[]::new));
     }
 
-    record Result(int code, String out, String err) {}
-
     static Result run(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        return new Result(p.exitValue(), out, err);
+        return HostProcess.run(cmd);
     }
 
     static JsonNode last(Result r) throws Exception {
@@ -73,30 +60,14 @@ class SweepHostProcessIT {
 
     @BeforeAll
     static void startHost() throws Exception {
-        dir = Files.createTempDirectory("jdm-sweep-host-it");
-        socket = dir.resolve("gate.sock");
-        host = new ProcessBuilder(command("host", "--state-dir", dir.resolve("state").toString(), "--nbd-tcp", "off"))
-                .redirectErrorStream(true).start();
-        BufferedReader r = new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8));
-        for (String line = r.readLine(); line != null && !line.startsWith("next:"); line = r.readLine()) {
-            // the banner
-        }
-        Thread.ofVirtual().start(() -> {
-            try {
-                while (r.readLine() != null) {
-                    // drain the console
-                }
-            } catch (IOException ended) {
-                // the host is gone
-            }
-        });
+        host = HostProcess.start("jdm-sweep-host-it", "--nbd-tcp", "off");
+        dir = host.dir();
+        socket = host.socket();
     }
 
     @AfterAll
-    static void stopHost() {
-        if (host != null && host.isAlive()) {
-            host.destroyForcibly();
-        }
+    static void stopHost() throws Exception {
+        host.close();
     }
 
     @Test
@@ -196,8 +167,8 @@ class SweepHostProcessIT {
     @Test
     @Order(5)
     void shouldStopCleanly() throws Exception {
-        host.destroy();
-        assertThat(host.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(host.exitValue()).isIn(0, 143);
+        host.process().destroy();
+        assertThat(host.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(host.process().exitValue()).isIn(0, 143);
     }
 }
