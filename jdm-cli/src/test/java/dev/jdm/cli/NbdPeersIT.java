@@ -150,7 +150,7 @@ class NbdPeersIT {
         Run engines = run("fio", "--enghelp");
         assumeTrue(engines.out().contains("nbd"), "this fio has no nbd engine (built without libnbd); skipping");
         Run fio = run("fio", "--name=verify", "--ioengine=nbd", "--uri=" + unix("fio0"), "--rw=randwrite", "--bs=4k", "--size=32M",
-                "--iodepth=16", "--verify=crc32c", "--do_verify=1", "--verify_fatal=1");
+                "--iodepth=16", "--verify=crc32c", "--do_verify=1", "--verify_fatal=1", "--verify_state_save=0");
         assertThat(fio.code()).as(fio.out()).isZero();
         assertThat(fio.out()).contains("err= 0").doesNotContain("verify: bad");
     }
@@ -180,7 +180,7 @@ class NbdPeersIT {
         Run engines = run("fio", "--enghelp");
         assumeTrue(engines.out().contains("nbd"), "this fio has no nbd engine (built without libnbd); skipping");
         Run fio = run("fio", "--name=lu", "--ioengine=nbd", "--uri=" + unix("ram0"), "--rw=randwrite", "--bs=4k", "--offset=1M",
-                "--size=32M", "--iodepth=16", "--verify=crc32c", "--do_verify=1", "--verify_fatal=1");
+                "--size=32M", "--iodepth=16", "--verify=crc32c", "--do_verify=1", "--verify_fatal=1", "--verify_state_save=0");
         assertThat(fio.code()).as(fio.out()).isZero();
         assertThat(fio.out()).contains("err= 0").doesNotContain("verify: bad");
     }
