@@ -166,6 +166,29 @@ class SweepHostProcessIT {
 
     @Test
     @Order(5)
+    void shouldReportADeviceThatFailsWritesHonestly() throws Exception {
+        Result ins = run(command("insmod", CLI.resolve("modules/faultdisk.jar").toAbsolutePath().toString(), "name=bad0", "size=8M",
+                "fail_write=4M+64K"));
+        assertThat(ins.code()).as(ins.err()).isZero();
+        Result r = run(sweep("bad0", "--zeros", "--verify=last", "--write", "--yes", "--json"));
+        assertThat(r.code()).as("a failed sweep exits 1: %s", r.err()).isEqualTo(1);
+        JsonNode rep = last(r).get("report");
+        assertThat(rep.get("result").asText()).isEqualTo("failed");
+        JsonNode t = rep.get("targets").get(0);
+        assertThat(t.get("result").asText()).isEqualTo("failed");
+        assertThat(t.get("errors").size()).isPositive();
+        for (JsonNode e : t.get("errors")) {
+            assertThat(e.get("offset").asLong()).as("every error lies in the failing range").isBetween(4L << 20, (4L << 20) + (64 << 10) - 1);
+        }
+        assertThat(t.get("bytesWritten").asLong()).as("everything else was written").isEqualTo((8L << 20) - 0x10000 - (64 << 10));
+        Result check = run(command("sweep", "--state-dir", dir.resolve("sweep-state").toString(), "--check-report",
+                last(r).get("reportJson").asText()));
+        assertThat(check.code()).as("the failed report is signed like any other: %s", check.err()).isZero();
+        assertThat(run(command("rmmod", "faultdisk")).code()).isZero();
+    }
+
+    @Test
+    @Order(6)
     void shouldStopCleanly() throws Exception {
         host.process().destroy();
         assertThat(host.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
