@@ -81,6 +81,15 @@ public interface SecurityModule {
     default void decision(Decision decision) {}
 
     /**
+     * Whether {@link #decision} should hear of a decision on {@code hook} (e.g. {@code blk_io})
+     * with this verdict. The host asks first, so that a decision no module records is never
+     * described: per-request hooks run once per I/O. The default is every decision.
+     */
+    default boolean wantsDecision(String hook, boolean allowed) {
+        return true;
+    }
+
+    /**
      * A new policy text for this module (from the host's policy file or {@code jdm sec reload}).
      * Throw {@link PolicyException} to refuse it; the previous policy then stays in force.
      *

@@ -132,6 +132,24 @@ final class Evaluator {
     }
 
     private void notifyObservers(Hook hook, TaskArray task, Object args, Vote[] votes, StackedModule[] who, Denial worst) {
+        boolean allowed = worst == null;
+        boolean[] wants = new boolean[who.length];
+        boolean any = false;
+        for (int i = 0; i < who.length; i++) {
+            StackedModule m = who[i];
+            if (m != null && m.observer && m.state != StackedModule.State.GONE) {
+                try {
+                    wants[i] = m.impl.wantsDecision(hook.abiName(), allowed);
+                } catch (Throwable t) {
+                    wants[i] = true; // an observer that cannot say is told: it is the audit trail
+                    logFailure(m, "wantsDecision() threw " + t);
+                }
+                any |= wants[i];
+            }
+        }
+        if (!any) {
+            return; // nobody records it: do not spend a description on it
+        }
         List<ModuleVote> list = new ArrayList<>(votes.length);
         for (int i = 0; i < votes.length; i++) {
             if (who[i] != null) {
@@ -140,10 +158,10 @@ final class Evaluator {
         }
         list.sort(Comparator.comparing(ModuleVote::module));
         Decision d = new Decision(System.currentTimeMillis(), hook.abiName(), task.cred, hook.describe(args), args, List.copyOf(list),
-                worst == null, worst == null ? "" : worst.errnoName(), worst == null ? "" : worst.module(),
-                worst == null ? "" : worst.reason());
-        for (StackedModule m : who) {
-            if (m != null && m.observer && m.state != StackedModule.State.GONE) {
+                allowed, allowed ? "" : worst.errnoName(), allowed ? "" : worst.module(), allowed ? "" : worst.reason());
+        for (int i = 0; i < who.length; i++) {
+            StackedModule m = who[i];
+            if (wants[i]) {
                 try {
                     m.impl.decision(d);
                 } catch (Throwable t) {

@@ -53,10 +53,12 @@ public final class Audit implements LoadableModule {
         }
 
         @Override
+        public boolean wantsDecision(String hook, boolean allowed) {
+            return !PER_REQUEST.contains(hook) || io.equals("all") || io.equals("denied") && !allowed;
+        }
+
+        @Override
         public void decision(Decision d) {
-            if (PER_REQUEST.contains(d.hook()) && (io.equals("none") || io.equals("denied") && d.allowed())) {
-                return;
-            }
             sink.append(json(d));
         }
 
