@@ -19,8 +19,8 @@ final class HostBlockRequest implements BlockRequest {
     private final IntConsumer done;
     private final AtomicBoolean completed = new AtomicBoolean();
     final long startNanos = System.nanoTime();
-    /** Sequence number in its queue, for flush ordering. */
-    long seq;
+    /** The flush epoch a write counts in (see {@code RequestQueue.Epoch}); null for other requests. */
+    RequestQueue.Epoch epoch;
 
     HostBlockRequest(BlockOp op, long offset, long length, int flags, MemorySegment data, IntConsumer done) {
         this.op = op;

@@ -10,7 +10,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
@@ -59,9 +58,19 @@ final class RequestQueue {
 
     private final Object lock = new Object();
     private final ArrayDeque<HostBlockRequest> pending = new ArrayDeque<>();
-    private final TreeSet<Long> outstandingWrites = new TreeSet<>();
-    private final List<HostBlockRequest> waitingFlushes = new ArrayList<>();
-    private long nextSeq;
+    /**
+     * Flush ordering by epochs: each FLUSH closes the current epoch, and may go once every write of
+     * its epoch and all earlier ones has completed. A write only counts itself into the open
+     * epoch, so the ordering costs no allocation and no search per request. Oldest epoch first;
+     * the last is the open one.
+     */
+    private final ArrayDeque<Epoch> epochs = new ArrayDeque<>(List.of(new Epoch()));
+
+    /** Writes in flight that were submitted before {@code flush}, and the flush that closed the epoch (null while open). */
+    static final class Epoch {
+        int writes;
+        HostBlockRequest flush;
+    }
     private int dispatchers;
     private volatile boolean removed;
     private final AtomicLong outstanding = new AtomicLong();
@@ -187,16 +196,18 @@ final class RequestQueue {
         self[0] = r;
         boolean dispatchNow = false;
         synchronized (lock) {
-            r.seq = nextSeq++;
             if (op == BlockOp.FLUSH) {
-                if (outstandingWrites.isEmpty() || outstandingWrites.first() > r.seq) {
+                Epoch open = epochs.peekLast();
+                if (epochs.size() == 1 && open.writes == 0) {
                     dispatchNow = true;
                 } else {
-                    waitingFlushes.add(r);
+                    open.flush = r;
+                    epochs.addLast(new Epoch());
                 }
             } else {
                 if (r.isWrite()) {
-                    outstandingWrites.add(r.seq);
+                    r.epoch = epochs.peekLast();
+                    r.epoch.writes++;
                 }
                 pending.add(r);
                 if (dispatchers < MAX_DISPATCHERS) {
@@ -218,17 +229,13 @@ final class RequestQueue {
         List<HostBlockRequest> ready = List.of();
         if (r.isWrite()) {
             synchronized (lock) {
-                outstandingWrites.remove(r.seq);
-                if (!waitingFlushes.isEmpty()) {
-                    long oldest = outstandingWrites.isEmpty() ? Long.MAX_VALUE : outstandingWrites.first();
-                    ready = new ArrayList<>();
-                    for (Iterator<HostBlockRequest> it = waitingFlushes.iterator(); it.hasNext(); ) {
-                        HostBlockRequest f = it.next();
-                        if (f.seq < oldest) {
-                            ready.add(f);
-                            it.remove();
-                        }
+                r.epoch.writes--;
+                // closed epochs that have drained, oldest first, release their flushes
+                while (epochs.size() > 1 && epochs.peekFirst().writes == 0) {
+                    if (ready.isEmpty()) {
+                        ready = new ArrayList<>();
                     }
+                    ready.add(epochs.pollFirst().flush);
                 }
             }
             if (status == BlockStatus.OK) {

@@ -24,10 +24,12 @@ final class LuExportableDevice implements ExportableDevice {
 
     private final LuHandle lu;
     private final LuInfo info;
+    private final Set<Capability> capabilities;
 
     LuExportableDevice(LuHandle lu) {
         this.lu = lu;
         this.info = lu.info();
+        this.capabilities = capabilities(info);
     }
 
     @Override
@@ -62,6 +64,10 @@ final class LuExportableDevice implements ExportableDevice {
 
     @Override
     public Set<Capability> capabilities() {
+        return capabilities; // asked on every request
+    }
+
+    private static Set<Capability> capabilities(LuInfo info) {
         Set<Capability> caps = EnumSet.of(Capability.FLUSH, Capability.FUA, Capability.WRITE_ZEROES, Capability.MULTI_CONN);
         if (info.has(BlockDevice.DISCARD)) {
             caps.add(Capability.TRIM);
@@ -72,7 +78,7 @@ final class LuExportableDevice implements ExportableDevice {
         if (info.has(BlockDevice.ROTATIONAL)) {
             caps.add(Capability.ROTATIONAL);
         }
-        return caps;
+        return java.util.Collections.unmodifiableSet(caps);
     }
 
     @Override

@@ -173,6 +173,31 @@ class RequestQueueTest {
     }
 
     @Test
+    void shouldReleaseEachFlushOnlyWhenEveryWriteBeforeItCompleted() throws Exception {
+        Recorder d = new Recorder();
+        d.auto = false;
+        RequestQueue q = queue(d, BlockDevice.FLUSH, 0);
+        submit(q, BlockOp.WRITE, 0, 512, 0, filled(512, 1));
+        CompletableFuture<Integer> f1 = submit(q, BlockOp.FLUSH, 0, 0, 0, null);
+        submit(q, BlockOp.WRITE, 512, 512, 0, filled(512, 2));
+        CompletableFuture<Integer> f2 = submit(q, BlockOp.FLUSH, 0, 0, 0, null);
+        CompletableFuture<Integer> f3 = submit(q, BlockOp.FLUSH, 0, 0, 0, null);
+        d.seen.get(1).complete(BlockStatus.OK); // the later write first: f2 still waits for the earlier one
+        assertThat(d.log).as("no flush while the first write is in flight").containsExactly("WRITE@0+512", "WRITE@512+512");
+        d.seen.get(0).complete(BlockStatus.OK);
+        assertThat(d.log).as("now every flush may go, oldest first").containsExactly("WRITE@0+512", "WRITE@512+512", "FLUSH@0+0",
+                "FLUSH@0+0", "FLUSH@0+0");
+        d.seen.subList(2, 5).forEach(r -> r.complete(BlockStatus.OK));
+        assertThat(f1.get()).isZero();
+        assertThat(f2.get()).isZero();
+        assertThat(f3.get()).isZero();
+        CompletableFuture<Integer> idle = submit(q, BlockOp.FLUSH, 0, 0, 0, null);
+        assertThat(d.log).as("with nothing in flight a flush goes at once").hasSize(6);
+        d.seen.get(5).complete(BlockStatus.OK);
+        assertThat(idle.get()).isZero();
+    }
+
+    @Test
     void shouldFollowAFuaWriteWithAFlushWhenTheDriverLacksFua() throws Exception {
         Recorder d = new Recorder();
         RequestQueue q = queue(d, BlockDevice.FLUSH, 0);

@@ -227,6 +227,12 @@ final class Transmission {
         };
     }
 
+    /** Built only for a request that needs it: validation runs once per request. */
+    private String beyondTheEnd(Req r) {
+        return "range " + Long.toUnsignedString(r.offset()) + "+" + Long.toUnsignedString(r.length()) + " beyond the end of "
+                + s.export().name() + " (" + size + " bytes)";
+    }
+
     /** Checks a request against the session and the export; sends the error reply and returns its errno, or 0. */
     private int validate(Req r) {
         int known = Request.FLAG_FUA | Request.FLAG_NO_HOLE | Request.FLAG_DF | Request.FLAG_REQ_ONE | Request.FLAG_FAST_ZERO
@@ -235,8 +241,6 @@ final class Transmission {
         int errno = Errors.EINVAL;
         boolean ro = s.export().writesRefused();
         boolean inRange = Long.compareUnsigned(r.offset(), size) <= 0 && Long.compareUnsigned(r.length(), size - r.offset()) <= 0;
-        String range = "range " + Long.toUnsignedString(r.offset()) + "+" + Long.toUnsignedString(r.length())
-                + " beyond the end of " + s.export().name() + " (" + size + " bytes)";
         var caps = device.capabilities();
         if ((r.flags() & ~known) != 0) {
             why = "unknown command flags 0x" + Integer.toHexString(r.flags() & ~known);
@@ -252,7 +256,7 @@ final class Transmission {
             switch (r.type()) {
                 case Request.READ -> why = r.length() == 0 ? "zero-length read"
                         : r.length() > s.maxPayload() ? "read of " + Long.toUnsignedString(r.length()) + " bytes exceeds the maximum of " + s.maxPayload()
-                        : !inRange ? range : null;
+                        : !inRange ? beyondTheEnd(r) : null;
                 case Request.WRITE -> {
                     if (ro) {
                         errno = Errors.EPERM;
@@ -261,7 +265,7 @@ final class Transmission {
                         why = "zero-length write";
                     } else if (!inRange) {
                         errno = Errors.ENOSPC;
-                        why = range;
+                        why = beyondTheEnd(r);
                     }
                 }
                 case Request.FLUSH -> why = r.offset() != 0 || r.length() != 0 ? "NBD_CMD_FLUSH must have offset and length 0" : null;
@@ -278,13 +282,13 @@ final class Transmission {
                         why = "zero length";
                     } else if (!inRange) {
                         errno = zero ? Errors.ENOSPC : Errors.EINVAL;
-                        why = range;
+                        why = beyondTheEnd(r);
                     }
                 }
                 case Request.CACHE -> why = !caps.contains(ExportableDevice.Capability.CACHE) ? "NBD_CMD_CACHE was not advertised"
-                        : !inRange ? range : null;
+                        : !inRange ? beyondTheEnd(r) : null;
                 case Request.BLOCK_STATUS -> why = !s.baseAllocation() ? "no metadata context was selected with NBD_OPT_SET_META_CONTEXT"
-                        : r.length() == 0 ? "zero-length block status" : !inRange ? range : null;
+                        : r.length() == 0 ? "zero-length block status" : !inRange ? beyondTheEnd(r) : null;
                 default -> why = "unknown command " + r.type();
             }
         }
