@@ -8,6 +8,8 @@ import dev.jdm.host.gate.proto.BlkRescanCall;
 import dev.jdm.host.gate.proto.BlkStat;
 import dev.jdm.host.gate.proto.BlkStatCall;
 import dev.jdm.host.gate.proto.Request;
+import dev.jdm.sweep.Sizes;
+import dev.jdm.sweep.SweepException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,34 +51,17 @@ final class BlockCommands implements Callable<Integer>, GateParent {
         return 0;
     }
 
-    /** 268435456 → "256 MiB"; exact multiples only get a binary unit. */
+    /** 268435456 → "256 MiB" (the sweeper's formatting, so both commands show sizes alike). */
     static String size(long bytes) {
-        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-        double v = bytes;
-        int u = 0;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return v == Math.rint(v) ? String.format(Locale.ROOT, "%d %s", (long) v, units[u]) : String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+        return Sizes.human(bytes);
     }
 
-    /** Parses 65536, 0x10000, 64K, 1M. */
+    /** Parses 65536, 0x10000, 64K, 1M; a bad count is a usage error. */
     static long bytes(String text) {
-        String t = text.trim().toUpperCase(Locale.ROOT);
         try {
-            if (t.startsWith("0X")) {
-                return Long.parseLong(t.substring(2), 16);
-            }
-            long mult = switch (t.isEmpty() ? ' ' : t.charAt(t.length() - 1)) {
-                case 'K' -> 1L << 10;
-                case 'M' -> 1L << 20;
-                case 'G' -> 1L << 30;
-                default -> 1;
-            };
-            return Math.multiplyExact(Long.parseLong(mult == 1 ? t : t.substring(0, t.length() - 1)), mult);
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new CliException(CliException.USAGE, "\"" + text + "\" is not a byte count (65536, 0x10000, 64K)");
+            return Sizes.parse(text);
+        } catch (SweepException e) {
+            throw new CliException(CliException.USAGE, e.getMessage());
         }
     }
 

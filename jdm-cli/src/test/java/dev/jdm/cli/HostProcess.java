@@ -99,11 +99,16 @@ final class HostProcess implements AutoCloseable {
 
     /** Runs any command line and waits for it (at most two minutes). */
     static Result run(List<String> cmd) throws Exception {
+        return run(cmd, 120);
+    }
+
+    /** Runs any command line and waits for it, at most {@code seconds}. */
+    static Result run(List<String> cmd, long seconds) throws Exception {
         Process p = new ProcessBuilder(cmd).start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("%s finished", String.join(" ", cmd)).isTrue();
+        assertThat(p.waitFor(seconds, TimeUnit.SECONDS)).as("%s finished", String.join(" ", cmd)).isTrue();
         return new Result(p.exitValue(), out, err);
     }
 

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
+import dev.jdm.cli.HostProcess.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,31 +29,20 @@ import org.junit.jupiter.api.io.TempDir;
  * mid-run and a resume that completes, and bad inputs.
  */
 class SweepFileProcessIT {
-    static final Path CLI = Path.of(System.getProperty("jdm.cli.dir", "target"));
     static final int BOOT = 0x10000;
 
     @TempDir
     Path dir;
 
+    /** {@code jdm sweep} standalone: no host listens on the socket it is given. */
     List<String> command(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(System.getProperty("jdm.java", "java"), "--enable-native-access=ALL-UNNAMED",
-                "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-Djdm.modules=" + CLI.resolve("modules").toAbsolutePath(),
-                "-cp", CLI.resolve("jdm-cli.jar") + ":" + CLI.resolve("lib") + "/*", "dev.jdm.cli.Main",
-                "--socket", dir.resolve("no-host.sock").toString(), "sweep", "--state-dir", dir.resolve("state").toString()));
-        cmd.addAll(List.of(args));
-        return cmd;
+        List<String> sweep = new ArrayList<>(List.of("sweep", "--state-dir", dir.resolve("state").toString()));
+        sweep.addAll(List.of(args));
+        return HostProcess.javaCommandAt(dir.resolve("no-host.sock"), sweep.toArray(String[]::new));
     }
 
-    record Result(int code, String out, String err) {}
-
     Result jdm(String... args) throws Exception {
-        Process p = new ProcessBuilder(command(args)).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
-        return new Result(p.exitValue(), out, err);
+        return HostProcess.run(command(args), 180);
     }
 
     /** A file of {@code size} bytes of seeded random data. */

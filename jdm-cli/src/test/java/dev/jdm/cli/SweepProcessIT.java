@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import dev.jdm.cli.HostProcess.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,29 +24,21 @@ import org.junit.jupiter.api.io.TempDir;
  * (Resume with the data intact is proved in-process by SweeperTest, including after a crash.)
  */
 class SweepProcessIT {
-    static final Path CLI = Path.of(System.getProperty("jdm.cli.dir", "target"));
     static final String DEVICE = "ram0p1:512M,part";
 
     @TempDir
     Path dir;
 
+    /** {@code jdm sweep} on a memory device; no host is involved. */
     List<String> command(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(System.getProperty("jdm.java", "java"), "--enable-native-access=ALL-UNNAMED",
-                "-cp", CLI.resolve("jdm-cli.jar") + ":" + CLI.resolve("lib") + "/*", "dev.jdm.cli.Main",
-                "sweep", "--state-dir", dir.resolve("state").toString(), "--memory-device", DEVICE, "--chunk-size", "1M"));
-        cmd.addAll(List.of(args));
-        return cmd;
+        List<String> sweep = new ArrayList<>(List.of("sweep", "--state-dir", dir.resolve("state").toString(), "--memory-device", DEVICE,
+                "--chunk-size", "1M"));
+        sweep.addAll(List.of(args));
+        return HostProcess.javaCommandAt(dir.resolve("no-host.sock"), sweep.toArray(String[]::new));
     }
 
-    record Result(int code, String out, String err) {}
-
     Result jdm(String... args) throws Exception {
-        Process p = new ProcessBuilder(command(args)).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        return new Result(p.exitValue(), out, err);
+        return HostProcess.run(command(args), 120);
     }
 
     @Test

@@ -29,7 +29,7 @@ public final class Sizes {
         }
     }
 
-    /** {@code 256 MiB}, {@code 1.5 GiB}, {@code 512 B}. */
+    /** {@code 256 MiB}, {@code 1.5 GiB}, {@code 512 B}; the same in every locale (one decimal, a point). */
     public static String human(long bytes) {
         String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
         double v = bytes;
@@ -38,7 +38,8 @@ public final class Sizes {
             v /= 1024;
             u++;
         }
-        return u == 0 ? bytes + " B" : (v == Math.rint(v) ? String.format("%d %s", (long) v, units[u]) : String.format("%.1f %s", v, units[u]));
+        return u == 0 ? bytes + " B" : (v == Math.rint(v) ? String.format(java.util.Locale.ROOT, "%d %s", (long) v, units[u])
+                : String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]));
     }
 
     /** {@code 0x10000}. */
