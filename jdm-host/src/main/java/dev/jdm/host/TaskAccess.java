@@ -32,10 +32,21 @@ final class TaskAccess implements BlockAccess {
     @Override
     public String checkIo(BlockOp op, String lu, long offset, long length) {
         try {
-            security.checkBlkIo(task, new BlkIo(BlkOp.valueOf(op.name()), lu, offset, length));
+            security.checkBlkIo(task, new BlkIo(blkOp(op), lu, offset, length));
             return null;
         } catch (HostException e) {
             return e.getMessage();
         }
+    }
+
+    /** The security ABI's name for a block operation; asked once per request, so no lookup by name. */
+    private static BlkOp blkOp(BlockOp op) {
+        return switch (op) {
+            case READ -> BlkOp.READ;
+            case WRITE -> BlkOp.WRITE;
+            case FLUSH -> BlkOp.FLUSH;
+            case WRITE_ZEROES -> BlkOp.WRITE_ZEROES;
+            case DISCARD -> BlkOp.DISCARD;
+        };
     }
 }
