@@ -8,6 +8,9 @@ import dev.jdm.symvers.Definition;
 import dev.jdm.symvers.Fingerprinter;
 import dev.jdm.symvers.Symbol;
 import dev.jdm.symvers.SymversException;
+import dev.jdm.symvers.stability.Baseline;
+import dev.jdm.symvers.stability.Generation;
+import dev.jdm.symvers.stability.ReleasedAbi;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -17,8 +20,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code jdm abi}: the ABI's symbols and what their fingerprints hash. */
-@Command(name = "abi", description = "Inspect the ABI.", subcommands = {AbiCommand.Explain.class, AbiCommand.Dump.class})
+/** {@code jdm abi}: the ABI's symbols, what their fingerprints hash, and its released generations. */
+@Command(name = "abi", description = "Inspect the ABI.", subcommands = {AbiCommand.Explain.class, AbiCommand.Dump.class,
+        AbiReleaseCommands.Diff.class, AbiReleaseCommands.Check.class, AbiReleaseCommands.Release.class})
 final class AbiCommand {
     @ParentCommand JdmCommand root;
 
@@ -54,17 +58,29 @@ final class AbiCommand {
         }
     }
 
-    @Command(name = "dump", description = "Print every ABI symbol with its fingerprint (a Module.symvers for the ABI).")
+    @Command(name = "dump", description = "Print one generation's symbols with fingerprints (a Module.symvers for the ABI).")
     static final class Dump implements Callable<Integer> {
         @Spec CommandSpec spec;
+        @Option(names = "--generation", paramLabel = "G", description = "a released generation, e.g. JDM_1.0 (default: the one this jdm serves)") String generation;
+        @Option(names = "--definitions", description = "add each symbol's expanded definition: the baseline file format") boolean definitions;
 
         @Override
         public Integer call() {
-            AbiModel model = AbiModel.fromClassPath();
-            Fingerprinter fp = new Fingerprinter(model.world());
+            ReleasedAbi abi = AbiTables.classPath();
+            Generation g;
+            try {
+                g = generation == null ? abi.current() : Generation.parse(generation);
+            } catch (SymversException e) {
+                throw new CliException(CliException.USAGE, e.getMessage());
+            }
+            Baseline table = AbiTables.generation(abi, g);
             PrintWriter out = spec.commandLine().getOut();
-            for (Symbol s : model.symbols()) {
-                out.println(Definition.hex(fp.fingerprint(s)) + "\t" + s + "\t" + model.generation());
+            if (definitions) {
+                out.print(table.format());
+            } else {
+                for (Baseline.Row r : table.rows()) {
+                    out.println(Definition.hex(r.fingerprint()) + "\t" + r.symbol() + "\t" + r.since());
+                }
             }
             out.flush();
             return 0;

@@ -16,11 +16,13 @@ public final class AbiModel {
     private final TypeWorld world;
     private final String generation;
     private final String origin;
+    private final Map<String, byte[]> metadata;
 
-    private AbiModel(TypeWorld world, String generation, String origin) {
+    private AbiModel(TypeWorld world, String generation, String origin, Map<String, byte[]> metadata) {
         this.world = world;
         this.generation = generation;
         this.origin = origin;
+        this.metadata = metadata;
     }
 
     /**
@@ -62,7 +64,7 @@ public final class AbiModel {
         String generation = contents.metadataText("generation")
                 .map(String::strip)
                 .orElseThrow(() -> new SymversException(contents.origin() + ": no META-INF/jdm/generation; not a jdm-abi build"));
-        return new AbiModel(TypeWorld.of(types), generation, contents.origin());
+        return new AbiModel(TypeWorld.of(types), generation, contents.origin(), contents.metadata());
     }
 
     /** The ABI types. */
@@ -78,6 +80,14 @@ public final class AbiModel {
     /** Where the classes were read from. */
     public String origin() {
         return origin;
+    }
+
+    /**
+     * The files under {@code META-INF/jdm/} of the ABI build, by their name below it: the
+     * generation, the released baselines ({@code baselines/JDM_1.0.symvers}) and revocations.
+     */
+    public Map<String, byte[]> metadata() {
+        return metadata;
     }
 
     /** Whether an internal or binary name lies in the ABI's packages. */

@@ -25,6 +25,12 @@ import java.util.TreeSet;
  * depends on them, not on the owner's other members.
  */
 public final class Fingerprinter {
+    /**
+     * The version of the expansion rules. Released baselines record it: fingerprints computed by
+     * other rules are not comparable, so a change to the rules must raise it.
+     */
+    public static final int FORMAT = 1;
+
     private final TypeWorld world;
     private final Map<Symbol, Definition> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
