@@ -168,7 +168,7 @@ final class HostCalls implements CallHandler {
             } catch (SymversException e) {
                 throw new HostException(Code.ENOEXEC, e.getMessage().replace(tmp.toString(), origin));
             }
-            return new JarContents(origin, jar.classes(), jar.metadata());
+            return jar.withOrigin(origin);
         } finally {
             Files.deleteIfExists(tmp);
         }

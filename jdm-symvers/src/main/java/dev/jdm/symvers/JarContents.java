@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Enumeration;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -19,8 +21,10 @@ import java.util.zip.ZipFile;
  * @param origin where the contents came from, for messages
  * @param classes class file bytes by internal name ({@code a/b/C})
  * @param metadata files under {@code META-INF/jdm/} by their name below it ({@code modinfo})
+ * @param nativeCode names of entries that hold native code ({@code lib/x.so}): a module JAR is
+ *     architecture-neutral bytecode, so the loader refuses these
  */
-public record JarContents(String origin, Map<String, byte[]> classes, Map<String, byte[]> metadata) {
+public record JarContents(String origin, Map<String, byte[]> classes, Map<String, byte[]> metadata, List<String> nativeCode) {
     /** Most entries an archive may have. */
     public static final int MAX_ENTRIES = 20_000;
     /** Most bytes all read entries may expand to. */
@@ -29,6 +33,18 @@ public record JarContents(String origin, Map<String, byte[]> classes, Map<String
     public static final int MAX_RATIO = 200;
 
     private static final String META = "META-INF/jdm/";
+    /** Shared objects of Linux (with or without a version suffix), Windows and macOS. */
+    private static final java.util.regex.Pattern NATIVE = java.util.regex.Pattern.compile(".*\\.(so(\\.\\d+)*|dll|dylib|jnilib)$");
+
+    /** Contents without native code. */
+    public JarContents(String origin, Map<String, byte[]> classes, Map<String, byte[]> metadata) {
+        this(origin, classes, metadata, List.of());
+    }
+
+    /** The same contents, named {@code newOrigin} in messages. */
+    public JarContents withOrigin(String newOrigin) {
+        return new JarContents(newOrigin, classes, metadata, nativeCode);
+    }
 
     /** The text of a metadata file, if present. */
     public java.util.Optional<String> metadataText(String name) {
@@ -61,6 +77,7 @@ public record JarContents(String origin, Map<String, byte[]> classes, Map<String
     private static JarContents readZip(ZipFile zip, String origin) throws IOException {
         Map<String, byte[]> classes = new LinkedHashMap<>();
         Map<String, byte[]> metadata = new LinkedHashMap<>();
+        List<String> nativeCode = new ArrayList<>();
         if (zip.size() > MAX_ENTRIES) {
             throw new SymversException(origin + ": too many entries (" + zip.size() + ", at most " + MAX_ENTRIES + ")");
         }
@@ -71,6 +88,9 @@ public record JarContents(String origin, Map<String, byte[]> classes, Map<String
             String name = entry.getName();
             boolean isClass = name.endsWith(".class") && !name.startsWith("META-INF/");
             boolean isMeta = name.startsWith(META) && !entry.isDirectory();
+            if (!entry.isDirectory() && NATIVE.matcher(name).matches()) {
+                nativeCode.add(name);
+            }
             if (!isClass && !isMeta) {
                 continue;
             }
@@ -85,7 +105,7 @@ public record JarContents(String origin, Map<String, byte[]> classes, Map<String
                 metadata.put(name.substring(META.length()), bytes);
             }
         }
-        return new JarContents(origin, Map.copyOf(classes), Map.copyOf(metadata));
+        return new JarContents(origin, Map.copyOf(classes), Map.copyOf(metadata), List.copyOf(nativeCode));
     }
 
     /** Reads one entry, counting what actually inflates: the sizes in the directory can lie. */
@@ -117,6 +137,7 @@ public record JarContents(String origin, Map<String, byte[]> classes, Map<String
     private static JarContents readDirectory(Path dir) {
         Map<String, byte[]> classes = new LinkedHashMap<>();
         Map<String, byte[]> metadata = new LinkedHashMap<>();
+        List<String> nativeCode = new ArrayList<>();
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
                 String name = dir.relativize(file).toString().replace(java.io.File.separatorChar, '/');
@@ -124,11 +145,13 @@ public record JarContents(String origin, Map<String, byte[]> classes, Map<String
                     classes.put(name.substring(0, name.length() - 6), Files.readAllBytes(file));
                 } else if (name.startsWith(META)) {
                     metadata.put(name.substring(META.length()), Files.readAllBytes(file));
+                } else if (NATIVE.matcher(name).matches()) {
+                    nativeCode.add(name);
                 }
             }
         } catch (IOException e) {
             throw new SymversException(dir + ": cannot read (" + e.getMessage() + ")");
         }
-        return new JarContents(dir.toString(), Map.copyOf(classes), Map.copyOf(metadata));
+        return new JarContents(dir.toString(), Map.copyOf(classes), Map.copyOf(metadata), List.copyOf(nativeCode));
     }
 }

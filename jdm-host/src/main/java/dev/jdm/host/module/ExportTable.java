@@ -6,6 +6,7 @@ import dev.jdm.symvers.Fingerprinter;
 import dev.jdm.symvers.LinkTargets;
 import dev.jdm.symvers.ModuleExports;
 import dev.jdm.symvers.Symbol;
+import dev.jdm.symvers.stability.ReleasedAbi;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
@@ -26,10 +27,16 @@ public final class ExportTable {
 
     private final Map<Symbol, Export> exports = new ConcurrentSkipListMap<>();
     private final AbiModel abi;
+    private final ReleasedAbi released;
 
-    /** Fingerprints the whole ABI. */
+    /**
+     * Fingerprints the whole ABI.
+     *
+     * @throws dev.jdm.symvers.SymversException if the ABI's generation or released baselines are malformed
+     */
     public ExportTable(AbiModel abi) {
         this.abi = abi;
+        this.released = ReleasedAbi.of(abi);
         Fingerprinter fp = new Fingerprinter(abi.world());
         for (Symbol s : abi.symbols()) {
             Definition d = fp.define(s);
@@ -39,21 +46,17 @@ public final class ExportTable {
     }
 
     private String generationOf(Symbol s) {
-        var type = abi.world().find(s.owner()).orElseThrow();
-        String g = switch (s.kind()) {
-            case TYPE -> null;
-            case FIELD -> type.field(s.member(), s.descriptor()).map(f -> f.generation()).orElse(null);
-            default -> type.method(s.member(), s.descriptor()).map(m -> m.generation()).orElse(null);
-        };
-        if (g == null) {
-            g = type.generation();
-        }
-        return g == null ? abi.generation() : g;
+        return released.since(s).toString();
     }
 
     /** The ABI served. */
     public AbiModel abi() {
         return abi;
+    }
+
+    /** The generations served: the current one, the released baselines, the revocations. */
+    public ReleasedAbi released() {
+        return released;
     }
 
     /** Adds a module's exports. */

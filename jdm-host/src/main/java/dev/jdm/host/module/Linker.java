@@ -15,6 +15,9 @@ import dev.jdm.symvers.Modpost;
 import dev.jdm.symvers.Symbol;
 import dev.jdm.symvers.SymbolTable;
 import dev.jdm.symvers.SymversException;
+import dev.jdm.symvers.stability.Generation;
+import dev.jdm.symvers.stability.ReleasedAbi;
+import dev.jdm.symvers.stability.Revocations;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,8 +41,11 @@ public final class Linker {
      * @param exports the module's own exports, computed from its classes
      * @param imports number of imported symbols checked
      * @param mismatches fingerprint mismatches accepted because of force
+     * @param generation the ABI generation the module was built against
+     * @param fromBaseline imports whose fingerprint was found in the released baseline of that
+     *     generation rather than in the current ABI (the check that guards releases vouches for them)
      */
-    public record Linked(String entryClass, ModuleExports exports, int imports, int mismatches) {}
+    public record Linked(String entryClass, ModuleExports exports, int imports, int mismatches, Generation generation, int fromBaseline) {}
 
     /** @param warn receives one line per accepted (forced) mismatch */
     public Linker(ExportTable exports, Consumer<String> warn) {
@@ -73,11 +79,12 @@ public final class Linker {
      */
     public Linked link(JarContents jar, String origin, ModInfo info, List<ModuleExports> dependencies, boolean force) {
         String name = info.name();
-        String generation = info.first("abi").orElse("");
-        if (!generation.equals(exports.abi().generation())) {
-            throw new HostException(Code.ENOEXEC, name + ": built for ABI generation " + generation + ", but this host serves "
-                    + exports.abi().generation() + "; rebuild the module against this host's jdm-abi");
+        if (!jar.nativeCode().isEmpty()) {
+            throw new HostException(Code.ENOEXEC, name + ": carries native code (" + String.join(", ", jar.nativeCode())
+                    + "); a module is architecture-neutral bytecode, and native code is not allowed in a colocated domain");
         }
+        ReleasedAbi released = exports.released();
+        Generation generation = builtFor(name, info, released);
         ModuleImage image;
         ModuleScanner scanner;
         ModuleScanner.Result scan;
@@ -90,6 +97,7 @@ public final class Linker {
         }
         List<LinkProblem> problems = new ArrayList<>(scan.problems());
         problems.addAll(Modpost.checkEntry(image, scanner.ownTypes()));
+        refuseRevoked(name, released.revocations(), problems, scan.imports().keySet());
         if (!problems.isEmpty()) {
             LinkProblem first = problems.getFirst();
             throw new HostException(Code.ENOEXEC, name + ": " + first.message()
@@ -101,6 +109,8 @@ public final class Linker {
         }
         SymbolTable versions = versions(jar, origin, name);
         int mismatches = 0;
+        int fromBaseline = 0;
+        var baseline = released.baseline(generation);
         for (var e : scan.imports().entrySet()) {
             Symbol symbol = e.getKey();
             SymbolTable.Entry built = versions.get(symbol).orElseThrow(() -> new HostException(Code.ENOEXEC, name
@@ -108,7 +118,10 @@ public final class Linker {
                     + " uses; the table is stale or edited, rebuild the module with modpost"));
             ExportTable.Export host = exports.get(symbol).orElseThrow(() -> new HostException(Code.ENOEXEC,
                     name + ": Unknown symbol " + symbol + " (no export of it is loaded)"));
-            if (built.fingerprint() != host.fingerprint()) {
+            if (built.fingerprint() != host.fingerprint() && host.provider().equals(LinkTargets.ABI) && baseline
+                    .flatMap(b -> b.get(symbol)).filter(row -> row.fingerprint() == built.fingerprint()).isPresent()) {
+                fromBaseline++; // built against the released definition; releases keep serving it
+            } else if (built.fingerprint() != host.fingerprint()) {
                 String message = name + ": disagrees about version of symbol " + symbol + " (module "
                         + Definition.hex(built.fingerprint()) + ", host " + Definition.hex(host.fingerprint()) + "): "
                         + built.definition().explainAgainst(host.definition());
@@ -125,7 +138,51 @@ public final class Linker {
                 throw new HostException(Code.EEXIST, name + ": exports " + s + ", which " + clash.provider() + " already exports");
             });
         }
-        return new Linked(image.entryName(), own, scan.imports().size(), mismatches);
+        return new Linked(image.entryName(), own, scan.imports().size(), mismatches, generation, fromBaseline);
+    }
+
+    /**
+     * The generation a module was built against, if this host serves it: its own, or a released
+     * one before it. A newer one is refused naming what the host lacks.
+     */
+    private static Generation builtFor(String name, ModInfo info, ReleasedAbi released) {
+        Generation generation;
+        try {
+            generation = Generation.parse(info.first("abi").orElse(""));
+        } catch (SymversException e) {
+            throw new HostException(Code.ENOEXEC, name + ": modinfo abi=: " + e.getMessage() + "; rebuild the module with modpost");
+        }
+        if (generation.isAfter(released.current())) {
+            throw new HostException(Code.ENOEXEC, name + ": needs ABI generation " + generation + ", which this host lacks (it serves "
+                    + released.current() + " and older); load it on a newer host, or build it against " + released.current());
+        }
+        if (!released.serves(generation)) {
+            throw new HostException(Code.ENOEXEC, name + ": built for ABI generation " + generation + ", which was never released (this host serves "
+                    + released.current() + " and the released " + released.baselines().stream().map(b -> b.generation().toString()).toList()
+                    + "); rebuild the module against a released jdm-abi");
+        }
+        return generation;
+    }
+
+    /** A revoked symbol is refused with its advisory, before the generic "unknown symbol". */
+    private static void refuseRevoked(String name, Revocations revocations, List<LinkProblem> problems, java.util.Set<Symbol> imports) {
+        for (Symbol s : imports) {
+            revocations.get(s).ifPresent(r -> {
+                throw new HostException(Code.ENOEXEC, r.refusal(name));
+            });
+        }
+        for (LinkProblem p : problems) {
+            if (p.kind() != LinkProblem.Kind.UNKNOWN_SYMBOL) {
+                continue;
+            }
+            try {
+                revocations.get(Symbol.parse(p.reference())).ifPresent(r -> {
+                    throw new HostException(Code.ENOEXEC, r.refusal(name) + " (referenced from " + p.site() + ")");
+                });
+            } catch (IllegalArgumentException notASymbol) {
+                // a class name, not a member: cannot be a revoked member
+            }
+        }
     }
 
     private static SymbolTable versions(JarContents jar, String origin, String name) {

@@ -183,7 +183,8 @@ public final class ModuleManager {
         linker.exportTable().addModule(linked.exports());
         module.state = ModuleState.LIVE;
         taint(module, taints);
-        log.append(LogLevel.INFO, "host", name + ": loaded from " + origin + " (" + linked.imports() + " imports checked"
+        log.append(LogLevel.INFO, "host", name + ": loaded from " + origin + " (" + linked.generation() + ", " + linked.imports() + " imports checked"
+                + (linked.fromBaseline() > 0 ? ", " + linked.fromBaseline() + " as released in " + linked.generation() : "")
                 + (linked.mismatches() > 0 ? ", " + linked.mismatches() + " mismatches FORCED" : "") + ")");
         return module;
     }

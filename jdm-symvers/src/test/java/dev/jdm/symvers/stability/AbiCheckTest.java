@@ -1,0 +1,145 @@
+package dev.jdm.symvers.stability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jdm.symvers.AbiModel;
+import dev.jdm.symvers.JarContents;
+import dev.jdm.symvers.Symbol;
+import dev.jdm.symvers.SymversException;
+import dev.jdm.symvers.TestCompiler;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link AbiCheck} against copies of the real ABI with one change each, checked against the real
+ * frozen JDM_1.0 baseline the ABI carries.
+ */
+class AbiCheckTest {
+    static final AbiModel REAL = AbiModel.fromClassPath();
+
+    /** The real ABI with {@code sources} compiled over it, {@code removed} classes gone, serving {@code generation}. */
+    static ReleasedAbi altered(String generation, Map<String, String> sources, Map<String, String> metadata, String... removed) {
+        TestCompiler c = new TestCompiler().withAbi();
+        sources.forEach(c::source);
+        Map<String, byte[]> classes = new HashMap<>(JarContents.read(Path.of(REAL.origin())).classes());
+        if (!sources.isEmpty()) {
+            classes.putAll(c.compile());
+        }
+        for (String r : removed) {
+            classes.remove(r);
+        }
+        Map<String, byte[]> meta = new HashMap<>(REAL.metadata());
+        meta.put("generation", generation.getBytes(StandardCharsets.UTF_8));
+        metadata.forEach((k, v) -> meta.put(k, v.getBytes(StandardCharsets.UTF_8)));
+        return ReleasedAbi.of(AbiModel.from(new JarContents("altered-abi", classes, meta)));
+    }
+
+    static final String DRIVER_WITH_FLUSH = """
+            package dev.jdm.abi.blk;
+            @dev.jdm.abi.Implemented
+            public interface BlockDriver {
+                void submit(BlockRequest request);
+                void flushAll();
+            }
+            """;
+
+    @Test
+    void shouldPassTheAbiAsBuilt() {
+        AbiCheck.Report report = AbiCheck.run(ReleasedAbi.of(REAL));
+        assertThat(report.findings()).filteredOn(f -> f.kind().fails()).isEmpty();
+        assertThat(report.passes()).isTrue();
+    }
+
+    @Test
+    void shouldFailAnAbstractMethodAddedToAnImplementedType() {
+        AbiCheck.Report report = AbiCheck.run(altered("JDM_1.1", Map.of("dev.jdm.abi.blk.BlockDriver", DRIVER_WITH_FLUSH), Map.of()));
+        assertThat(report.passes()).isFalse();
+        assertThat(report.of(AbiCheck.Kind.BROKEN)).isNotEmpty()
+                .anySatisfy(f -> {
+                    assertThat(f.symbol()).isEqualTo(Symbol.type("dev.jdm.abi.blk.BlockDriver"));
+                    assertThat(f.generation()).hasToString("JDM_1.0");
+                    assertThat(f.reason()).contains("host has [abstract flushAll()V]");
+                });
+        // every symbol that reaches BlockDriver changed, the builder's register among them
+        assertThat(report.of(AbiCheck.Kind.BROKEN)).extracting(f -> f.symbol().toString())
+                .contains("dev.jdm.abi.blk.BlockDevice$Builder#register(Ldev/jdm/abi/blk/BlockDriver;)Ldev/jdm/abi/blk/BlockDevice;");
+    }
+
+    @Test
+    void shouldFailARemovedSymbolAndPassItOnceRevoked() {
+        String removed = "dev/jdm/abi/sec/ChrCall";
+        AbiCheck.Report gone = AbiCheck.run(altered("JDM_1.1", Map.of(), Map.of(), removed));
+        assertThat(gone.of(AbiCheck.Kind.REMOVED)).extracting(f -> f.symbol().toString()).contains("dev.jdm.abi.sec.ChrCall");
+        assertThat(gone.of(AbiCheck.Kind.REMOVED).getFirst().reason()).contains("only a security revocation");
+
+        String toml = """
+                [[revoked]]
+                symbol = "dev.jdm.abi.sec.ChrCall"
+                generation = "JDM_1.1"
+                advisory = "JDM-SA-TEST-1"
+                text = "test revocation"
+                """;
+        AbiCheck.Report revoked = AbiCheck.run(altered("JDM_1.1", Map.of(), Map.of("revoked.toml", toml), removed));
+        assertThat(revoked.of(AbiCheck.Kind.REVOKED)).extracting(f -> f.symbol().toString()).containsExactly("dev.jdm.abi.sec.ChrCall");
+        // its members went too, and are not revoked one by one: those still fail
+        assertThat(revoked.of(AbiCheck.Kind.REMOVED)).isNotEmpty().allSatisfy(f -> assertThat(f.symbol().owner()).isEqualTo("dev.jdm.abi.sec.ChrCall"));
+    }
+
+    @Test
+    void shouldFailARevocationOfASymbolStillThere() {
+        String toml = """
+                [[revoked]]
+                symbol = "dev.jdm.abi.sec.ChrCall"
+                generation = "JDM_1.1"
+                advisory = "JDM-SA-TEST-2"
+                text = "still exported"
+                """;
+        AbiCheck.Report report = AbiCheck.run(altered("JDM_1.1", Map.of(), Map.of("revoked.toml", toml)));
+        assertThat(report.of(AbiCheck.Kind.BAD_REVOCATION)).singleElement().satisfies(f -> assertThat(f.reason()).contains("still in the ABI"));
+    }
+
+    @Test
+    void shouldListAdditionsAsTheNextGenerationAndRefuseThemInAReleasedOne() {
+        String newType = """
+                package dev.jdm.abi.blk;
+                @dev.jdm.abi.Provided
+                public interface BlockQueueStats { long depth(); }
+                """;
+        AbiCheck.Report next = AbiCheck.run(altered("JDM_1.1", Map.of("dev.jdm.abi.blk.BlockQueueStats", newType), Map.of()));
+        assertThat(next.passes()).isTrue();
+        assertThat(next.of(AbiCheck.Kind.ADDED)).extracting(f -> f.symbol().toString())
+                .contains("dev.jdm.abi.blk.BlockQueueStats", "dev.jdm.abi.blk.BlockQueueStats#depth()J")
+                .allSatisfy(s -> assertThat(s).startsWith("dev.jdm.abi.blk.BlockQueueStats"));
+
+        AbiCheck.Report frozen = AbiCheck.run(altered("JDM_1.0", Map.of("dev.jdm.abi.blk.BlockQueueStats", newType), Map.of()));
+        assertThat(frozen.passes()).isFalse();
+        assertThat(frozen.of(AbiCheck.Kind.FROZEN)).singleElement().satisfies(f -> assertThat(f.reason()).contains("raise jdm-abi's generation").contains("JDM_1.1"));
+    }
+
+    @Test
+    void shouldRefuseABaselineNewerThanTheAbiOrMisnamed() {
+        byte[] table = REAL.metadata().get("baselines/JDM_1.0.symvers");
+        String text = new String(table, StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> altered("JDM_1.0", Map.of(), Map.of("baselines/JDM_1.5.symvers", text.replace("#!generation JDM_1.0", "#!generation JDM_1.5"))))
+                .isInstanceOf(SymversException.class).hasMessageContaining("newer than the generation it serves");
+        assertThatThrownBy(() -> altered("JDM_1.1", Map.of(), Map.of("baselines/JDM_0.9.symvers", text)))
+                .isInstanceOf(SymversException.class).hasMessageContaining("must be named baselines/JDM_1.0.symvers");
+    }
+
+    @Test
+    void shouldRoundTripTheBaselineFormat() {
+        ReleasedAbi abi = ReleasedAbi.of(REAL);
+        Baseline b = abi.baseline(Generation.parse("JDM_1.0")).orElseThrow();
+        Baseline again = Baseline.parse(b.format().getBytes(StandardCharsets.UTF_8), "again");
+        assertThat(again.format()).isEqualTo(b.format());
+        assertThat(again.rows()).hasSize(b.rows().size()).hasSizeGreaterThan(300);
+        assertThatThrownBy(() -> Baseline.parse("0x1\tdev.jdm.abi.Log\tJDM_1.0\t\n".getBytes(StandardCharsets.UTF_8), "x.symvers"))
+                .hasMessageContaining("x.symvers: not an ABI baseline");
+        assertThatThrownBy(() -> Generation.parse("JDM-1")).hasMessageContaining("expected JDM_<major>.<minor>");
+        assertThat(Generation.parse("JDM_1.10").isAfter(Generation.parse("JDM_1.9"))).isTrue();
+    }
+}
