@@ -11,7 +11,12 @@ import java.lang.annotation.Target;
  *
  * <p>The entry class implements {@link LoadableModule}. Its public constructor taking a
  * {@link ModuleContext} is the module's init; {@link LoadableModule#close()} is its exit.
+ *
+ * @deprecated since {@code JDM_1.1}: with {@code import dev.jdm.abi.*} the name is ambiguous with
+ *     {@code java.lang.Module} and javac refuses the entry class. Use {@link DriverModule}, which
+ *     has the same elements. Modules built with this one keep loading on every host.
  */
+@Deprecated(since = "JDM_1.1")
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)

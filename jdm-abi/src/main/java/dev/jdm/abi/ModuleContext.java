@@ -40,4 +40,8 @@ public interface ModuleContext {
     BlockLayer block();
     /** The way into the security stack: register a security module, open a granted log file. */
     SecurityRegistrar security();
+
+    /** What this host serves: its generation, and whether it exports a symbol (to probe before using it). */
+    @Since("JDM_1.1")
+    AbiInfo abi();
 }

@@ -60,7 +60,7 @@ final class WideModule {
         byte[] entry = ClassFile.of().build(self, cb -> {
             cb.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
             cb.withInterfaceSymbols(ClassDesc.of("dev.jdm.abi.LoadableModule"));
-            cb.with(RuntimeVisibleAnnotationsAttribute.of(Annotation.of(ClassDesc.of("dev.jdm.abi.Module"),
+            cb.with(RuntimeVisibleAnnotationsAttribute.of(Annotation.of(ClassDesc.of("dev.jdm.abi.DriverModule"),
                     AnnotationElement.ofString("name", name), AnnotationElement.ofString("version", "1"),
                     AnnotationElement.ofString("license", "GPL"), AnnotationElement.ofString("author", "jdm developers"),
                     AnnotationElement.ofString("description", "imports many ABI symbols"))));

@@ -66,7 +66,8 @@ class ConformanceKitIT {
         for (String m : List.of("hello", "caps", "devacl", "audit", "ramdisk", "kstack", "kstack-user", "filedisk", "faultdisk")) {
             assertThat(lsmod).as("lsmod").containsPattern("(?m)^" + m + "\\s");
         }
-        assertThat(jdm("modinfo", "ramdisk").out()).containsPattern("abi:\\s+JDM_1.0");
+        assertThat(jdm("modinfo", "ramdisk").out()).containsPattern("abi:\\s+JDM_1.0")
+                .containsPattern("adapter:\\s+dev.jdm.abi.blk.BlockDriver \\(JDM_1.0\\) served as BlockQueueDriver \\(JDM_1.1\\)");
         assertThat(jdm("dmesg").out()).contains("ramdisk: loaded from " + KIT.resolve("ramdisk.jar") + " (JDM_1.0, ");
         assertThat(jdm("blk", "ls").out()).contains("ram0").contains("file0").contains("fault0");
     }

@@ -189,6 +189,7 @@ final class HostCalls implements CallHandler {
         }
         ModinfoReply.Builder b = ModinfoReply.newBuilder().setFilename(filename);
         info.entries().forEach(e -> b.addFields(ModinfoField.newBuilder().setKey(e.getKey()).setValue(e.getValue())));
+        loaded.ifPresent(m -> m.adapters().forEach(a -> b.addFields(ModinfoField.newBuilder().setKey("adapter").setValue(a))));
         return b.build();
     }
 

@@ -33,6 +33,12 @@ public final class TestModules {
      * types: what a module built for a different host looks like.
      */
     public static Path buildAgainstAlteredAbi(Path jar, Map<String, String> alteredAbi, Map<String, String> sources) throws IOException {
+        return buildAgainstAlteredAbi(jar, null, alteredAbi, sources);
+    }
+
+    /** As {@link #buildAgainstAlteredAbi(Path, Map, Map)}, with the altered ABI serving {@code generation} (null: the real one's). */
+    public static Path buildAgainstAlteredAbi(Path jar, String generation, Map<String, String> alteredAbi, Map<String, String> sources)
+            throws IOException {
         TestCompiler c = new TestCompiler().withAbi();
         alteredAbi.forEach(c::source);
         sources.forEach(c::source);
@@ -42,7 +48,11 @@ public final class TestModules {
         Map<String, byte[]> abiClasses = new HashMap<>(realAbi.classes());
         Map<String, byte[]> moduleClasses = new LinkedHashMap<>();
         all.forEach((k, v) -> (k.startsWith("dev/jdm/abi/") ? abiClasses : moduleClasses).put(k, v));
-        AbiModel altered = AbiModel.from(new JarContents("altered-abi", abiClasses, realAbi.metadata()));
+        Map<String, byte[]> metadata = new HashMap<>(realAbi.metadata());
+        if (generation != null) {
+            metadata.put("generation", generation.getBytes(StandardCharsets.UTF_8));
+        }
+        AbiModel altered = AbiModel.from(new JarContents("altered-abi", abiClasses, metadata));
         return pack(jar, moduleClasses, Modpost.run(new JarContents("test", moduleClasses, Map.of()), altered, List.of()));
     }
 
@@ -76,9 +86,9 @@ public final class TestModules {
         return Map.of("t." + cls, """
                 package t;
                 import dev.jdm.abi.*;
-                import dev.jdm.abi.Module;
+                import dev.jdm.abi.DriverModule;
                 import dev.jdm.abi.mem.*;
-                @Module(name = "%s", license = "GPL")
+                @DriverModule(name = "%s", license = "GPL")
                 public final class %s implements LoadableModule {
                     private final ModuleContext ctx;
                     public %s(ModuleContext ctx) throws Exception {

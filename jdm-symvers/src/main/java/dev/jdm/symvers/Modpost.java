@@ -65,10 +65,35 @@ public final class Modpost {
         own.definitions().forEach((s, d) -> exportRows.add(new SymbolTable.Entry(s, d.fingerprint(), name, d)));
 
         entries.add(Map.entry("depends", String.join(",", scan.dependencies())));
-        entries.add(Map.entry("abi", abi.generation()));
+        entries.add(Map.entry("abi", minimumGeneration(image, abi, name)));
+        if (!entries.getLast().getValue().equals(abi.generation())) {
+            entries.add(Map.entry("built", abi.generation())); // what it was compiled against: newer symbols are optional
+        }
         entries.add(Map.entry("entry", image.entryName()));
         entries.add(Map.entry("srcversion", srcversion(module)));
         return new Output(ModInfo.of(entries), versions, SymbolTable.of(exportRows));
+    }
+
+    /** The declared oldest generation, which must be one the build's ABI serves; else the build's own. */
+    private static String minimumGeneration(ModuleImage image, AbiModel abi, String name) {
+        String declared = ModuleAnnotations.declaredAbi(image.entry());
+        if (declared.isEmpty()) {
+            return abi.generation();
+        }
+        var released = dev.jdm.symvers.stability.ReleasedAbi.of(abi);
+        String problem;
+        try {
+            var g = dev.jdm.symvers.stability.Generation.parse(declared);
+            problem = released.serves(g) ? null : g + " is not a generation this ABI serves (" + released.current() + " and the released "
+                    + released.baselines().stream().map(b -> b.generation().toString()).toList() + ")";
+        } catch (SymversException e) {
+            problem = e.getMessage();
+        }
+        if (problem != null) {
+            throw new ModpostException(name, List.of(new LinkProblem(LinkProblem.Kind.UNRESOLVED, image.entryName(),
+                    "@DriverModule(abi = \"" + declared + "\")", problem)));
+        }
+        return declared;
     }
 
     /** The exports of a module JAR, recomputed from its classes rather than taken from its table. */
@@ -106,7 +131,7 @@ public final class Modpost {
         TypeInfo info = own.find(site).orElseThrow();
         if (!implementsEntryInterface(info, own)) {
             out.add(new LinkProblem(LinkProblem.Kind.UNRESOLVED, site, ENTRY_INTERFACE,
-                    "which the @Module class must implement (its close() is the module's exit)"));
+                    "which the @DriverModule class must implement (its close() is the module's exit)"));
         }
         boolean hasInit = info.method("<init>", INIT_DESCRIPTOR).filter(m -> info.isPublic()
                 && entry.methods().stream().anyMatch(mm -> mm.methodName().equalsString("<init>")
@@ -117,7 +142,7 @@ public final class Modpost {
                     "the public constructor taking a ModuleContext that is the module's init; the class must be public"));
         }
         if (info.isPublic() && (entry.flags().has(java.lang.reflect.AccessFlag.ABSTRACT))) {
-            out.add(new LinkProblem(LinkProblem.Kind.UNRESOLVED, site, site, "which is abstract; the @Module class must be concrete"));
+            out.add(new LinkProblem(LinkProblem.Kind.UNRESOLVED, site, site, "which is abstract; the @DriverModule class must be concrete"));
         }
         return out;
     }

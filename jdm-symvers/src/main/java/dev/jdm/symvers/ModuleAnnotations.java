@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Turns the {@code @Module}, {@code @Alias}, {@code @SoftDep} and {@code @Param} annotations of an entry class into modinfo entries. */
+/** Turns the {@code @DriverModule} (or JDM_1.0's {@code @Module}), {@code @Alias}, {@code @SoftDep} and {@code @Param} annotations of an entry class into modinfo entries. */
 final class ModuleAnnotations {
     private static final String ALIAS = "Ldev/jdm/abi/Alias;";
     private static final String ALIASES = "Ldev/jdm/abi/Alias$List;";
@@ -19,13 +19,30 @@ final class ModuleAnnotations {
 
     private ModuleAnnotations() {}
 
+    /**
+     * The oldest generation the entry class says it runs on ({@code @DriverModule(abi = ...)}), or
+     * empty for the one it is built against.
+     */
+    static String declaredAbi(ClassModel entryClass) {
+        List<Annotation> annotations = TypeReader.annotations(entryClass.findAttribute(Attributes.runtimeVisibleAnnotations()));
+        return annotations.stream().filter(a -> a.className().stringValue().equals(TypeReader.DRIVER_MODULE))
+                .map(a -> string(a, "abi")).findFirst().orElse("");
+    }
+
     /** Entries in modinfo order: name, version, license, author, description, alias, softdep, parm, parmtype. */
     static List<Map.Entry<String, String>> entries(ClassModel entryClass) {
         List<Annotation> annotations = TypeReader.annotations(entryClass.findAttribute(Attributes.runtimeVisibleAnnotations()));
         String site = entryClass.thisClass().asInternalName().replace('/', '.');
         List<Map.Entry<String, String>> out = new ArrayList<>();
-        Annotation module = annotations.stream().filter(a -> a.className().stringValue().equals(TypeReader.MODULE))
-                .findFirst().orElseThrow(() -> new SymversException(site + " has no @Module"));
+        List<Annotation> marks = annotations.stream().filter(a -> a.className().stringValue().equals(TypeReader.DRIVER_MODULE)
+                || a.className().stringValue().equals(TypeReader.MODULE)).toList();
+        if (marks.isEmpty()) {
+            throw new SymversException(site + " has no @DriverModule");
+        }
+        if (marks.size() > 1) {
+            throw new SymversException(site + " carries both @DriverModule and the deprecated @Module; keep @DriverModule");
+        }
+        Annotation module = marks.getFirst();
         for (String key : List.of("name", "version", "license", "author", "description")) {
             String v = string(module, key);
             if (!v.isEmpty()) {
@@ -71,7 +88,7 @@ final class ModuleAnnotations {
 
     private static String oneLine(String v, String site, String key) {
         if (v.contains("\n") || v.contains("\r")) {
-            throw new SymversException(site + ": @Module " + key + " must be one line");
+            throw new SymversException(site + ": @DriverModule " + key + " must be one line");
         }
         return v;
     }

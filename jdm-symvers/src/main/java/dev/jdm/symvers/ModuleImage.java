@@ -11,14 +11,14 @@ import java.util.Map;
  *
  * @param origin where the module came from, for messages
  * @param models parsed classes by internal name
- * @param entry the class carrying {@code @Module}
+ * @param entry the class carrying {@code @DriverModule}
  */
 public record ModuleImage(String origin, Map<String, ClassModel> models, ClassModel entry) {
 
     /**
      * Parses the classes and finds the one entry class.
      *
-     * @throws SymversException if a class is malformed or there is not exactly one {@code @Module}
+     * @throws SymversException if a class is malformed or there is not exactly one {@code @DriverModule}
      */
     public static ModuleImage of(JarContents contents) {
         Map<String, ClassModel> models = new LinkedHashMap<>();
@@ -29,11 +29,10 @@ public record ModuleImage(String origin, Map<String, ClassModel> models, ClassMo
             models.put(e.getKey(), TypeReader.parse(e.getValue(), contents.origin() + "!" + e.getKey() + ".class"));
         }
         List<ClassModel> entries = models.values().stream()
-                .filter(m -> TypeReader.has(TypeReader.annotations(m.findAttribute(java.lang.classfile.Attributes.runtimeVisibleAnnotations())),
-                        TypeReader.MODULE))
+                .filter(m -> TypeReader.isEntry(TypeReader.annotations(m.findAttribute(java.lang.classfile.Attributes.runtimeVisibleAnnotations()))))
                 .toList();
         if (entries.isEmpty()) {
-            throw new SymversException(contents.origin() + ": no class is annotated @Module");
+            throw new SymversException(contents.origin() + ": no class is annotated @DriverModule (or the JDM_1.0 @Module)");
         }
         if (entries.size() > 1) {
             throw new SymversException(contents.origin() + ": more than one class is annotated @Module: "

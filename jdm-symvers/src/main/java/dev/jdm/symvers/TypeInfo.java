@@ -18,7 +18,7 @@ import java.util.Optional;
  * @param methods declared methods and constructors
  * @param components record components, in order
  * @param exported carries {@code @Export} (module types only)
- * @param isModuleEntry carries {@code @Module}
+ * @param isModuleEntry carries {@code @DriverModule}
  * @param generation the {@code @Since} generation, or {@code null}
  */
 public record TypeInfo(

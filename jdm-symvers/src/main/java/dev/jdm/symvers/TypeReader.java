@@ -22,6 +22,9 @@ public final class TypeReader {
     static final String IMPLEMENTED = "Ldev/jdm/abi/Implemented;";
     static final String SINCE = "Ldev/jdm/abi/Since;";
     static final String EXPORT = "Ldev/jdm/abi/Export;";
+    /** The entry-class annotation since JDM_1.1. */
+    static final String DRIVER_MODULE = "Ldev/jdm/abi/DriverModule;";
+    /** The JDM_1.0 entry-class annotation, deprecated: its name clashes with java.lang.Module. */
     static final String MODULE = "Ldev/jdm/abi/Module;";
 
     private TypeReader() {}
@@ -90,7 +93,7 @@ public final class TypeReader {
                 List.copyOf(methods),
                 components,
                 exported,
-                has(annotations, MODULE),
+                isEntry(annotations),
                 since(annotations));
     }
 
@@ -156,6 +159,11 @@ public final class TypeReader {
 
     static List<Annotation> annotations(Optional<RuntimeVisibleAnnotationsAttribute> attribute) {
         return attribute.map(RuntimeVisibleAnnotationsAttribute::annotations).orElse(List.of());
+    }
+
+    /** Whether the annotations mark a module's entry class (either generation's annotation). */
+    static boolean isEntry(List<Annotation> annotations) {
+        return has(annotations, DRIVER_MODULE) || has(annotations, MODULE);
     }
 
     static boolean has(List<Annotation> annotations, String descriptor) {

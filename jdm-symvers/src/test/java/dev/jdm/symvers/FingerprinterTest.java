@@ -16,7 +16,7 @@ class FingerprinterTest {
     @Test
     void shouldGiveEveryAbiTypeARoleAndEverySymbolAFingerprint() {
         Fingerprinter fp = new Fingerprinter(ABI.world());
-        assertThat(ABI.generation()).isEqualTo("JDM_1.0");
+        assertThat(ABI.generation()).matches("JDM_\\d+\\.\\d+");
         assertThat(ABI.symbols()).hasSizeGreaterThan(30);
         Map<Long, Symbol> seen = new HashMap<>();
         for (Symbol s : ABI.symbols()) {

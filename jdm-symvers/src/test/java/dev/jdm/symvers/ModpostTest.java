@@ -14,10 +14,10 @@ class ModpostTest {
     private static final String HEADER = """
             package m;
             import dev.jdm.abi.*;
-            import dev.jdm.abi.Module;
+            import dev.jdm.abi.DriverModule;
             import dev.jdm.abi.mem.*;
             import java.lang.foreign.MemorySegment;
-            @Module(name = "m", version = "1", license = "GPL", author = "jdm developers", description = "test")
+            @DriverModule(name = "m", version = "1", license = "GPL", author = "jdm developers", description = "test")
             """;
 
     private static JarContents module(String body) {
@@ -27,6 +27,38 @@ class ModpostTest {
 
     private static Modpost.Output run(String body) {
         return Modpost.run(module(body), ABI, List.of());
+    }
+
+    private static final String ENTRY_BODY = """
+            public final class M implements LoadableModule {
+                public M(ModuleContext c) {}
+                public void close() {}
+            }
+            """;
+
+    @Test
+    void shouldCompileWithTheWildcardImportThatMadeModuleAmbiguous() {
+        // the reason JDM_1.1 renamed the annotation: javac cannot tell dev.jdm.abi.Module from java.lang.Module
+        String wildcard = "package m;\nimport dev.jdm.abi.*;\n";
+        assertThatThrownBy(() -> new TestCompiler().withAbi().source("m.M", wildcard
+                + "@Module(name = \"m\", license = \"GPL\")\n" + ENTRY_BODY).compile()).hasMessageContaining("reference to Module is ambiguous");
+        Map<String, byte[]> classes = new TestCompiler().withAbi().source("m.M", wildcard
+                + "@DriverModule(name = \"m\", license = \"GPL\")\n" + ENTRY_BODY).compile();
+        assertThat(Modpost.run(new JarContents("m.jar", classes, Map.of()), ABI, List.of()).modinfo().name()).isEqualTo("m");
+    }
+
+    @Test
+    void shouldStillReadTheDeprecatedModuleAnnotationOfJdm10Sources() {
+        String old = "package m;\nimport dev.jdm.abi.*;\n@dev.jdm.abi.Module(name = \"old\", version = \"2\", license = \"GPL\")\n";
+        Map<String, byte[]> classes = new TestCompiler().withAbi().source("m.M", old + ENTRY_BODY).compile();
+        ModInfo info = Modpost.run(new JarContents("m.jar", classes, Map.of()), ABI, List.of()).modinfo();
+        assertThat(info.name()).isEqualTo("old");
+        assertThat(info.first("version")).contains("2");
+
+        String both = "package m;\nimport dev.jdm.abi.*;\n@dev.jdm.abi.Module(name = \"a\", license = \"GPL\")\n@DriverModule(name = \"b\", license = \"GPL\")\n";
+        Map<String, byte[]> twice = new TestCompiler().withAbi().source("m.M", both + ENTRY_BODY).compile();
+        assertThatThrownBy(() -> Modpost.run(new JarContents("m.jar", twice, Map.of()), ABI, List.of()))
+                .hasMessageContaining("carries both @DriverModule and the deprecated @Module");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.jdm.abi.blk;
 
 import dev.jdm.abi.Provided;
+import dev.jdm.abi.Since;
 
 /** A registered LU, as its driver sees it. */
 @Provided
@@ -67,5 +68,14 @@ public interface BlockDevice {
          * @throws IllegalStateException if the name is taken
          */
         BlockDevice register(BlockDriver driver);
+
+        /**
+         * Registers the LU with an asynchronous, batched driver; otherwise as {@link #register}.
+         *
+         * @throws IllegalArgumentException naming the bad value
+         * @throws IllegalStateException if the name is taken
+         */
+        @Since("JDM_1.1")
+        BlockDevice registerQueue(BlockQueueDriver driver);
     }
 }

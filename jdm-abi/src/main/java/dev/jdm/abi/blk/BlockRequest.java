@@ -1,10 +1,12 @@
 package dev.jdm.abi.blk;
 
 import dev.jdm.abi.Provided;
+import dev.jdm.abi.Since;
 import java.lang.foreign.MemorySegment;
 
 /**
- * One I/O request handed to {@link BlockDriver#submit}. The host implements it; a later ABI
+ * One I/O request handed to {@link BlockDriver#submit} or, in a {@link BlockBatch}, to
+ * {@link BlockQueueDriver#submit}. The host implements it; a later ABI
  * generation may add accessors (compatible for a provided type) but never changes these.
  */
 @Provided
@@ -33,6 +35,20 @@ public interface BlockRequest {
      * other operations. Valid only until {@link #complete} is called.
      */
     MemorySegment data();
+
+    /**
+     * When the host accepted the request, in {@link System#nanoTime()} units: the start of its
+     * latency as the client sees it, for a driver that schedules or times out by age.
+     */
+    @Since("JDM_1.1")
+    long submitNanos();
+
+    /**
+     * The request's I/O priority within its class, as Linux's best-effort {@code ioprio} levels:
+     * 0 is the most urgent, 7 the least, 4 the default. Advisory: a driver may ignore it.
+     */
+    @Since("JDM_1.1")
+    int priority();
 
     /**
      * Completes the request with {@link BlockStatus#OK} or an errno from {@link BlockStatus}.

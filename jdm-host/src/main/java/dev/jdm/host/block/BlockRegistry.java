@@ -2,7 +2,7 @@ package dev.jdm.host.block;
 
 import dev.jdm.abi.LogLevel;
 import dev.jdm.abi.Params;
-import dev.jdm.abi.blk.BlockDriver;
+import dev.jdm.abi.blk.BlockQueueDriver;
 import dev.jdm.abi.blk.BlockLayer;
 import dev.jdm.abi.blk.BlockOp;
 import dev.jdm.abi.blk.BlockStatus;
@@ -150,7 +150,7 @@ public final class BlockRegistry {
 
     // ---- registration (from ModuleBlockLayer) ----
 
-    LogicalUnit register(String module, String name, long size, int lbs, int pbs, int caps, long guard, BlockDriver driver) {
+    LogicalUnit register(String module, String name, long size, int lbs, int pbs, int caps, long guard, BlockQueueDriver driver) {
         Consumer<String> warn = m -> log.append(LogLevel.WARNING, "blk", m);
         LogicalUnit[] self = new LogicalUnit[1];
         LogicalUnit lu = new LogicalUnit(name, module, size, lbs, pbs, caps, guard, driver, warn,

@@ -1,5 +1,6 @@
 package dev.jdm.host.block;
 
+import dev.jdm.abi.blk.BlockBatch;
 import dev.jdm.abi.blk.BlockOp;
 import dev.jdm.abi.blk.BlockRequest;
 import java.lang.foreign.MemorySegment;
@@ -8,9 +9,13 @@ import java.util.function.IntConsumer;
 
 /**
  * The host's request: what a driver sees through {@link BlockRequest}, plus the completion hook.
- * Completion runs once; a second {@code complete} is reported and ignored.
+ * Completion runs once; a second {@code complete} is reported and ignored. A request is also the
+ * batch of itself alone, so a request issued on its own costs no batch object.
  */
-final class HostBlockRequest implements BlockRequest {
+final class HostBlockRequest implements BlockRequest, BlockBatch {
+    /** Linux's default best-effort I/O priority level. */
+    static final int DEFAULT_PRIORITY = 4;
+
     private final BlockOp op;
     private final long offset;
     private final long length;
@@ -54,6 +59,29 @@ final class HostBlockRequest implements BlockRequest {
     @Override
     public MemorySegment data() {
         return data;
+    }
+
+    @Override
+    public long submitNanos() {
+        return startNanos;
+    }
+
+    @Override
+    public int priority() {
+        return DEFAULT_PRIORITY;
+    }
+
+    @Override
+    public int size() {
+        return 1;
+    }
+
+    @Override
+    public BlockRequest get(int index) {
+        if (index != 0) {
+            throw new IndexOutOfBoundsException("index " + index + " of a batch of 1");
+        }
+        return this;
     }
 
     long end() {

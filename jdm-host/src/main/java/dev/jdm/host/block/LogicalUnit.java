@@ -1,7 +1,7 @@
 package dev.jdm.host.block;
 
 import dev.jdm.abi.blk.BlockDevice;
-import dev.jdm.abi.blk.BlockDriver;
+import dev.jdm.abi.blk.BlockQueueDriver;
 import dev.jdm.abi.blk.BlockOp;
 import dev.jdm.abi.blk.BlockStatus;
 import dev.jdm.host.block.part.Partition;
@@ -37,7 +37,7 @@ final class LogicalUnit {
     private final Map<String, Integer> holders = new TreeMap<>();
 
     /** A whole device served by {@code driver}. */
-    LogicalUnit(String name, String module, long size, int lbs, int pbs, int caps, long guard, BlockDriver driver,
+    LogicalUnit(String name, String module, long size, int lbs, int pbs, int caps, long guard, BlockQueueDriver driver,
             Consumer<String> warn, RequestQueue.WriteWatcher watcher) {
         this.name = name;
         this.module = module;

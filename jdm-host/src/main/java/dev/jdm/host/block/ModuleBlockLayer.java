@@ -5,18 +5,22 @@ import dev.jdm.abi.Params;
 import dev.jdm.abi.blk.BlockDevice;
 import dev.jdm.abi.blk.BlockDriver;
 import dev.jdm.abi.blk.BlockLayer;
+import dev.jdm.abi.blk.BlockQueueDriver;
 import dev.jdm.abi.grant.Grants;
 import dev.jdm.host.grant.ModuleGrants;
+import dev.jdm.host.module.AbiAdapters;
 import dev.jdm.host.log.LogRing;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.regex.Pattern;
 
 /**
  * The block layer as one module sees it. It remembers what the module registered and granted, so
  * that {@link #close} (when the module goes) can remove and report what the module left behind.
  */
-public final class ModuleBlockLayer implements BlockLayer, AutoCloseable {
+public final class ModuleBlockLayer implements BlockLayer, AbiAdapters, AutoCloseable {
     private static final Pattern NAME = Pattern.compile("[a-z0-9_-]{0,31}[a-z0-9]");
 
     private final BlockRegistry registry;
@@ -24,6 +28,7 @@ public final class ModuleBlockLayer implements BlockLayer, AutoCloseable {
     private final LogRing log;
     private final ModuleGrants grants;
     private final List<LogicalUnit> registered = new ArrayList<>();
+    private final Set<String> adapters = new ConcurrentSkipListSet<>();
 
     ModuleBlockLayer(BlockRegistry registry, String module, Params params, LogRing log) {
         this.registry = registry;
@@ -43,6 +48,11 @@ public final class ModuleBlockLayer implements BlockLayer, AutoCloseable {
     @Override
     public Grants grants() {
         return grants;
+    }
+
+    @Override
+    public Set<String> adapters() {
+        return Set.copyOf(adapters);
     }
 
     /** Removes the LUs the module left registered and closes its grants. */
@@ -104,6 +114,17 @@ public final class ModuleBlockLayer implements BlockLayer, AutoCloseable {
 
         @Override
         public BlockDevice register(BlockDriver driver) {
+            if (driver == null) {
+                throw new IllegalArgumentException(module + ": LU " + name + ": no driver");
+            }
+            BlockQueueDriver served = new BlockDriverAdapter(driver, name, m -> log.append(LogLevel.WARNING, "blk", m));
+            BlockDevice device = registerQueue(served);
+            adapters.add(BlockDriverAdapter.DESCRIPTION);
+            return device;
+        }
+
+        @Override
+        public BlockDevice registerQueue(BlockQueueDriver driver) {
             String what = module + ": LU " + name + ": ";
             if (lbs != 512 && lbs != 1024 && lbs != 2048 && lbs != 4096) {
                 throw new IllegalArgumentException(what + "logical block size " + lbs + " is not 512, 1024, 2048 or 4096");

@@ -1,7 +1,8 @@
 package dev.jdm.host.block;
 
 import dev.jdm.abi.blk.BlockDevice;
-import dev.jdm.abi.blk.BlockDriver;
+import dev.jdm.abi.blk.BlockBatch;
+import dev.jdm.abi.blk.BlockQueueDriver;
 import dev.jdm.abi.blk.BlockOp;
 import dev.jdm.abi.blk.BlockRequest;
 import dev.jdm.abi.blk.BlockStatus;
@@ -29,6 +30,9 @@ import java.util.function.LongSupplier;
  * submitted; a FLUSH with sequence {@code s} reaches the driver only once no write with a smaller
  * sequence is outstanding. It therefore covers every write that completed before it was submitted
  * (the Linux REQ_PREFLUSH contract and the NBD spec's "NBD_CMD_FLUSH" section), and more.
+ *
+ * <p>A dispatcher hands the driver everything that waits, up to {@link #MAX_BATCH} (merged)
+ * requests in one {@code BlockQueueDriver.submit}; flushes go on their own when their epoch drains.
  */
 final class RequestQueue {
     /** Most callers issuing to the driver at once. */
@@ -39,6 +43,8 @@ final class RequestQueue {
     static final int MAX_MERGE_PARTS = 64;
     /** How far into the queue a dispatcher looks for neighbours. */
     static final int MERGE_SCAN = 64;
+    /** Most requests handed to the driver in one batch. */
+    static final int MAX_BATCH = 32;
     private static final long ZERO_CHUNK = 1L << 20;
 
     /** Told about each completed write-like request, to notice partition table changes. */
@@ -47,7 +53,7 @@ final class RequestQueue {
     }
 
     private final String name;
-    private final BlockDriver driver;
+    private final BlockQueueDriver driver;
     private final long size;
     private final int blockSize;
     private final int caps;
@@ -75,7 +81,7 @@ final class RequestQueue {
     private volatile boolean removed;
     private final AtomicLong outstanding = new AtomicLong();
 
-    RequestQueue(String name, BlockDriver driver, long size, int blockSize, int caps, LongSupplier guard, IoStats stats,
+    RequestQueue(String name, BlockQueueDriver driver, long size, int blockSize, int caps, LongSupplier guard, IoStats stats,
             Consumer<String> warn, WriteWatcher watcher) {
         this.name = name;
         this.driver = driver;
@@ -252,23 +258,38 @@ final class RequestQueue {
 
     private void dispatchLoop() {
         while (true) {
-            HostBlockRequest head;
-            List<HostBlockRequest> parts;
+            HostBlockRequest first;
+            List<HostBlockRequest> batch = null;
             synchronized (lock) {
-                head = pending.poll();
-                if (head == null) {
+                first = next();
+                if (first == null) {
                     dispatchers--;
                     return;
                 }
-                parts = neighbours(head);
+                while (!pending.isEmpty() && (batch == null || batch.size() < MAX_BATCH)) {
+                    if (batch == null) {
+                        batch = new ArrayList<>();
+                        batch.add(first);
+                    }
+                    batch.add(next());
+                }
             }
-            if (parts == null) {
-                issue(head);
-            } else {
-                stats.merged(parts.size());
-                issue(Merge.of(parts));
-            }
+            issue(batch == null ? first : new RequestBatch(batch));
         }
+    }
+
+    /** The head of the queue merged with its waiting neighbours, or null if none waits. Under the lock. */
+    private HostBlockRequest next() {
+        HostBlockRequest head = pending.poll();
+        if (head == null) {
+            return null;
+        }
+        List<HostBlockRequest> parts = neighbours(head);
+        if (parts == null) {
+            return head;
+        }
+        stats.merged(parts.size());
+        return Merge.of(parts);
     }
 
     /** Queued requests that extend {@code head} contiguously (same op and flags), removed from the queue; null if none. */
@@ -307,13 +328,17 @@ final class RequestQueue {
         return parts;
     }
 
-    private void issue(HostBlockRequest r) {
+    /** Hands a batch (or one request, its own batch) to the driver; a throw fails what it left open. */
+    private void issue(BlockBatch batch) {
         try {
-            driver.submit(r);
+            driver.submit(batch);
         } catch (RuntimeException | Error e) {
-            warn.accept(name + ": driver failed " + r + ": " + e);
-            if (!r.isCompleted()) {
-                r.complete(BlockStatus.EIO);
+            warn.accept(name + ": driver failed " + batch.size() + " request(s) from " + batch.get(0) + ": " + e);
+            for (int i = 0; i < batch.size(); i++) {
+                HostBlockRequest r = (HostBlockRequest) batch.get(i);
+                if (!r.isCompleted()) {
+                    r.complete(BlockStatus.EIO);
+                }
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.jdm.host.module;
 
 import dev.jdm.host.HostException;
 import dev.jdm.host.HostException.Code;
+import dev.jdm.symvers.AbiModel;
 import dev.jdm.symvers.Definition;
 import dev.jdm.symvers.JarContents;
 import dev.jdm.symvers.JdkPolicy;
@@ -37,15 +38,18 @@ public final class Linker {
     /**
      * What linking established.
      *
-     * @param entryClass binary name of the {@code @Module} class
+     * @param entryClass binary name of the {@code @DriverModule} class
      * @param exports the module's own exports, computed from its classes
      * @param imports number of imported symbols checked
      * @param mismatches fingerprint mismatches accepted because of force
      * @param generation the ABI generation the module was built against
      * @param fromBaseline imports whose fingerprint was found in the released baseline of that
      *     generation rather than in the current ABI (the check that guards releases vouches for them)
+     * @param optionalMissing imports of a module built against a newer generation than this host's,
+     *     above its stated minimum, that this host lacks: the module probes before using them
      */
-    public record Linked(String entryClass, ModuleExports exports, int imports, int mismatches, Generation generation, int fromBaseline) {}
+    public record Linked(String entryClass, ModuleExports exports, int imports, int mismatches, Generation generation, int fromBaseline,
+            int optionalMissing) {}
 
     /** @param warn receives one line per accepted (forced) mismatch */
     public Linker(ExportTable exports, Consumer<String> warn) {
@@ -98,13 +102,21 @@ public final class Linker {
         List<LinkProblem> problems = new ArrayList<>(scan.problems());
         problems.addAll(Modpost.checkEntry(image, scanner.ownTypes()));
         refuseRevoked(name, released.revocations(), problems, scan.imports().keySet());
+        int optionalMissing = 0;
+        if (builtAgainst(name, info, generation).isAfter(released.current())) {
+            // newer than this host, but it says it runs here: what this host lacks is optional (modpost
+            // checked that it exists in the generation it was built against)
+            int before = problems.size();
+            problems.removeIf(p -> p.kind() == LinkProblem.Kind.UNKNOWN_SYMBOL && AbiModel.inAbiPackage(p.reference()));
+            optionalMissing = before - problems.size();
+        }
         if (!problems.isEmpty()) {
             LinkProblem first = problems.getFirst();
             throw new HostException(Code.ENOEXEC, name + ": " + first.message()
                     + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more problem(s))" : ""));
         }
         if (!image.entryName().equals(info.first("entry").orElse(""))) {
-            throw new HostException(Code.ENOEXEC, name + ": modinfo names entry " + info.first("entry").orElse("?") + ", but the @Module class is "
+            throw new HostException(Code.ENOEXEC, name + ": modinfo names entry " + info.first("entry").orElse("?") + ", but the @DriverModule class is "
                     + image.entryName() + "; the modinfo is stale, rebuild the module");
         }
         SymbolTable versions = versions(jar, origin, name);
@@ -138,7 +150,24 @@ public final class Linker {
                 throw new HostException(Code.EEXIST, name + ": exports " + s + ", which " + clash.provider() + " already exports");
             });
         }
-        return new Linked(image.entryName(), own, scan.imports().size(), mismatches, generation, fromBaseline);
+        return new Linked(image.entryName(), own, scan.imports().size(), mismatches, generation, fromBaseline, optionalMissing);
+    }
+
+    /** The generation a module was compiled against: modinfo {@code built=}, or its minimum if it has none. */
+    private static Generation builtAgainst(String name, ModInfo info, Generation minimum) {
+        var built = info.first("built");
+        if (built.isEmpty()) {
+            return minimum;
+        }
+        try {
+            Generation g = Generation.parse(built.get());
+            if (minimum.isAfter(g)) {
+                throw new HostException(Code.ENOEXEC, name + ": modinfo says it runs on " + minimum + " but was built against the older " + g);
+            }
+            return g;
+        } catch (SymversException e) {
+            throw new HostException(Code.ENOEXEC, name + ": modinfo built=: " + e.getMessage() + "; rebuild the module with modpost");
+        }
     }
 
     /**

@@ -89,6 +89,11 @@ public final class LoadedModule {
         return context.registrar();
     }
 
+    /** The adapters through which the host serves this module's older ABI shapes, if any. */
+    public java.util.Set<String> adapters() {
+        return context.adapters();
+    }
+
     /** Size as lsmod shows it: class bytes plus the memory the module holds now. */
     public long size() {
         return codeSize + context.kmem().footprint();

@@ -1,6 +1,7 @@
 package dev.jdm.host.module;
 
 import dev.jdm.abi.Export;
+import dev.jdm.abi.AbiInfo;
 import dev.jdm.abi.Log;
 import dev.jdm.abi.ModuleContext;
 import dev.jdm.abi.Params;
@@ -24,11 +25,13 @@ final class ModuleContextImpl implements ModuleContext {
     private BlockLayer block;
     private ClassLoader loader;
     private SecurityRegistrar security;
+    private final AbiInfo abi;
     private volatile boolean dead;
 
-    ModuleContextImpl(String name, ModuleParams params, Log log, ModuleKmem kmem,
+    ModuleContextImpl(String name, ModuleParams params, Log log, ModuleKmem kmem, AbiInfo abi,
             Function<String, Optional<ModuleContextImpl>> contexts, java.util.function.BiFunction<String, Params, BlockLayer> blockLayers) {
         this.name = name;
+        this.abi = abi;
         this.blockLayers = blockLayers;
         this.params = params;
         this.log = log;
@@ -112,6 +115,17 @@ final class ModuleContextImpl implements ModuleContext {
             block = blockLayers.apply(name, params);
         }
         return block;
+    }
+
+    @Override
+    public AbiInfo abi() {
+        checkAlive();
+        return abi;
+    }
+
+    /** The adapters the module's services use for its older ABI shapes. */
+    synchronized java.util.Set<String> adapters() {
+        return block instanceof AbiAdapters a ? a.adapters() : java.util.Set.of();
     }
 
     private void checkAlive() {

@@ -39,6 +39,7 @@ public final class ModuleManager {
     public enum UnloadResult { UNLOADED, SLATED }
 
     private final Linker linker;
+    private final HostAbiInfo abiInfo;
     private final LogRing log;
     private final Sysctl sysctl;
     private final ModuleIndex index;
@@ -54,6 +55,7 @@ public final class ModuleManager {
 
     public ModuleManager(Linker linker, LogRing log, Sysctl sysctl, ModuleIndex index) {
         this.linker = linker;
+        this.abiInfo = new HostAbiInfo(linker.exportTable());
         this.log = log;
         this.sysctl = sysctl;
         this.index = index;
@@ -159,7 +161,7 @@ public final class ModuleManager {
             boolean permissive) {
         String name = info.name();
         ModuleKmem kmem = new ModuleKmem(name, () -> sysctl.bool("kmem.debug"), () -> sysctl.longValue("kmem.module_limit_bytes"));
-        ModuleContextImpl context = new ModuleContextImpl(name, params, new ModuleLog(log, name), kmem,
+        ModuleContextImpl context = new ModuleContextImpl(name, params, new ModuleLog(log, name), kmem, abiInfo,
                 n -> Optional.ofNullable(modules.get(n)).map(m -> m.context), blockLayers);
         ModuleClassLoader loader = linker.classLoader(name, jar, deps.stream().map(d -> d.loader).toList(),
                 deps.stream().map(d -> d.exports).toList());
@@ -185,6 +187,7 @@ public final class ModuleManager {
         taint(module, taints);
         log.append(LogLevel.INFO, "host", name + ": loaded from " + origin + " (" + linked.generation() + ", " + linked.imports() + " imports checked"
                 + (linked.fromBaseline() > 0 ? ", " + linked.fromBaseline() + " as released in " + linked.generation() : "")
+                + (linked.optionalMissing() > 0 ? ", " + linked.optionalMissing() + " optional not served here" : "")
                 + (linked.mismatches() > 0 ? ", " + linked.mismatches() + " mismatches FORCED" : "") + ")");
         return module;
     }

@@ -54,7 +54,7 @@ class RequestQueueTest {
     final List<long[]> written = new CopyOnWriteArrayList<>();
 
     RequestQueue queue(BlockDriver d, int caps, long guard) {
-        return new RequestQueue("t0", d, SIZE, 512, caps, () -> guard, stats, warnings::add, (o, l) -> written.add(new long[] {o, l}));
+        return new RequestQueue("t0", new BlockDriverAdapter(d, "t0", warnings::add), SIZE, 512, caps, () -> guard, stats, warnings::add, (o, l) -> written.add(new long[] {o, l}));
     }
 
     static CompletableFuture<Integer> submit(RequestQueue q, BlockOp op, long off, long len, int flags, MemorySegment data) {
@@ -67,6 +67,83 @@ class RequestQueueTest {
         MemorySegment s = Arena.ofAuto().allocate(len);
         s.fill((byte) value);
         return s;
+    }
+
+    @Test
+    void shouldHandWaitingRequestsToABatchDriverTogether() throws Exception {
+        // every dispatcher is held inside the driver, so the next requests wait and go as batches
+        CountDownLatch release = new CountDownLatch(1);
+        List<Integer> sizes = new CopyOnWriteArrayList<>();
+        dev.jdm.abi.blk.BlockQueueDriver driver = batch -> {
+            sizes.add(batch.size());
+            if (sizes.size() <= RequestQueue.MAX_DISPATCHERS) {
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                assertThat(batch.get(i).submitNanos()).isPositive();
+                assertThat(batch.get(i).priority()).isEqualTo(4);
+                batch.get(i).complete(BlockStatus.OK);
+            }
+        };
+        RequestQueue q = new RequestQueue("t0", driver, SIZE, 512, 0, () -> 0, stats, warnings::add, (o, l) -> { });
+        List<CompletableFuture<Integer>> done = new CopyOnWriteArrayList<>();
+        List<Thread> holders = new ArrayList<>();
+        for (int i = 0; i < RequestQueue.MAX_DISPATCHERS; i++) {
+            long off = i * 8192L;
+            holders.add(Thread.ofVirtual().start(() -> done.add(submit(q, BlockOp.READ, off, 512, 0, filled(512, 0)))));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (sizes.size() < RequestQueue.MAX_DISPATCHERS && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertThat(sizes).as("dispatchers inside the driver").hasSize(RequestQueue.MAX_DISPATCHERS);
+        // 40 reads that do not touch one another (no merging): they queue behind the held dispatchers
+        for (int i = 0; i < 40; i++) {
+            done.add(submit(q, BlockOp.READ, (1 << 20) + i * 8192L, 512, 0, filled(512, 0)));
+        }
+        release.countDown();
+        for (Thread t : holders) {
+            t.join();
+        }
+        for (CompletableFuture<Integer> f : done) {
+            assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo(BlockStatus.OK);
+        }
+        assertThat(sizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(48);
+        assertThat(sizes).as("batch sizes").anyMatch(n -> n > 1).allMatch(n -> n <= RequestQueue.MAX_BATCH);
+    }
+
+    @Test
+    void shouldFailWhatABatchDriverLeftOpenWhenItThrows() throws Exception {
+        dev.jdm.abi.blk.BlockQueueDriver driver = batch -> {
+            batch.get(0).complete(BlockStatus.OK);
+            throw new IllegalStateException("driver bug");
+        };
+        RequestQueue q = new RequestQueue("t0", driver, SIZE, 512, 0, () -> 0, stats, warnings::add, (o, l) -> { });
+        assertThat(submit(q, BlockOp.READ, 0, 512, 0, filled(512, 0)).get()).isEqualTo(BlockStatus.OK);
+        assertThat(warnings).anyMatch(w -> w.contains("driver failed 1 request(s)") && w.contains("driver bug"));
+    }
+
+    @Test
+    void shouldFailOnlyTheThrowingRequestOfAnAdaptedOldDriver() throws Exception {
+        BlockDriver old = r -> {
+            if (r.offset() == 4096) {
+                throw new IllegalArgumentException("bad sector");
+            }
+            r.complete(BlockStatus.OK);
+        };
+        BlockDriverAdapter adapter = new BlockDriverAdapter(old, "t0", warnings::add);
+        List<Integer> statuses = new CopyOnWriteArrayList<>();
+        List<HostBlockRequest> batch = new ArrayList<>();
+        for (long off : new long[] {0, 4096, 8192}) {
+            batch.add(new HostBlockRequest(BlockOp.READ, off, 512, 0, filled(512, 0), statuses::add));
+        }
+        adapter.submit(new RequestBatch(batch));
+        assertThat(statuses).containsExactly(BlockStatus.OK, BlockStatus.EIO, BlockStatus.OK);
+        assertThat(warnings).singleElement().satisfies(w -> assertThat(w).contains("t0: driver failed READ @4096+512").contains("bad sector"));
     }
 
     @Test

@@ -28,14 +28,14 @@ class ModprobeTest {
         bundled = Files.createDirectories(tmp.resolve("bundled"));
         Path lib = TestModules.build(bundled.resolve("lib.jar"), Map.of(
                 "l.Api", "package l; @dev.jdm.abi.Export public interface Api { int value(); }",
-                "l.Lib", entry("l", "Lib", "@Module(name = \"lib\", license = \"GPL\")", "ctx.export(Api.class, () -> 7);")));
+                "l.Lib", entry("l", "Lib", "@DriverModule(name = \"lib\", license = \"GPL\")", "ctx.export(Api.class, () -> 7);")));
         TestModules.build(bundled.resolve("top.jar"), Map.of("t.Top", entry("t", "Top", """
-                @Module(name = "top", license = "GPL")
+                @DriverModule(name = "top", license = "GPL")
                 @Alias("blk:top*") @Alias("chr:top")
                 @SoftDep(pre = "early", post = {"late", "absent"})""",
                 "if (ctx.lookup(l.Api.class).orElseThrow().value() != 7) throw new IllegalStateException();")), lib);
-        TestModules.build(bundled.resolve("early.jar"), Map.of("e.Early", entry("e", "Early", "@Module(name = \"early\", license = \"GPL\")", "")));
-        TestModules.build(bundled.resolve("late.jar"), Map.of("z.Late", entry("z", "Late", "@Module(name = \"late\", license = \"GPL\")", "")));
+        TestModules.build(bundled.resolve("early.jar"), Map.of("e.Early", entry("e", "Early", "@DriverModule(name = \"early\", license = \"GPL\")", "")));
+        TestModules.build(bundled.resolve("late.jar"), Map.of("z.Late", entry("z", "Late", "@DriverModule(name = \"late\", license = \"GPL\")", "")));
         host = Host.start(new Host.Options(null, tmp.resolve("gate.sock"), tmp.resolve("state"), bundled, null));
     }
 
@@ -43,7 +43,7 @@ class ModprobeTest {
         return """
                 package %s;
                 import dev.jdm.abi.*;
-                import dev.jdm.abi.Module;
+                import dev.jdm.abi.DriverModule;
                 %s
                 public final class %s implements LoadableModule {
                     public %s(ModuleContext ctx) { %s }

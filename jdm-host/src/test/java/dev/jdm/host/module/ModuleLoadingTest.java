@@ -209,8 +209,8 @@ class ModuleLoadingTest {
                 "b.Base", """
                         package b;
                         import dev.jdm.abi.*;
-                        import dev.jdm.abi.Module;
-                        @Module(name = "base", license = "GPL")
+                        import dev.jdm.abi.DriverModule;
+                        @DriverModule(name = "base", license = "GPL")
                         public final class Base implements LoadableModule, Api {
                             public Base(ModuleContext ctx) { ctx.export(Api.class, this); }
                             public int value() { return 42; }
@@ -219,8 +219,8 @@ class ModuleLoadingTest {
         Path user = TestModules.build(tmp.resolve("user.jar"), Map.of("u.User", """
                 package u;
                 import dev.jdm.abi.*;
-                import dev.jdm.abi.Module;
-                @Module(name = "user", license = "Proprietary")
+                import dev.jdm.abi.DriverModule;
+                @DriverModule(name = "user", license = "Proprietary")
                 public final class User implements LoadableModule {
                     public User(ModuleContext ctx) {
                         if (ctx.lookup(b.Api.class).orElseThrow().value() != 42) throw new IllegalStateException();

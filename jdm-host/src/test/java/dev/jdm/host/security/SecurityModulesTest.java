@@ -42,9 +42,9 @@ class SecurityModulesTest {
         return TestModules.build(tmp.resolve(file), Map.of("t.Guard", """
                 package t;
                 import dev.jdm.abi.*;
-                import dev.jdm.abi.Module;
+                import dev.jdm.abi.DriverModule;
                 import dev.jdm.abi.sec.*;
-                @Module(name = "%s", license = "GPL")
+                @DriverModule(name = "%s", license = "GPL")
                 public final class Guard implements LoadableModule {
                     private final ModuleContext ctx;
                     public Guard(ModuleContext ctx) {

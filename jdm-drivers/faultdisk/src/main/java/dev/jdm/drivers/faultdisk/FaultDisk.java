@@ -1,7 +1,7 @@
 package dev.jdm.drivers.faultdisk;
 
 import dev.jdm.abi.LoadableModule;
-import dev.jdm.abi.Module;
+import dev.jdm.abi.DriverModule;
 import dev.jdm.abi.ModuleContext;
 import dev.jdm.abi.Param;
 import dev.jdm.abi.blk.BlockDevice;
@@ -17,7 +17,7 @@ import java.lang.foreign.MemorySegment;
  * report, an export's error replies) against a device that really returns errors. A failed write
  * changes nothing; FLUSH always succeeds.
  */
-@Module(name = "faultdisk", version = "1.0", license = "GPL", author = "jdm developers",
+@DriverModule(name = "faultdisk", version = "1.0", license = "GPL", author = "jdm developers",
         description = "RAM disk that fails reads or writes in chosen byte ranges (fault injection)")
 @Param(name = "size", type = Param.Type.LONG, defaultValue = "64M", description = "size in bytes (K, M, G suffixes), a multiple of 4096")
 @Param(name = "name", defaultValue = "fault0", description = "LU name")

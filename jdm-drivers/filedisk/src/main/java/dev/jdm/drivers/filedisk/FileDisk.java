@@ -2,9 +2,10 @@ package dev.jdm.drivers.filedisk;
 
 import dev.jdm.abi.Alias;
 import dev.jdm.abi.LoadableModule;
-import dev.jdm.abi.Module;
+import dev.jdm.abi.DriverModule;
 import dev.jdm.abi.ModuleContext;
 import dev.jdm.abi.Param;
+import dev.jdm.abi.blk.BlockBatch;
 import dev.jdm.abi.blk.BlockDevice;
 import dev.jdm.abi.blk.BlockRequest;
 import dev.jdm.abi.blk.BlockStatus;
@@ -19,7 +20,7 @@ import java.lang.foreign.MemorySegment;
  * parameter names it; the driver never opens paths). FLUSH is fsync or fdatasync ({@code sync});
  * FUA writes are followed by the same. Discard and unmapping write-zeroes punch holes.
  */
-@Module(name = "filedisk", version = "1.0", license = "GPL", author = "jdm developers",
+@DriverModule(name = "filedisk", version = "1.0", license = "GPL", author = "jdm developers",
         description = "Block device backed by a granted file or block device")
 @Param(name = "backing", description = "absolute path of the backing file or block device (opened by the host)")
 @Param(name = "name", defaultValue = "file0", description = "LU name")
@@ -63,13 +64,26 @@ public final class FileDisk implements LoadableModule {
                     | (discard ? BlockDevice.DISCARD | (file.blockDevice() ? 0 : BlockDevice.FAST_ZERO) : 0)
                     | (file.blockDevice() ? BlockDevice.ROTATIONAL : 0);
             device = ctx.block().device(ctx.params().string("name")).size(size).logicalBlockSize((int) lbs)
-                    .physicalBlockSize(Math.max((int) lbs, Kmem.PAGE_SIZE)).capabilities(caps).register(this::submit);
+                    .physicalBlockSize(Math.max((int) lbs, Kmem.PAGE_SIZE)).capabilities(caps).registerQueue(this::submit);
         } catch (RuntimeException e) {
             file.close();
             throw e;
         }
         ctx.log().info(device.name() + ": " + file.path() + ", " + device.size() + " bytes" + (readOnly ? ", read-only" : "")
                 + (file.direct() ? ", O_DIRECT" : ""));
+    }
+
+    /** One system call per request, in batch order; a request that throws fails alone. */
+    private void submit(BlockBatch batch) {
+        for (int i = 0, n = batch.size(); i < n; i++) {
+            BlockRequest r = batch.get(i);
+            try {
+                submit(r);
+            } catch (RuntimeException e) {
+                ctx.log().err(r.op() + " at " + r.offset() + ": " + e);
+                r.complete(BlockStatus.EIO);
+            }
+        }
     }
 
     private void submit(BlockRequest r) {

@@ -1,7 +1,7 @@
 package dev.jdm.drivers.hello;
 
 import dev.jdm.abi.LoadableModule;
-import dev.jdm.abi.Module;
+import dev.jdm.abi.DriverModule;
 import dev.jdm.abi.ModuleContext;
 import dev.jdm.abi.Param;
 import dev.jdm.abi.mem.Kmem;
@@ -9,7 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /** The smallest useful module: reads its parameters, logs, and holds a little memory while loaded. */
-@Module(name = "hello", version = "1.0", license = "GPL", author = "jdm developers",
+@DriverModule(name = "hello", version = "1.0", license = "GPL", author = "jdm developers",
         description = "Says hello: parameters, logging and kmalloc")
 @Param(name = "greeting", description = "what to say", defaultValue = "hello")
 @Param(name = "count", type = Param.Type.LONG, description = "how many times to say it", defaultValue = "1")

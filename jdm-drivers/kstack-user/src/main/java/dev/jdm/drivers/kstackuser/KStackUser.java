@@ -1,12 +1,12 @@
 package dev.jdm.drivers.kstackuser;
 
 import dev.jdm.abi.LoadableModule;
-import dev.jdm.abi.Module;
+import dev.jdm.abi.DriverModule;
 import dev.jdm.abi.ModuleContext;
 import dev.jdm.drivers.kstack.KStack;
 
 /** Uses the stack that kstack exports; loading it pins kstack. */
-@Module(name = "kstack-user", version = "1.0", license = "GPL", author = "jdm developers",
+@DriverModule(name = "kstack-user", version = "1.0", license = "GPL", author = "jdm developers",
         description = "Pushes and pops through kstack's export")
 public final class KStackUser implements LoadableModule {
     private final ModuleContext context;

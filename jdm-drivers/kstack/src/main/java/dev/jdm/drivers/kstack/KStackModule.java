@@ -1,7 +1,7 @@
 package dev.jdm.drivers.kstack;
 
 import dev.jdm.abi.LoadableModule;
-import dev.jdm.abi.Module;
+import dev.jdm.abi.DriverModule;
 import dev.jdm.abi.ModuleContext;
 import dev.jdm.abi.Param;
 import dev.jdm.abi.mem.Kmem;
@@ -9,7 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /** Exports {@link KStack} to other modules. */
-@Module(name = "kstack", version = "1.0", license = "GPL", author = "jdm developers",
+@DriverModule(name = "kstack", version = "1.0", license = "GPL", author = "jdm developers",
         description = "Exports a stack of longs to other modules")
 @Param(name = "capacity", type = Param.Type.LONG, description = "most values held", defaultValue = "1024")
 public final class KStackModule implements LoadableModule, KStack {

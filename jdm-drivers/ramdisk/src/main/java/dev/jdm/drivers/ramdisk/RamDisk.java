@@ -2,9 +2,10 @@ package dev.jdm.drivers.ramdisk;
 
 import dev.jdm.abi.Alias;
 import dev.jdm.abi.LoadableModule;
-import dev.jdm.abi.Module;
+import dev.jdm.abi.DriverModule;
 import dev.jdm.abi.ModuleContext;
 import dev.jdm.abi.Param;
+import dev.jdm.abi.blk.BlockBatch;
 import dev.jdm.abi.blk.BlockDevice;
 import dev.jdm.abi.blk.BlockRequest;
 import dev.jdm.abi.blk.BlockStatus;
@@ -16,7 +17,7 @@ import java.lang.foreign.MemorySegment;
  * never written cost nothing and read as zero. There is no volatile cache, so FLUSH and FUA need
  * nothing; write-zeroes and discard clear the range.
  */
-@Module(name = "ramdisk", version = "1.0", license = "GPL", author = "jdm developers",
+@DriverModule(name = "ramdisk", version = "1.0", license = "GPL", author = "jdm developers",
         description = "RAM-backed block device (sparse: untouched pages read as zero)")
 @Param(name = "size", type = Param.Type.LONG, defaultValue = "256M", description = "size in bytes (K, M, G suffixes), a multiple of 4096")
 @Param(name = "name", defaultValue = "ram0", description = "LU name")
@@ -36,12 +37,19 @@ public final class RamDisk implements LoadableModule {
         try {
             device = ctx.block().device(ctx.params().string("name")).size(size).logicalBlockSize(512).physicalBlockSize(Kmem.PAGE_SIZE)
                     .capabilities(BlockDevice.DISCARD | BlockDevice.WRITE_ZEROES | BlockDevice.FAST_ZERO)
-                    .register(this::submit);
+                    .registerQueue(this::submit);
         } catch (RuntimeException e) {
             ctx.kmem().vfree(memory);
             throw e;
         }
         ctx.log().info(device.name() + ": " + (size >> 20) + " MiB");
+    }
+
+    /** Every request is a copy or a fill, done at once; a batch costs one call. */
+    private void submit(BlockBatch batch) {
+        for (int i = 0, n = batch.size(); i < n; i++) {
+            submit(batch.get(i));
+        }
     }
 
     private void submit(BlockRequest r) {

@@ -1,7 +1,7 @@
 package dev.jdm.drivers.audit;
 
 import dev.jdm.abi.LoadableModule;
-import dev.jdm.abi.Module;
+import dev.jdm.abi.DriverModule;
 import dev.jdm.abi.ModuleContext;
 import dev.jdm.abi.Param;
 import dev.jdm.abi.sec.Decision;
@@ -16,7 +16,7 @@ import java.time.Instant;
  * credentials, object, every module's vote, verdict) to a log file the host grants and rotates by
  * size.
  */
-@Module(name = "audit", version = "1.0", license = "GPL", author = "jdm developers",
+@DriverModule(name = "audit", version = "1.0", license = "GPL", author = "jdm developers",
         description = "Records every security decision with every module's vote as one JSON line; never denies")
 @Param(name = "log", defaultValue = "audit", description = "log name: <state-dir>/security/audit/<log>.log")
 @Param(name = "max_bytes", type = Param.Type.LONG, defaultValue = "1M", description = "rotate when the file would exceed this")

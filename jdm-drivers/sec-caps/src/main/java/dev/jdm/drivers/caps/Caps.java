@@ -1,7 +1,7 @@
 package dev.jdm.drivers.caps;
 
 import dev.jdm.abi.LoadableModule;
-import dev.jdm.abi.Module;
+import dev.jdm.abi.DriverModule;
 import dev.jdm.abi.ModuleContext;
 import dev.jdm.abi.Param;
 import dev.jdm.abi.sec.DevOpen;
@@ -18,7 +18,7 @@ import dev.jdm.abi.sec.Vote;
  * includes replacing security modules), write sysctls and have resources granted. Devices carry an
  * owner, a group and mode bits, checked as /dev checks them (uid 0 overrides, as CAP_DAC_OVERRIDE).
  */
-@Module(name = "caps", version = "1.0", license = "GPL", author = "jdm developers",
+@DriverModule(name = "caps", version = "1.0", license = "GPL", author = "jdm developers",
         description = "Privileges from credentials: module loading, sysctls and grants for administrators; device owner/group/mode")
 @Param(name = "group", type = Param.Type.LONG, defaultValue = "-1", description = "gid whose members are administrators too (-1: none)")
 @Param(name = "host_owner", type = Param.Type.BOOL, defaultValue = "y", description = "treat the uid the host runs as as an administrator")

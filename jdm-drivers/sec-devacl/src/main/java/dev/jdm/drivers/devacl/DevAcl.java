@@ -1,7 +1,7 @@
 package dev.jdm.drivers.devacl;
 
 import dev.jdm.abi.LoadableModule;
-import dev.jdm.abi.Module;
+import dev.jdm.abi.DriverModule;
 import dev.jdm.abi.ModuleContext;
 import dev.jdm.abi.sec.ChrCall;
 import dev.jdm.abi.sec.DevOpen;
@@ -18,7 +18,7 @@ import java.util.Set;
  * {@code <state-dir>/security/devacl.policy}, later from {@code jdm sec reload devacl FILE}. A policy
  * with an error is refused with its line and column and the one in force stays.
  */
-@Module(name = "devacl", version = "1.0", license = "GPL", author = "jdm developers",
+@DriverModule(name = "devacl", version = "1.0", license = "GPL", author = "jdm developers",
         description = "Device ACLs from a reloadable TOML policy: uid, gid or program; device globs; read, write, ioctl")
 public final class DevAcl implements LoadableModule {
     private final ModuleContext ctx;
