@@ -17,6 +17,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * A directory of certificates laid out as qemu's {@code tls-creds-x509} and nbdkit's
@@ -64,7 +65,7 @@ public final class CertificateDirectory {
                 // PKIX: the chain must reach one of these CAs and every certificate in it must be valid now.
                 TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
                 tmf.init(cas);
-                trust = tmf.getTrustManagers();
+                trust = new TrustManager[] {new NoIssuerHints((X509ExtendedTrustManager) tmf.getTrustManagers()[0])};
             }
             SSLContext ctx = SSLContext.getInstance("TLSv1.3");
             ctx.init(kmf.getKeyManagers(), trust, null);
