@@ -53,7 +53,7 @@ final class PemKeys {
                     return pkcs8(privateKeyInfo(ecAlgorithm(der), der), List.of("EC"));
                 }
                 case "ENCRYPTED PRIVATE KEY" -> throw new IllegalArgumentException(
-                        "the key is encrypted; write it unencrypted (certtool --to-p8 --null-password, or openssl pkey -in K -out K)");
+                        "the key is encrypted and the host has no passphrase to give; decrypt it with openssl pkey -in KEY -out KEY");
                 default -> { } // certificates or parameters before the key: look further
             }
         }
