@@ -9,7 +9,8 @@
 #                    a file of the same size beside it
 #     --tls:         both over TCP on 127.0.0.1 with TLS 1.3 required and client certificates
 #                    verified (jdm --nbd-tls require --nbd-tls-verify-peer vs nbdkit --tls=require
-#                    --tls-verify-peer), with the same certificates, made here with certtool
+#                    --tls-verify-peer), with the same certificates, made here with certtool; each
+#                    side first runs every workload for 3 s, so that the JVM's TLS path is compiled
 # Both sides are exported whole; fio works from offset 1 MiB so that jdm's boot-area guard
 # (writes below 0x10000 refused) never fires, and the same range is used for nbdkit.
 #
@@ -124,8 +125,17 @@ fill() { # allocate every page so reads read data, not holes
   "${FIO[@]}" --name=fill --ioengine=nbd --uri="$1" --rw=write --bs=1M --iodepth=4 --offset="$OFFSET" --size="$SIZE" >/dev/null 2>&1
 }
 
+warm() { # $1 uri: each workload briefly, so that a JIT has compiled the TLS path before it is measured
+  for w in "${WORKLOADS[@]}"; do
+    set -- "$1" $w
+    "${FIO[@]}" --name=warm --ioengine=nbd --uri="$1" --rw="$3" --bs="$4" --iodepth="$5" --offset="$OFFSET" --size="$SIZE" \
+      --time_based --runtime=3 >/dev/null 2>&1
+  done
+}
+
 compare() { # $1 label, $2 jdm uri, $3 nbdkit uri
   fill "$2"; fill "$3"
+  if [ "$TLS" = 1 ]; then warm "$2"; warm "$3"; fi # both sides alike; nbdkit's gnutls needs no warming but gets the same
   for w in "${WORKLOADS[@]}"; do
     set -- "$1" "$2" "$3" $w
     read -r ji jb < <(fio_run "$2" "$5" "$6" "$7")

@@ -36,8 +36,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The NBD server: listens on a Unix socket and/or TCP, and serves each connection as a task on
  * its own virtual thread: handshake (closed if it takes longer than the configured timeout),
- * {@code export_connect}, then transmission with a {@code blk_io} check per request. A connection
- * that misbehaves ends alone; the listeners and other connections go on.
+ * {@code export_connect}, then transmission with a {@code blk_io} check per request. On TCP the
+ * handshake may upgrade to TLS (NBD_OPT_STARTTLS, see {@link Connection}), which the configured
+ * mode may require. A connection that misbehaves ends alone; the listeners and other connections go on.
  */
 public final class NbdServer implements AutoCloseable {
     /** Connections served at once; more are closed at accept. */
