@@ -219,57 +219,44 @@ class NbdTlsTest extends NbdServerFixture {
         assertLogged("TLS handshake failed");
         assertLogged(reason);
         assertThat(seen).isEmpty();
-        awaitNoConnections();
-        assertTlsStillServes();
+        assertOnlyThatConnectionEnded();
     }
 
     @Test
     void shouldCloseOnGarbageAfterStartTls() throws Exception {
-        startTls(TlsMode.REQUIRE, true);
-        try (RawNbdClient c = tcp().greet()) {
-            c.option(RawNbdClient.OPT_STARTTLS, new byte[0]);
-            assertThat(c.optReply().type()).isEqualTo(RawNbdClient.REP_ACK);
+        try (RawNbdClient c = acknowledgedStartTls()) {
             c.write(ByteBuffer.wrap("GET / HTTP/1.1\r\nHost: nbd\r\n\r\n".repeat(20).getBytes()));
             assertThat(c.closedByServer()).isTrue();
         }
         assertLogged("TLS handshake failed");
-        awaitNoConnections();
-        assertTlsStillServes();
+        assertOnlyThatConnectionEnded();
     }
 
     @Test
     void shouldCloseAHandshakeThatNeverFinishes() throws Exception {
-        startTls(TlsMode.REQUIRE, true);
-        try (RawNbdClient c = tcp().greet()) {
-            c.option(RawNbdClient.OPT_STARTTLS, new byte[0]);
-            assertThat(c.optReply().type()).isEqualTo(RawNbdClient.REP_ACK);
+        try (RawNbdClient c = acknowledgedStartTls()) {
             long t0 = System.nanoTime();
             assertThat(c.closedByServer()).as("closed by the handshake deadline").isTrue();
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
         }
         assertLogged("handshake not done after 1500 ms");
-        awaitNoConnections();
-        assertTlsStillServes();
+        assertOnlyThatConnectionEnded();
     }
 
     @Test
     void shouldListenBeyondLoopbackOnlyWithTlsRequiredOrExplicitly() throws Exception {
-        InetSocketAddress any = new InetSocketAddress("0.0.0.0", 0);
-        NbdConfig clear = NbdConfig.of(null, any);
-        try (NbdServer s = new NbdServer(clear, new dev.jdm.host.export.ExportRegistry(), new dev.jdm.host.task.TaskRegistry(),
-                ExportAccess.ALLOW_ALL, log())) {
+        NbdConfig clear = NbdConfig.of(null, new InetSocketAddress("0.0.0.0", 0));
+        try (NbdServer s = bare(clear, log())) {
             assertThatThrownBy(s::start).isInstanceOf(HostException.class).hasMessageContaining("refusing to serve clear text on 0.0.0.0")
                     .hasMessageContaining("--nbd-tls require");
             assertThat(s.tcpAddress()).isNull();
         }
         var l = log();
-        try (NbdServer s = new NbdServer(clear.withTls(TlsSettings.OFF, true), new dev.jdm.host.export.ExportRegistry(),
-                new dev.jdm.host.task.TaskRegistry(), ExportAccess.ALLOW_ALL, l)) {
+        try (NbdServer s = bare(clear.withTls(TlsSettings.OFF, true), l)) {
             s.start();
             assertThat(l.since(1)).anyMatch(r -> r.message().contains("serving clear text beyond loopback"));
         }
-        try (NbdServer s = new NbdServer(clear.withTls(new TlsSettings(TlsMode.REQUIRE, ca.serverDir(), true, List.of()), false),
-                new dev.jdm.host.export.ExportRegistry(), new dev.jdm.host.task.TaskRegistry(), ExportAccess.ALLOW_ALL, log())) {
+        try (NbdServer s = bare(clear.withTls(new TlsSettings(TlsMode.REQUIRE, ca.serverDir(), true, List.of()), false), log())) {
             s.start();
             assertThat(s.tcpAddress().getPort()).isPositive();
         }
@@ -278,15 +265,34 @@ class NbdTlsTest extends NbdServerFixture {
     @Test
     void shouldNameTheMissingFileOfABadCertificateDirectory() throws Exception {
         Path empty = Files.createTempDirectory("nbd-tls-empty");
-        try (NbdServer s = new NbdServer(NbdConfig.of(null, new InetSocketAddress("127.0.0.1", 0))
-                .withTls(new TlsSettings(TlsMode.REQUIRE, empty, true, List.of()), false), new dev.jdm.host.export.ExportRegistry(),
-                new dev.jdm.host.task.TaskRegistry(), ExportAccess.ALLOW_ALL, log())) {
+        try (NbdServer s = bare(NbdConfig.of(null, new InetSocketAddress("127.0.0.1", 0))
+                .withTls(new TlsSettings(TlsMode.REQUIRE, empty, true, List.of()), false), log())) {
             assertThatThrownBy(s::start).hasMessageContaining(empty.resolve("server-cert.pem").toString());
         }
     }
 
+    /** A server with no exports, for what happens before any client. */
+    private static NbdServer bare(NbdConfig config, dev.jdm.host.log.LogRing log) {
+        return new NbdServer(config, new dev.jdm.host.export.ExportRegistry(), new dev.jdm.host.task.TaskRegistry(), ExportAccess.ALLOW_ALL, log);
+    }
+
     private static dev.jdm.host.log.LogRing log() {
         return new dev.jdm.host.log.LogRing(64, null, () -> 0);
+    }
+
+    /** A clear-text client whose STARTTLS was acknowledged; the TLS handshake is the test's to do (or not). */
+    private RawNbdClient acknowledgedStartTls() throws Exception {
+        startTls(TlsMode.REQUIRE, true);
+        RawNbdClient c = tcp().greet();
+        c.option(RawNbdClient.OPT_STARTTLS, new byte[0]);
+        assertThat(c.optReply().type()).isEqualTo(RawNbdClient.REP_ACK);
+        return c;
+    }
+
+    /** The bad connection is gone with its task, and a good one is served as before. */
+    private void assertOnlyThatConnectionEnded() throws Exception {
+        awaitNoConnections();
+        assertTlsStillServes();
     }
 
     private void awaitNoConnections() throws InterruptedException {

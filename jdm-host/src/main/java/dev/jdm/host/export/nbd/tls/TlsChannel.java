@@ -7,6 +7,7 @@ import java.nio.channels.ByteChannel;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.SocketChannel;
+import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
@@ -57,14 +58,7 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
                 switch (engine.getHandshakeStatus()) {
                     case NEED_WRAP -> wrapAndSend(new ByteBuffer[] {EMPTY});
                     case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
-                        appIn.compact();
-                        int n;
-                        try {
-                            n = unwrap(appIn, false);
-                        } finally {
-                            appIn.flip();
-                        }
-                        if (n < 0) {
+                        if (unwrapBuffered(false) < 0) {
                             throw new EOFException("peer closed the connection during the TLS handshake");
                         }
                     }
@@ -99,19 +93,22 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
                 if (dst.remaining() >= appSize) {
                     return unwrap(dst, true); // straight into the caller's buffer, no copy
                 }
-                appIn.clear();
-                int n;
-                try {
-                    n = unwrap(appIn, true);
-                } finally {
-                    appIn.flip();
-                }
-                if (n < 0) {
+                if (unwrapBuffered(true) < 0) {
                     return -1;
                 }
             }
         } finally {
             readLock.unlock();
+        }
+    }
+
+    /** Unwraps into {@link #appIn}, after what it still holds (none when called from {@link #read}). */
+    private int unwrapBuffered(boolean data) throws IOException {
+        appIn.compact();
+        try {
+            return unwrap(appIn, data);
+        } finally {
+            appIn.flip();
         }
     }
 
@@ -189,7 +186,7 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
     /** Encrypts and sends all of {@code srcs}; returns the plaintext bytes sent. */
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        ByteBuffer[] part = offset == 0 && length == srcs.length ? srcs : java.util.Arrays.copyOfRange(srcs, offset, offset + length);
+        ByteBuffer[] part = offset == 0 && length == srcs.length ? srcs : Arrays.copyOfRange(srcs, offset, offset + length);
         return wrapAndSend(part);
     }
 

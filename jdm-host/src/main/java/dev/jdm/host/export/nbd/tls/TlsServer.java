@@ -37,10 +37,6 @@ public final class TlsServer {
         return new TlsServer(CertificateDirectory.load(settings.certificates(), settings.verifyPeer()), settings);
     }
 
-    public TlsSettings settings() {
-        return settings;
-    }
-
     /**
      * What a finished TLS handshake established.
      *
