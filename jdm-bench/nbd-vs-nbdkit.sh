@@ -152,7 +152,7 @@ config() { # $1 file, rest: extra [[modules]] tables
   local f="$1"; shift
   { printf '[[modules]]\nname = "caps"\n[[modules]]\nname = "devacl"\n[[modules]]\nname = "audit"\n'
     printf '%s\n' "$@"
-    [ "$TLS" = 1 ] && printf '[[nbd.tls.client]]\nsubject = "CN=bench"\nuid = 65534\ngid = 65534\ngroups = [6]\n'; } > "$f"
+    if [ "$TLS" = 1 ]; then printf '[[nbd.tls.client]]\nsubject = "CN=bench"\nuid = 65534\ngid = 65534\ngroups = [6]\n'; fi; } > "$f"
 }
 
 printf '%-8s %-18s %10s %9s %10s %9s %7s\n' backing workload "jdm IOPS" "jdm MiB/s" "kit IOPS" "kit MiB/s" ratio
