@@ -41,6 +41,18 @@ final class HostCommand implements Callable<Integer> {
     @Option(names = "--nbd-tcp", paramLabel = "HOST:PORT|off", description = "NBD TCP listener (default: 127.0.0.1:10809)")
     String nbdTcp;
 
+    @Option(names = "--nbd-tls", paramLabel = "off|on|require",
+            description = "TLS on the NBD TCP listener: offered (on) or required (require), as nbdkit's --tls (default: off)")
+    String nbdTls;
+
+    @Option(names = "--nbd-tls-certificates", paramLabel = "DIR",
+            description = "directory with ca-cert.pem, server-cert.pem and server-key.pem (the qemu and nbdkit layout)")
+    Path nbdTlsCertificates;
+
+    @Option(names = "--nbd-tls-verify-peer", negatable = true,
+            description = "require a client certificate signed by ca-cert.pem; its subject maps to a uid through [[nbd.tls.client]]")
+    Boolean nbdTlsVerifyPeer;
+
     @Option(names = "--nbd-memory", paramLabel = "NAME:SIZE", hidden = true, description = "export an in-memory device (repeatable)")
     java.util.List<String> nbdMemory = new java.util.ArrayList<>();
 
@@ -52,7 +64,7 @@ final class HostCommand implements Callable<Integer> {
         Host host;
         try {
             host = Host.start(new Host.Options(config, gate, stateDir, modules, System.out,
-                    new Host.NbdOptions(nbdSocket, nbdTcp, nbdMemory)));
+                    new Host.NbdOptions(nbdSocket, nbdTcp, nbdMemory, nbdTls, nbdTlsCertificates, nbdTlsVerifyPeer)));
         } catch (HostException e) {
             throw new CliException(CliException.HOST_ERROR, e.getMessage());
         }

@@ -67,8 +67,11 @@ public final class Host implements AutoCloseable {
      * @param socket Unix socket, or null
      * @param tcp {@code host:port} or {@code off}, or null
      * @param memory extra in-memory exports as {@code NAME:SIZE}
+     * @param tls {@code off}, {@code on} or {@code require}, or null
+     * @param tlsCertificates certificate directory, or null
+     * @param tlsVerifyPeer whether to verify client certificates, or null for the configuration's
      */
-    public record NbdOptions(Path socket, String tcp, List<String> memory) {
+    public record NbdOptions(Path socket, String tcp, List<String> memory, String tls, Path tlsCertificates, Boolean tlsVerifyPeer) {
         /** No flags. */
         public static final NbdOptions NONE = new NbdOptions(null, null, List.of());
         /** No TCP listener, whatever the configuration says. */
@@ -76,6 +79,11 @@ public final class Host implements AutoCloseable {
 
         public NbdOptions {
             memory = memory == null ? List.of() : List.copyOf(memory);
+        }
+
+        /** Listener flags without TLS flags. */
+        public NbdOptions(Path socket, String tcp, List<String> memory) {
+            this(socket, tcp, memory, null, null, null);
         }
     }
 

@@ -7,6 +7,9 @@ import dev.jdm.host.export.ExportService;
 import dev.jdm.host.export.LuDevices;
 import dev.jdm.host.export.nbd.NbdConfig;
 import dev.jdm.host.export.nbd.NbdServer;
+import dev.jdm.host.export.nbd.tls.ClientIdentity;
+import dev.jdm.host.export.nbd.tls.TlsMode;
+import dev.jdm.host.export.nbd.tls.TlsSettings;
 import dev.jdm.host.log.LogRing;
 import dev.jdm.host.security.Security;
 import dev.jdm.host.sysctl.Sysctl;
@@ -48,7 +51,23 @@ final class HostExports implements AutoCloseable {
                 : conf.socket() != null ? Path.of(conf.socket()).toAbsolutePath()
                 : gateSocket.resolveSibling("nbd.sock");
         String tcp = flags.tcp() != null ? flags.tcp() : conf.tcp() != null ? conf.tcp() : "127.0.0.1:" + NbdConfig.DEFAULT_PORT;
-        return NbdConfig.of(socket, "off".equals(tcp) ? null : tcpAddress(tcp));
+        return NbdConfig.of(socket, "off".equals(tcp) ? null : tcpAddress(tcp)).withTls(tls(flags, conf.tls()), conf.cleartextBeyondLoopback());
+    }
+
+    /** TLS from the flags over {@code [nbd.tls]}; identities come only from the configuration. */
+    private static TlsSettings tls(Host.NbdOptions flags, HostConfig.Tls conf) {
+        try {
+            String m = flags.tls() != null ? flags.tls() : conf.mode();
+            TlsMode mode = m == null ? TlsMode.OFF : TlsMode.parse(m);
+            Path dir = flags.tlsCertificates() != null ? flags.tlsCertificates()
+                    : conf.certificates() != null ? Path.of(conf.certificates()) : null;
+            boolean verify = flags.tlsVerifyPeer() != null ? flags.tlsVerifyPeer() : conf.verifyPeer();
+            List<ClientIdentity> clients = conf.clients().stream()
+                    .map(c -> ClientIdentity.of(c.subject(), c.uid(), c.gid(), c.groups())).toList();
+            return new TlsSettings(mode, dir == null ? null : dir.toAbsolutePath(), verify, clients);
+        } catch (IllegalArgumentException e) {
+            throw new HostException(HostException.Code.EINVAL, e.getMessage());
+        }
     }
 
     /** Parses {@code host:port} ({@code [v6]:port} for IPv6). */
@@ -125,7 +144,7 @@ final class HostExports implements AutoCloseable {
         return Optional.ofNullable(nbd);
     }
 
-    /** The URIs that reach an export: {@code nbd+unix:///NAME?socket=...} and {@code nbd://HOST[:PORT]/NAME}. */
+    /** The URIs that reach an export: {@code nbd+unix:///NAME?socket=...}, {@code nbd://HOST[:PORT]/NAME} unless TLS is required, {@code nbds://…} when TLS is offered. */
     List<String> uris(String export) {
         List<String> uris = new ArrayList<>();
         if (nbd != null && nbd.socket() != null) {
@@ -135,7 +154,13 @@ final class HostExports implements AutoCloseable {
             InetSocketAddress a = nbd.tcpAddress();
             String h = a.getAddress().getHostAddress();
             h = h.contains(":") ? "[" + h + "]" : h;
-            uris.add("nbd://" + h + (a.getPort() == NbdConfig.DEFAULT_PORT ? "" : ":" + a.getPort()) + "/" + export);
+            String port = a.getPort() == NbdConfig.DEFAULT_PORT ? "" : ":" + a.getPort();
+            if (nbd.tlsMode() != TlsMode.REQUIRE) {
+                uris.add("nbd://" + h + port + "/" + export);
+            }
+            if (nbd.tlsMode() != TlsMode.OFF) {
+                uris.add("nbds://" + h + port + "/" + export);
+            }
         }
         return uris;
     }

@@ -32,6 +32,18 @@ import java.util.Map;
  * [nbd]
  * socket = "/run/jdm/nbd.sock"   # "off" for none; default: nbd.sock beside the call-gate socket
  * tcp = "127.0.0.1:10809"        # "off" for none; other addresses only when written here
+ * cleartext_beyond_loopback = false  # a TCP address beyond loopback needs tls mode "require" unless true
+ *
+ * [nbd.tls]                      # TLS on the TCP listener (NBD_OPT_STARTTLS)
+ * mode = "require"               # off (default), on (offered) or require
+ * certificates = "/etc/pki/jdm"  # ca-cert.pem, server-cert.pem, server-key.pem, as qemu and nbdkit read them
+ * verify_peer = true             # clients need a certificate signed by ca-cert.pem
+ *
+ * [[nbd.tls.client]]             # a verified client certificate's subject acts as this uid and groups
+ * subject = "CN=backup01"
+ * uid = 34
+ * gid = 34                       # default -1
+ * groups = [6]
  *
  * [[nbd.export]]                 # a block-layer LU, exported once the modules have loaded
  * device = "ram0"
@@ -59,16 +71,52 @@ public record HostConfig(Paths paths, Map<String, String> sysctl, List<ModuleSpe
      * @param tcp {@code host:port}, "off", or null for 127.0.0.1:10809
      * @param memory in-memory devices to create and export at start
      * @param exports LUs to export after the start-up modules have loaded; null means ram0
+     * @param tls TLS on the TCP listener; null means off
+     * @param cleartextBeyondLoopback serve a TCP address beyond loopback without TLS required
      */
     @JsonIgnoreProperties(ignoreUnknown = false)
-    public record Nbd(String socket, String tcp, List<MemoryExport> memory, @JsonProperty("export") List<LuExport> exports) {
+    public record Nbd(String socket, String tcp, List<MemoryExport> memory, @JsonProperty("export") List<LuExport> exports, Tls tls,
+            @JsonProperty("cleartext_beyond_loopback") boolean cleartextBeyondLoopback) {
         public Nbd {
             memory = memory == null ? List.of() : List.copyOf(memory);
             exports = exports == null ? DEFAULT_EXPORTS : List.copyOf(exports);
+            tls = tls == null ? new Tls(null, null, false, null) : tls;
         }
 
         public Nbd(String socket, String tcp, List<MemoryExport> memory) {
-            this(socket, tcp, memory, null);
+            this(socket, tcp, memory, null, null, false);
+        }
+
+        public Nbd(String socket, String tcp, List<MemoryExport> memory, List<LuExport> exports) {
+            this(socket, tcp, memory, exports, null, false);
+        }
+    }
+
+    /**
+     * {@code [nbd.tls]}: NBD_OPT_STARTTLS on the TCP listener.
+     *
+     * @param mode off, on or require; null means off
+     * @param certificates directory with ca-cert.pem, server-cert.pem, server-key.pem
+     * @param verifyPeer ask clients for a certificate signed by ca-cert.pem
+     * @param clients certificate subjects and the credentials they act with
+     */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record Tls(String mode, String certificates, @JsonProperty("verify_peer") boolean verifyPeer,
+            @JsonProperty("client") List<TlsClient> clients) {
+        public Tls {
+            clients = clients == null ? List.of() : List.copyOf(clients);
+        }
+    }
+
+    /** {@code [[nbd.tls.client]]}: a verified certificate whose subject is {@code subject} acts as uid, gid and groups. */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record TlsClient(String subject, Integer uid, Integer gid, List<Integer> groups) {
+        public TlsClient {
+            if (subject == null || subject.isBlank() || uid == null) {
+                throw new IllegalArgumentException("an [[nbd.tls.client]] entry needs a subject (such as \"CN=backup01\") and a uid");
+            }
+            gid = gid == null ? -1 : gid;
+            groups = groups == null ? List.of() : List.copyOf(groups);
         }
     }
 

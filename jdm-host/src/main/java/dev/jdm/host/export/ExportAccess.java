@@ -15,10 +15,11 @@ public interface ExportAccess {
     /**
      * Where a connection comes from.
      *
-     * @param transport {@code unix} or {@code tcp}
+     * @param transport {@code unix}, {@code tcp}, or {@code tls} once NBD_OPT_STARTTLS succeeded
      * @param address the socket path served, or the remote {@code host:port}
-     * @param credentialsKnown whether the task's credentials came from the kernel (SO_PEERCRED on
-     *     a Unix socket); on TCP they are unknown and the task's uid, gid and pid are -1
+     * @param credentialsKnown whether the task's credentials are known: from the kernel (SO_PEERCRED
+     *     on a Unix socket, the socket table for a loopback TCP peer) or from a verified client
+     *     certificate mapped to an identity; otherwise the task's uid, gid and pid are -1
      */
     record Peer(String transport, String address, boolean credentialsKnown) {}
 

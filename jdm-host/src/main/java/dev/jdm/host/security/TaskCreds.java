@@ -19,7 +19,7 @@ final class TaskCreds {
 
     static TaskCred of(Task task) {
         Credentials c = task.credentials();
-        List<Integer> groups = new ArrayList<>();
+        List<Integer> groups = new ArrayList<>(c.groups()); // given up front for a TLS client certificate's mapping
         String program = "";
         if (c.pid() > 0) {
             Path proc = Path.of("/proc", Integer.toString(c.pid()));

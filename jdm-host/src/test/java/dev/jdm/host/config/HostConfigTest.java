@@ -57,4 +57,33 @@ class HostConfigTest {
         assertThatThrownBy(() -> HostConfig.load(dir.resolve("missing.toml")))
                 .satisfies(e -> assertThat(((HostException) e).code()).isEqualTo(HostException.Code.ENOENT));
     }
+
+    @Test
+    void shouldReadTheNbdTlsSectionAndItsClientIdentities() throws Exception {
+        HostConfig c = HostConfig.load(write("""
+                [nbd]
+                tcp = "0.0.0.0:10809"
+                cleartext_beyond_loopback = true
+                [nbd.tls]
+                mode = "require"
+                certificates = "/etc/pki/jdm"
+                verify_peer = true
+                [[nbd.tls.client]]
+                subject = "CN=backup01"
+                uid = 34
+                groups = [6, 26]
+                """));
+        assertThat(c.nbd().cleartextBeyondLoopback()).isTrue();
+        assertThat(c.nbd().tls()).isEqualTo(new HostConfig.Tls("require", "/etc/pki/jdm", true,
+                java.util.List.of(new HostConfig.TlsClient("CN=backup01", 34, -1, java.util.List.of(6, 26)))));
+        assertThat(HostConfig.load(write("[nbd]\n")).nbd().tls().mode()).as("off unless said").isNull();
+    }
+
+    @Test
+    void shouldRefuseAMisspeltTlsKeyAndAClientWithoutUid() throws Exception {
+        assertThatThrownBy(() -> HostConfig.load(write("[nbd.tls]\nverify_peers = true\n")))
+                .isInstanceOf(HostException.class).hasMessageContaining("verify_peers");
+        assertThatThrownBy(() -> HostConfig.load(write("[[nbd.tls.client]]\nsubject = \"CN=x\"\n")))
+                .isInstanceOf(HostException.class).hasMessageContaining("needs a subject");
+    }
 }

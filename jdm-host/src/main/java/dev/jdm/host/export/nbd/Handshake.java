@@ -1,5 +1,6 @@
 package dev.jdm.host.export.nbd;
 
+import dev.jdm.abi.LogLevel;
 import dev.jdm.host.export.Export;
 import dev.jdm.host.export.ExportAccess;
 import dev.jdm.host.export.ExportRegistry;
@@ -10,17 +11,17 @@ import dev.jdm.host.export.nbd.NbdWire.Info;
 import dev.jdm.host.export.nbd.NbdWire.Option;
 import dev.jdm.host.export.nbd.NbdWire.OptionReply;
 import dev.jdm.host.export.nbd.NbdWire.TransmissionFlags;
-import dev.jdm.host.task.Task;
+import dev.jdm.host.export.nbd.tls.TlsMode;
 import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * The fixed newstyle handshake ("Fixed newstyle negotiation", "Option types"): greeting, client
@@ -43,23 +44,22 @@ final class Handshake {
         }
     }
 
-    private final ByteChannel ch;
+    private final Connection conn;
     private final ExportRegistry exports;
     private final ExportAccess access;
-    private final Task task;
-    private final ExportAccess.Peer peer;
     private final NbdConfig config;
+    private final BiConsumer<LogLevel, String> log;
     private boolean noZeroes;
+    private boolean tlsRefusalLogged;
     private boolean structured;
     private boolean extended;
     private Export metaExport; // the export base:allocation was selected for, or null
 
-    Handshake(ByteChannel ch, ExportRegistry exports, ExportAccess access, Task task, ExportAccess.Peer peer, NbdConfig config) {
-        this.ch = ch;
+    Handshake(Connection conn, ExportRegistry exports, ExportAccess access, NbdConfig config, BiConsumer<LogLevel, String> log) {
+        this.conn = conn;
+        this.log = log;
         this.exports = exports;
         this.access = access;
-        this.task = task;
-        this.peer = peer;
         this.config = config;
     }
 
@@ -73,9 +73,9 @@ final class Handshake {
         ByteBuffer greet = ByteBuffer.allocate(Greeting.LENGTH);
         greet.putLong(Greeting.MAGIC, Greeting.NBDMAGIC).putLong(Greeting.OPTS_MAGIC, Greeting.IHAVEOPT)
                 .putShort(Greeting.HANDSHAKE_FLAGS, (short) (Greeting.FLAG_FIXED_NEWSTYLE | Greeting.FLAG_NO_ZEROES));
-        WireIo.writeFully(ch, greet);
+        WireIo.writeFully(conn.channel(), greet);
         ByteBuffer cf = ByteBuffer.allocate(Greeting.CLIENT_FLAGS_LENGTH);
-        WireIo.readFully(ch, cf, "the client flags");
+        WireIo.readFully(conn.channel(), cf, "the client flags");
         int clientFlags = cf.getInt(0);
         if ((clientFlags & ~Greeting.C_KNOWN) != 0) {
             // "the server MUST close the TCP connection if it does not recognize the client's flags"
@@ -84,7 +84,7 @@ final class Handshake {
         noZeroes = (clientFlags & Greeting.C_NO_ZEROES) != 0;
         for (int i = 0; i < MAX_OPTIONS; i++) {
             ByteBuffer h = ByteBuffer.allocate(Option.LENGTH);
-            WireIo.readFully(ch, h, "an option header");
+            WireIo.readFully(conn.channel(), h, "an option header");
             if (h.getLong(Option.MAGIC) != Greeting.IHAVEOPT) {
                 throw new ProtocolException("option magic 0x" + Long.toHexString(h.getLong(Option.MAGIC)) + " is not IHAVEOPT");
             }
@@ -94,7 +94,7 @@ final class Handshake {
                 throw new ProtocolException("option " + option + " carries " + length + " bytes, more than " + MAX_OPTION_DATA);
             }
             ByteBuffer data = ByteBuffer.allocate((int) length);
-            WireIo.readFully(ch, data, "option " + option);
+            WireIo.readFully(conn.channel(), data, "option " + option);
             data.flip();
             Optional<Session> done = option(option, data);
             if (done != null) {
@@ -106,8 +106,12 @@ final class Handshake {
 
     /** Handles one option; returns null to continue negotiating. */
     private Optional<Session> option(int option, ByteBuffer data) throws IOException {
+        if (conn.mode() == TlsMode.REQUIRE && !conn.encrypted() && option != Option.STARTTLS && option != Option.ABORT) {
+            return tlsRequired(option);
+        }
         try {
             switch (option) {
+                case Option.STARTTLS -> startTls(data);
                 case Option.EXPORT_NAME -> {
                     return Optional.of(exportName(data));
                 }
@@ -145,17 +149,60 @@ final class Handshake {
         return null;
     }
 
+    /**
+     * FORCEDTLS ("TLS support", "FORCEDTLS mode"): every option but STARTTLS and ABORT is refused
+     * with NBD_REP_ERR_TLS_REQD until TLS runs; EXPORT_NAME cannot be refused, so the session ends.
+     */
+    private Optional<Session> tlsRequired(int option) throws IOException {
+        if (option == Option.EXPORT_NAME) {
+            throw new ProtocolException("NBD_OPT_EXPORT_NAME in clear text, but this server requires TLS: connect with nbds:// "
+                    + "(or the client's TLS option) and certificates");
+        }
+        error(option, OptionReply.ERR_TLS_REQD, "this server requires TLS: send NBD_OPT_STARTTLS first (an nbds:// URI, "
+                + "qemu's tls-creds)");
+        if (!tlsRefusalLogged) {
+            tlsRefusalLogged = true;
+            log.accept(LogLevel.WARNING, conn.task().name() + ": option " + option + " refused in clear text: TLS is required");
+        }
+        return null;
+    }
+
+    /**
+     * NBD_OPT_STARTTLS ("Option types", "TLS support"): ACK then the TLS handshake, or an error
+     * reply the spec permits. Once TLS runs no earlier negotiation state survives.
+     */
+    private void startTls(ByteBuffer data) throws IOException {
+        if (conn.mode() == TlsMode.OFF) {
+            error(Option.STARTTLS, OptionReply.ERR_POLICY, "TLS is not offered here: it serves TCP listeners with --nbd-tls on|require;"
+                    + " a Unix socket's peers are known by the kernel");
+        } else if (conn.encrypted()) {
+            error(Option.STARTTLS, OptionReply.ERR_INVALID, "TLS is already running on this connection");
+        } else if (requireEmpty(Option.STARTTLS, data)) {
+            reply(Option.STARTTLS, OptionReply.ACK, new byte[0]);
+            try {
+                conn.startTls();
+            } catch (IOException e) {
+                // too late for clear text once the ACK is sent: the session ends
+                throw new ProtocolException("TLS handshake failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            }
+            structured = false;
+            extended = false;
+            metaExport = null;
+            log.accept(LogLevel.INFO, conn.task().name() + ": TLS " + conn.tlsDescription());
+        }
+    }
+
     private Session exportName(ByteBuffer data) throws IOException {
         String name = string(data, data.remaining());
         Export e = exports.find(name).orElseThrow(() -> new ProtocolException("NBD_OPT_EXPORT_NAME: no export named \"" + name + "\""));
         if (!allowed(e)) {
             // EXPORT_NAME has no error reply: the only refusal is to hang up.
-            throw new ProtocolException("NBD_OPT_EXPORT_NAME: task " + task.name() + " may not use export " + e.name());
+            throw new ProtocolException("NBD_OPT_EXPORT_NAME: task " + conn.task().name() + " may not use export " + e.name());
         }
         int flags = transmissionFlags(e);
         ByteBuffer r = ByteBuffer.allocate(NbdWire.ExportNameReply.LENGTH + (noZeroes ? 0 : NbdWire.ExportNameReply.ZEROES));
         r.putLong(NbdWire.ExportNameReply.SIZE, e.device().size()).putShort(NbdWire.ExportNameReply.FLAGS, (short) flags);
-        WireIo.writeFully(ch, r);
+        WireIo.writeFully(conn.channel(), r);
         return session(e, 1, flags);
     }
 
@@ -200,7 +247,7 @@ final class Handshake {
         }
         Export e = found.get();
         if (!allowed(e)) {
-            error(option, OptionReply.ERR_POLICY, "task " + task.name() + " may not use export " + e.name());
+            error(option, OptionReply.ERR_POLICY, "task " + conn.task().name() + " may not use export " + e.name());
             return null;
         }
         ExportableDevice d = e.device();
@@ -295,7 +342,7 @@ final class Handshake {
 
     private boolean allowed(Export e) {
         try {
-            return access.exportConnect(task, peer, e.name(), e.writesRefused());
+            return access.exportConnect(conn.task(), conn.peer(), e.name(), e.writesRefused());
         } catch (RuntimeException denied) {
             return false; // fail closed
         }
@@ -348,6 +395,6 @@ final class Handshake {
         b.putLong(OptionReply.MAGIC, OptionReply.MAGIC_VALUE).putInt(OptionReply.OPTION, option)
                 .putInt(OptionReply.TYPE, type).putInt(OptionReply.DATA_LENGTH, payload.length);
         b.position(OptionReply.LENGTH).put(payload).flip();
-        WireIo.writeFully(ch, b);
+        WireIo.writeFully(conn.channel(), b);
     }
 }

@@ -4,12 +4,14 @@ import dev.jdm.abi.LogLevel;
 import dev.jdm.host.HostException;
 import dev.jdm.host.export.ExportAccess;
 import dev.jdm.host.export.ExportRegistry;
+import dev.jdm.host.export.nbd.tls.TlsMode;
+import dev.jdm.host.export.nbd.tls.TlsServer;
+import dev.jdm.host.export.nbd.tls.TlsSettings;
 import dev.jdm.host.gate.PeerCredentials;
 import dev.jdm.host.sys.LoopbackPeers;
 import dev.jdm.host.sys.Passwd;
 import dev.jdm.host.log.LogRing;
 import dev.jdm.host.task.Credentials;
-import dev.jdm.host.task.Task;
 import dev.jdm.host.task.TaskRegistry;
 import java.io.EOFException;
 import java.io.IOException;
@@ -34,8 +36,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The NBD server: listens on a Unix socket and/or TCP, and serves each connection as a task on
  * its own virtual thread: handshake (closed if it takes longer than the configured timeout),
- * {@code export_connect}, then transmission with a {@code blk_io} check per request. A connection
- * that misbehaves ends alone; the listeners and other connections go on.
+ * {@code export_connect}, then transmission with a {@code blk_io} check per request. On TCP the
+ * handshake may upgrade to TLS (NBD_OPT_STARTTLS, see {@link Connection}), which the configured
+ * mode may require. A connection that misbehaves ends alone; the listeners and other connections go on.
  */
 public final class NbdServer implements AutoCloseable {
     /** Connections served at once; more are closed at accept. */
@@ -50,6 +53,7 @@ public final class NbdServer implements AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("nbd-timeout").factory());
     private InetSocketAddress tcpBound;
+    private TlsServer tls;
     private volatile boolean closed;
 
     public NbdServer(NbdConfig config, ExportRegistry exports, TaskRegistry tasks, ExportAccess access, LogRing log) {
@@ -66,6 +70,7 @@ public final class NbdServer implements AutoCloseable {
      * @throws HostException EEXIST if another server holds the Unix socket, EADDRINUSE-like EBUSY if the TCP port is taken
      */
     public void start() throws IOException {
+        checkTcpExposure();
         if (config.socket() != null) {
             Path socket = config.socket();
             Files.createDirectories(socket.toAbsolutePath().getParent());
@@ -96,6 +101,41 @@ public final class NbdServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Fails closed before binding: a TCP address beyond loopback is served only with TLS required
+     * or with the configuration's explicit {@code cleartext_beyond_loopback}, and then with a warning.
+     * Loads the certificates, so that a bad file stops the listener at start, not at the first client.
+     */
+    private void checkTcpExposure() {
+        if (config.tcp() == null) {
+            return;
+        }
+        TlsSettings t = config.tls();
+        if (t.mode() != TlsMode.OFF) {
+            try {
+                tls = TlsServer.of(t);
+            } catch (IllegalArgumentException e) {
+                throw new HostException(HostException.Code.EINVAL, "NBD TLS: " + e.getMessage());
+            }
+            if (!t.verifyPeer()) {
+                log.append(LogLevel.WARNING, "nbd", "TLS without peer verification: clients prove no identity, so a client not on "
+                        + "loopback acts as uid -1" + (t.clients().isEmpty() ? "" : " and the [[nbd.tls.client]] entries are unused")
+                        + "; add --nbd-tls-verify-peer");
+            }
+        }
+        var a = config.tcp().getAddress();
+        String where = config.tcp().getHostString() + ":" + config.tcp().getPort();
+        if (a.isLoopbackAddress() || t.mode() == TlsMode.REQUIRE) {
+            return;
+        }
+        if (!config.cleartextBeyondLoopback()) {
+            throw new HostException(HostException.Code.EPERM, "NBD: refusing to serve clear text on " + where + ", beyond loopback; "
+                    + "use --nbd-tls require with --nbd-tls-certificates DIR, or set [nbd] cleartext_beyond_loopback = true");
+        }
+        log.append(LogLevel.WARNING, "nbd", "serving clear text beyond loopback on " + where + " (tls " + t.mode()
+                + "): anyone on the network can read and change what clients send");
+    }
+
     private void listen(ServerSocketChannel server, String transport) {
         listeners.add(server);
         Thread.ofPlatform().daemon().name("nbd-accept-" + transport).start(() -> {
@@ -122,7 +162,7 @@ public final class NbdServer implements AutoCloseable {
     }
 
     private void serve(SocketChannel ch, String transport) {
-        Task task = null;
+        Connection conn = null;
         String who = transport;
         try (ch) {
             ExportAccess.Peer peer;
@@ -140,12 +180,14 @@ public final class NbdServer implements AutoCloseable {
                 ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
                 InetSocketAddress remote = (InetSocketAddress) ch.getRemoteAddress();
                 // a loopback peer's uid is in the kernel's socket table; anyone else is unknown (-1)
+                // until a verified client certificate says otherwise (Connection.startTls)
                 var uid = LoopbackPeers.uid((InetSocketAddress) ch.getLocalAddress(), remote);
                 creds = uid.isPresent() ? new Credentials(uid.getAsInt(), Passwd.primaryGid(uid.getAsInt()), -1) : new Credentials(-1, -1, -1);
                 peer = new ExportAccess.Peer("tcp", remote.getHostString() + ":" + remote.getPort(), uid.isPresent());
                 who = "nbd:tcp:" + peer.address();
             }
-            task = tasks.create(who, creds);
+            boolean tcp = transport.equals("tcp");
+            conn = new Connection(ch, tasks, tasks.create(who, creds), peer, tcp ? config.tls().mode() : TlsMode.OFF, tcp ? tls : null);
             String name = who;
             ScheduledFuture<?> deadline = timer.schedule(() -> {
                 log.append(LogLevel.WARNING, "nbd", name + ": handshake not done after " + config.handshakeTimeout().toMillis() + " ms; closed");
@@ -153,7 +195,7 @@ public final class NbdServer implements AutoCloseable {
             }, config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
             Optional<Session> session;
             try {
-                session = new Handshake(ch, exports, access, task, peer, config).run();
+                session = new Handshake(conn, exports, access, config, (level, m) -> log.append(level, "nbd", m)).run();
             } finally {
                 deadline.cancel(false);
             }
@@ -161,14 +203,15 @@ public final class NbdServer implements AutoCloseable {
                 return;
             }
             Session s = session.get();
+            Connection c = conn;
             Optional<ExportRegistry.Attachment> attached = exports.attach(s.export(), () -> closeQuietly(ch));
             if (attached.isEmpty()) {
                 return; // removed while negotiating
             }
             try (ExportRegistry.Attachment a = attached.get()) {
                 log.append(LogLevel.INFO, "nbd", name + ": uses " + s.export().name() + (s.extended() ? " (extended headers)"
-                        : s.structured() ? " (structured replies)" : ""));
-                new Transmission(ch, s, task, access, config, m -> log.append(LogLevel.WARNING, "nbd", name + ": " + m)).run();
+                        : s.structured() ? " (structured replies)" : "") + (c.encrypted() ? " over TLS" : ""));
+                new Transmission(c.channel(), s, c.task(), access, config, m -> log.append(LogLevel.WARNING, "nbd", name + ": " + m)).run();
             }
         } catch (Handshake.ProtocolException e) {
             log.append(LogLevel.WARNING, "nbd", who + ": closed: " + e.getMessage());
@@ -180,8 +223,9 @@ public final class NbdServer implements AutoCloseable {
             log.append(LogLevel.ERR, "nbd", who + ": connection failed: " + e);
         } finally {
             connections.remove(ch);
-            if (task != null) {
-                tasks.exit(task);
+            if (conn != null) {
+                conn.close();
+                tasks.exit(conn.task());
             }
         }
     }
@@ -202,6 +246,11 @@ public final class NbdServer implements AutoCloseable {
     /** The TCP address actually bound (the real port when 0 was asked for), or null. */
     public InetSocketAddress tcpAddress() {
         return tcpBound;
+    }
+
+    /** The TLS mode of the TCP listener. */
+    public TlsMode tlsMode() {
+        return config.tls().mode();
     }
 
     /** Connections open now. */

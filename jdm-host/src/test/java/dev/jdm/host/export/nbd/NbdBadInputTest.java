@@ -175,13 +175,4 @@ class NbdBadInputTest extends NbdServerFixture {
         assertThat(exports.connections("mem")).isZero();
         assertServerStillServes();
     }
-
-    /** The server logs a refusal after it closes the connection, so the client may see the close first. */
-    private void assertLogged(String text) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (log.since(1).stream().noneMatch(r -> r.message().contains(text)) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(log.since(1)).anyMatch(r -> r.message().contains(text));
-    }
 }

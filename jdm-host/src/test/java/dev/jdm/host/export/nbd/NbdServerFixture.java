@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jdm.host.export.ExportAccess;
 import dev.jdm.host.export.ExportRegistry;
 import dev.jdm.host.export.MemoryExportableDevice;
+import dev.jdm.host.export.nbd.tls.TlsSettings;
 import dev.jdm.host.log.LogRing;
 import dev.jdm.host.task.TaskRegistry;
 import java.net.InetSocketAddress;
@@ -25,6 +26,10 @@ abstract class NbdServerFixture {
     MemoryExportableDevice ro;
 
     void start(ExportAccess access, Duration handshakeTimeout) throws Exception {
+        start(access, handshakeTimeout, TlsSettings.OFF);
+    }
+
+    void start(ExportAccess access, Duration handshakeTimeout, TlsSettings tls) throws Exception {
         dir = Files.createTempDirectory("nbd-test");
         exports = new ExportRegistry();
         tasks = new TaskRegistry();
@@ -34,7 +39,7 @@ abstract class NbdServerFixture {
         exports.add("mem", mem, false);
         exports.add("ro", ro, true);
         server = new NbdServer(NbdConfig.of(dir.resolve("nbd.sock"), new InetSocketAddress("127.0.0.1", 0))
-                .withHandshakeTimeout(handshakeTimeout), exports, tasks, access, log);
+                .withHandshakeTimeout(handshakeTimeout).withTls(tls, false), exports, tasks, access, log);
         server.start();
     }
 
@@ -54,6 +59,15 @@ abstract class NbdServerFixture {
             assertThat(c.write(4096, data)).isZero();
             assertThat(c.read(4096, data.length)).isEqualTo(data);
         }
+    }
+
+    /** The server logs a refusal after it closes the connection, so the client may see the close first. */
+    void assertLogged(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (log.since(1).stream().noneMatch(r -> r.message().contains(text)) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(log.since(1)).anyMatch(r -> r.message().contains(text));
     }
 
     @AfterEach

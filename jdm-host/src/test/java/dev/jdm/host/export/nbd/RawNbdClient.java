@@ -2,14 +2,23 @@ package dev.jdm.host.export.nbd;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A deliberately plain NBD client for tests. Its constants are spelled out from the protocol
@@ -19,16 +28,18 @@ final class RawNbdClient implements AutoCloseable {
     static final long NBDMAGIC = 0x4e42444d41474943L;
     static final long IHAVEOPT = 0x49484156454F5054L;
     static final long REP_MAGIC = 0x3e889045565a9L;
-    static final int OPT_EXPORT_NAME = 1, OPT_ABORT = 2, OPT_LIST = 3, OPT_INFO = 6, OPT_GO = 7, OPT_STRUCTURED = 8,
+    static final int OPT_EXPORT_NAME = 1, OPT_ABORT = 2, OPT_LIST = 3, OPT_STARTTLS = 5, OPT_INFO = 6, OPT_GO = 7, OPT_STRUCTURED = 8,
             OPT_LIST_META = 9, OPT_SET_META = 10, OPT_EXTENDED = 11;
     static final int REP_ACK = 1, REP_SERVER = 2, REP_INFO = 3, REP_META = 4;
-    static final int ERR_UNSUP = 0x80000001, ERR_POLICY = 0x80000002, ERR_INVALID = 0x80000003, ERR_UNKNOWN = 0x80000006;
+    static final int ERR_UNSUP = 0x80000001, ERR_POLICY = 0x80000002, ERR_INVALID = 0x80000003, ERR_TLS_REQD = 0x80000005,
+            ERR_UNKNOWN = 0x80000006;
     static final int CMD_READ = 0, CMD_WRITE = 1, CMD_DISC = 2, CMD_FLUSH = 3, CMD_TRIM = 4, CMD_CACHE = 5, CMD_ZEROES = 6, CMD_STATUS = 7;
     static final int F_FUA = 1, F_NO_HOLE = 2, F_DF = 4, F_REQ_ONE = 8, F_FAST_ZERO = 16;
     static final int EPERM = 1, EINVAL = 22, ENOSPC = 28;
     static final int T_READ_ONLY = 2, T_MULTI_CONN = 1 << 8;
 
-    final SocketChannel ch;
+    final SocketChannel socket;
+    ByteChannel ch;
     boolean structured;
     boolean extended;
 
@@ -42,7 +53,56 @@ final class RawNbdClient implements AutoCloseable {
     record Reply(long cookie, int error, int chunkType, boolean done, long offset, byte[] payload) {}
 
     private RawNbdClient(SocketChannel ch) {
+        this.socket = ch;
         this.ch = ch;
+    }
+
+    static RawNbdClient connect(InetSocketAddress tcp) throws IOException {
+        return new RawNbdClient(SocketChannel.open(tcp));
+    }
+
+    /**
+     * NBD_OPT_STARTTLS, and on its ACK a TLS handshake through the JDK's SSLSocket over the same
+     * socket (an independent TLS stack from the server's SSLEngine loop).
+     *
+     * @return the reply to STARTTLS; TLS runs only if it was an ACK
+     */
+    OptReply startTls(SSLContext ctx) throws IOException {
+        option(OPT_STARTTLS, new byte[0]);
+        OptReply r = optReply();
+        if (r.type() != REP_ACK) {
+            return r;
+        }
+        SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(socket.socket(), "localhost",
+                socket.socket().getPort(), true);
+        tls.setUseClientMode(true);
+        tls.startHandshake();
+        InputStream in = tls.getInputStream();
+        OutputStream out = tls.getOutputStream();
+        ReadableByteChannel rc = Channels.newChannel(in);
+        WritableByteChannel wc = Channels.newChannel(out);
+        ch = new ByteChannel() {
+            @Override
+            public int read(ByteBuffer dst) throws IOException {
+                return rc.read(dst);
+            }
+
+            @Override
+            public int write(ByteBuffer src) throws IOException {
+                return wc.write(src);
+            }
+
+            @Override
+            public boolean isOpen() {
+                return !tls.isClosed();
+            }
+
+            @Override
+            public void close() throws IOException {
+                tls.close();
+            }
+        };
+        return r;
     }
 
     static RawNbdClient connect(Path socket) throws IOException {
@@ -254,5 +314,6 @@ final class RawNbdClient implements AutoCloseable {
     @Override
     public void close() throws IOException {
         ch.close();
+        socket.close();
     }
 }
