@@ -46,6 +46,15 @@ best() { sort -n | tail -n 1; }
 engine_rate() { sed -n 's/.*"bytesPerSecond":\([0-9]*\).*/\1/p'; }
 written() { sed -n 's/.*"bytes":\([0-9]*\).*/\1/p'; }
 row() { printf '%-60s %14s %14s %s\n' "$1" "$2" "${3:-}" "${4:-}"; }
+best_of() { local -n _rates="$1"; printf '%s\n' "${_rates[@]}" | best; }   # the best of an array of rates
+# pair PEER_LABEL PEER_RATES JDM_LABEL JDM_WALLS JDM_ENGINES WHAT: the best of each run, and jdm's ratios to the peer.
+pair() {
+  local p w e
+  p=$(best_of "$2"); w=$(best_of "$4"); e=$(best_of "$5")
+  row "$1" "$(mbs "$p")"
+  row "$3" "$(mbs "$w")" "$(mbs "$e")"
+  echo "ratio jdm/$6: wall $(ratio "$w" "$p"), engine $(ratio "$e" "$p")"
+}
 
 # jdm_run TARGET ARGS...: sweeps, then sets J_WALL (bytes/s, start to exit), J_ENG (engine bytes/s), J_BYTES.
 jdm_run() {
@@ -93,14 +102,8 @@ else
     sh_r+=("$(timed_rate "$BYTES" shred -n1 "$FILE")")
     jdm_run "$FILE" --random; jr_w+=("$J_WALL"); jr_e+=("$J_ENG")
   done
-  dd_b=$(printf '%s\n' "${dd_r[@]}" | best); jzw=$(printf '%s\n' "${jz_w[@]}" | best); jze=$(printf '%s\n' "${jz_e[@]}" | best)
-  sh_b=$(printf '%s\n' "${sh_r[@]}" | best); jrw=$(printf '%s\n' "${jr_w[@]}" | best); jre=$(printf '%s\n' "${jr_e[@]}" | best)
-  row "dd if=/dev/zero of=FILE bs=1M oflag=direct" "$(mbs "$dd_b")"
-  row "jdm sweep FILE --zeros" "$(mbs "$jzw")" "$(mbs "$jze")"
-  echo "ratio jdm/dd zeros on a file: wall $(ratio "$jzw" "$dd_b"), engine $(ratio "$jze" "$dd_b")   (target >= 0.95)"
-  row "shred -n1 FILE" "$(mbs "$sh_b")"
-  row "jdm sweep FILE --random" "$(mbs "$jrw")" "$(mbs "$jre")"
-  echo "ratio jdm/shred random on a file: wall $(ratio "$jrw" "$sh_b"), engine $(ratio "$jre" "$sh_b")"
+  pair "dd if=/dev/zero of=FILE bs=1M oflag=direct" dd_r "jdm sweep FILE --zeros" jz_w jz_e "dd zeros on a file (target >= 0.95)"
+  pair "shred -n1 FILE" sh_r "jdm sweep FILE --random" jr_w jr_e "shred random on a file"
 fi
 
 # --- 2. a loop device, against nwipe -------------------------------------------------------------
@@ -124,20 +127,15 @@ else
     nd_r+=("$(timed_rate $((2 * BYTES)) "${NW[@]}" --method=zero "$LOOP")")
     jdm_run "$LOOP" --zeros; jd_w+=("$J_WALL"); jd_e+=("$J_ENG")
   done
-  nz=$(printf '%s\n' "${nz_r[@]}" | best); jzw=$(printf '%s\n' "${jz_w[@]}" | best); jze=$(printf '%s\n' "${jz_e[@]}" | best)
-  nr=$(printf '%s\n' "${nr_r[@]}" | best); jrw=$(printf '%s\n' "${jr_w[@]}" | best); jre=$(printf '%s\n' "${jr_e[@]}" | best)
-  nd=$(printf '%s\n' "${nd_r[@]}" | best); jdw=$(printf '%s\n' "${jd_w[@]}" | best); jde=$(printf '%s\n' "${jd_e[@]}" | best)
   echo "loop device $LOOP over a ${MIB} MiB file; matched: same bytes, one fdatasync at the end"
-  row "nwipe --method=zero --noblank --sync=0 LOOP" "$(mbs "$nz")"
-  row "jdm sweep LOOP --zeros --checkpoint-ms=$NO_CHECKPOINT" "$(mbs "$jzw")" "$(mbs "$jze")"
-  echo "ratio jdm/nwipe zeros, matched: wall $(ratio "$jzw" "$nz"), engine $(ratio "$jze" "$nz")"
-  row "nwipe --method=prng --noblank --sync=0 LOOP" "$(mbs "$nr")"
-  row "jdm sweep LOOP --random --checkpoint-ms=$NO_CHECKPOINT" "$(mbs "$jrw")" "$(mbs "$jre")"
-  echo "ratio jdm/nwipe random, matched: wall $(ratio "$jrw" "$nr"), engine $(ratio "$jre" "$nr")"
+  pair "nwipe --method=zero --noblank --sync=0 LOOP" nz_r "jdm sweep LOOP --zeros --checkpoint-ms=$NO_CHECKPOINT" jz_w jz_e \
+    "nwipe zeros, matched"
+  pair "nwipe --method=prng --noblank --sync=0 LOOP" nr_r "jdm sweep LOOP --random --checkpoint-ms=$NO_CHECKPOINT" jr_w jr_e \
+    "nwipe random, matched"
   echo "defaults (nwipe: pass + blank pass, fdatasync every 100000 writes; jdm: flush every 5 s)"
-  row "nwipe --method=zero LOOP ($((2 * MIB)) MiB written)" "$(mbs "$nd")"
-  row "jdm sweep LOOP --zeros ($MIB MiB written)" "$(mbs "$jdw")" "$(mbs "$jde")"
-  echo "ratio jdm/nwipe zeros, defaults: wall $(ratio "$jdw" "$nd") per byte written, $(ratio "$((2 * jdw))" "$nd") per device cleared"
+  pair "nwipe --method=zero LOOP ($((2 * MIB)) MiB written)" nd_r "jdm sweep LOOP --zeros ($MIB MiB written)" jd_w jd_e \
+    "nwipe zeros, defaults, per byte written"
+  echo "ratio jdm/nwipe zeros, defaults, per device cleared: wall $(ratio "$((2 * $(best_of jd_w)))" "$(best_of nd_r)")"
   losetup -d "$LOOP"
   LOOP=""
 fi
