@@ -177,8 +177,13 @@ final class SweepCommand implements Callable<Integer> {
     }
 
     private int sweep(SweepDevices devices, List<SweepDevice> open, SweepOptions options) {
-        SweepState resumed = resume ? Sweeper.interrupted(stateDir(), open.stream().map(SweepDevice::name).toList()) : null;
+        List<String> names = open.stream().map(SweepDevice::name).toList();
+        SweepState resumed = resume ? Sweeper.interrupted(stateDir(), names) : null;
         SweepOptions chosen = resumed != null ? resumed.options() : options; // a resume keeps the run's own settings
+        if (resumed != null && bootArea && !chosen.includeBootArea()) {
+            throw new SweepException("EINVAL", "--include-boot-area: the interrupted run keeps the boot area, and a resume keeps its"
+                    + " run's settings; resume without it, or remove " + SweepState.file(stateDir(), names) + " and start a new run");
+        }
         if (chosen.includeBootArea()) {
             open.forEach(devices::includeBootArea);
         }

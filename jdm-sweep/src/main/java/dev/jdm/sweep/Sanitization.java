@@ -51,15 +51,5 @@ public record Sanitization(String guideline, String method, String technique, St
             return !wholeDevice ? PARTITION : start == 0 ? DEVICE : PARTIAL;
         }
 
-        /** One line for people. */
-        public static String describe(String coverage, long start) {
-            return switch (coverage) {
-                case DEVICE -> "every user-addressable block, boot area included: a Clear of the whole device";
-                case PARTIAL -> "not a Clear of the whole device: [0, " + Sizes.hex(start) + ") was left as it was"
-                        + " (see --include-boot-area)";
-                case PARTITION -> "every block of the partition; the rest of its disk was not touched";
-                default -> coverage;
-            };
-        }
     }
 }

@@ -65,7 +65,7 @@ public record SweepReport(String format, String runId, String host, String jdmVe
             b.append('\n');
             b.append(line("  range", "[" + Sizes.hex(t.start()) + ", " + Sizes.hex(t.end()) + ")" + bootAreaNote(t.wholeDevice(), t.start())));
             if (t.coverage() != null) {
-                b.append(line("  coverage", Sanitization.Coverage.describe(t.coverage(), t.start())));
+                b.append(line("  coverage", coverage(t)));
             }
             b.append(line("  written", t.bytesWritten() + " bytes" + (t.writeZeroes() ? " (write-zeroes)" : "")));
             b.append(line("  verified", t.bytesVerified() + " bytes, " + t.verifyResult()
@@ -83,6 +83,23 @@ public record SweepReport(String format, String runId, String host, String jdmVe
             b.append(line("  result", t.result()));
         }
         return b.toString();
+    }
+
+    /**
+     * What a target's range means in SP 800-88 terms, for people. A Clear of the device is claimed
+     * only for a device written from byte 0 to its end without an error or mismatch.
+     */
+    private static String coverage(Target t) {
+        return switch (t.coverage()) {
+            case Sanitization.Coverage.DEVICE -> "every user-addressable block, boot area included: "
+                    + (!"passed".equals(t.result()) ? "not a Clear while the errors below remain"
+                    : "not verified".equals(t.verifyResult()) ? "a Clear of the whole device, not read back"
+                    : "a Clear of the whole device");
+            case Sanitization.Coverage.PARTIAL -> "not a Clear of the whole device: [0, " + Sizes.hex(t.start()) + ") was left as it was"
+                    + " (see --include-boot-area)";
+            case Sanitization.Coverage.PARTITION -> "every block of the partition; the rest of its disk was not touched";
+            default -> t.coverage();
+        };
     }
 
     /** What a range starting at {@code start} means for the boot area, as the plan and the report say it; empty for a partition. */

@@ -76,6 +76,21 @@ class SweepReportFormatTest {
     }
 
     @Test
+    void shouldClaimAClearOfTheDeviceOnlyWhenEveryBlockWasWrittenWithoutErrorAndSayWhenNotReadBack() {
+        SweepReport unverified = sweep(opts(SweepOptions.Method.ZEROS, SweepOptions.Verify.OFF, true),
+                new MemorySweepDevice(MemorySweepDevice.Spec.whole("disk2", SIZE).withGuard(0)));
+        assertThat(unverified.text()).contains("coverage:  every user-addressable block, boot area included: a Clear of the whole device,"
+                + " not read back");
+        SweepDevice failing = new ErrorInjectingSweepDevice(new MemorySweepDevice(MemorySweepDevice.Spec.whole("disk3", SIZE).withGuard(0)),
+                List.of(), List.of(new ErrorInjectingSweepDevice.Range(0x20000, 512)));
+        SweepReport failed = sweep(opts(SweepOptions.Method.ZEROS, SweepOptions.Verify.LAST, true), failing);
+        assertThat(failed.passed()).isFalse();
+        assertThat(failed.targets().getFirst().coverage()).as("the range is still the whole device").isEqualTo(Sanitization.Coverage.DEVICE);
+        assertThat(failed.text()).contains("boot area included: not a Clear while the errors below remain")
+                .doesNotContain("a Clear of the whole device");
+    }
+
+    @Test
     void shouldSignTheNewFieldsSoChangingThemBreaksTheSignature() throws Exception {
         SweepReport r = sweep(opts(SweepOptions.Method.ZEROS, SweepOptions.Verify.LAST, false),
                 new MemorySweepDevice(MemorySweepDevice.Spec.whole("disk0", SIZE)));
