@@ -71,8 +71,8 @@ final class SweepCommand implements Callable<Integer> {
 
     @Option(names = "--write", description = "really write; without it nothing is changed") boolean write;
     @Option(names = {"-y", "--yes"}, description = "do not ask before writing a whole device") boolean yes;
-    @Option(names = "--include-boot-area", description = {"also write the boot area, the first 0x10000 bytes of a whole device (partition",
-            "table, boot loader): on paths always; on a running host's LU once its driver or an administrator lowered its guard"})
+    @Option(names = "--include-boot-area", description = "also write the boot area, the first 0x10000 bytes of a whole device (partition"
+            + " table, boot loader): on paths always; on a running host's LU once its driver or an administrator lowered its guard")
     boolean bootArea;
     @Option(names = "--resume", description = "continue the interrupted run over these targets, with its key and settings") boolean resume;
     @Option(names = "--json", description = "machine-readable plan, progress and result, one JSON object per line") boolean json;
