@@ -14,6 +14,8 @@ import dev.jdm.sweep.DeviceInfo;
 import dev.jdm.sweep.SweepDevice;
 import dev.jdm.sweep.SweepDevices;
 import dev.jdm.sweep.SweepException;
+import dev.jdm.sweep.SweepPlan;
+import dev.jdm.sweep.Sizes;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Map;
@@ -100,6 +102,20 @@ final class GateSweepDevices implements SweepDevices, AutoCloseable {
             throw new SweepException("EROFS", name + ": the device is read-only");
         }
         return d;
+    }
+
+    /**
+     * A running host's guard is its own rule for every writer, and this client does not change
+     * it: a whole device whose guard is up is refused, naming who may lower it and how.
+     */
+    @Override
+    public void includeBootArea(SweepDevice device) {
+        if (device.wholeDevice() && device.guardLimit() >= SweepPlan.BOOT_AREA) {
+            throw new SweepException("EPERM", device.name() + ": the host guards its first " + Sizes.hex(device.guardLimit())
+                    + " bytes, and jdm sweep does not lower a running host's guard; its driver or an administrator can"
+                    + " (jdm blk guard " + device.name() + " 0, as root or the host's user), then sweep with --include-boot-area;"
+                    + " nothing was written");
+        }
     }
 
     @Override

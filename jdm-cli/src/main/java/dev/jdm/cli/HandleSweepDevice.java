@@ -44,6 +44,17 @@ final class HandleSweepDevice extends LuSweepDevice {
         return inUse.get();
     }
 
+    /** The guard as the block layer has it now, since its owner may lower it after the open. */
+    @Override
+    public long guardLimit() {
+        return wholeDevice() ? handle.info().bootGuard() : 0;
+    }
+
+    /** The handle this device does its I/O through. */
+    LuHandle handle() {
+        return handle;
+    }
+
     @Override
     public void read(long offset, MemorySegment dst) {
         checkRange(offset, dst.byteSize(), "read");

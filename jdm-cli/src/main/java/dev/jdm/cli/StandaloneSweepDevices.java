@@ -126,6 +126,28 @@ final class StandaloneSweepDevices implements SweepDevices, AutoCloseable {
         });
     }
 
+    /**
+     * Lowers the guard of the LU made for a whole-device path, so the run can write its boot area.
+     * The caller opened the path with their own rights and may write all of it anyway (dd would);
+     * the guard is this embedded host's, on an LU only this process sees, and it goes with the
+     * process. The block layer logs the change at NOTICE, naming the path and the user.
+     */
+    @Override
+    public synchronized void includeBootArea(SweepDevice device) {
+        if (!(device instanceof HandleSweepDevice h) || !handles.contains(h.handle())) {
+            throw new SweepException("EINVAL", device.name() + ": not a device this run opened from a path");
+        }
+        if (!device.wholeDevice() || device.guardLimit() == 0) {
+            return; // a partition holds no boot area; a lowered guard stays lowered
+        }
+        try {
+            host.block().setBootGuard(h.handle().name(), 0, "jdm sweep --include-boot-area of " + device.name() + " for uid "
+                    + Libc.getuid());
+        } catch (HostException e) {
+            throw new SweepException(e.code().name(), device.name() + ": cannot lower its boot guard: " + e.getMessage());
+        }
+    }
+
     /** Opens the path for writing (writing nothing) to refuse early, with the system's own reason. */
     private static void checkWritable(SweepLocalTarget t) {
         try (FileChannel ch = FileChannel.open(t.real(), StandardOpenOption.WRITE)) {

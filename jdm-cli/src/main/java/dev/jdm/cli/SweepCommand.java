@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "sweep", description = {
         "Overwrite block devices with zeros or a random keystream, verify, and sign a report.",
         "Read-only unless --write: without it, shows exactly what it would do and changes nothing.",
-        "Never writes below 0x10000 of a whole device unless --include-boot-area (and the device allows it).",
+        "Never writes below 0x10000 of a whole device (the boot area) unless --include-boot-area.",
         "Exit codes: 0 done and passed, 1 failed (I/O errors, mismatches, tampered report) or refused, 2 bad arguments",
         "or paths, 3 no host reachable (for LU names), 4 stopped (Ctrl-C, SIGTERM): continue with --resume."},
         sortOptions = false)
@@ -71,7 +71,9 @@ final class SweepCommand implements Callable<Integer> {
 
     @Option(names = "--write", description = "really write; without it nothing is changed") boolean write;
     @Option(names = {"-y", "--yes"}, description = "do not ask before writing a whole device") boolean yes;
-    @Option(names = "--include-boot-area", description = "also write below 0x10000 of a whole device, where its driver lowered the guard") boolean bootArea;
+    @Option(names = "--include-boot-area", description = "also write the boot area, the first 0x10000 bytes of a whole device (partition"
+            + " table, boot loader): on paths always; on a running host's LU once its driver or an administrator lowered its guard")
+    boolean bootArea;
     @Option(names = "--resume", description = "continue the interrupted run over these targets, with its key and settings") boolean resume;
     @Option(names = "--json", description = "machine-readable plan, progress and result, one JSON object per line") boolean json;
     @Option(names = "--tui", description = "the terminal interface: pick devices and options, start, watch") boolean tui;
@@ -168,21 +170,24 @@ final class SweepCommand implements Callable<Integer> {
                     throw new SweepException("EINVAL", t + ": named twice");
                 }
             }
-            return sweep(open, options);
+            return sweep(devices, open, options);
         } finally {
             open.forEach(SweepDevice::close);
         }
     }
 
-    private int sweep(List<SweepDevice> open, SweepOptions options) {
-        SweepPlan plan;
-        SweepState resumed = null;
-        if (resume) {
-            resumed = Sweeper.interrupted(stateDir(), open.stream().map(SweepDevice::name).toList());
-            plan = SweepPlan.of(open, resumed.options(), write);
-        } else {
-            plan = SweepPlan.of(open, options, write);
+    private int sweep(SweepDevices devices, List<SweepDevice> open, SweepOptions options) {
+        List<String> names = open.stream().map(SweepDevice::name).toList();
+        SweepState resumed = resume ? Sweeper.interrupted(stateDir(), names) : null;
+        SweepOptions chosen = resumed != null ? resumed.options() : options; // a resume keeps the run's own settings
+        if (resumed != null && bootArea && !chosen.includeBootArea()) {
+            throw new SweepException("EINVAL", "--include-boot-area: the interrupted run keeps the boot area, and a resume keeps its"
+                    + " run's settings; resume without it, or remove " + SweepState.file(stateDir(), names) + " and start a new run");
         }
+        if (chosen.includeBootArea()) {
+            open.forEach(devices::includeBootArea);
+        }
+        SweepPlan plan = SweepPlan.of(open, chosen, write);
         showPlan(plan, resumed);
         if (!write) {
             if (!json) {
@@ -271,6 +276,9 @@ final class SweepCommand implements Callable<Integer> {
                 tm.put("size", t.device().size());
                 tm.put("start", t.start());
                 tm.put("end", t.end());
+                if (t.device().wholeDevice()) {
+                    tm.put("bootAreaIncluded", t.start() == 0);
+                }
                 if (resumed != null) {
                     tm.put("resumeAt", resumed.targets.get(t.index()).position);
                 }
@@ -287,8 +295,7 @@ final class SweepCommand implements Callable<Integer> {
         for (SweepPlan.Target t : plan.targets()) {
             DeviceInfo d = t.device();
             out.printf("  %-10s %s, %s: bytes [%s, %s) = %d bytes%s%n", d.name(), Sizes.human(d.size()), d.wholeDevice() ? "whole device" : "partition",
-                    Sizes.hex(t.start()), Sizes.hex(t.end()), t.length(),
-                    t.start() > 0 ? "; boot area [0, " + Sizes.hex(t.start()) + ") left unchanged" : "");
+                    Sizes.hex(t.start()), Sizes.hex(t.end()), t.length(), SweepReport.bootAreaNote(d.wholeDevice(), t.start()));
             if (resumed != null) {
                 SweepState.TargetState s = resumed.targets.get(t.index());
                 out.printf("  %-10s continues at phase %d, byte %s%n", "", s.phase + 1, Sizes.hex(s.position));
@@ -299,16 +306,17 @@ final class SweepCommand implements Callable<Integer> {
 
     /** Whole devices need a yes: typed on a terminal, or --yes. Without a terminal and --yes: refuse. */
     private void confirm(SweepPlan plan) {
-        List<String> whole = plan.targets().stream().filter(t -> t.device().wholeDevice()).map(t -> t.device().name()).toList();
-        if (whole.isEmpty() || yes) {
+        String loss = plan.lossWarning();
+        if (loss == null || yes) {
             return;
         }
         Console c = System.console();
         if (c == null || !c.isTerminal()) {
+            List<String> whole = plan.targets().stream().filter(t -> t.device().wholeDevice()).map(t -> t.device().name()).toList();
             throw new SweepException("EPERM", "refusing to write whole device " + String.join(", ", whole)
                     + " without confirmation: not a terminal, so add --yes");
         }
-        String answer = c.readLine("Everything on %s outside the boot area will be lost. Type yes to go on: ", String.join(", ", whole));
+        String answer = c.readLine("%s Type yes to go on: ", loss);
         if (answer == null || !answer.strip().equals("yes")) {
             throw new SweepException("ECANCELED", "not confirmed; nothing was written");
         }

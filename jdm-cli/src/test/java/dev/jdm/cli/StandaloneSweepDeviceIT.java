@@ -106,6 +106,33 @@ class StandaloneSweepDeviceIT extends SweepDeviceContract {
     }
 
     @Test
+    void shouldLowerTheGuardOfOnlyTheLuItMadeForAPathAndLogItAtNotice() throws Exception {
+        Path a = file("a.img", 1 << 20);
+        Path b = file("b.img", 1 << 20);
+        StandaloneSweepDevices p = provider(512, a, b);
+        SweepDevice da = p.open(a.toString(), true);
+        SweepDevice db = p.open(b.toString(), true);
+        devices.add(da);
+        devices.add(db);
+        long seq = p.host().log().nextSeq();
+        p.includeBootArea(da);
+        assertThat(da.guardLimit()).isZero();
+        assertThat(db.guardLimit()).as("the other path keeps its guard").isEqualTo(0x10000);
+        try (Arena ar = Arena.ofConfined()) {
+            da.write(0, ar.allocate(512).fill((byte) 7), true);
+            assertThat(errnoOf(() -> db.write(0, ar.allocate(512), false))).isEqualTo("EPERM");
+        }
+        assertThat(Files.readAllBytes(a)[0]).isEqualTo((byte) 7);
+        assertThat(p.host().log().since(seq)).singleElement().satisfies(r -> {
+            assertThat(r.level()).isEqualTo(dev.jdm.abi.LogLevel.NOTICE);
+            assertThat(r.message()).isEqualTo(((LuSweepDevice) da).facts.lu() + ": boot guard 0x10000 -> 0x0 by jdm sweep"
+                    + " --include-boot-area of " + a + " for uid " + dev.jdm.host.sys.Libc.getuid());
+        });
+        SweepDevice foreign = new dev.jdm.sweep.MemorySweepDevice(dev.jdm.sweep.MemorySweepDevice.Spec.whole("ram0", 1 << 20));
+        assertThatThrownBy(() -> p.includeBootArea(foreign)).hasMessage("ram0: not a device this run opened from a path");
+    }
+
+    @Test
     void shouldRefuseBadPathsBeforeOpeningAnything() throws Exception {
         assertThat(errnoOf(() -> provider(512, dir.resolve("missing.img")))).isEqualTo("ENOENT");
         assertThat(errnoOf(() -> provider(512, dir))).isEqualTo("EISDIR");

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jdm.sweep.MemorySweepDevice;
 import dev.jdm.sweep.MemorySweepDevices;
+import dev.jdm.sweep.SweepOptions;
+import dev.jdm.sweep.SweepPlan;
+import dev.jdm.sweep.SweepState;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.foreign.MemorySegment;
@@ -167,6 +170,24 @@ class SweepCommandTest {
         assertThat(verify.err()).contains("--verify must be off, last or all, not \"sometimes\" [EINVAL]");
         assertThat(sha256(whole.contents())).isEqualTo(w);
         assertThat(sha256(busy.contents())).isEqualTo(b);
+    }
+
+    @Test
+    void shouldRefuseToResumeARunThatKeptTheBootAreaAsIfItIncludedIt() throws Exception {
+        MemorySweepDevice lowered = filled(MemorySweepDevice.Spec.whole("ram0", SIZE).withGuard(0));
+        provide(lowered);
+        SweepOptions kept = new SweepOptions(SweepOptions.Method.ZEROS, SweepOptions.Verify.LAST, 1, false, 1 << 16);
+        Path state = SweepState.file(dir.resolve("state"), List.of("ram0"));
+        SweepState.create(SweepPlan.of(List.of(lowered), kept, true), new byte[32], "run-1", "2026-01-01T00:00:00Z").save(state);
+        String before = sha256(lowered.contents());
+        Run r = sweep("ram0", "--resume", "--write", "--yes", "--include-boot-area");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("jdm sweep: --include-boot-area: the interrupted run keeps the boot area, and a resume"
+                + " keeps its run's settings; resume without it, or remove " + state + " and start a new run [EINVAL]");
+        assertThat(sha256(lowered.contents())).isEqualTo(before);
+        Run plan = sweep("ram0", "--resume");
+        assertThat(plan.out()).as("without the flag the resume goes on as the run was planned")
+                .contains("bytes [0x10000, 0x400000) = 4128768 bytes; boot area [0, 0x10000) left unchanged");
     }
 
     @Test

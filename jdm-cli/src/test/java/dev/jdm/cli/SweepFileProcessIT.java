@@ -95,11 +95,7 @@ class SweepFileProcessIT {
         assertThat(rep.get("targets").get(0).get("bytesWritten").asLong()).isEqualTo((8 << 20) - BOOT);
         byte[] after = Files.readAllBytes(f);
         assertThat(java.util.Arrays.copyOf(after, BOOT)).isEqualTo(boot);
-        for (int i = BOOT; i < after.length; i++) {
-            if (after[i] != 0) {
-                throw new AssertionError("byte " + i + " is " + after[i] + " after zeroing");
-            }
-        }
+        assertThat(firstNonZero(after, BOOT)).as("the first byte after the boot area that is not zero").isEqualTo(-1);
     }
 
     @Test
@@ -129,7 +125,7 @@ class SweepFileProcessIT {
             r.setLength(512L << 20); // sparse
         }
         Process p = new ProcessBuilder(command(f.toString(), "--write", "--random", "--verify=all", "--passes", "3", "--yes", "--json",
-                "--chunk-size", "1M", "--checkpoint-ms", "100")).redirectError(dir.resolve("err.txt").toFile()).start();
+                "--include-boot-area", "--chunk-size", "1M", "--checkpoint-ms", "100")).redirectError(dir.resolve("err.txt").toFile()).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         ObjectMapper m = new ObjectMapper();
         for (String l = out.readLine(); l != null; l = out.readLine()) {
@@ -149,13 +145,15 @@ class SweepFileProcessIT {
         JsonNode st = m.readTree(state.toFile()).get("targets").get(0);
         assertThat(st.get("phase").asInt() * (512L << 20) + st.get("position").asLong()).as("a checkpoint was recorded").isPositive();
 
+        // without --include-boot-area: a resume keeps the run's settings, so the embedded host lowers the guard again
         Result resumed = jdm(f.toString(), "--resume", "--write", "--yes", "--json");
         assertThat(resumed.code()).as(resumed.err() + resumed.out()).isZero();
         JsonNode rep = result(resumed).get("report");
         assertThat(rep.get("result").asText()).isEqualTo("passed");
         assertThat(rep.get("resumes").asInt()).isEqualTo(1);
-        assertThat(rep.get("targets").get(0).get("bytesVerified").asLong()).as("all three passes verified in full")
-                .isEqualTo(3 * ((512L << 20) - BOOT));
+        assertThat(rep.get("targets").get(0).get("bootAreaIncluded").asBoolean()).isTrue();
+        assertThat(rep.get("targets").get(0).get("bytesVerified").asLong()).as("all three passes verified in full, from byte 0")
+                .isEqualTo(3 * (512L << 20));
         assertThat(state).doesNotExist();
     }
 
@@ -218,10 +216,7 @@ class SweepFileProcessIT {
         assertThat(list.code()).as(list.err()).isZero();
         assertThat(list.out()).contains("\"partitionTable\" : \"dos\"").contains("\"uuid\" : \"5eed0001\"");
 
-        Assumptions.assumeTrue(isRoot(), "a loop device needs root");
-        Process losetup = new ProcessBuilder("losetup", "--find", "--show", f.toString()).start();
-        String loop = new String(losetup.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        Assumptions.assumeTrue(losetup.waitFor() == 0 && loop.startsWith("/dev/loop"), "losetup failed");
+        String loop = loopDevice(f);
         try {
             Result inUse = jdm("--list", f.toString());
             assertThat(inUse.out()).contains("backs loop device " + loop);
@@ -237,6 +232,94 @@ class SweepFileProcessIT {
         byte[] after = Files.readAllBytes(f);
         assertThat(after[510]).as("the MBR in the boot area survives").isEqualTo((byte) 0x55);
         assertThat(after[BOOT + 12345]).isZero();
+    }
+
+    /** A loop device over {@code file}, or the test is skipped saying why; detach it with {@link #detach}. */
+    static String loopDevice(Path file) throws Exception {
+        Assumptions.assumeTrue(isRoot(), "a loop device needs root");
+        Process losetup = new ProcessBuilder("losetup", "--find", "--show", file.toString()).start();
+        String loop = new String(losetup.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        Assumptions.assumeTrue(losetup.waitFor() == 0 && loop.startsWith("/dev/loop"), "losetup failed: no loop devices here?");
+        return loop;
+    }
+
+    static void detach(String loop) throws Exception {
+        assertThat(new ProcessBuilder("losetup", "-d", loop).start().waitFor()).as("losetup -d " + loop).isZero();
+    }
+
+    /** The first offset at or after {@code from} that is not zero, or -1. */
+    static int firstNonZero(byte[] b, int from) {
+        for (int i = from; i < b.length; i++) {
+            if (b[i] != 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void shouldClearALoopDeviceFromByteZeroWithIncludeBootArea() throws Exception {
+        Path f = randomFile("whole.img", 16 << 20);
+        String loop = loopDevice(f);
+        Result r;
+        try {
+            r = jdm(loop, "--write", "--zeros", "--verify=last", "--yes", "--include-boot-area", "--json");
+        } finally {
+            detach(loop);
+        }
+        assertThat(r.code()).as(r.err() + r.out()).isZero();
+        JsonNode t = result(r).get("report").get("targets").get(0);
+        assertThat(t.get("start").asLong()).isZero();
+        assertThat(t.get("bootAreaIncluded").asBoolean()).isTrue();
+        assertThat(t.get("coverage").asText()).isEqualTo("device");
+        assertThat(t.get("bytesVerified").asLong()).isEqualTo(16 << 20);
+        assertThat(result(r).get("report").get("sanitization").get("method").asText()).isEqualTo("Clear");
+        byte[] after = Files.readAllBytes(f); // read back through the file, the loop device detached
+        assertThat(firstNonZero(after, 0)).as("the first byte that is not zero").isEqualTo(-1);
+        Result check = jdm("--check-report", result(r).get("reportJson").asText());
+        assertThat(check.code()).as(check.err()).isZero();
+        assertThat(check.out()).contains("coverage:  every user-addressable block, boot area included: a Clear of the whole device");
+    }
+
+    @Test
+    void shouldLeaveTheFirst64KiBOfALoopDeviceUntouchedWithoutTheFlag() throws Exception {
+        Path f = randomFile("kept.img", 16 << 20);
+        byte[] before = Files.readAllBytes(f);
+        String loop = loopDevice(f);
+        Result r;
+        try {
+            r = jdm(loop, "--write", "--zeros", "--verify=last", "--yes", "--json");
+        } finally {
+            detach(loop);
+        }
+        assertThat(r.code()).as(r.err() + r.out()).isZero();
+        JsonNode t = result(r).get("report").get("targets").get(0);
+        assertThat(t.get("bootAreaIncluded").asBoolean(true)).isFalse();
+        assertThat(t.get("coverage").asText()).isEqualTo("device-except-boot-area");
+        byte[] after = Files.readAllBytes(f);
+        assertThat(java.util.Arrays.copyOf(after, BOOT)).as("the boot area, byte for byte").isEqualTo(java.util.Arrays.copyOf(before, BOOT));
+        assertThat(firstNonZero(after, BOOT)).as("the first byte after the boot area that is not zero").isEqualTo(-1);
+    }
+
+    @Test
+    void shouldClearAFileFromByteZeroAndShowItInThePlan() throws Exception {
+        Path f = randomFile("file.img", 4 << 20);
+        String before = sha256(f);
+        Result plan = jdm(f.toString(), "--zeros", "--include-boot-area");
+        assertThat(plan.code()).as(plan.err()).isZero();
+        assertThat(plan.out()).contains(f + " 4 MiB, whole device: bytes [0x0, 0x400000) = 4194304 bytes; boot area included");
+        assertThat(sha256(f)).as("the plan wrote nothing").isEqualTo(before);
+        Result r = jdm(f.toString(), "--write", "--random", "--verify=last", "--yes", "--include-boot-area", "--json");
+        assertThat(r.code()).as(r.err() + r.out()).isZero();
+        assertThat(result(r).get("report").get("targets").get(0).get("bytesVerified").asLong()).isEqualTo(4 << 20);
+        byte[] after = Files.readAllBytes(f);
+        byte[] seeded = new byte[4 << 20];
+        new Random(4 << 20).nextBytes(seeded); // what randomFile wrote
+        int same = 0;
+        for (int i = 0; i < BOOT; i++) {
+            same += after[i] == seeded[i] ? 1 : 0;
+        }
+        assertThat(same).as("boot-area bytes left as they were (about 1 in 256 by chance)").isLessThan(BOOT / 100);
     }
 
     static boolean isRoot() throws Exception {

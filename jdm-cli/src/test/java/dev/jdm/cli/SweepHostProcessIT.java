@@ -86,8 +86,26 @@ class SweepHostProcessIT {
 
     @Test
     @Order(2)
-    void shouldSweepRam0OnceUnexportedAndReleaseIt() throws Exception {
+    void shouldStillRefuseTheBootAreaOfAnLuWhoseGuardIsUp() throws Exception {
         assertThat(run(command("export", "rm", "ram0")).code()).isZero();
+        Result r = run(sweep("ram0", "--zeros", "--write", "--yes", "--include-boot-area"));
+        assertThat(r.code()).as(r.out()).isEqualTo(1);
+        assertThat(r.err().strip()).isEqualTo("jdm sweep: ram0: the host guards its first 0x10000 bytes, and jdm sweep does not lower"
+                + " a running host's guard; its driver or an administrator can (jdm blk guard ram0 0, as root or the host's user),"
+                + " then sweep with --include-boot-area; nothing was written [EPERM]");
+        assertThat(r.out()).as("refused before the plan: nothing shown as if it would run").doesNotContain("will sweep");
+        Result plan = run(sweep("ram0", "--zeros", "--include-boot-area"));
+        assertThat(plan.code()).as("a read-only plan is refused the same way").isEqualTo(1);
+        assertThat(plan.err()).contains("[EPERM]");
+        assertThat(run(command("blk", "ls", "ram0")).out()).as("the guard is still up, and nothing holds ram0")
+                .containsPattern("ram0 .*\\s0x10000\\s.*\\s0\\s+ramdisk");
+        assertThat(run(command("blk", "stat", "ram0")).out()).as("no write reached ram0 (WRITES 0, WRITTEN 0 B)")
+                .containsPattern("ram0\\s+\\d+\\s+[\\d.]+ \\S+\\s+0\\s+0 B\\s");
+    }
+
+    @Test
+    @Order(3)
+    void shouldSweepRam0OnceUnexportedAndReleaseIt() throws Exception {
         Result r = run(sweep("ram0", "--zeros", "--write", "--yes", "--verify=last", "--json"));
         assertThat(r.code()).as(r.err() + r.out()).isZero();
         JsonNode t = last(r).get("report").get("targets").get(0);
@@ -97,7 +115,7 @@ class SweepHostProcessIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void shouldSweepAPartitionByName() throws Exception {
         assertThat(run(command("blk", "guard", "ram0", "0")).code()).isZero();
         byte[] mbr = new byte[512];
@@ -131,7 +149,7 @@ class SweepHostProcessIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void shouldReleaseAKilledSweepsHandleAndResumeItToAVerifiedEnd() throws Exception {
         Process p = new ProcessBuilder(sweep("ram0p1", "--write", "--random", "--verify=all", "--passes", "3", "--json",
                 "--chunk-size", "1M", "--checkpoint-ms", "50")).redirectError(dir.resolve("err.txt").toFile()).start();
@@ -165,7 +183,7 @@ class SweepHostProcessIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void shouldReportADeviceThatFailsWritesHonestly() throws Exception {
         Result ins = run(command("insmod", CLI.resolve("modules/faultdisk.jar").toAbsolutePath().toString(), "name=bad0", "size=8M",
                 "fail_write=4M+64K"));
@@ -188,7 +206,7 @@ class SweepHostProcessIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void shouldStopCleanly() throws Exception {
         host.process().destroy();
         assertThat(host.process().waitFor(30, TimeUnit.SECONDS)).isTrue();

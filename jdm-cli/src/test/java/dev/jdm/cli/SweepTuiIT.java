@@ -136,6 +136,21 @@ class SweepTuiIT {
     }
 
     @Test
+    void shouldNameTheBootAreaInTheBannerAndTheConfirmationWhenItIsIncluded() throws Exception {
+        start("--write", "--include-boot-area", "--memory-device", "disk1:8M,guard=0");
+        assertThat(screen()).contains("boot area below 0x10000 INCLUDED");
+        keys("Down", "Down", "Space", "s"); // disk1, whose guard is down
+        waitFor("Everything on disk1 will be lost, the boot area (partition table, boot loader) included.");
+        keys("Enter"); // No
+        waitFor("not confirmed; nothing was written");
+        keys("Up", "Up", "Space", "s"); // and ram0 as well, whose guard is up: refused, nothing asked
+        waitFor("refused: ram0: the device guards its first 0x10000 bytes");
+        keys("q");
+        waitFor("EXIT=0");
+        assertThat(reports()).isEmpty();
+    }
+
+    @Test
     void shouldAskBeforeAWholeDeviceAndWriteNothingWhenNotConfirmed() throws Exception {
         start("--write");
         keys("Space", "s");

@@ -153,8 +153,13 @@ public final class ReportSigner {
         }
         JsonNode body = root == null ? null : root.get("report");
         JsonNode sig = root == null ? null : root.get("signature");
-        if (body == null || !body.isObject() || sig == null || !SweepReport.FORMAT.equals(body.path("format").asText())) {
-            throw new SweepException("EINVAL", file + ": not a signed " + SweepReport.FORMAT + " (the .json file is the one to check)");
+        if (body == null || !body.isObject() || sig == null) {
+            throw new SweepException("EINVAL", file + ": not a signed jdm sweep report (the .json file is the one to check)");
+        }
+        String format = body.path("format").asText();
+        if (!SweepReport.FORMATS.contains(format)) {
+            throw new SweepException("EINVAL", file + ": report format \"" + format + "\" is not one this jdm reads ("
+                    + String.join(", ", SweepReport.FORMATS) + "); check it with the jdm that wrote it, or a newer one");
         }
         if (!"Ed25519".equals(sig.path("algorithm").asText())) {
             throw new SweepException("EINVAL", file + ": unsupported signature algorithm \"" + sig.path("algorithm").asText() + "\"");

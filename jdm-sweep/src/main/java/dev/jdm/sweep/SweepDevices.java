@@ -18,4 +18,15 @@ public interface SweepDevices {
      *     read-only device, EACCES when the caller may not open it
      */
     SweepDevice open(String name, boolean writable);
+
+    /**
+     * Prepares an open device for a run that includes the boot area (before it is planned). A
+     * provider whose caller opened the device with their own rights, as paths are, lowers that
+     * device's guard itself; the others leave the guard to the device's driver or administrator,
+     * and may refuse here, saying who can lower it. Partitions need nothing. The plan still refuses
+     * a guard that stayed up.
+     *
+     * @throws SweepException EPERM when this provider may not lower the guard and it is up
+     */
+    default void includeBootArea(SweepDevice device) {}
 }

@@ -38,6 +38,29 @@ public record SweepPlan(SweepOptions options, List<Target> targets) {
         return new SweepPlan(options, List.copyOf(out));
     }
 
+    /**
+     * What writing this plan destroys on whole devices, for the confirmation people must give
+     * (the prompt and the terminal interface ask the same words), or null when it writes only
+     * partitions. A boot area that is written is named, since it holds the partition table.
+     */
+    public String lossWarning() {
+        List<String> kept = new ArrayList<>();
+        List<String> included = new ArrayList<>();
+        for (Target t : targets) {
+            if (t.device().wholeDevice()) {
+                (t.start() == 0 ? included : kept).add(t.device().name());
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        if (!kept.isEmpty()) {
+            parts.add("Everything on " + String.join(", ", kept) + " outside the boot area will be lost.");
+        }
+        if (!included.isEmpty()) {
+            parts.add("Everything on " + String.join(", ", included) + " will be lost, the boot area (partition table, boot loader) included.");
+        }
+        return parts.isEmpty() ? null : String.join(" ", parts);
+    }
+
     static Target target(int index, DeviceInfo d, SweepOptions o, boolean forWrite) {
         String n = d.name();
         int bs = d.logicalBlockSize();

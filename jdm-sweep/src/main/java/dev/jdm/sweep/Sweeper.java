@@ -145,12 +145,14 @@ public final class Sweeper {
             String verifyResult = s.verify == SweepOptions.Verify.OFF ? "not verified" : t.mismatches == 0 && !ioErrors ? "passed" : "failed";
             boolean passed = !ioErrors && t.mismatches == 0 && t.errors.isEmpty();
             allPassed &= passed;
+            String coverage = Sanitization.Coverage.of(t.wholeDevice, t.start);
+            Boolean bootArea = t.wholeDevice ? t.start == 0 : null;
             targets.add(new SweepReport.Target(t.name, t.size, t.blockSize, t.wholeDevice, t.model, t.serial, t.start, t.end,
-                    t.bytesWritten, t.bytesVerified, t.writeZeroes, verifyResult, t.mismatches, List.copyOf(t.errors),
+                    bootArea, coverage, t.bytesWritten, t.bytesVerified, t.writeZeroes, verifyResult, t.mismatches, List.copyOf(t.errors),
                     t.errorsOmitted, passed ? "passed" : "failed"));
         }
         return new SweepReport(SweepReport.FORMAT, s.runId, ctx.host(), ctx.jdmVersion(), s.method.name().toLowerCase(), s.passes,
-                s.verify.name().toLowerCase(), s.started, now(), s.resumes, allPassed ? "passed" : "failed", List.copyOf(targets));
+                s.verify.name().toLowerCase(), Sanitization.of(s.method, s.verify, s.passes), s.started, now(), s.resumes, allPassed ? "passed" : "failed", List.copyOf(targets));
     }
 
     private static List<String> names(List<? extends SweepDevice> devices) {

@@ -15,9 +15,10 @@ class ReportSignerTest {
     Path dir;
 
     static SweepReport report() {
-        return new SweepReport(SweepReport.FORMAT, "run-1", "testhost", "0.1.0", "zeros", 1, "last", "2026-01-01T00:00:00Z",
+        return new SweepReport(SweepReport.FORMAT, "run-1", "testhost", "0.1.0", "zeros", 1, "last",
+                Sanitization.of(SweepOptions.Method.ZEROS, SweepOptions.Verify.LAST, 1), "2026-01-01T00:00:00Z",
                 "2026-01-01T00:01:00Z", 0, "passed", List.of(new SweepReport.Target("ram0", 1 << 20, 512, true, "RAMDISK", null,
-                        0x10000, 1 << 20, (1 << 20) - 0x10000, (1 << 20) - 0x10000, true, "passed", 0, List.of(), 0, "passed")));
+                        0x10000, 1 << 20, false, Sanitization.Coverage.PARTIAL, (1 << 20) - 0x10000, (1 << 20) - 0x10000, true, "passed", 0, List.of(), 0, "passed")));
     }
 
     Path signed() throws Exception {
@@ -65,7 +66,7 @@ class ReportSignerTest {
         Path garbage = Files.writeString(dir.resolve("g.json"), "{not json");
         assertThatThrownBy(() -> ReportSigner.check(garbage, null)).hasMessageContaining("g.json: not a JSON sweep report");
         Path other = Files.writeString(dir.resolve("x.json"), "{\"hello\": 1}");
-        assertThatThrownBy(() -> ReportSigner.check(other, null)).hasMessageContaining("not a signed jdm-sweep-report/1");
+        assertThatThrownBy(() -> ReportSigner.check(other, null)).hasMessageContaining("x.json: not a signed jdm sweep report");
         Path text = Files.writeString(dir.resolve("r.txt"), report().text());
         assertThatThrownBy(() -> ReportSigner.check(text, null)).extracting(e -> ((SweepException) e).errno()).isEqualTo("EINVAL");
     }

@@ -53,6 +53,19 @@ class SweepPlanTest {
     }
 
     @Test
+    void shouldWarnOfWhatIsLostNamingTheBootAreaWhereItIsWritten() {
+        var part = dev(MemorySweepDevice.Spec.partition("ram0p1", 1 << 20));
+        assertThat(SweepPlan.of(List.of(part), OPTS, true).lossWarning()).as("partitions need no confirmation").isNull();
+        var kept = dev(MemorySweepDevice.Spec.whole("ram0", 1 << 20).withGuard(0));
+        assertThat(SweepPlan.of(List.of(kept, part), OPTS, true).lossWarning())
+                .isEqualTo("Everything on ram0 outside the boot area will be lost.");
+        var guarded = dev(MemorySweepDevice.Spec.whole("ram1", 1 << 20).withGuard(0x1000));
+        assertThat(SweepPlan.of(List.of(kept, guarded), bootArea(), true).lossWarning())
+                .isEqualTo("Everything on ram1 outside the boot area will be lost."
+                        + " Everything on ram0 will be lost, the boot area (partition table, boot loader) included.");
+    }
+
+    @Test
     void shouldRefuseASizeThatIsNotAMultipleOfTheBlockSize() {
         var odd = dev(MemorySweepDevice.Spec.partition("odd", (1 << 20) + 100));
         assertThat(errno(() -> SweepPlan.of(List.of(odd), OPTS, false))).startsWith("EINVAL: odd: size 1048676 is not a multiple of its 512-byte block");

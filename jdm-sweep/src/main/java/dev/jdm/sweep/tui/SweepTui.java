@@ -81,7 +81,8 @@ public final class SweepTui {
     private void build() {
         Panel root = new Panel(new LinearLayout(Direction.VERTICAL));
         root.addComponent(new Label(setup.write()
-                ? "jdm sweep: WRITE MODE. Start overwrites the checked devices (boot area below 0x10000 kept)."
+                ? "jdm sweep: WRITE MODE. Start overwrites the checked devices ("
+                        + (setup.options().includeBootArea() ? "boot area below 0x10000 INCLUDED" : "boot area below 0x10000 kept") + ")."
                 : "jdm sweep (read-only): READ-ONLY. Nothing will be written; Start shows the plan. Run with --write to sweep."));
         Panel options = new Panel(new LinearLayout(Direction.HORIZONTAL));
         methodList.addItem("zeros");
@@ -159,10 +160,15 @@ public final class SweepTui {
         List<SweepDevice> open = new ArrayList<>();
         SweepPlan plan;
         try {
+            SweepOptions options = chosenOptions();
             for (DeviceInfo d : chosen) {
-                open.add(setup.devices().open(d.name(), setup.write()));
+                SweepDevice dev = setup.devices().open(d.name(), setup.write());
+                open.add(dev);
+                if (options.includeBootArea()) {
+                    setup.devices().includeBootArea(dev);
+                }
             }
-            plan = SweepPlan.of(open, chosenOptions(), setup.write());
+            plan = SweepPlan.of(open, options, setup.write());
         } catch (SweepException e) {
             open.forEach(SweepDevice::close);
             status.setText("refused: " + e.getMessage() + " [" + e.errno() + "]");
@@ -179,10 +185,9 @@ public final class SweepTui {
             progress.setText(text.toString());
             return;
         }
-        List<String> whole = plan.targets().stream().filter(t -> t.device().wholeDevice()).map(t -> t.device().name()).toList();
-        if (!whole.isEmpty() && !setup.yes()) {
-            MessageDialogButton b = MessageDialog.showMessageDialog(gui, "Confirm",
-                    "Everything on " + String.join(", ", whole) + " outside the boot area will be lost.\nGo on?",
+        String loss = plan.lossWarning();
+        if (loss != null && !setup.yes()) {
+            MessageDialogButton b = MessageDialog.showMessageDialog(gui, "Confirm", loss + "\nGo on?",
                     MessageDialogButton.No, MessageDialogButton.Yes);
             if (b != MessageDialogButton.Yes) {
                 open.forEach(SweepDevice::close);
