@@ -142,8 +142,9 @@ kmod --version > "$REF/kmod-version.txt"
 # --- weak-updates: a root with four kernels for `jdm kmod weak-updates` ---
 # A = $KVER; B = the previous Debian ABI of 6.1 and C = the oldest one apt offers (other ABI
 # names: their CRCs may or may not differ from A's); K = a synthetic kABI-preserving update
-# of A: A's modules without fs/fat, and A's symvers with the CRCs of a few vmlinux symbols
-# changed that only msdos.ko (of the fat family) imports.
+# of A, with A's symvers but the CRCs of a few vmlinux symbols changed that only msdos.ko (of
+# the fat family) imports. B, C and K ship no fs/fat, so that A's fat, vfat and msdos are
+# the vendor modules (a kernel's own module of the same name would take precedence).
 # Trees are cut to fs/, lib/ and crypto/ (hard links) so that depmod runs stay short.
 OLD_ABIS="$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64$' \
         | awk '{print $1}' | sed -E 's/^linux-image-6\.1\.0-([0-9]+)-amd64$/\1/' | sort -n | awk -v a="$ABI" '$1 < a')"
@@ -171,7 +172,7 @@ lay_kernel() { # $1 = source release, $2 = target release, rest = subdirectories
   cp "$src/modules.order" "$src/modules.builtin" "$src/modules.builtin.modinfo" "$dst/"
 }
 lay_kernel "$KVER" "$KVER"
-for ver in "${OLDVERS[@]}"; do lay_kernel "$ver" "$ver"; done
+for ver in "${OLDVERS[@]}"; do lay_kernel "$ver" "$ver" fs/fat; done
 lay_kernel "$KVER" "$KVER-kabi" fs/fat
 for ver in "$KVER" "${OLDVERS[@]}"; do  # symvers as Debian ships it: in the headers, reached through build/
   mkdir -p "$WROOT/usr/src/linux-headers-$ver"
@@ -182,17 +183,19 @@ mkdir -p "$WROOT/lib/modules/$KVER/extra"
 cp "$OOT/jdmhello.ko" "$WROOT/lib/modules/$KVER/extra/"
 # The kABI-preserving update, as RHEL ships symvers: /boot/symvers-KVER.gz.
 FAT="$FIX/root/lib/modules/$KVER/kernel/fs/fat"
-imports() { modprobe --show-modversions "$@" | awk '{print $2}' | LC_ALL=C sort -u; }
+imports() { for f; do modprobe --show-modversions "$f"; done | awk '{print $2}' | LC_ALL=C sort -u; }
+vmlinux_syms() { awk -F'\t' '$3 == "vmlinux" {print $2}' "$FIX/root/usr/src/linux-headers-$KVER/Module.symvers" | LC_ALL=C sort; }
 only_msdos="$(LC_ALL=C comm -23 <(imports "$FAT/msdos.ko") <(imports "$FAT/fat.ko" "$FAT/vfat.ko") \
-  | grep -Fxf <(awk -F'\t' '$3 == "vmlinux" {print $2}' "$FIX/root/usr/src/linux-headers-$KVER/Module.symvers") \
-  | grep -vx module_layout | head -3)"
+  | LC_ALL=C comm -12 - <(vmlinux_syms) | grep -vx module_layout | head -3)"
+# and two that no fat module uses: a kABI-preserving update changes symbols nobody imports too
+unused="$(LC_ALL=C comm -23 <(vmlinux_syms) <(imports "$FAT"/*.ko) | head -2)"
 # perl, not awk: mawk (Debian's awk) has no xor().
-CHANGED="$only_msdos" perl -pe 'BEGIN { %c = map { $_ => 1 } split /\n/, $ENV{CHANGED} }
+CHANGED="$only_msdos"$'\n'"$unused" perl -pe 'BEGIN { %c = map { $_ => 1 } split /\n/, $ENV{CHANGED} }
   s/^0x([0-9a-f]+)(\t([^\t]+)\tvmlinux\t)/$c{$3} ? sprintf("0x%08x", hex($1) ^ 0x5a5a5a5a) . $2 : $&/e' \
   "$FIX/root/usr/src/linux-headers-$KVER/Module.symvers" > "$FIX/weak/symvers-kabi"
 mkdir -p "$WROOT/boot"
 gzip -9n -c "$FIX/weak/symvers-kabi" > "$WROOT/boot/symvers-$KVER-kabi.gz"
-echo "$only_msdos" > "$FIX/weak/changed-crcs"
+printf '%s\n%s\n' "$only_msdos" "$unused" > "$FIX/weak/changed-crcs"
 for ver in "$KVER" "${OLDVERS[@]}" "$KVER-kabi"; do depmod -b "$WROOT" "$ver"; done
 
 echo "$FORMAT_VERSION" > "$FIX/.done"

@@ -16,6 +16,11 @@ import java.util.stream.Stream;
 public record InstalledKernel(ModuleRoot root, String release) {
     /** Directories of a module tree that hold modules installed for this kernel from outside it. */
     static final List<String> OWN_UPDATE_DIRS = List.of("updates", "extra");
+    /**
+     * The kernel's own modules in the order RHEL's depmod.d (dist.conf) searches them, all before
+     * weak-updates: {@code search updates extra built-in weak-updates}.
+     */
+    static final List<String> OWN_DIRS = List.of("updates", "extra", "kernel");
 
     public Path moduleDir() {
         return root.modulesDir().resolve(release);
@@ -101,6 +106,11 @@ public record InstalledKernel(ModuleRoot root, String release) {
         return modulesUnder(OWN_UPDATE_DIRS.stream().map(moduleDir()::resolve).toList());
     }
 
+    /** Every module file the kernel ships itself, in precedence order ({@link #OWN_DIRS}). */
+    public List<Path> ownModules() throws KmodException {
+        return modulesUnder(OWN_DIRS.stream().map(moduleDir()::resolve).toList());
+    }
+
     static List<Path> modulesUnder(List<Path> dirs) throws KmodException {
         List<Path> out = new java.util.ArrayList<>();
         for (Path d : dirs) {
@@ -109,7 +119,7 @@ public record InstalledKernel(ModuleRoot root, String release) {
             }
             try (Stream<Path> walk = Files.walk(d)) {
                 walk.filter(p -> Compression.extensionLength(p.getFileName().toString()) > 0
-                        && Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).sorted().forEach(out::add);
+                        && Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).sorted().forEachOrdered(out::add);
             } catch (IOException | UncheckedIOException e) {
                 throw KmodException.in(d, "cannot list modules: " + e.getMessage());
             }

@@ -91,7 +91,7 @@ final class KernelPlanner {
     /** Judges every wanted module against {@code symvers} and the kernel's own updates. */
     KernelPlan plan(Path symversFile) throws KmodException {
         Map<String, Path> shadows = new HashMap<>();
-        for (Path own : kernel.ownUpdateModules()) {
+        for (Path own : kernel.ownModules()) {
             shadows.putIfAbsent(ModuleNames.fromPath(own.toString()), own);
         }
         Symvers symvers = Symvers.read(symversFile);
@@ -106,8 +106,9 @@ final class KernelPlanner {
         for (Entry e : entries) {
             Path own = shadows.get(e.module().name());
             if (own != null) {
-                // depmod's search order ranks updates/ and extra/ before weak-updates/ (SUSE's and
-                // RHEL's depmod.d alike): the kernel's own build of the module is the one that loads.
+                // RHEL's depmod.d ranks updates/, extra/ and the kernel's own tree before weak-updates/:
+                // the kernel's own build of the module is the one that loads, so a link would only
+                // be dead weight (and, with Debian's default depmod.d, a coin toss by directory order).
                 settle(e, Decision.Reason.SHADOWED, kernel.release() + " ships its own " + e.module().name() + " in "
                         + kernel.moduleDir().relativize(own) + ", which takes precedence over weak-updates", List.of());
             } else {
