@@ -90,11 +90,12 @@ final class KernelPlanner {
 
     /** Judges every wanted module against {@code symvers} and the kernel's own updates. */
     KernelPlan plan(Path symversFile) throws KmodException {
+        List<Path> ownModules = kernel.ownModules();
         Map<String, Path> shadows = new HashMap<>();
-        for (Path own : kernel.ownModules()) {
+        for (Path own : ownModules) {
             shadows.putIfAbsent(ModuleNames.fromPath(own.toString()), own);
         }
-        Symvers symvers = Symvers.read(symversFile);
+        Symvers symvers = installedExports(Symvers.read(symversFile), ownModules);
         for (Path own : kernel.ownUpdateModules()) {
             addExports(symvers, own);
         }
@@ -185,6 +186,26 @@ final class KernelPlanner {
                 }
             }
             out.put(e, deps);
+        }
+        return out;
+    }
+
+    /**
+     * The symvers entries the kernel can honour: vmlinux's, and those of modules it has. A
+     * symvers lists every module the kernel was built with; one that is not installed exports
+     * nothing, so a module needing it would fail with "unknown symbol".
+     */
+    private Symvers installedExports(Symvers all, List<Path> own) {
+        Set<String> installed = new HashSet<>();
+        for (Path p : own) {
+            String rel = kernel.moduleDir().relativize(p).toString();
+            installed.add(rel.substring(0, rel.length() - dev.jdm.kmod.io.Compression.extensionLength(rel)));
+        }
+        Symvers out = new Symvers(all.source());
+        for (SymversEntry e : all.entries()) {
+            if (e.isVmlinux() || installed.contains("kernel/" + e.module()) || installed.contains(e.module())) {
+                out.add(e);
+            }
         }
         return out;
     }

@@ -4,6 +4,7 @@ import dev.jdm.kmod.KmodException;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -41,8 +42,8 @@ final class LinkTransaction {
 
     private void create(Path link, Path text) throws IOException {
         List<Path> missing = new java.util.ArrayList<>();
-        for (Path d = link.getParent(); !Files.isDirectory(d); d = d.getParent()) {
-            missing.add(d);
+        for (Path d = link.getParent(); !Files.exists(d, LinkOption.NOFOLLOW_LINKS); d = d.getParent()) {
+            missing.add(d); // only what this step makes is undone: never a file that was in the way
         }
         for (Path made : missing.reversed()) { // the deepest is undone first
             undo.push(() -> Files.deleteIfExists(made));
