@@ -66,6 +66,10 @@ final class WeakUpdatesCommand extends KmodSubcommand {
             description = "Who regenerates the indexes: jdm's depmod (default) or kmod's depmod from PATH.")
     String depmod;
 
+    @Option(names = "--no-initramfs", hidden = true,
+            description = "Accepted for weak-modules compatibility: jdm never rebuilds an initramfs.")
+    boolean noInitramfs;
+
     @Override
     int run() throws KmodException {
         Indexes indexes = switch (depmod) {

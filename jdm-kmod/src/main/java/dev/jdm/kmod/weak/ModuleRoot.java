@@ -19,10 +19,21 @@ public record ModuleRoot(Path dir) {
 
     public ModuleRoot {
         dir = dir.toAbsolutePath().normalize();
+        try {
+            dir = dir.toRealPath();
+        } catch (IOException missing) {
+            // kept as given; kernels() names it when it is looked into
+        }
     }
 
+    /** {@code ROOT/lib/modules}, its links resolved (with merged /usr it is {@code ROOT/usr/lib/modules}). */
     public Path modulesDir() {
-        return dir.resolve("lib/modules");
+        Path m = dir.resolve("lib/modules");
+        try {
+            return m.toRealPath();
+        } catch (IOException missing) {
+            return m; // kernels() names it
+        }
     }
 
     public InstalledKernel kernel(String release) {
@@ -52,6 +63,21 @@ public record ModuleRoot(Path dir) {
         return dir.resolve(absolute.toString().substring(1)).normalize();
     }
 
+    /**
+     * A module path with its directories' links resolved, so that {@code /usr/lib/modules/…} and
+     * {@code /lib/modules/…} (merged /usr) name the same file. The file itself may be gone, as
+     * after a package removal; its link, if it is one, is not followed.
+     */
+    public Path canonical(Path file) {
+        Path abs = file.toAbsolutePath().normalize();
+        Path parent = abs.getParent();
+        try {
+            return parent == null ? abs : parent.toRealPath().resolve(abs.getFileName());
+        } catch (IOException missingDirectory) {
+            return abs;
+        }
+    }
+
     /** Where a symbolic link points, read inside this root; empty when {@code link} is no link. */
     public Optional<Path> target(Path link) throws KmodException {
         if (!Files.isSymbolicLink(link)) {
@@ -59,7 +85,7 @@ public record ModuleRoot(Path dir) {
         }
         try {
             Path t = Files.readSymbolicLink(link);
-            return Optional.of(t.isAbsolute() ? inside(t) : link.getParent().resolve(t).normalize());
+            return Optional.of(canonical(t.isAbsolute() ? inside(t) : link.getParent().resolve(t)));
         } catch (IOException e) {
             throw KmodException.in(link, "cannot read the link: " + e.getMessage(), e);
         }

@@ -26,7 +26,7 @@ public record VendorModule(Path file, String name, String kernel, String weakSub
      * path from the root when it lives outside {@code lib/modules}.
      */
     public static VendorModule open(ModuleRoot root, Path given) throws KmodException {
-        Path file = given.toAbsolutePath().normalize();
+        Path file = root.canonical(given);
         if (Files.isSymbolicLink(file) && !Files.exists(file)) {
             throw KmodException.in(file, "dangling link (it points to " + readLink(file) + ", which does not exist)");
         }

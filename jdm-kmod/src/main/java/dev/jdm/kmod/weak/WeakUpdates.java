@@ -57,7 +57,7 @@ public final class WeakUpdates {
      */
     public WeakUpdatesReport removeModules(List<Path> files) throws KmodException {
         Set<Path> gone = new HashSet<>();
-        files.forEach(f -> gone.add(f.toAbsolutePath().normalize()));
+        files.forEach(f -> gone.add(root.canonical(f)));
         List<KernelPlan> plans = new ArrayList<>();
         for (InstalledKernel k : root.kernels()) {
             List<WeakLink> links = WeakLinks.scan(root, k, gone::contains, warnings);

@@ -154,6 +154,24 @@ class WeakUpdatesTest {
     }
 
     @Test
+    void shouldSeeOneModuleThroughEitherPathOfAMergedUsr() throws Exception {
+        try (WeakRoot root = WeakRoot.copy()) {
+            // Debian 12 and RHEL 9: /lib is a link to usr/lib
+            Files.createDirectories(root.dir.resolve("usr"));
+            Files.move(root.dir.resolve("lib"), root.dir.resolve("usr/lib"));
+            Files.createSymbolicLink(root.dir.resolve("lib"), Path.of("usr/lib"));
+            String b = root.older.getFirst();
+            Path viaUsr = root.dir.resolve("usr/lib/modules/" + root.a + "/extra/jdmhello.ko");
+            WeakUpdatesReport added = jdm(root).addModules(List.of(viaUsr));
+            assertThat(decisions(added, b)).extracting(Decision::outcome).containsExactly(Decision.Outcome.LINKED);
+            assertThat(root.links(b)).containsEntry("jdmhello", "../../" + root.a + "/extra/jdmhello.ko");
+            WeakUpdatesReport removed = jdm(root).removeModules(List.of(root.vendor("extra/jdmhello.ko")));
+            assertThat(decisions(removed, b)).extracting(Decision::outcome).containsExactly(Decision.Outcome.UNLINKED);
+            assertThat(root.links(b)).isEmpty();
+        }
+    }
+
+    @Test
     void shouldSortReleasesByVersion() {
         assertThat(List.of("6.1.0-10-amd64", "6.1.0-9-amd64", "6.12.1", "6.1.0-57-amd64-kabi", "6.1.0-57-amd64").stream()
                 .sorted(Releases.ORDER).toList())
