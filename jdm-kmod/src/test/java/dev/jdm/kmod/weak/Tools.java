@@ -17,11 +17,16 @@ final class Tools {
 
     /** {@code jdm kmod ARGS} as its own process, through the stand-alone entry point. */
     static Result jdmKmod(String... args) throws IOException, InterruptedException {
+        return run(jdmKmodCommand(args));
+    }
+
+    /** The command line of {@code jdm kmod ARGS} in a fresh JVM. */
+    static List<String> jdmKmodCommand(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
                 "dev.jdm.kmod.cli.KmodMain"));
         cmd.addAll(List.of(args));
-        return run(cmd);
+        return cmd;
     }
 
     static Result run(String... cmd) throws IOException, InterruptedException {

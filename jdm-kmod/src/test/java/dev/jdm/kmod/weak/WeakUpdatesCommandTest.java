@@ -79,9 +79,7 @@ class WeakUpdatesCommandTest {
         WeakRoot.requireKmod();
         try (WeakRoot root = WeakRoot.copy()) {
             Path list = Files.writeString(root.dir.resolve("modules.txt"), root.vendor("extra/jdmhello.ko") + "\n");
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
-                    "dev.jdm.kmod.cli.KmodMain", "weak-updates", "-b", root.dir.toString(), "--depmod=kmod", "--add-modules"));
+            List<String> cmd = Tools.jdmKmodCommand("weak-updates", "-b", root.dir.toString(), "--depmod=kmod", "--add-modules");
             Process p = new ProcessBuilder(cmd).redirectInput(list.toFile()).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(p.waitFor()).as(out).isZero();
