@@ -9,7 +9,6 @@ import dev.jdm.kmod.weak.ModuleRoot;
 import dev.jdm.kmod.weak.WeakUpdates;
 import dev.jdm.kmod.weak.WeakUpdatesReport;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -57,8 +57,4 @@ public record Decision(String kernel, Path module, String name, String fromKerne
     public String fileName() {
         return module.getFileName().toString();
     }
-
-    public boolean changed() {
-        return outcome == Outcome.LINKED || outcome == Outcome.UNLINKED;
-    }
 }

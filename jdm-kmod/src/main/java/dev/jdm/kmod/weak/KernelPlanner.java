@@ -4,13 +4,12 @@ import dev.jdm.kmod.KmodException;
 import dev.jdm.kmod.compat.KernelAbi;
 import dev.jdm.kmod.compat.LoadChecker;
 import dev.jdm.kmod.compat.LoadVerdict;
-import dev.jdm.kmod.elf.ElfFile;
+import dev.jdm.kmod.compat.Problem;
+import dev.jdm.kmod.io.Compression;
 import dev.jdm.kmod.io.ModuleFile;
 import dev.jdm.kmod.modinfo.ModuleNames;
 import dev.jdm.kmod.symbols.ExportedSymbol;
 import dev.jdm.kmod.symbols.Exports;
-import dev.jdm.kmod.symbols.ImportedSymbol;
-import dev.jdm.kmod.symbols.Imports;
 import dev.jdm.kmod.symbols.Symvers;
 import dev.jdm.kmod.symbols.SymversEntry;
 import java.nio.file.Path;
@@ -125,7 +124,7 @@ final class KernelPlanner {
                 refused.put(eligible.get(i), null);
             }
         }
-        Map<Entry, Map<String, Entry>> needs = dependencies(eligible, kernelSymbols);
+        Map<Entry, Map<String, Entry>> needs = Providers.among(eligible, e -> e.module().file(), kernelSymbols);
         // A module whose provider is not linked would fail with "unknown symbol": drop it too,
         // until nothing changes (weak-modules' validate_weak_links loop).
         for (boolean changed = true; changed; ) {
@@ -163,33 +162,6 @@ final class KernelPlanner {
         return new KernelPlan(kernel, symversFile.toString(), List.copyOf(decisions), ops());
     }
 
-    /** For each entry, the symbols it takes from other entries (not from the kernel), and from which. */
-    private static Map<Entry, Map<String, Entry>> dependencies(List<Entry> eligible, Set<String> kernelSymbols) throws KmodException {
-        Map<String, Entry> exporter = new HashMap<>();
-        Map<Entry, List<ImportedSymbol>> imports = new HashMap<>();
-        for (Entry e : eligible) {
-            ElfFile elf = ModuleFile.open(e.module().file()).elf();
-            for (ExportedSymbol x : Exports.read(elf)) {
-                if (!kernelSymbols.contains(x.symbol())) {
-                    exporter.putIfAbsent(x.symbol(), e);
-                }
-            }
-            imports.put(e, Imports.read(elf));
-        }
-        Map<Entry, Map<String, Entry>> out = new HashMap<>();
-        for (Entry e : eligible) {
-            Map<String, Entry> deps = new LinkedHashMap<>();
-            for (ImportedSymbol i : imports.get(e)) {
-                Entry from = exporter.get(i.symbol());
-                if (from != null && from != e) {
-                    deps.putIfAbsent(i.symbol(), from);
-                }
-            }
-            out.put(e, deps);
-        }
-        return out;
-    }
-
     /**
      * The symvers entries the kernel can honour: vmlinux's, and those of modules it has. A
      * symvers lists every module the kernel was built with; one that is not installed exports
@@ -199,7 +171,7 @@ final class KernelPlanner {
         Set<String> installed = new HashSet<>();
         for (Path p : own) {
             String rel = kernel.moduleDir().relativize(p).toString();
-            installed.add(rel.substring(0, rel.length() - dev.jdm.kmod.io.Compression.extensionLength(rel)));
+            installed.add(rel.substring(0, rel.length() - Compression.extensionLength(rel)));
         }
         Symvers out = new Symvers(all.source());
         for (SymversEntry e : all.entries()) {
@@ -219,7 +191,7 @@ final class KernelPlanner {
     }
 
     /** Records the verdict on an entry and the link change it implies. */
-    private void settle(Entry e, Decision.Reason reason, String detail, List<dev.jdm.kmod.compat.Problem> problems) {
+    private void settle(Entry e, Decision.Reason reason, String detail, List<Problem> problems) {
         boolean fits = reason == Decision.Reason.FITS;
         Decision.Outcome outcome;
         if (e.existing() != null) {
@@ -247,7 +219,7 @@ final class KernelPlanner {
     }
 
     private Decision decision(VendorModule m, Path link, Decision.Outcome outcome, Decision.Reason reason, String detail,
-            List<dev.jdm.kmod.compat.Problem> problems) {
+            List<Problem> problems) {
         return new Decision(kernel.release(), m.file(), m.name(), m.kernel(), link, outcome, reason, detail, problems);
     }
 
