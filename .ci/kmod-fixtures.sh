@@ -153,7 +153,7 @@ if [[ -z "$OLD_ABIS" ]]; then
   exit 1
 fi
 BVER="6.1.0-$(echo "$OLD_ABIS" | tail -1)-amd64"
-CVER="6.1.0-$(echo "$OLD_ABIS" | head -1)-amd64"
+CVER="6.1.0-$(echo "$OLD_ABIS" | sed -n 1p)-amd64"
 OLDVERS=("$BVER"); [[ "$CVER" != "$BVER" ]] && OLDVERS+=("$CVER")
 echo "kmod fixtures: weak-updates root with $KVER, ${OLDVERS[*]} and $KVER-kabi"
 mkdir -p "$FIX/debs-old"
@@ -186,9 +186,10 @@ FAT="$FIX/root/lib/modules/$KVER/kernel/fs/fat"
 imports() { for f; do modprobe --show-modversions "$f"; done | awk '{print $2}' | LC_ALL=C sort -u; }
 vmlinux_syms() { awk -F'\t' '$3 == "vmlinux" {print $2}' "$FIX/root/usr/src/linux-headers-$KVER/Module.symvers" | LC_ALL=C sort; }
 only_msdos="$(LC_ALL=C comm -23 <(imports "$FAT/msdos.ko") <(imports "$FAT/fat.ko" "$FAT/vfat.ko") \
-  | LC_ALL=C comm -12 - <(vmlinux_syms) | grep -vx module_layout | head -3)"
-# and two that no fat module uses: a kABI-preserving update changes symbols nobody imports too
-unused="$(LC_ALL=C comm -23 <(vmlinux_syms) <(imports "$FAT"/*.ko) | head -2)"
+  | LC_ALL=C comm -12 - <(vmlinux_syms) | grep -vx module_layout | awk 'NR <= 3')"
+# and two that no fat module uses: a kABI-preserving update changes symbols nobody imports too.
+# (awk, not head: head would close the pipe early, and pipefail would end the script on SIGPIPE.)
+unused="$(LC_ALL=C comm -23 <(vmlinux_syms) <(imports "$FAT"/*.ko) | awk 'NR <= 2')"
 # perl, not awk: mawk (Debian's awk) has no xor().
 CHANGED="$only_msdos"$'\n'"$unused" perl -pe 'BEGIN { %c = map { $_ => 1 } split /\n/, $ENV{CHANGED} }
   s/^0x([0-9a-f]+)(\t([^\t]+)\tvmlinux\t)/$c{$3} ? sprintf("0x%08x", hex($1) ^ 0x5a5a5a5a) . $2 : $&/e' \
