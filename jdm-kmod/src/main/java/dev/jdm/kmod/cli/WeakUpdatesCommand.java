@@ -35,7 +35,8 @@ final class WeakUpdatesCommand extends KmodSubcommand {
         @Option(names = "--add-modules", required = true, description = "Link MODULE… into every other kernel it fits.")
         boolean addModules;
         @Option(names = "--remove-modules", required = true,
-                description = "Remove the links to MODULE… (the files may already be gone) and to modules that need them.")
+                description = "Remove the links to MODULE… once the files are gone (as after a package removal), "
+                        + "and the links of modules that need them.")
         boolean removeModules;
         @Option(names = "--add-kernel", required = true,
                 description = "Link into KVER every module of the other kernels' extra/ and updates/ that fits it.")

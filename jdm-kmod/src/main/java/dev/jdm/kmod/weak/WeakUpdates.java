@@ -1,6 +1,7 @@
 package dev.jdm.kmod.weak;
 
 import dev.jdm.kmod.KmodException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -52,12 +53,22 @@ public final class WeakUpdates {
     }
 
     /**
-     * Removes the links to these module files (which may already be deleted, as after a package
-     * removal) from every kernel, and the links of modules that needed them.
+     * Removes the links to these module files from every kernel, and the links of modules that
+     * needed them. As in weak-modules, only the links to files that are gone are removed: a
+     * package update installs the new build at the same path before the old package's removal
+     * runs, and its links must stay. A file that is still there is reported, and its links are
+     * re-checked like the others.
      */
     public WeakUpdatesReport removeModules(List<Path> files) throws KmodException {
         Set<Path> gone = new HashSet<>();
-        files.forEach(f -> gone.add(root.canonical(f)));
+        for (Path f : files) {
+            Path file = root.canonical(f);
+            if (Files.exists(file)) {
+                warnings.add(file + ": still installed, so its links stay (delete the file first to remove them)");
+            } else {
+                gone.add(file);
+            }
+        }
         List<KernelPlan> plans = new ArrayList<>();
         for (InstalledKernel k : root.kernels()) {
             List<WeakLink> links = WeakLinks.scan(root, k, gone::contains, warnings);

@@ -165,6 +165,11 @@ class WeakUpdatesTest {
             WeakUpdatesReport added = jdm(root).addModules(List.of(viaUsr));
             assertThat(decisions(added, b)).extracting(Decision::outcome).containsExactly(Decision.Outcome.LINKED);
             assertThat(root.links(b)).containsEntry("jdmhello", "../../" + root.a + "/extra/jdmhello.ko");
+            // still installed: as after a package update, its links stay
+            WeakUpdatesReport kept = jdm(root).removeModules(List.of(root.vendor("extra/jdmhello.ko")));
+            assertThat(kept.warnings()).singleElement().asString().contains("jdmhello.ko: still installed, so its links stay");
+            assertThat(root.links(b)).containsOnlyKeys("jdmhello");
+            Files.delete(viaUsr);
             WeakUpdatesReport removed = jdm(root).removeModules(List.of(root.vendor("extra/jdmhello.ko")));
             assertThat(decisions(removed, b)).extracting(Decision::outcome).containsExactly(Decision.Outcome.UNLINKED);
             assertThat(root.links(b)).isEmpty();
