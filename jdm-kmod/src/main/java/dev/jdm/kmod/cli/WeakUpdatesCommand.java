@@ -62,9 +62,12 @@ final class WeakUpdatesCommand extends KmodSubcommand {
     @Option(names = {"-v", "--verbose"}, description = "Say for each (module, kernel) why it was linked or not, and every change.")
     boolean verbose;
 
+    /** Who regenerates the indexes; the constants are spelled as users type them, so picocli checks the value. */
+    enum DepmodTool { jdm, kmod }
+
     @Option(names = "--depmod", paramLabel = "jdm|kmod", defaultValue = "jdm",
             description = "Who regenerates the indexes: jdm's depmod (default) or kmod's depmod from PATH.")
-    String depmod;
+    DepmodTool depmod;
 
     @Option(names = "--no-initramfs", hidden = true,
             description = "Accepted for weak-modules compatibility: jdm never rebuilds an initramfs.")
@@ -72,11 +75,7 @@ final class WeakUpdatesCommand extends KmodSubcommand {
 
     @Override
     int run() throws KmodException {
-        Indexes indexes = switch (depmod) {
-            case "jdm" -> Indexes.jdm();
-            case "kmod" -> Indexes.kmod();
-            default -> throw new KmodException("--depmod: expected jdm or kmod, got \"" + depmod + "\"");
-        };
+        Indexes indexes = depmod == DepmodTool.kmod ? Indexes.kmod() : Indexes.jdm();
         WeakUpdates w = new WeakUpdates(new ModuleRoot(baseDir), indexes, dryRun);
         WeakUpdatesReport report;
         if (action.addModules || action.removeModules) {
