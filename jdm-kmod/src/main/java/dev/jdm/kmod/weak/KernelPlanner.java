@@ -102,6 +102,7 @@ final class KernelPlanner {
         symvers.entries().forEach(e -> kernelSymbols.add(e.symbol()));
 
         List<Entry> eligible = new ArrayList<>();
+        // entries that are not linked; the value says which module they need, null when the loader refuses them
         Map<Entry, String> refused = new LinkedHashMap<>();
         for (Entry e : entries) {
             Path own = shadows.get(e.module().name());
