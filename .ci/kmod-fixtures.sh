@@ -11,7 +11,7 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FIX="${JDM_KMOD_FIXTURES:-$HERE/jdm-kmod/target/kernel-fixtures}"
-FORMAT_VERSION=3   # bump when the layout below changes
+FORMAT_VERSION=4   # bump when the layout below changes
 mkdir -p "$FIX" && FIX="$(cd "$FIX" && pwd)"
 
 if [[ -f "$FIX/.done" && "$(cat "$FIX/.done")" == "$FORMAT_VERSION" ]]; then
@@ -138,6 +138,66 @@ for name in amd_uncore mmiotrace; do
   modinfo -b "$FIX/root" -k "$KVER" "$name" > "$REF/builtin-$name.txt" || true
 done
 kmod --version > "$REF/kmod-version.txt"
+
+# --- weak-updates: a root with four kernels for `jdm kmod weak-updates` ---
+# A = $KVER; B = the previous Debian ABI of 6.1 and C = the oldest one apt offers (other ABI
+# names: their CRCs may or may not differ from A's); K = a synthetic kABI-preserving update
+# of A, with A's symvers but the CRCs of a few vmlinux symbols changed that only msdos.ko (of
+# the fat family) imports. B, C and K ship no fs/fat, so that A's fat, vfat and msdos are
+# the vendor modules (a kernel's own module of the same name would take precedence).
+# Trees are cut to fs/, lib/ and crypto/ (hard links) so that depmod runs stay short.
+OLD_ABIS="$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64$' \
+        | awk '{print $1}' | sed -E 's/^linux-image-6\.1\.0-([0-9]+)-amd64$/\1/' | sort -n | awk -v a="$ABI" '$1 < a')"
+if [[ -z "$OLD_ABIS" ]]; then
+  echo "no older linux-image-6.1.0-*-amd64 than $KVER is available from apt" >&2
+  exit 1
+fi
+BVER="6.1.0-$(echo "$OLD_ABIS" | tail -1)-amd64"
+CVER="6.1.0-$(echo "$OLD_ABIS" | sed -n 1p)-amd64"
+OLDVERS=("$BVER"); [[ "$CVER" != "$BVER" ]] && OLDVERS+=("$CVER")
+echo "kmod fixtures: weak-updates root with $KVER, ${OLDVERS[*]} and $KVER-kabi"
+mkdir -p "$FIX/debs-old"
+for ver in "${OLDVERS[@]}"; do
+  (cd "$FIX/debs-old" && apt-get download -qq "linux-image-$ver" "linux-headers-$ver" 2>/dev/null)
+done
+for deb in "$FIX"/debs-old/*.deb; do dpkg -x "$deb" "$FIX/root"; done
+printf '%s\n' "${OLDVERS[@]}" > "$FIX/KVER-OLD"
+
+WROOT="$FIX/weak/root"
+lay_kernel() { # $1 = source release, $2 = target release, rest = subdirectories of kernel/ to leave out
+  local src="$FIX/root/lib/modules/$1" dst="$WROOT/lib/modules/$2"; shift 2
+  mkdir -p "$dst/kernel"
+  for d in fs lib crypto; do cp -al "$src/kernel/$d" "$dst/kernel/$d"; done
+  for skip in "$@"; do rm -rf "${dst:?}/kernel/$skip"; done
+  cp "$src/modules.order" "$src/modules.builtin" "$src/modules.builtin.modinfo" "$dst/"
+}
+lay_kernel "$KVER" "$KVER"
+for ver in "${OLDVERS[@]}"; do lay_kernel "$ver" "$ver" fs/fat; done
+lay_kernel "$KVER" "$KVER-kabi" fs/fat
+for ver in "$KVER" "${OLDVERS[@]}"; do  # symvers as Debian ships it: in the headers, reached through build/
+  mkdir -p "$WROOT/usr/src/linux-headers-$ver"
+  cp "$FIX/root/usr/src/linux-headers-$ver/Module.symvers" "$WROOT/usr/src/linux-headers-$ver/"
+  ln -s "/usr/src/linux-headers-$ver" "$WROOT/lib/modules/$ver/build"
+done
+mkdir -p "$WROOT/lib/modules/$KVER/extra"
+cp "$OOT/jdmhello.ko" "$WROOT/lib/modules/$KVER/extra/"
+# The kABI-preserving update, as RHEL ships symvers: /boot/symvers-KVER.gz.
+FAT="$FIX/root/lib/modules/$KVER/kernel/fs/fat"
+imports() { for f; do modprobe --show-modversions "$f"; done | awk '{print $2}' | LC_ALL=C sort -u; }
+vmlinux_syms() { awk -F'\t' '$3 == "vmlinux" {print $2}' "$FIX/root/usr/src/linux-headers-$KVER/Module.symvers" | LC_ALL=C sort; }
+only_msdos="$(LC_ALL=C comm -23 <(imports "$FAT/msdos.ko") <(imports "$FAT/fat.ko" "$FAT/vfat.ko") \
+  | LC_ALL=C comm -12 - <(vmlinux_syms) | grep -vx module_layout | awk 'NR <= 3')"
+# and two that no fat module uses: a kABI-preserving update changes symbols nobody imports too.
+# (awk, not head: head would close the pipe early, and pipefail would end the script on SIGPIPE.)
+unused="$(LC_ALL=C comm -23 <(vmlinux_syms) <(imports "$FAT"/*.ko) | awk 'NR <= 2')"
+# perl, not awk: mawk (Debian's awk) has no xor().
+CHANGED="$only_msdos"$'\n'"$unused" perl -pe 'BEGIN { %c = map { $_ => 1 } split /\n/, $ENV{CHANGED} }
+  s/^0x([0-9a-f]+)(\t([^\t]+)\tvmlinux\t)/$c{$3} ? sprintf("0x%08x", hex($1) ^ 0x5a5a5a5a) . $2 : $&/e' \
+  "$FIX/root/usr/src/linux-headers-$KVER/Module.symvers" > "$FIX/weak/symvers-kabi"
+mkdir -p "$WROOT/boot"
+gzip -9n -c "$FIX/weak/symvers-kabi" > "$WROOT/boot/symvers-$KVER-kabi.gz"
+printf '%s\n%s\n' "$only_msdos" "$unused" > "$FIX/weak/changed-crcs"
+for ver in "$KVER" "${OLDVERS[@]}" "$KVER-kabi"; do depmod -b "$WROOT" "$ver"; done
 
 echo "$FORMAT_VERSION" > "$FIX/.done"
 echo "kmod fixtures ready: $(wc -l < "$REF/modules-$KVER.list") modules of $KVER, $(wc -l < "$REF/modules-$ZVER.list") in the compressed tree"

@@ -37,18 +37,7 @@ final class CheckCommand extends KmodSubcommand {
                 m.put("name", v.name());
                 m.put("will_load", v.willLoad());
                 m.put("symbols_checked", v.checked());
-                List<Object> problems = new ArrayList<>();
-                for (Problem p : v.problems()) {
-                    Map<String, Object> pm = new LinkedHashMap<>();
-                    pm.put("kind", p.kind().name().toLowerCase());
-                    pm.put("symbol", p.symbol());
-                    pm.put("module_crc", p.moduleCrc() < 0 ? null : String.format("0x%08x", p.moduleCrc()));
-                    pm.put("kernel_crc", p.kernelCrc() < 0 ? null : String.format("0x%08x", p.kernelCrc()));
-                    pm.put("exporter", p.exporter());
-                    pm.put("detail", p.detail());
-                    problems.add(pm);
-                }
-                m.put("problems", problems);
+                m.put("problems", ProblemJson.of(v.problems()));
                 out.add(m);
             }
             printJson(out);

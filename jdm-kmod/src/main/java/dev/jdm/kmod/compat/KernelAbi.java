@@ -32,6 +32,11 @@ public final class KernelAbi {
         return new KernelAbi(symvers, Optional.empty());
     }
 
+    /** A kernel whose vermagic is known from elsewhere (one module of its tree, say). */
+    public static KernelAbi of(Symvers symvers, Optional<String> vermagic) {
+        return new KernelAbi(symvers, vermagic);
+    }
+
     /**
      * {@code against} is a Module.symvers (plain or .gz), or a directory: a kernel build or
      * headers tree holding Module.symvers, or a {@code /lib/modules/KVER} tree (its
