@@ -14,6 +14,8 @@ public record LinkProblem(Kind kind, String site, String reference, String reaso
     public enum Kind {
         /** An ABI (or dependency) symbol that does not exist. */
         UNKNOWN_SYMBOL,
+        /** A module type that implements or extends a provided type. */
+        PROVIDED_TYPE,
         /** A reference into the host's own packages. */
         HOST_INTERNAL,
         /** A JDK API outside the allowed set. */
@@ -26,6 +28,7 @@ public record LinkProblem(Kind kind, String site, String reference, String reaso
     public String message() {
         return switch (kind) {
             case UNKNOWN_SYMBOL -> "Unknown symbol " + reference + " (referenced from " + site + ")" + (reason.isEmpty() ? "" : ": " + reason);
+            case PROVIDED_TYPE -> site + " " + reason.replaceFirst(" it,", " " + reference + ",");
             case HOST_INTERNAL -> site + " refers to host internals " + reference + ": modules may use only the ABI (dev.jdm.abi)";
             case FORBIDDEN_JDK -> site + " uses " + reference + ", which modules may not use: " + reason;
             case UNRESOLVED -> site + " refers to " + reference + ", " + reason;

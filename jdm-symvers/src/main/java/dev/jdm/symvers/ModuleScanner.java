@@ -63,8 +63,9 @@ public final class ModuleScanner {
      * @param imports each imported symbol and its provider ({@link LinkTargets#ABI} or a module)
      * @param sites for each imported symbol, one module class that uses it
      * @param problems every reference the module may not make
+     * @param overrides imported default methods the module overrides (a subset of {@code imports})
      */
-    public record Result(Map<Symbol, String> imports, Map<Symbol, String> sites, List<LinkProblem> problems) {
+    public record Result(Map<Symbol, String> imports, Map<Symbol, String> sites, List<LinkProblem> problems, Set<Symbol> overrides) {
         /** Modules this one links to, sorted. */
         public Set<String> dependencies() {
             Set<String> deps = new java.util.TreeSet<>(imports.values());
@@ -78,7 +79,49 @@ public final class ModuleScanner {
         for (ClassModel model : own.values()) {
             scanClass(model);
         }
-        return new Result(Map.copyOf(imports), Map.copyOf(sites), List.copyOf(problems.values()));
+        SupertypeUses.Found hierarchy = new SupertypeUses(ownTypes, targets).scan();
+        hierarchy.overrides().forEach((s, site) -> addImport(s, targets.providerOf(s.owner()).orElseThrow(), site));
+        hierarchy.problems().forEach(p -> problem(p.kind(), p.site(), p.reference(), p.reason()));
+        return new Result(Map.copyOf(imports), Map.copyOf(sites), List.copyOf(problems.values()), Set.copyOf(hierarchy.overrides().keySet()));
+    }
+
+    /**
+     * Whether some class of the module below {@code type} (an ABI or dependency type) has a
+     * concrete method {@code nameAndDescriptor} of its own or from a superclass of the module's.
+     */
+    public boolean implementsMethod(String type, String nameAndDescriptor) {
+        for (TypeInfo t : ownTypes.types()) {
+            if (below(t, type, new HashSet<>()) && concrete(t, nameAndDescriptor)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean below(TypeInfo t, String type, Set<String> seen) {
+        List<String> supers = new ArrayList<>(t.interfaces());
+        if (t.superName() != null) {
+            supers.add(t.superName());
+        }
+        for (String s : supers) {
+            if (s.equals(type)) {
+                return true;
+            }
+            Optional<TypeInfo> next = ownTypes.find(s).or(() -> targets.world().find(s));
+            if (seen.add(s) && next.isPresent() && below(next.get(), type, seen)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean concrete(TypeInfo t, String nameAndDescriptor) {
+        for (TypeInfo c = t; c != null; c = c.superName() == null ? null : ownTypes.find(c.superName()).orElse(null)) {
+            if (c.methods().stream().anyMatch(m -> !m.isAbstract() && !m.isStatic() && (m.name() + m.descriptor()).equals(nameAndDescriptor))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The module's own types. */

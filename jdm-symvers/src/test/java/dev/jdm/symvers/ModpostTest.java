@@ -62,6 +62,48 @@ class ModpostTest {
     }
 
     @Test
+    void shouldRefuseAModuleThatImplementsAProvidedType() {
+        assertThatThrownBy(() -> run("""
+                public final class M implements LoadableModule {
+                    public M(ModuleContext c) {}
+                    public void close() {}
+                    static final class Fake implements dev.jdm.abi.Params {
+                        public String string(String name) { return ""; }
+                        public long longValue(String name) { return 0; }
+                        public boolean bool(String name) { return false; }
+                    }
+                }
+                """)).isInstanceOf(ModpostException.class)
+                .hasMessageContaining("m.M$Fake implements dev.jdm.abi.Params, but it is a provided type");
+    }
+
+    @Test
+    void shouldImportEveryHookASecurityModuleOverrides() {
+        Modpost.Output out = run("""
+                public final class M implements LoadableModule {
+                    public M(ModuleContext c) {}
+                    public void close() {}
+                    static class Base implements dev.jdm.abi.sec.SecurityModule {
+                        @Override public dev.jdm.abi.sec.Vote devOpen(dev.jdm.abi.sec.TaskCred t, Object d, dev.jdm.abi.sec.DevOpen o) {
+                            return dev.jdm.abi.sec.Vote.NO_OPINION;
+                        }
+                    }
+                    static final class Sub extends Base {
+                        @Override public dev.jdm.abi.sec.Vote blkIo(dev.jdm.abi.sec.TaskCred t, Object d, dev.jdm.abi.sec.BlkIo io) {
+                            return dev.jdm.abi.sec.Vote.NO_OPINION;
+                        }
+                        public void helper() {}
+                    }
+                }
+                """);
+        List<String> imported = out.versions().entries().stream().map(e -> e.symbol().toString()).toList();
+        assertThat(imported).contains(
+                "dev.jdm.abi.sec.SecurityModule#devOpen(Ldev/jdm/abi/sec/TaskCred;Ljava/lang/Object;Ldev/jdm/abi/sec/DevOpen;)Ldev/jdm/abi/sec/Vote;",
+                "dev.jdm.abi.sec.SecurityModule#blkIo(Ldev/jdm/abi/sec/TaskCred;Ljava/lang/Object;Ldev/jdm/abi/sec/BlkIo;)Ldev/jdm/abi/sec/Vote;");
+        assertThat(imported).noneMatch(s -> s.contains("#helper") || s.contains("#moduleLoad"));
+    }
+
+    @Test
     void shouldImportSymbolsUsedOnlyInsideLambdasAndMethodReferences() {
         Modpost.Output out = run("""
                 public final class M implements LoadableModule {

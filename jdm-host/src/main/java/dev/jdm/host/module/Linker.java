@@ -3,7 +3,6 @@ package dev.jdm.host.module;
 import dev.jdm.host.HostException;
 import dev.jdm.host.HostException.Code;
 import dev.jdm.symvers.AbiModel;
-import dev.jdm.symvers.Definition;
 import dev.jdm.symvers.JarContents;
 import dev.jdm.symvers.JdkPolicy;
 import dev.jdm.symvers.LinkProblem;
@@ -47,9 +46,11 @@ public final class Linker {
      *     generation rather than in the current ABI (the check that guards releases vouches for them)
      * @param optionalMissing imports of a module built against a newer generation than this host's,
      *     above its stated minimum, that this host lacks: the module probes before using them
+     * @param compatible imports whose definition differs from the host's only in facts this module
+     *     cannot depend on ({@code Compatibility}'s rules)
      */
     public record Linked(String entryClass, ModuleExports exports, int imports, int mismatches, Generation generation, int fromBaseline,
-            int optionalMissing) {}
+            int optionalMissing, int compatible) {}
 
     /** @param warn receives one line per accepted (forced) mismatch */
     public Linker(ExportTable exports, Consumer<String> warn) {
@@ -102,13 +103,11 @@ public final class Linker {
         List<LinkProblem> problems = new ArrayList<>(scan.problems());
         problems.addAll(Modpost.checkEntry(image, scanner.ownTypes()));
         refuseRevoked(name, released.revocations(), problems, scan.imports().keySet());
-        int optionalMissing = 0;
-        if (builtAgainst(name, info, generation).isAfter(released.current())) {
+        boolean optional = builtAgainst(name, info, generation).isAfter(released.current());
+        if (optional) {
             // newer than this host, but it says it runs here: what this host lacks is optional (modpost
-            // checked that it exists in the generation it was built against)
-            int before = problems.size();
+            // checked that it exists in the generation it was built against); VersionsCheck counts them
             problems.removeIf(p -> p.kind() == LinkProblem.Kind.UNKNOWN_SYMBOL && AbiModel.inAbiPackage(p.reference()));
-            optionalMissing = before - problems.size();
         }
         if (!problems.isEmpty()) {
             LinkProblem first = problems.getFirst();
@@ -120,37 +119,16 @@ public final class Linker {
                     + image.entryName() + "; the modinfo is stale, rebuild the module");
         }
         SymbolTable versions = versions(jar, origin, name);
-        int mismatches = 0;
-        int fromBaseline = 0;
-        var baseline = released.baseline(generation);
-        for (var e : scan.imports().entrySet()) {
-            Symbol symbol = e.getKey();
-            SymbolTable.Entry built = versions.get(symbol).orElseThrow(() -> new HostException(Code.ENOEXEC, name
-                    + ": the versions table does not list " + symbol + ", which " + scan.sites().get(symbol)
-                    + " uses; the table is stale or edited, rebuild the module with modpost"));
-            ExportTable.Export host = exports.get(symbol).orElseThrow(() -> new HostException(Code.ENOEXEC,
-                    name + ": Unknown symbol " + symbol + " (no export of it is loaded)"));
-            if (built.fingerprint() != host.fingerprint() && host.provider().equals(LinkTargets.ABI) && baseline
-                    .flatMap(b -> b.get(symbol)).filter(row -> row.fingerprint() == built.fingerprint()).isPresent()) {
-                fromBaseline++; // built against the released definition; releases keep serving it
-            } else if (built.fingerprint() != host.fingerprint()) {
-                String message = name + ": disagrees about version of symbol " + symbol + " (module "
-                        + Definition.hex(built.fingerprint()) + ", host " + Definition.hex(host.fingerprint()) + "): "
-                        + built.definition().explainAgainst(host.definition());
-                if (!force) {
-                    throw new HostException(Code.ENOEXEC, message);
-                }
-                warn.accept(message + " [forced]");
-                mismatches++;
-            }
-        }
+        VersionsCheck.Counts counts = new VersionsCheck(name, versions, exports, released.baseline(generation), force, warn)
+                .check(scanner, scan, optional);
         ModuleExports own = ModuleExports.compute(name, exports.abi(), scanner.ownTypes());
         for (Symbol s : own.definitions().keySet()) {
             exports.get(s).ifPresent(clash -> {
                 throw new HostException(Code.EEXIST, name + ": exports " + s + ", which " + clash.provider() + " already exports");
             });
         }
-        return new Linked(image.entryName(), own, scan.imports().size(), mismatches, generation, fromBaseline, optionalMissing);
+        return new Linked(image.entryName(), own, scan.imports().size(), counts.mismatches(), generation, counts.fromBaseline(),
+                counts.optionalMissing(), counts.compatible());
     }
 
     /** The generation a module was compiled against: modinfo {@code built=}, or its minimum if it has none. */

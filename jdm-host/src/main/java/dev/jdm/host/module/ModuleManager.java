@@ -188,6 +188,7 @@ public final class ModuleManager {
         log.append(LogLevel.INFO, "host", name + ": loaded from " + origin + " (" + linked.generation() + ", " + linked.imports() + " imports checked"
                 + (linked.fromBaseline() > 0 ? ", " + linked.fromBaseline() + " as released in " + linked.generation() : "")
                 + (linked.optionalMissing() > 0 ? ", " + linked.optionalMissing() + " optional not served here" : "")
+                + (linked.compatible() > 0 ? ", " + linked.compatible() + " changed compatibly" : "")
                 + (linked.mismatches() > 0 ? ", " + linked.mismatches() + " mismatches FORCED" : "") + ")");
         return module;
     }

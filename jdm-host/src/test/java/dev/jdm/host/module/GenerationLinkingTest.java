@@ -105,10 +105,17 @@ class GenerationLinkingTest {
         assertThat(linked.fromBaseline()).as("kmalloc, kfree and kmem() resolved through the JDM_1.0 baseline").isGreaterThanOrEqualTo(3);
         assertThat(linked.mismatches()).isZero();
 
-        // the same fingerprints from a build that claims the unreleased generation are a mismatch
+        // the same fingerprints from a build that claims the unreleased generation differ from the host's,
+        // but only by a constant the module cannot have inlined: compatible, fact by fact
         Path claimsLater = withAbi(built10, "JDM_9.0");
-        assertThat(refused(() -> link(later, claimsLater)).getMessage()).contains("disagrees about version of symbol")
-                .contains("host has [const GFP_LATER:I=64]");
+        Linker.Linked compatible = link(later, claimsLater);
+        assertThat(compatible.fromBaseline()).isZero();
+        assertThat(compatible.compatible()).isGreaterThanOrEqualTo(3);
+
+        // a constant whose value changed could have been inlined: refused, naming it
+        Linker changedValue = hostOf("JDM_9.0", Map.of("dev.jdm.abi.mem.Kmem", kmem.replace("int GFP_ZERO = 1;", "int GFP_ZERO = 8;")), Map.of());
+        assertThat(refused(() -> link(changedValue, claimsLater)).getMessage()).contains("disagrees about version of symbol")
+                .contains("constant GFP_ZERO:I changed from 1 to 8; a module may have inlined 1");
     }
 
     @Test
@@ -149,5 +156,60 @@ class GenerationLinkingTest {
                 .isEqualTo("native-carrier: carries native code (lib/x86_64/libfast.so.1); a module is architecture-neutral bytecode,"
                         + " and native code is not allowed in a colocated domain");
         assertThatThrownBy(() -> JarContents.read(jar).nativeCode().add("x")).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void shouldRefuseASecurityModuleWhoseOverriddenHookChangedShape() throws IOException {
+        Map<String, String> guard = Map.of("t.Guard", """
+                package t;
+                import dev.jdm.abi.*;
+                import dev.jdm.abi.sec.*;
+                @DriverModule(name = "guard", license = "GPL")
+                public final class Guard implements LoadableModule {
+                    public Guard(ModuleContext ctx) {
+                        ctx.security().register(new SecurityModule() {
+                            @Override public Vote devOpen(TaskCred task, Object data, DevOpen open) {
+                                return (open.access() & DevOpen.WRITE) != 0 ? Vote.deny("read-only site") : Vote.NO_OPINION;
+                            }
+                        });
+                    }
+                    @Override public void close() {}
+                }
+                """);
+        Path jar = TestModules.build(tmp.resolve("guard.jar"), guard);
+        assertThat(JarContents.read(jar).metadataText("versions").orElseThrow()).contains("dev.jdm.abi.sec.SecurityModule#devOpen(");
+        assertThat(link(hostOf(REAL.generation(), Map.of(), Map.of()), jar).imports()).isPositive();
+
+        // a host whose devOpen hook takes one more argument: the module's devOpen overrides nothing there
+        String sec = Files.readString(Path.of("../jdm-abi/src/main/java/dev/jdm/abi/sec/SecurityModule.java"))
+                .replace("default Vote devOpen(TaskCred task, Object data, DevOpen open) {",
+                        "default Vote devOpen(TaskCred task, Object data, DevOpen open, int flags) {");
+        Linker changed = hostOf("JDM_9.0", Map.of("dev.jdm.abi.sec.SecurityModule", sec), Map.of());
+        Path claims90 = withAbi(jar, "JDM_9.0");
+        assertThat(refused(() -> link(changed, claims90)).getMessage()).isEqualTo("guard: was built against "
+                + "dev.jdm.abi.sec.SecurityModule#devOpen(Ldev/jdm/abi/sec/TaskCred;Ljava/lang/Object;Ldev/jdm/abi/sec/DevOpen;)Ldev/jdm/abi/sec/Vote;,"
+                + " which this host does not have; if the module overrides it, the override would never be called;"
+                + " rebuild the module against this host's jdm-abi");
+    }
+
+    @Test
+    void shouldRefuseAModuleImplementingAProvidedTypeAtLoad() throws IOException {
+        Map<String, byte[]> classes = TestModules.compile(Map.of("t.Fake", """
+                package t;
+                import dev.jdm.abi.*;
+                @DriverModule(name = "fake", license = "GPL")
+                public final class Fake implements LoadableModule, Params {
+                    public Fake(ModuleContext ctx) {}
+                    @Override public void close() {}
+                    public String string(String n) { return ""; }
+                    public long longValue(String n) { return 0; }
+                    public boolean bool(String n) { return false; }
+                }
+                """));
+        Path jar = TestModules.raw(tmp.resolve("fake.jar"), classes, Map.of("modinfo",
+                "name=fake\nlicense=GPL\nabi=" + REAL.generation() + "\nentry=t.Fake\n", "versions", ""));
+        assertThat(refused(() -> link(hostOf(REAL.generation(), Map.of(), Map.of()), jar)).getMessage())
+                .isEqualTo("fake: t.Fake implements dev.jdm.abi.Params, but it is a provided type: the host implements it and a later"
+                        + " generation may add methods to it; a module only uses it");
     }
 }

@@ -149,17 +149,34 @@ class ModuleLoadingTest {
 
     @Test
     void shouldRefuseAFingerprintMismatchAndSayWhatChanged() throws IOException {
-        String stats = "package dev.jdm.abi.mem; @dev.jdm.abi.Provided public record MemStats(long kmallocObjects, long kmallocBytes, long vmallocRegions, long vmallocBytes, long peak) {}";
-        Path jar = TestModules.buildAgainstAlteredAbi(tmp.resolve("mis.jar"), Map.of("dev.jdm.abi.mem.MemStats", stats),
+        // built against an ABI whose Kmem constant had another value: the module may have inlined it
+        String kmem = Files.readString(abiSource("mem/Kmem.java")).replace("int GFP_ZERO = 1;", "int GFP_ZERO = 8;");
+        Path jar = TestModules.buildAgainstAlteredAbi(tmp.resolve("mis.jar"), Map.of("dev.jdm.abi.mem.Kmem", kmem),
                 TestModules.module("mis", "ctx.log().info(\"\" + ctx.kmem().stats());"));
         HostException e = loadFails(jar);
         assertThat(e.code()).isEqualTo(Code.ENOEXEC);
         assertThat(e.getMessage()).contains("mis: disagrees about version of symbol dev.jdm.abi.mem.Kmem#stats()Ldev/jdm/abi/mem/MemStats; (module 0x")
-                .contains("module expects [component peak J]");
+                .contains("constant GFP_ZERO:I changed from 8 to 1; a module may have inlined 8");
         // forced, it loads and taints F
         LoadedModule m = host.modules().load(JarContents.read(jar), jar.toString(), Map.of(), true);
         assertThat(m.taints()).contains(Taint.FORCED);
         assertThat(host.modules().taints()).contains(Taint.FORCED);
+    }
+
+    @Test
+    void shouldAcceptADifferenceThisModuleCannotDependOn() throws IOException {
+        // a record component the module never constructs nor reads: its accessors and constructor are symbols of their own
+        String stats = "package dev.jdm.abi.mem; @dev.jdm.abi.Provided public record MemStats(long kmallocObjects, long kmallocBytes, long vmallocRegions, long vmallocBytes, long peak) {}";
+        Path jar = TestModules.buildAgainstAlteredAbi(tmp.resolve("rec.jar"), Map.of("dev.jdm.abi.mem.MemStats", stats),
+                TestModules.module("rec", "ctx.log().info(\"\" + ctx.kmem().stats().kmallocBytes());"));
+        LoadedModule m = load(jar);
+        assertThat(m.state()).isEqualTo(ModuleState.LIVE);
+        assertThat(m.taints()).doesNotContain(Taint.FORCED);
+        assertThat(host.log().since(0)).anyMatch(r -> r.message().startsWith("rec: loaded from") && r.message().contains("changed compatibly"));
+        // reading the component the host lacks is an unknown symbol
+        Path reads = TestModules.buildAgainstAlteredAbi(tmp.resolve("peak.jar"), Map.of("dev.jdm.abi.mem.MemStats", stats),
+                TestModules.module("peak", "ctx.log().info(\"\" + ctx.kmem().stats().peak());"));
+        assertThat(loadFails(reads).getMessage()).contains("Unknown symbol dev.jdm.abi.mem.MemStats#peak()J");
     }
 
     @Test

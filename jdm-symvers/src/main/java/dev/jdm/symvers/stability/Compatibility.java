@@ -1,28 +1,112 @@
 package dev.jdm.symvers.stability;
 
 import dev.jdm.symvers.Definition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * Whether a change to a released symbol's definition could break a module built against it.
+ * Whether a change to a symbol's expanded definition could break a module built against the old
+ * one: decided fact by fact, one rule per kind of fact, some safe in one direction only.
  *
- * <p>Today's rule is the conservative one: any fact of the expanded definition that differs could
- * break some module, so every difference is refused and named. It never accepts a breaking change;
- * it may refuse a compatible one (a constant added to a type the module reaches, say), which costs
- * the ABI's developers an adapter or a new symbol, never a module's user a failed load. Rules per
- * kind of fact that accept the changes that are safe in one direction replace it fact by fact.
+ * <table>
+ *   <caption>The rules</caption>
+ *   <tr><th>fact</th><th>change</th><th>verdict</th></tr>
+ *   <tr><td>the member (static-ness, constant value)</td><td>any</td><td>breaks</td></tr>
+ *   <tr><td>generic signature</td><td>changed, same erasure</td><td>compatible: the JVM links by erasure</td></tr>
+ *   <tr><td>owner identity or kind</td><td>any</td><td>breaks</td></tr>
+ *   <tr><td>compile-time constant</td><td>added</td><td>compatible: no module can have inlined it</td></tr>
+ *   <tr><td>compile-time constant</td><td>removed or value changed</td><td>breaks: a module may have inlined the old value</td></tr>
+ *   <tr><td>type kind or role</td><td>changed</td><td>breaks</td></tr>
+ *   <tr><td>{@code final} or sealing</td><td>removed</td><td>compatible</td></tr>
+ *   <tr><td>{@code final} or sealing</td><td>added to a provided type</td><td>compatible: modules may not extend provided types</td></tr>
+ *   <tr><td>{@code final} or sealing</td><td>added to an implemented type</td><td>breaks</td></tr>
+ *   <tr><td>record component</td><td>any</td><td>compatible here: the accessors and the canonical constructor are symbols of their own, checked on their own</td></tr>
+ *   <tr><td>enum constant</td><td>added</td><td>compatible</td></tr>
+ *   <tr><td>enum constant</td><td>removed</td><td>compatible here: naming it imports its field, checked on its own</td></tr>
+ *   <tr><td>abstract method of an implemented type</td><td>added</td><td>breaks, unless the module implements it</td></tr>
+ *   <tr><td>abstract method of an implemented type</td><td>removed</td><td>breaks: the host would stop calling the module's implementation</td></tr>
+ *   <tr><td>a reachable type</td><td>no longer reached, or newly reached</td><td>compatible: reachability follows from the facts above</td></tr>
+ * </table>
+ *
+ * <p>Not yet decidable from these facts: the order of enum constants (the expansion lists them
+ * sorted) and a type's superclass chain; a later expansion format adds them.
  */
 public final class Compatibility {
+    /** What a module does with the ABI, as far as the rules need to know; {@link #ANY} assumes the worst. */
+    public interface ModuleUse {
+        /** Whether the module has a concrete method {@code nameAndDescriptor} in a class implementing {@code type}. */
+        boolean implementsMethod(String type, String nameAndDescriptor);
+    }
+
+    /** A module that might do anything: what {@code jdm abi check} assumes. */
+    public static final ModuleUse ANY = (type, method) -> false;
+
     private Compatibility() {}
 
-    /**
-     * The reason the change from {@code released} to {@code now} could break a module built
-     * against {@code released}, or empty if it cannot.
-     */
+    /** As {@link #breaks(Definition, Definition, ModuleUse)} for any module. */
     public static Optional<String> breaks(Definition released, Definition now) {
-        if (released.lines().equals(now.lines())) {
+        return breaks(released, now, ANY);
+    }
+
+    /**
+     * The reasons the change from {@code old} to {@code now} could break a module that uses the ABI
+     * as {@code use} says, or empty if it cannot.
+     */
+    public static Optional<String> breaks(Definition old, Definition now, ModuleUse use) {
+        if (old.lines().equals(now.lines())) {
             return Optional.empty();
         }
-        return Optional.of(released.explainAgainst(now));
+        DefinitionFacts a = DefinitionFacts.of(old);
+        DefinitionFacts b = DefinitionFacts.of(now);
+        List<String> reasons = new ArrayList<>();
+        if (!java.util.Objects.equals(DefinitionFacts.erased(a.member()), DefinitionFacts.erased(b.member()))) {
+            reasons.add("the symbol itself changed: " + a.member() + " -> " + b.member());
+        }
+        if (!java.util.Objects.equals(a.owner(), b.owner())) {
+            reasons.add("its owner changed: " + a.owner() + " -> " + b.owner());
+        }
+        constants("the owner", a.ownerConstants(), b.ownerConstants(), reasons);
+        a.types().forEach((name, ta) -> {
+            DefinitionFacts.TypeBlock tb = b.types().get(name);
+            if (tb != null) {
+                typeChanges(name, ta, tb, use, reasons);
+            }
+        });
+        return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", reasons));
+    }
+
+    private static void typeChanges(String name, DefinitionFacts.TypeBlock a, DefinitionFacts.TypeBlock b, ModuleUse use, List<String> reasons) {
+        if (!a.kind().equals(b.kind()) || !a.role().equals(b.role())) {
+            reasons.add(name + " became " + b.kind() + " " + b.role() + " (was " + a.kind() + " " + a.role() + ")");
+            return;
+        }
+        boolean implemented = b.role().equals("implemented");
+        if (implemented && (!a.isFinal() && b.isFinal() || !a.isSealed() && b.isSealed())) {
+            reasons.add(name + " became " + (b.isFinal() ? "final" : "sealed") + ", but modules implement it");
+        }
+        constants(name, a.constants(), b.constants(), reasons);
+        for (Map.Entry<String, String> m : b.abstracts().entrySet()) {
+            if (!a.abstracts().containsKey(m.getKey()) && !use.implementsMethod(name, m.getKey())) {
+                reasons.add(name + " gained abstract method " + m.getKey() + ", which a module built before lacks");
+            }
+        }
+        for (String m : a.abstracts().keySet()) {
+            if (!b.abstracts().containsKey(m)) {
+                reasons.add(name + " lost abstract method " + m + ": the host would no longer call a module's implementation of it");
+            }
+        }
+    }
+
+    private static void constants(String where, Map<String, String> a, Map<String, String> b, List<String> reasons) {
+        a.forEach((k, v) -> {
+            String now = b.get(k);
+            if (now == null) {
+                reasons.add(where + " lost constant " + k + " (=" + v + "), which a module may have inlined");
+            } else if (!now.equals(v)) {
+                reasons.add(where + " constant " + k + " changed from " + v + " to " + now + "; a module may have inlined " + v);
+            }
+        });
     }
 }

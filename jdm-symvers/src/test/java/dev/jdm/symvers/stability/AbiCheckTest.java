@@ -69,11 +69,59 @@ class AbiCheckTest {
                 .anySatisfy(f -> {
                     assertThat(f.symbol()).isEqualTo(Symbol.type("dev.jdm.abi.blk.BlockDriver"));
                     assertThat(f.generation()).hasToString("JDM_1.0");
-                    assertThat(f.reason()).contains("host has [abstract flushAll()V]");
+                    assertThat(f.reason()).contains("dev.jdm.abi.blk.BlockDriver gained abstract method flushAll()V, which a module built before lacks");
                 });
         // every symbol that reaches BlockDriver changed, the builder's register among them
         assertThat(report.of(AbiCheck.Kind.BROKEN)).extracting(f -> f.symbol().toString())
                 .contains("dev.jdm.abi.blk.BlockDevice$Builder#register(Ldev/jdm/abi/blk/BlockDriver;)Ldev/jdm/abi/blk/BlockDevice;");
+    }
+
+    static String abiSource(String path) {
+        try {
+            return java.nio.file.Files.readString(Path.of("../jdm-abi/src/main/java/" + path));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static AbiCheck.Report withSource(String type, String path, String from, String to) {
+        String source = abiSource(path);
+        assertThat(source).contains(from);
+        return AbiCheck.run(altered(NEXT, Map.of(type, source.replace(from, to)), Map.of()));
+    }
+
+    @Test
+    void shouldAcceptTheChangesNoModuleCanDependOn() {
+        // a constant added: nothing can have inlined it (this refused every kmalloc caller before)
+        assertThat(withSource("dev.jdm.abi.mem.Kmem", "dev/jdm/abi/mem/Kmem.java", "int GFP_ZERO = 1;", "int GFP_ZERO = 1;\n    int GFP_LATER = 64;")
+                .of(AbiCheck.Kind.BROKEN)).isEmpty();
+        // an enum constant added
+        assertThat(withSource("dev.jdm.abi.blk.BlockOp", "dev/jdm/abi/blk/BlockOp.java", "    FLUSH,", "    FLUSH,\n    VERIFY,")
+                .of(AbiCheck.Kind.BROKEN)).isEmpty();
+        // final removed from a provided class
+        assertThat(withSource("dev.jdm.abi.blk.BlockStatus", "dev/jdm/abi/blk/BlockStatus.java", "public final class BlockStatus", "public class BlockStatus")
+                .of(AbiCheck.Kind.BROKEN)).isEmpty();
+        // a generic signature with the same erasure
+        assertThat(withSource("dev.jdm.abi.ModuleContext", "dev/jdm/abi/ModuleContext.java", "<T> Optional<T> lookup(Class<T> api);",
+                "<T> Optional<T> lookup(Class<? extends T> api);").of(AbiCheck.Kind.BROKEN)).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseTheChangesSomeModuleCanDependOn() {
+        AbiCheck.Report value = withSource("dev.jdm.abi.mem.Kmem", "dev/jdm/abi/mem/Kmem.java", "int GFP_ZERO = 1;", "int GFP_ZERO = 8;");
+        assertThat(value.of(AbiCheck.Kind.BROKEN)).isNotEmpty()
+                .allSatisfy(f -> assertThat(f.reason()).contains("constant GFP_ZERO:I changed from 1 to 8; a module may have inlined 1"));
+        // a record component added: what reaches the record is fine, the old canonical constructor is gone
+        AbiCheck.Report component = withSource("dev.jdm.abi.mem.MemStats", "dev/jdm/abi/mem/MemStats.java", "long vmallocBytes)",
+                "long vmallocBytes, long dmaBytes)");
+        assertThat(component.of(AbiCheck.Kind.BROKEN)).isEmpty();
+        assertThat(component.of(AbiCheck.Kind.REMOVED)).extracting(f -> f.symbol().toString()).contains("dev.jdm.abi.mem.MemStats#<init>(JJJJ)V");
+        // final added to an implemented type
+        String loadable = abiSource("dev/jdm/abi/LoadableModule.java").replace("public interface LoadableModule extends AutoCloseable",
+                "public sealed interface LoadableModule extends AutoCloseable permits OnlyOne");
+        AbiCheck.Report sealed = AbiCheck.run(altered(NEXT, Map.of("dev.jdm.abi.LoadableModule", loadable, "dev.jdm.abi.OnlyOne",
+                "package dev.jdm.abi;\n@Provided public final class OnlyOne implements LoadableModule { public void close() {} }\n"), Map.of()));
+        assertThat(sealed.of(AbiCheck.Kind.BROKEN)).anySatisfy(f -> assertThat(f.reason()).contains("became sealed, but modules implement it"));
     }
 
     @Test

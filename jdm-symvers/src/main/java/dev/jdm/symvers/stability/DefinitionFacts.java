@@ -1,0 +1,66 @@
+package dev.jdm.symvers.stability;
+
+import dev.jdm.symvers.Definition;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * An expanded definition read back into its facts, so two definitions can be compared fact by
+ * fact: the member's own line, its owner and the owner's constants, and one block per reachable
+ * type (kind, role, finality, sealing, constants, record components, enum constants, abstract
+ * methods). The line format is {@code Fingerprinter}'s (format 1).
+ */
+record DefinitionFacts(String member, String owner, Map<String, String> ownerConstants, Map<String, TypeBlock> types) {
+
+    /** One reachable type's facts. */
+    record TypeBlock(String kind, String role, boolean isFinal, boolean isSealed, Map<String, String> constants,
+            List<String> components, TreeSet<String> enumConstants, Map<String, String> abstracts) {}
+
+    static DefinitionFacts of(Definition d) {
+        String member = null;
+        String owner = null;
+        Map<String, String> ownerConstants = new TreeMap<>();
+        Map<String, TypeBlock> types = new LinkedHashMap<>();
+        TypeBlock block = null;
+        for (String line : d.lines()) {
+            if (line.startsWith("type ")) {
+                String[] w = line.split(" ");
+                block = new TypeBlock(w[2], w[3], line.contains(" final"), line.contains(" sealed"), new TreeMap<>(), new ArrayList<>(),
+                        new TreeSet<>(), new TreeMap<>());
+                types.put(w[1], block);
+            } else if (line.startsWith("owner ")) {
+                owner = line;
+            } else if (line.startsWith("  const ")) {
+                String c = line.substring("  const ".length());
+                int eq = c.indexOf('=');
+                (block == null ? ownerConstants : block.constants()).put(c.substring(0, eq), c.substring(eq + 1));
+            } else if (block != null && line.startsWith("  component ")) {
+                block.components().add(line);
+            } else if (block != null && line.startsWith("  enum ")) {
+                block.enumConstants().add(line.substring("  enum ".length()));
+            } else if (block != null && line.startsWith("  abstract ")) {
+                String m = line.substring("  abstract ".length());
+                int sig = m.indexOf(" sig=");
+                block.abstracts().put(sig < 0 ? m : m.substring(0, sig), sig < 0 ? "" : m.substring(sig));
+            } else if (member == null) {
+                member = line;
+            }
+        }
+        return new DefinitionFacts(member, owner, ownerConstants, types);
+    }
+
+    /** A member line without its generic signature: what the JVM links by. */
+    static String erased(String memberLine) {
+        if (memberLine == null) {
+            return null;
+        }
+        int sig = memberLine.indexOf(" sig=");
+        int value = memberLine.indexOf(" value=");
+        String head = sig < 0 ? memberLine : memberLine.substring(0, sig);
+        return value < 0 || sig < 0 ? head : head + memberLine.substring(value);
+    }
+}
