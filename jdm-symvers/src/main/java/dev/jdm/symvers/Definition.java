@@ -15,6 +15,24 @@ import java.util.List;
  * @param lines canonical lines, in canonical order
  */
 public record Definition(Symbol symbol, List<String> lines) {
+    /** Format 2: a type's superclass. */
+    public static final String EXTENDS = "  extends ";
+    /** Format 2: one of a type's superinterfaces. */
+    public static final String IMPLEMENTS = "  implements ";
+    /** Format 2: an enum constant's ordinal. */
+    public static final String ORDINAL = "  ordinal ";
+
+    /**
+     * The definition as the expansion rules of {@code format} write it: format 1 lacks the
+     * hierarchy and ordinal lines that format 2 appends, and is otherwise the same.
+     */
+    public Definition inFormat(int format) {
+        if (format >= 2) {
+            return this;
+        }
+        return new Definition(symbol, lines.stream()
+                .filter(l -> !l.startsWith(EXTENDS) && !l.startsWith(IMPLEMENTS) && !l.startsWith(ORDINAL)).toList());
+    }
 
     /** The 64-bit fingerprint: the first eight bytes of SHA-256 over the lines joined by newlines. */
     public long fingerprint() {

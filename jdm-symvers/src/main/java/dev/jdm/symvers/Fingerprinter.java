@@ -19,17 +19,21 @@ import java.util.TreeSet;
  *   <li>enums: their constant names;
  *   <li>implemented types: the full set of abstract methods, inherited ones included;
  *   <li>provided types: identity, kind, finality and sealing only;
- *   <li>every type: its compile-time constants, because javac inlines them into the module.
+ *   <li>every type: its compile-time constants, because javac inlines them into the module;
+ *   <li>every type (format 2): its superclass and superinterfaces, in order, because a module's
+ *       casts, catches and assignments depend on them; enums: each constant's ordinal.
  * </ul>
  * The owner of a member contributes its identity, kind and constants: how the member is invoked
  * depends on them, not on the owner's other members.
  */
 public final class Fingerprinter {
     /**
-     * The version of the expansion rules. Released baselines record it: fingerprints computed by
-     * other rules are not comparable, so a change to the rules must raise it.
+     * The version of the expansion rules. Released baselines and versions tables record it:
+     * fingerprints computed by other rules are not comparable, so a change to the rules raises it.
+     * Format 2 appends, at the end of each type's block, its superclass, its superinterfaces and its
+     * enum constants' ordinals; dropping those lines ({@link Definition#inFormat}) gives format 1.
      */
-    public static final int FORMAT = 1;
+    public static final int FORMAT = 2;
 
     private final TypeWorld world;
     private final Map<Symbol, Definition> cache = new java.util.concurrent.ConcurrentHashMap<>();
@@ -119,6 +123,7 @@ public final class Fingerprinter {
                         queue.add(dep);
                     }
                 }
+                hierarchy(t, block);
             }
             blocks.put(t.name(), block);
         }
@@ -149,6 +154,20 @@ public final class Fingerprinter {
             }
         }
         return deps;
+    }
+
+    /** Format 2's lines: supertypes in declaration order, and enum ordinals (the order javac numbers them in). */
+    private static void hierarchy(TypeInfo t, List<String> block) {
+        if (t.superName() != null && t.kind() != TypeKind.INTERFACE && t.kind() != TypeKind.ANNOTATION) {
+            block.add(Definition.EXTENDS + t.superName());
+        }
+        t.interfaces().forEach(i -> block.add(Definition.IMPLEMENTS + i));
+        int ordinal = 0;
+        for (TypeInfo.FieldInfo f : t.fields()) {
+            if (f.isEnumConstant()) {
+                block.add(Definition.ORDINAL + f.name() + " " + ordinal++);
+            }
+        }
     }
 
     /** Abstract methods a subclass or implementation must provide, keyed by name and descriptor. */

@@ -74,6 +74,34 @@ public record JarContents(String origin, Map<String, byte[]> classes, Map<String
         }
     }
 
+    /**
+     * Reads a JAR held in memory (one packed inside another), with the same limits.
+     *
+     * @throws SymversException naming {@code origin} and the problem
+     */
+    public static JarContents read(byte[] jar, String origin) {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile("jdm-jar-", ".jar");
+            Files.write(tmp, jar);
+            try (ZipFile zip = new ZipFile(tmp.toFile())) {
+                return readZip(zip, origin);
+            }
+        } catch (ZipException e) {
+            throw new SymversException(origin + ": not a valid JAR (" + e.getMessage() + ")");
+        } catch (IOException e) {
+            throw new SymversException(origin + ": cannot read (" + e.getMessage() + ")");
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // a temporary file left in the temp directory
+                }
+            }
+        }
+    }
+
     private static JarContents readZip(ZipFile zip, String origin) throws IOException {
         Map<String, byte[]> classes = new LinkedHashMap<>();
         Map<String, byte[]> metadata = new LinkedHashMap<>();

@@ -24,17 +24,29 @@ public final class SymbolTable {
      */
     public record Entry(Symbol symbol, long fingerprint, String provider, Definition definition) {}
 
-    private final Map<Symbol, Entry> entries;
+    private static final String FORMAT_LINE = "#!format ";
 
-    private SymbolTable(Map<Symbol, Entry> entries) {
+    private final Map<Symbol, Entry> entries;
+    private final int fingerprintFormat;
+
+    private SymbolTable(Map<Symbol, Entry> entries, int fingerprintFormat) {
         this.entries = entries;
+        this.fingerprintFormat = fingerprintFormat;
     }
 
-    /** A table of these rows. */
+    /** A table of these rows, fingerprinted by today's rules. */
     public static SymbolTable of(Collection<Entry> rows) {
         Map<Symbol, Entry> map = new TreeMap<>();
         rows.forEach(e -> map.put(e.symbol(), e));
-        return new SymbolTable(map);
+        return new SymbolTable(map, Fingerprinter.FORMAT);
+    }
+
+    /**
+     * The expansion rules its fingerprints were computed with: the {@code #!format N} line, or 1
+     * for tables written before formats were recorded.
+     */
+    public int fingerprintFormat() {
+        return fingerprintFormat;
     }
 
     /**
@@ -47,9 +59,22 @@ public final class SymbolTable {
             throw new SymversException(origin + ": larger than " + (MAX_BYTES >> 20) + " MiB");
         }
         Map<Symbol, Entry> map = new TreeMap<>();
+        int format = 1;
         String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i];
+            if (line.startsWith(FORMAT_LINE)) {
+                try {
+                    format = Integer.parseInt(line.substring(FORMAT_LINE.length()).strip());
+                } catch (NumberFormatException e) {
+                    throw new SymversException(origin + ": line " + (i + 1) + ": not a format number: " + line);
+                }
+                if (format < 1 || format > Fingerprinter.FORMAT) {
+                    throw new SymversException(origin + ": fingerprint format " + format + " is newer than this jdm's ("
+                            + Fingerprinter.FORMAT + "); use a newer host");
+                }
+                continue;
+            }
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
             }
@@ -66,7 +91,7 @@ public final class SymbolTable {
                 throw new SymversException(origin + ": line " + (i + 1) + ": " + e.getMessage());
             }
         }
-        return new SymbolTable(map);
+        return new SymbolTable(map, format);
     }
 
     /** The row of a symbol. */
@@ -86,7 +111,7 @@ public final class SymbolTable {
 
     /** The text form. */
     public String format() {
-        StringBuilder sb = new StringBuilder();
+        StringBuilder sb = new StringBuilder(FORMAT_LINE + fingerprintFormat + "\n");
         for (Entry e : entries.values()) {
             sb.append(Definition.hex(e.fingerprint())).append('\t').append(e.symbol()).append('\t')
                     .append(e.provider()).append('\t').append(e.definition().encoded()).append('\n');

@@ -155,7 +155,7 @@ class ModuleLoadingTest {
                 TestModules.module("mis", "ctx.log().info(\"\" + ctx.kmem().stats());"));
         HostException e = loadFails(jar);
         assertThat(e.code()).isEqualTo(Code.ENOEXEC);
-        assertThat(e.getMessage()).contains("mis: disagrees about version of symbol dev.jdm.abi.mem.Kmem#stats()Ldev/jdm/abi/mem/MemStats; (module 0x")
+        assertThat(e.getMessage()).containsPattern("^mis: disagrees about version of symbol dev.jdm.abi.\\S+ \\(module 0x")
                 .contains("constant GFP_ZERO:I changed from 8 to 1; a module may have inlined 8");
         // forced, it loads and taints F
         LoadedModule m = host.modules().load(JarContents.read(jar), jar.toString(), Map.of(), true);

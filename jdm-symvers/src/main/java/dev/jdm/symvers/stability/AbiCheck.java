@@ -78,6 +78,9 @@ public final class AbiCheck {
         Set<Symbol> everReleased = new TreeSet<>();
         List<Finding> findings = new ArrayList<>();
         for (Baseline b : released.baselines()) {
+            // facts the baseline's format did not record are read from the JAR the generation was released as
+            Optional<Fingerprinter> frozen = b.fingerprintFormat() < Fingerprinter.FORMAT
+                    ? released.frozen(b.generation()).map(m -> new Fingerprinter(m.world())) : Optional.empty();
             for (Baseline.Row row : b.rows()) {
                 everReleased.add(row.symbol());
                 if (!now.contains(row.symbol())) {
@@ -85,11 +88,12 @@ public final class AbiCheck {
                     continue;
                 }
                 Definition current = define(fp, row.symbol()).orElseThrow();
-                if (b.fingerprintFormat() == Fingerprinter.FORMAT && current.fingerprint() == row.fingerprint()) {
-                    continue;
+                Optional<String> breaks = current.inFormat(b.fingerprintFormat()).fingerprint() == row.fingerprint() ? Optional.empty()
+                        : Compatibility.breaks(row.definition(), current, Compatibility.ANY, b.fingerprintFormat());
+                if (breaks.isEmpty() && frozen.isPresent()) {
+                    breaks = Compatibility.breaks(frozen.get().define(row.symbol()), current, Compatibility.ANY, Fingerprinter.FORMAT);
                 }
-                Compatibility.breaks(row.definition(), current).ifPresent(reason ->
-                        findings.add(new Finding(Kind.BROKEN, row.symbol(), b.generation(), reason)));
+                breaks.ifPresent(reason -> findings.add(new Finding(Kind.BROKEN, row.symbol(), b.generation(), reason)));
             }
         }
         for (Revocations.Revocation r : released.revocations().all()) {

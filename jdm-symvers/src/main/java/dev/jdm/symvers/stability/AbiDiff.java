@@ -21,13 +21,14 @@ public final class AbiDiff {
      *
      * @param label how to name it in output
      * @param definitions each symbol's expanded definition
+     * @param format the expansion rules the definitions were written by
      */
-    public record Table(String label, Map<Symbol, Definition> definitions) {
+    public record Table(String label, Map<Symbol, Definition> definitions, int format) {
         /** A released baseline's table. */
         public static Table of(Baseline baseline) {
             Map<Symbol, Definition> defs = new TreeMap<>();
             baseline.rows().forEach(r -> defs.put(r.symbol(), r.definition()));
-            return new Table(baseline.generation().toString(), defs);
+            return new Table(baseline.generation().toString(), defs, baseline.fingerprintFormat());
         }
 
         /** The ABI symbols a module imports, as it was built against them. */
@@ -35,7 +36,7 @@ public final class AbiDiff {
             Map<Symbol, Definition> defs = new TreeMap<>();
             versions.entries().stream().filter(e -> e.provider().equals(LinkTargets.ABI))
                     .forEach(e -> defs.put(e.symbol(), e.definition()));
-            return new Table(module, defs);
+            return new Table(module, defs, versions.fingerprintFormat());
         }
     }
 
@@ -58,12 +59,13 @@ public final class AbiDiff {
 
     /** The differences from {@code old} to {@code now}, sorted by symbol. */
     public static List<Entry> diff(Table old, Table now, Revocations revocations, List<ModuleImports> modules) {
+        int format = Math.min(old.format(), now.format()); // compare like with like
         var symbols = new TreeSet<Symbol>(old.definitions().keySet());
         symbols.addAll(now.definitions().keySet());
         List<Entry> out = new ArrayList<>();
         for (Symbol s : symbols) {
-            Definition before = old.definitions().get(s);
-            Definition after = now.definitions().get(s);
+            Definition before = old.definitions().containsKey(s) ? old.definitions().get(s).inFormat(format) : null;
+            Definition after = now.definitions().containsKey(s) ? now.definitions().get(s).inFormat(format) : null;
             if (before == null) {
                 out.add(new Entry(Change.ADDED, s, "", false, List.of()));
             } else if (after == null) {
@@ -71,7 +73,7 @@ public final class AbiDiff {
                         .orElse("removed");
                 out.add(new Entry(Change.REMOVED, s, reason, true, importers(s, before, modules)));
             } else if (before.fingerprint() != after.fingerprint()) {
-                Optional<String> breaks = Compatibility.breaks(before, after);
+                Optional<String> breaks = Compatibility.breaks(before, after, Compatibility.ANY, format);
                 out.add(new Entry(Change.CHANGED, s, breaks.orElse(before.explainAgainst(after)), breaks.isPresent(),
                         breaks.isPresent() ? importers(s, before, modules) : List.of()));
             }
@@ -79,10 +81,17 @@ public final class AbiDiff {
         return out;
     }
 
+    /** A definition's format as far as its lines tell: format 2's hierarchy and ordinal lines, or 1. */
+    private static int formatOf(Definition d) {
+        return d.lines().equals(d.inFormat(1).lines()) ? 1 : 2;
+    }
+
     private static List<String> importers(Symbol s, Definition before, List<ModuleImports> modules) {
         List<String> out = new ArrayList<>();
         for (ModuleImports m : modules) {
-            m.versions().get(s).filter(e -> e.fingerprint() == before.fingerprint()).ifPresent(e -> out.add(m.name()));
+            int f = Math.min(m.versions().fingerprintFormat(), formatOf(before));
+            m.versions().get(s).filter(e -> e.definition().inFormat(f).fingerprint() == before.inFormat(f).fingerprint())
+                    .ifPresent(e -> out.add(m.name()));
         }
         return out;
     }

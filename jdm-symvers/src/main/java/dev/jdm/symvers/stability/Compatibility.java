@@ -28,10 +28,14 @@ import java.util.Optional;
  *   <tr><td>abstract method of an implemented type</td><td>added</td><td>breaks, unless the module implements it</td></tr>
  *   <tr><td>abstract method of an implemented type</td><td>removed</td><td>breaks: the host would stop calling the module's implementation</td></tr>
  *   <tr><td>a reachable type</td><td>no longer reached, or newly reached</td><td>compatible: reachability follows from the facts above</td></tr>
+ *   <tr><td>superclass (format 2)</td><td>changed</td><td>breaks: casts, catches and assignments depend on it</td></tr>
+ *   <tr><td>superinterface (format 2)</td><td>removed</td><td>breaks</td></tr>
+ *   <tr><td>superinterface (format 2)</td><td>added</td><td>compatible (new abstract methods are judged on their own)</td></tr>
+ *   <tr><td>enum ordinal (format 2)</td><td>changed, for a constant that stays</td><td>breaks: {@code ordinal()}, {@code compareTo} and EnumMap order depend on it</td></tr>
  * </table>
  *
- * <p>Not yet decidable from these facts: the order of enum constants (the expansion lists them
- * sorted) and a type's superclass chain; a later expansion format adds them.
+ * <p>Two definitions are compared in the older of their formats: a format-1 definition (written
+ * before hierarchy and ordinals were recorded) says nothing about them.
  */
 public final class Compatibility {
     /** What a module does with the ABI, as far as the rules need to know; {@link #ANY} assumes the worst. */
@@ -45,16 +49,18 @@ public final class Compatibility {
 
     private Compatibility() {}
 
-    /** As {@link #breaks(Definition, Definition, ModuleUse)} for any module. */
+    /** As {@link #breaks(Definition, Definition, ModuleUse, int)} for any module, both in today's format. */
     public static Optional<String> breaks(Definition released, Definition now) {
-        return breaks(released, now, ANY);
+        return breaks(released, now, ANY, dev.jdm.symvers.Fingerprinter.FORMAT);
     }
 
     /**
      * The reasons the change from {@code old} to {@code now} could break a module that uses the ABI
-     * as {@code use} says, or empty if it cannot.
+     * as {@code use} says, or empty if it cannot; both are compared as expansion format {@code format} writes them.
      */
-    public static Optional<String> breaks(Definition old, Definition now, ModuleUse use) {
+    public static Optional<String> breaks(Definition oldDefinition, Definition nowDefinition, ModuleUse use, int format) {
+        Definition old = oldDefinition.inFormat(format);
+        Definition now = nowDefinition.inFormat(format);
         if (old.lines().equals(now.lines())) {
             return Optional.empty();
         }
@@ -87,6 +93,20 @@ public final class Compatibility {
             reasons.add(name + " became " + (b.isFinal() ? "final" : "sealed") + ", but modules implement it");
         }
         constants(name, a.constants(), b.constants(), reasons);
+        if (!a.superclass().equals(b.superclass())) {
+            reasons.add(name + " now extends " + String.join("", b.superclass()) + " (was " + String.join("", a.superclass()) + ")");
+        }
+        for (String i : a.interfaces()) {
+            if (!b.interfaces().contains(i)) {
+                reasons.add(name + " no longer implements " + i);
+            }
+        }
+        a.ordinals().forEach((constant, ordinal) -> {
+            Integer now = b.ordinals().get(constant);
+            if (now != null && !now.equals(ordinal)) {
+                reasons.add(name + "." + constant + " has ordinal " + now + " (was " + ordinal + ")");
+            }
+        });
         for (Map.Entry<String, String> m : b.abstracts().entrySet()) {
             if (!a.abstracts().containsKey(m.getKey()) && !use.implementsMethod(name, m.getKey())) {
                 reasons.add(name + " gained abstract method " + m.getKey() + ", which a module built before lacks");

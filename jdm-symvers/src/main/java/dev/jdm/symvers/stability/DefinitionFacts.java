@@ -12,13 +12,14 @@ import java.util.TreeSet;
  * An expanded definition read back into its facts, so two definitions can be compared fact by
  * fact: the member's own line, its owner and the owner's constants, and one block per reachable
  * type (kind, role, finality, sealing, constants, record components, enum constants, abstract
- * methods). The line format is {@code Fingerprinter}'s (format 1).
+ * methods). The line format is {@code Fingerprinter}'s (format 1, and format 2's hierarchy and ordinal lines).
  */
 record DefinitionFacts(String member, String owner, Map<String, String> ownerConstants, Map<String, TypeBlock> types) {
 
     /** One reachable type's facts. */
     record TypeBlock(String kind, String role, boolean isFinal, boolean isSealed, Map<String, String> constants,
-            List<String> components, TreeSet<String> enumConstants, Map<String, String> abstracts) {}
+            List<String> components, TreeSet<String> enumConstants, Map<String, String> abstracts,
+            List<String> superclass, List<String> interfaces, Map<String, Integer> ordinals) {}
 
     static DefinitionFacts of(Definition d) {
         String member = null;
@@ -30,7 +31,7 @@ record DefinitionFacts(String member, String owner, Map<String, String> ownerCon
             if (line.startsWith("type ")) {
                 String[] w = line.split(" ");
                 block = new TypeBlock(w[2], w[3], line.contains(" final"), line.contains(" sealed"), new TreeMap<>(), new ArrayList<>(),
-                        new TreeSet<>(), new TreeMap<>());
+                        new TreeSet<>(), new TreeMap<>(), new ArrayList<>(), new ArrayList<>(), new TreeMap<>());
                 types.put(w[1], block);
             } else if (line.startsWith("owner ")) {
                 owner = line;
@@ -42,6 +43,13 @@ record DefinitionFacts(String member, String owner, Map<String, String> ownerCon
                 block.components().add(line);
             } else if (block != null && line.startsWith("  enum ")) {
                 block.enumConstants().add(line.substring("  enum ".length()));
+            } else if (block != null && line.startsWith(Definition.EXTENDS)) {
+                block.superclass().add(line.substring(Definition.EXTENDS.length()));
+            } else if (block != null && line.startsWith(Definition.IMPLEMENTS)) {
+                block.interfaces().add(line.substring(Definition.IMPLEMENTS.length()));
+            } else if (block != null && line.startsWith(Definition.ORDINAL)) {
+                String[] w = line.substring(Definition.ORDINAL.length()).split(" ");
+                block.ordinals().put(w[0], Integer.parseInt(w[1]));
             } else if (block != null && line.startsWith("  abstract ")) {
                 String m = line.substring("  abstract ".length());
                 int sig = m.indexOf(" sig=");

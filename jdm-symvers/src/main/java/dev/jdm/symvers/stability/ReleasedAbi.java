@@ -83,6 +83,17 @@ public final class ReleasedAbi {
         return Optional.ofNullable(baselines.get(generation));
     }
 
+    /**
+     * The jdm-abi JAR a generation was released as ({@code META-INF/jdm/baselines/G.jar}), if this
+     * build carries it: its classes let a later check read facts that the baseline's older
+     * expansion format did not record.
+     */
+    public Optional<AbiModel> frozen(Generation generation) {
+        byte[] jar = abi.metadata().get(BASELINES + generation + ".jar");
+        return jar == null ? Optional.empty()
+                : Optional.of(AbiModel.from(dev.jdm.symvers.JarContents.read(jar, abi.origin() + "!META-INF/jdm/" + BASELINES + generation + ".jar")));
+    }
+
     /** The newest released generation, if any is released. */
     public Optional<Generation> latestReleased() {
         return baselines.isEmpty() ? Optional.empty() : Optional.of(baselines.lastKey());

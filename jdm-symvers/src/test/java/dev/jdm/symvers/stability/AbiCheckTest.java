@@ -95,8 +95,8 @@ class AbiCheckTest {
         // a constant added: nothing can have inlined it (this refused every kmalloc caller before)
         assertThat(withSource("dev.jdm.abi.mem.Kmem", "dev/jdm/abi/mem/Kmem.java", "int GFP_ZERO = 1;", "int GFP_ZERO = 1;\n    int GFP_LATER = 64;")
                 .of(AbiCheck.Kind.BROKEN)).isEmpty();
-        // an enum constant added
-        assertThat(withSource("dev.jdm.abi.blk.BlockOp", "dev/jdm/abi/blk/BlockOp.java", "    FLUSH,", "    FLUSH,\n    VERIFY,")
+        // an enum constant added at the end
+        assertThat(withSource("dev.jdm.abi.blk.BlockOp", "dev/jdm/abi/blk/BlockOp.java", "    DISCARD\n}", "    DISCARD,\n    VERIFY\n}")
                 .of(AbiCheck.Kind.BROKEN)).isEmpty();
         // final removed from a provided class
         assertThat(withSource("dev.jdm.abi.blk.BlockStatus", "dev/jdm/abi/blk/BlockStatus.java", "public final class BlockStatus", "public class BlockStatus")
@@ -104,6 +104,19 @@ class AbiCheckTest {
         // a generic signature with the same erasure
         assertThat(withSource("dev.jdm.abi.ModuleContext", "dev/jdm/abi/ModuleContext.java", "<T> Optional<T> lookup(Class<T> api);",
                 "<T> Optional<T> lookup(Class<? extends T> api);").of(AbiCheck.Kind.BROKEN)).isEmpty();
+    }
+
+    @Test
+    void shouldReadFactsOlderBaselinesDidNotRecordFromTheReleasedJars() {
+        // the JDM_1.0 and JDM_1.1 baselines are format 1: no ordinals, no supertypes; their JARs have both
+        assertThat(ReleasedAbi.of(REAL).baselines()).allSatisfy(b -> assertThat(b.fingerprintFormat()).isEqualTo(1));
+        AbiCheck.Report inserted = withSource("dev.jdm.abi.blk.BlockOp", "dev/jdm/abi/blk/BlockOp.java", "    FLUSH,", "    FLUSH,\n    VERIFY,");
+        assertThat(inserted.of(AbiCheck.Kind.BROKEN)).anySatisfy(f -> assertThat(f.reason())
+                .contains("dev.jdm.abi.blk.BlockOp.WRITE_ZEROES has ordinal 4 (was 3)"));
+        AbiCheck.Report superclass = withSource("dev.jdm.abi.mem.KmemException", "dev/jdm/abi/mem/KmemException.java",
+                "extends RuntimeException", "extends Exception");
+        assertThat(superclass.of(AbiCheck.Kind.BROKEN)).anySatisfy(f -> assertThat(f.reason())
+                .contains("dev.jdm.abi.mem.KmemException now extends java.lang.Exception (was java.lang.RuntimeException)"));
     }
 
     @Test
