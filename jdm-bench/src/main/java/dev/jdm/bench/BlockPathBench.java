@@ -1,10 +1,7 @@
 package dev.jdm.bench;
 
-import dev.jdm.abi.blk.BlockOp;
-import dev.jdm.abi.blk.BlockStatus;
 import dev.jdm.host.block.BlockRegistry;
 import dev.jdm.host.block.LuHandle;
-import dev.jdm.host.log.LogRing;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
@@ -33,58 +30,30 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @Threads(4)
 public class BlockPathBench {
-    static final long SIZE = 64 << 20;
+    static final long SIZE = BenchDisks.SIZE;
     private MemorySegment disk;
     private LuHandle lu;
-
-    @State(Scope.Thread)
-    public static class Buffer {
-        final MemorySegment buf = Arena.ofAuto().allocate(4096, 4096);
-        long next = 0x10000;
-
-        long offset() {
-            next += 4096 * 7;
-            if (next + 4096 > SIZE) {
-                next = 0x10000;
-            }
-            return next;
-        }
-    }
 
     @Setup
     public void setUp() {
         disk = Arena.ofAuto().allocate(SIZE, 4096);
-        BlockRegistry registry = new BlockRegistry(new LogRing(64, null, () -> 0), new BlockRegistry.Pinner() {
-            @Override
-            public void pin(String module) {}
-
-            @Override
-            public void unpin(String module) {}
-        });
-        registry.forModule("bench", null).device("bench0").size(SIZE).register(r -> {
-            MemorySegment range = disk.asSlice(r.offset(), r.length());
-            if (r.op() == BlockOp.READ) {
-                r.data().copyFrom(range);
-            } else if (r.op() == BlockOp.WRITE) {
-                range.copyFrom(r.data());
-            }
-            r.complete(BlockStatus.OK);
-        });
+        BlockRegistry registry = BenchDisks.registry();
+        registry.forModule("bench", null).device("bench0").size(SIZE).register(r -> BenchDisks.serve(disk, r));
         lu = registry.open("bench0", "bench");
     }
 
     @Benchmark
-    public int read4kThroughLu(Buffer b) throws InterruptedException {
+    public int read4kThroughLu(BenchDisks.Buffer b) throws InterruptedException {
         return lu.read(b.offset(), b.buf);
     }
 
     @Benchmark
-    public int write4kThroughLu(Buffer b) throws InterruptedException {
+    public int write4kThroughLu(BenchDisks.Buffer b) throws InterruptedException {
         return lu.write(b.offset(), b.buf, 0);
     }
 
     @Benchmark
-    public MemorySegment read4kDirect(Buffer b) {
+    public MemorySegment read4kDirect(BenchDisks.Buffer b) {
         return b.buf.copyFrom(disk.asSlice(b.offset(), 4096));
     }
 }
