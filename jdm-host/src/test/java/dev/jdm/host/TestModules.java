@@ -3,6 +3,7 @@ package dev.jdm.host;
 import dev.jdm.symvers.AbiModel;
 import dev.jdm.symvers.JarContents;
 import dev.jdm.symvers.Modpost;
+import dev.jdm.symvers.SourceNames;
 import dev.jdm.symvers.TestCompiler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,8 @@ public final class TestModules {
         sources.forEach(c::source);
         Map<String, byte[]> classes = c.compile();
         List<JarContents> cp = java.util.Arrays.stream(deps).map(JarContents::read).toList();
-        return pack(jar, classes, Modpost.run(new JarContents("test", classes, Map.of()), AbiModel.fromClassPath(), cp));
+        return pack(jar, classes, Modpost.run(new JarContents("test", classes, Map.of()), AbiModel.fromClassPath(), cp,
+                java.util.Optional.of(SourceNames.scan(sources.values()))));
     }
 
     /**
@@ -53,7 +55,8 @@ public final class TestModules {
             metadata.put("generation", generation.getBytes(StandardCharsets.UTF_8));
         }
         AbiModel altered = AbiModel.from(new JarContents("altered-abi", abiClasses, metadata));
-        return pack(jar, moduleClasses, Modpost.run(new JarContents("test", moduleClasses, Map.of()), altered, List.of()));
+        return pack(jar, moduleClasses, Modpost.run(new JarContents("test", moduleClasses, Map.of()), altered, List.of(),
+                java.util.Optional.of(SourceNames.scan(sources.values()))));
     }
 
     /** Compiles sources against the ABI and the host (so they can name things modules must not). */

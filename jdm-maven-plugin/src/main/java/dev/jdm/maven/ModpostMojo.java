@@ -3,6 +3,7 @@ package dev.jdm.maven;
 import dev.jdm.symvers.AbiModel;
 import dev.jdm.symvers.JarContents;
 import dev.jdm.symvers.Modpost;
+import dev.jdm.symvers.SourceNames;
 import dev.jdm.symvers.SymversException;
 import java.io.File;
 import java.io.IOException;
@@ -53,7 +54,9 @@ public final class ModpostMojo extends AbstractMojo {
         }
         try {
             AbiModel abi = AbiModel.load(abiPath);
-            Modpost.Output out = Modpost.run(JarContents.read(classes), abi, classpath);
+            // the sources say which ABI constants javac may have inlined (SourceNames)
+            SourceNames sources = SourceNames.of(project.getCompileSourceRoots().stream().map(Path::of).toList());
+            Modpost.Output out = Modpost.run(JarContents.read(classes), abi, classpath, java.util.Optional.of(sources));
             Path meta = classes.resolve("META-INF/jdm");
             Files.createDirectories(meta);
             Files.writeString(meta.resolve("modinfo"), out.modinfo().format(), StandardCharsets.UTF_8);

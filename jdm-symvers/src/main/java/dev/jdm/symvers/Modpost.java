@@ -40,6 +40,17 @@ public final class Modpost {
      * @throws ModpostException listing every problem, each naming the class and the reference
      */
     public static Output run(JarContents module, AbiModel abi, List<JarContents> classpath) {
+        return run(module, abi, classpath, java.util.Optional.empty());
+    }
+
+    /**
+     * Post-processes a module whose sources are known: every ABI constant the sources name is
+     * listed in the versions table as an import, because javac may have inlined it and left no
+     * reference (see {@link SourceNames}). The table then says so ({@code #!constants listed}),
+     * and the loader no longer needs to assume that every constant of a type the module reaches
+     * was inlined.
+     */
+    public static Output run(JarContents module, AbiModel abi, List<JarContents> classpath, java.util.Optional<SourceNames> sources) {
         ModuleImage image = ModuleImage.of(module);
         List<Map.Entry<String, String>> entries = new ArrayList<>(ModuleAnnotations.entries(image.entry()));
         String name = entries.stream().filter(e -> e.getKey().equals("name")).map(Map.Entry::getValue).findFirst().orElseThrow();
@@ -59,7 +70,9 @@ public final class Modpost {
             throw new ModpostException(name, problems);
         }
 
-        SymbolTable versions = SymbolTable.of(versionRows(scan, abi, candidates));
+        List<SymbolTable.Entry> rows = versionRows(scan, abi, candidates);
+        sources.ifPresent(names -> rows.addAll(constantRows(abi, names, scan.imports().keySet())));
+        SymbolTable versions = SymbolTable.of(rows, sources.isPresent());
         ModuleExports own = ModuleExports.compute(name, abi, scanner.ownTypes());
         List<SymbolTable.Entry> exportRows = new ArrayList<>();
         own.definitions().forEach((s, d) -> exportRows.add(new SymbolTable.Entry(s, d.fingerprint(), name, d)));
@@ -119,6 +132,22 @@ public final class Modpost {
                         scan.sites().get(e.getKey()), e.getKey().toString(), "not exported by " + e.getValue())));
             }
             rows.add(new SymbolTable.Entry(e.getKey(), d.fingerprint(), e.getValue(), d));
+        }
+        return rows;
+    }
+
+    /** A row for every ABI constant whose name the sources contain. */
+    private static List<SymbolTable.Entry> constantRows(AbiModel abi, SourceNames names, java.util.Set<Symbol> imported) {
+        Fingerprinter fingerprinter = new Fingerprinter(abi.world());
+        List<SymbolTable.Entry> rows = new ArrayList<>();
+        for (TypeInfo t : abi.world().types()) {
+            for (TypeInfo.FieldInfo f : t.fields()) {
+                Symbol s = Symbol.field(t.name(), f.name(), f.descriptor());
+                if (f.visible() && f.isStatic() && f.constant() != null && names.contains(f.name()) && !imported.contains(s)) {
+                    Definition d = fingerprinter.define(s);
+                    rows.add(new SymbolTable.Entry(s, d.fingerprint(), LinkTargets.ABI, d));
+                }
+            }
         }
         return rows;
     }

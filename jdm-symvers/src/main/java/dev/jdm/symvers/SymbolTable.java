@@ -25,20 +25,40 @@ public final class SymbolTable {
     public record Entry(Symbol symbol, long fingerprint, String provider, Definition definition) {}
 
     private static final String FORMAT_LINE = "#!format ";
+    private static final String CONSTANTS_LINE = "#!constants listed";
 
     private final Map<Symbol, Entry> entries;
     private final int fingerprintFormat;
+    private final boolean constantsListed;
 
-    private SymbolTable(Map<Symbol, Entry> entries, int fingerprintFormat) {
+    private SymbolTable(Map<Symbol, Entry> entries, int fingerprintFormat, boolean constantsListed) {
         this.entries = entries;
         this.fingerprintFormat = fingerprintFormat;
+        this.constantsListed = constantsListed;
     }
 
     /** A table of these rows, fingerprinted by today's rules. */
     public static SymbolTable of(Collection<Entry> rows) {
+        return of(rows, false);
+    }
+
+    /**
+     * A table of these rows, fingerprinted by today's rules.
+     *
+     * @param constantsListed the rows include every ABI constant the module may have inlined
+     */
+    public static SymbolTable of(Collection<Entry> rows, boolean constantsListed) {
         Map<Symbol, Entry> map = new TreeMap<>();
         rows.forEach(e -> map.put(e.symbol(), e));
-        return new SymbolTable(map, Fingerprinter.FORMAT);
+        return new SymbolTable(map, Fingerprinter.FORMAT, constantsListed);
+    }
+
+    /**
+     * Whether the rows include every ABI constant the module may have inlined (modpost saw its
+     * sources), so that a changed constant it does not list cannot be in its bytecode.
+     */
+    public boolean constantsListed() {
+        return constantsListed;
     }
 
     /**
@@ -60,6 +80,7 @@ public final class SymbolTable {
         }
         Map<Symbol, Entry> map = new TreeMap<>();
         int format = 1;
+        boolean constants = false;
         String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i];
@@ -73,6 +94,10 @@ public final class SymbolTable {
                     throw new SymversException(origin + ": fingerprint format " + format + " is newer than this jdm's ("
                             + Fingerprinter.FORMAT + "); use a newer host");
                 }
+                continue;
+            }
+            if (line.equals(CONSTANTS_LINE)) {
+                constants = true;
                 continue;
             }
             if (line.isBlank() || line.startsWith("#")) {
@@ -91,7 +116,7 @@ public final class SymbolTable {
                 throw new SymversException(origin + ": line " + (i + 1) + ": " + e.getMessage());
             }
         }
-        return new SymbolTable(map, format);
+        return new SymbolTable(map, format, constants);
     }
 
     /** The row of a symbol. */
@@ -111,7 +136,7 @@ public final class SymbolTable {
 
     /** The text form. */
     public String format() {
-        StringBuilder sb = new StringBuilder(FORMAT_LINE + fingerprintFormat + "\n");
+        StringBuilder sb = new StringBuilder(FORMAT_LINE + fingerprintFormat + "\n" + (constantsListed ? CONSTANTS_LINE + "\n" : ""));
         for (Entry e : entries.values()) {
             sb.append(Definition.hex(e.fingerprint())).append('\t').append(e.symbol()).append('\t')
                     .append(e.provider()).append('\t').append(e.definition().encoded()).append('\n');

@@ -104,6 +104,28 @@ class ModpostTest {
     }
 
     @Test
+    void shouldListTheAbiConstantsTheSourcesNameAsImports() {
+        String body = """
+                public final class M implements LoadableModule {
+                    public M(ModuleContext c) { c.kmem().kfree(c.kmem().kmalloc(8, Kmem.GFP_ZERO | Kmem.GFP_DMA)); }
+                    public void close() {}
+                }
+                """;
+        JarContents jar = module(body);
+        // javac folded GFP_ZERO | GFP_DMA into 5: the bytecode names neither; the sources do
+        Modpost.Output blind = Modpost.run(jar, ABI, List.of());
+        assertThat(blind.versions().constantsListed()).isFalse();
+        assertThat(blind.versions().entries()).noneMatch(e -> e.symbol().toString().contains("GFP_"));
+        Modpost.Output seeing = Modpost.run(jar, ABI, List.of(), java.util.Optional.of(SourceNames.scan(List.of(HEADER + body))));
+        assertThat(seeing.versions().constantsListed()).isTrue();
+        assertThat(seeing.versions().entries()).extracting(e -> e.symbol().toString())
+                .contains("dev.jdm.abi.mem.Kmem#GFP_ZERO:I", "dev.jdm.abi.mem.Kmem#GFP_DMA:I").doesNotContain("dev.jdm.abi.mem.Kmem#GFP_ATOMIC:I");
+        SymbolTable again = SymbolTable.parse(seeing.versions().format().getBytes(java.nio.charset.StandardCharsets.UTF_8), "versions");
+        assertThat(again.constantsListed()).isTrue();
+        assertThat(again.fingerprintFormat()).isEqualTo(Fingerprinter.FORMAT);
+    }
+
+    @Test
     void shouldImportSymbolsUsedOnlyInsideLambdasAndMethodReferences() {
         Modpost.Output out = run("""
                 public final class M implements LoadableModule {

@@ -54,7 +54,18 @@ final class VersionsCheck {
      *     states an older minimum: table rows the host lacks are then its optional imports
      */
     Counts check(ModuleScanner scanner, ModuleScanner.Result scan, boolean optional) {
-        use = scanner::implementsMethod;
+        boolean constantsListed = versions.constantsListed();
+        use = new Compatibility.ModuleUse() {
+            @Override
+            public boolean implementsMethod(String type, String nameAndDescriptor) {
+                return scanner.implementsMethod(type, nameAndDescriptor);
+            }
+
+            @Override
+            public boolean listsInlinedConstants() {
+                return constantsListed;
+            }
+        };
         int optionalMissing = 0;
         for (var e : scan.imports().entrySet()) {
             Symbol symbol = e.getKey();

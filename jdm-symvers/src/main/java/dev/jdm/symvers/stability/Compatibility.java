@@ -42,6 +42,15 @@ public final class Compatibility {
     public interface ModuleUse {
         /** Whether the module has a concrete method {@code nameAndDescriptor} in a class implementing {@code type}. */
         boolean implementsMethod(String type, String nameAndDescriptor);
+
+        /**
+         * Whether the module lists every ABI constant it may have inlined as an import of its own
+         * (modpost saw its sources): then a constant reached only through another symbol's
+         * definition cannot be in its bytecode, and its own import decides.
+         */
+        default boolean listsInlinedConstants() {
+            return false;
+        }
     }
 
     /** A module that might do anything: what {@code jdm abi check} assumes. */
@@ -68,12 +77,14 @@ public final class Compatibility {
         DefinitionFacts b = DefinitionFacts.of(now);
         List<String> reasons = new ArrayList<>();
         if (!java.util.Objects.equals(DefinitionFacts.erased(a.member()), DefinitionFacts.erased(b.member()))) {
-            reasons.add("the symbol itself changed: " + a.member() + " -> " + b.member());
+            reasons.add(memberChange(a.member(), b.member()));
         }
         if (!java.util.Objects.equals(a.owner(), b.owner())) {
             reasons.add("its owner changed: " + a.owner() + " -> " + b.owner());
         }
-        constants("the owner", a.ownerConstants(), b.ownerConstants(), reasons);
+        if (!use.listsInlinedConstants()) {
+            constants("the owner", a.ownerConstants(), b.ownerConstants(), reasons);
+        }
         a.types().forEach((name, ta) -> {
             DefinitionFacts.TypeBlock tb = b.types().get(name);
             if (tb != null) {
@@ -92,7 +103,9 @@ public final class Compatibility {
         if (implemented && (!a.isFinal() && b.isFinal() || !a.isSealed() && b.isSealed())) {
             reasons.add(name + " became " + (b.isFinal() ? "final" : "sealed") + ", but modules implement it");
         }
-        constants(name, a.constants(), b.constants(), reasons);
+        if (!use.listsInlinedConstants()) {
+            constants(name, a.constants(), b.constants(), reasons);
+        }
         if (!a.superclass().equals(b.superclass())) {
             reasons.add(name + " now extends " + String.join("", b.superclass()) + " (was " + String.join("", a.superclass()) + ")");
         }
@@ -117,6 +130,17 @@ public final class Compatibility {
                 reasons.add(name + " lost abstract method " + m + ": the host would no longer call a module's implementation of it");
             }
         }
+    }
+
+    /** A constant whose value changed says so; any other change of the member names both lines. */
+    private static String memberChange(String a, String b) {
+        int va = a == null ? -1 : a.indexOf(" value=");
+        int vb = b == null ? -1 : b.indexOf(" value=");
+        if (va > 0 && vb > 0 && a.substring(0, va).equals(b.substring(0, vb))) {
+            String old = a.substring(va + " value=".length());
+            return "its value changed from " + old + " to " + b.substring(vb + " value=".length()) + "; the module may have inlined " + old;
+        }
+        return "the symbol itself changed: " + a + " -> " + b;
     }
 
     private static void constants(String where, Map<String, String> a, Map<String, String> b, List<String> reasons) {

@@ -10,6 +10,7 @@ import dev.jdm.symvers.JarContents;
 import dev.jdm.symvers.LinkTargets;
 import dev.jdm.symvers.ModInfo;
 import dev.jdm.symvers.Modpost;
+import dev.jdm.symvers.SourceNames;
 import dev.jdm.symvers.SymbolTable;
 import dev.jdm.symvers.TestCompiler;
 import java.nio.charset.StandardCharsets;
@@ -87,7 +88,8 @@ class AbiMutationSuiteTest {
         TestCompiler c = new TestCompiler().withAbi();
         sources.forEach(c::source);
         Map<String, byte[]> classes = c.compile();
-        Modpost.Output out = Modpost.run(new JarContents(name + ".jar", classes, Map.of()), REAL, List.of());
+        Modpost.Output out = Modpost.run(new JarContents(name + ".jar", classes, Map.of()), REAL, List.of(),
+                java.util.Optional.of(SourceNames.scan(sources.values())));
         String modinfo = out.modinfo().format().replaceFirst("(?m)^abi=.*$", "abi=" + HOST_GENERATION);
         Map<String, byte[]> meta = Map.of("modinfo", modinfo.getBytes(StandardCharsets.UTF_8),
                 "versions", out.versions().format().getBytes(StandardCharsets.UTF_8));
