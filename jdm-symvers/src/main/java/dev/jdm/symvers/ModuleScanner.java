@@ -45,6 +45,7 @@ public final class ModuleScanner {
     private final Map<Symbol, String> imports = new TreeMap<>();
     private final Map<Symbol, String> sites = new TreeMap<>();
     private final Map<String, LinkProblem> problems = new LinkedHashMap<>();
+    private final Map<Symbol, Set<Symbol>> referencedAs = new TreeMap<>();
 
     /**
      * @param own the module's classes, by internal name
@@ -64,8 +65,11 @@ public final class ModuleScanner {
      * @param sites for each imported symbol, one module class that uses it
      * @param problems every reference the module may not make
      * @param overrides imported default methods the module overrides (a subset of {@code imports})
+     * @param referencedAs for an import found in a supertype of the class the bytecode names, the
+     *     symbols as the bytecode names them ({@code Kmem#stats()} resolved to {@code KmemInfo#stats()})
      */
-    public record Result(Map<Symbol, String> imports, Map<Symbol, String> sites, List<LinkProblem> problems, Set<Symbol> overrides) {
+    public record Result(Map<Symbol, String> imports, Map<Symbol, String> sites, List<LinkProblem> problems, Set<Symbol> overrides,
+            Map<Symbol, Set<Symbol>> referencedAs) {
         /** Modules this one links to, sorted. */
         public Set<String> dependencies() {
             Set<String> deps = new java.util.TreeSet<>(imports.values());
@@ -82,7 +86,10 @@ public final class ModuleScanner {
         SupertypeUses.Found hierarchy = new SupertypeUses(ownTypes, targets).scan();
         hierarchy.overrides().forEach((s, site) -> addImport(s, targets.providerOf(s.owner()).orElseThrow(), site));
         hierarchy.problems().forEach(p -> problem(p.kind(), p.site(), p.reference(), p.reason()));
-        return new Result(Map.copyOf(imports), Map.copyOf(sites), List.copyOf(problems.values()), Set.copyOf(hierarchy.overrides().keySet()));
+        Map<Symbol, Set<Symbol>> referenced = new java.util.HashMap<>();
+        referencedAs.forEach((k, v) -> referenced.put(k, Set.copyOf(v)));
+        return new Result(Map.copyOf(imports), Map.copyOf(sites), List.copyOf(problems.values()), Set.copyOf(hierarchy.overrides().keySet()),
+                Map.copyOf(referenced));
     }
 
     /**
@@ -251,7 +258,9 @@ public final class ModuleScanner {
         String name = ref.name().stringValue();
         String desc = ref.type().stringValue();
         boolean field = ref instanceof FieldRefEntry;
+        referenced = field ? Symbol.field(owner, name, desc) : Symbol.method(owner, name, desc);
         resolve(owner, name, desc, field, site, new HashSet<>());
+        referenced = null;
     }
 
     /**
@@ -374,9 +383,15 @@ public final class ModuleScanner {
                 && jdkDeclares("java/lang/Object", name, desc, false);
     }
 
+    /** The member reference being resolved, as the bytecode names it; null outside {@link #useMember}. */
+    private Symbol referenced;
+
     private void addImport(Symbol symbol, String provider, String site) {
         imports.putIfAbsent(symbol, provider);
         sites.putIfAbsent(symbol, site);
+        if (referenced != null && !referenced.equals(symbol)) {
+            referencedAs.computeIfAbsent(symbol, k -> new java.util.TreeSet<>()).add(referenced);
+        }
     }
 
     private void problem(LinkProblem.Kind kind, String site, String reference, String reason) {

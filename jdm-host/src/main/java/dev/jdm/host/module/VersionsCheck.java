@@ -75,12 +75,20 @@ final class VersionsCheck {
             if (built.isEmpty() && scan.overrides().contains(symbol)) {
                 continue; // built before overrides were recorded; the rescan found the hook it overrides in this host
             }
+            Optional<SymbolTable.Entry> asNamed = built.isPresent() ? Optional.empty()
+                    : scan.referencedAs().getOrDefault(symbol, java.util.Set.of()).stream().map(versions::get).flatMap(Optional::stream).findFirst();
+            if (asNamed.isPresent()) {
+                compareMoved(symbol, asNamed.get(), host);
+                continue;
+            }
             compare(symbol, built.orElseThrow(() -> new HostException(Code.ENOEXEC, module + ": the versions table does not list "
                     + symbol + ", which " + scan.sites().get(symbol) + " uses; the table is stale or edited, rebuild the module with modpost")), host);
         }
+        java.util.Set<Symbol> named = new java.util.HashSet<>();
+        scan.referencedAs().values().forEach(named::addAll);
         for (SymbolTable.Entry row : versions.entries()) {
-            if (!row.provider().equals(LinkTargets.ABI) || scan.imports().containsKey(row.symbol())) {
-                continue;
+            if (!row.provider().equals(LinkTargets.ABI) || scan.imports().containsKey(row.symbol()) || named.contains(row.symbol())) {
+                continue; // checked above, as the rescan resolved it
             }
             Optional<ExportTable.Export> host = exports.get(row.symbol());
             if (host.isPresent()) {
@@ -93,6 +101,21 @@ final class VersionsCheck {
             }
         }
         return new Counts(mismatches, fromBaseline, optionalMissing, compatible);
+    }
+
+    /** A member the module was built calling on one class that this host declares on a supertype of it. */
+    private void compareMoved(Symbol symbol, SymbolTable.Entry built, ExportTable.Export host) {
+        Optional<String> breaks = Compatibility.breaksMoved(built.definition(), host.definition(), use, versions.fingerprintFormat());
+        if (breaks.isEmpty()) {
+            compatible++;
+            return;
+        }
+        String message = module + ": " + built.symbol() + " now resolves to " + symbol + ", which changed: " + breaks.get();
+        if (!force) {
+            throw new HostException(Code.ENOEXEC, message);
+        }
+        warn.accept(message + " [forced]");
+        mismatches++;
     }
 
     private void compare(Symbol symbol, SymbolTable.Entry built, ExportTable.Export host) {

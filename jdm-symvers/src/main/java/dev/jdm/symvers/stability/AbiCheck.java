@@ -84,7 +84,19 @@ public final class AbiCheck {
             for (Baseline.Row row : b.rows()) {
                 everReleased.add(row.symbol());
                 if (!now.contains(row.symbol())) {
-                    findings.add(removal(released, b.generation(), row.symbol()));
+                    Optional<Symbol> inherited = inherited(released.abi().world(), row.symbol());
+                    if (inherited.isEmpty()) {
+                        findings.add(removal(released, b.generation(), row.symbol()));
+                        continue;
+                    }
+                    // pulled up into a supertype: still found through the class modules name
+                    Definition moved = fp.define(inherited.get());
+                    Optional<String> breaks = Compatibility.breaksMoved(row.definition(), moved, Compatibility.ANY, b.fingerprintFormat());
+                    if (breaks.isEmpty() && frozen.isPresent()) {
+                        breaks = Compatibility.breaksMoved(frozen.get().define(row.symbol()), moved, Compatibility.ANY, Fingerprinter.FORMAT);
+                    }
+                    breaks.ifPresent(reason -> findings.add(new Finding(Kind.BROKEN, row.symbol(), b.generation(),
+                            "now inherited from " + inherited.get().owner() + ": " + reason)));
                     continue;
                 }
                 Definition current = define(fp, row.symbol()).orElseThrow();
@@ -115,6 +127,47 @@ public final class AbiCheck {
                     + released.current().major() + "." + (released.current().minor() + 1)));
         }
         return new Report(released.current(), List.copyOf(findings));
+    }
+
+    /**
+     * A member no longer declared where it was, found in a supertype as the JVM resolves it (JVMS
+     * 5.4.3.2, 5.4.3.3): superclasses, then superinterfaces; a static interface method is not inherited.
+     */
+    static Optional<Symbol> inherited(dev.jdm.symvers.TypeWorld world, Symbol s) {
+        if (s.kind() == Symbol.Kind.TYPE || s.kind() == Symbol.Kind.CONSTRUCTOR) {
+            return Optional.empty();
+        }
+        Optional<dev.jdm.symvers.TypeInfo> owner = world.find(s.owner());
+        if (owner.isEmpty()) {
+            return Optional.empty();
+        }
+        java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>();
+        Set<String> seen = new java.util.HashSet<>();
+        supers(owner.get(), queue);
+        while (!queue.isEmpty()) {
+            String name = queue.poll();
+            var t = world.find(name);
+            if (!seen.add(name) || t.isEmpty()) {
+                continue;
+            }
+            var info = t.get();
+            boolean declared = s.kind() == Symbol.Kind.FIELD
+                    ? info.field(s.member(), s.descriptor()).filter(dev.jdm.symvers.TypeInfo.FieldInfo::visible).isPresent()
+                    : info.method(s.member(), s.descriptor()).filter(m -> m.visible()
+                            && !(m.isStatic() && info.kind() == dev.jdm.symvers.TypeKind.INTERFACE)).isPresent();
+            if (declared) {
+                return Optional.of(new Symbol(info.name(), s.member(), s.descriptor()));
+            }
+            supers(info, queue);
+        }
+        return Optional.empty();
+    }
+
+    private static void supers(dev.jdm.symvers.TypeInfo t, java.util.Deque<String> queue) {
+        if (t.superName() != null) {
+            queue.add(t.superName());
+        }
+        queue.addAll(t.interfaces());
     }
 
     private static Finding removal(ReleasedAbi released, Generation generation, Symbol symbol) {

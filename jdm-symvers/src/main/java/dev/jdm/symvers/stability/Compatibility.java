@@ -132,6 +132,35 @@ public final class Compatibility {
         }
     }
 
+    /**
+     * As {@link #breaks(Definition, Definition, ModuleUse, int)} for a member the module names on
+     * one class ({@code asBuilt}, its row) that now resolves to a supertype ({@code now}): pulled
+     * up, the JVM still finds it through the class the bytecode names (JVMS 5.4.3.3), so only the
+     * member's own shape and the types it reaches count, not which class declares it.
+     */
+    public static Optional<String> breaksMoved(Definition asBuilt, Definition now, ModuleUse use, int format) {
+        return breaks(withoutOwner(asBuilt), withoutOwner(now), use, format);
+    }
+
+    /** The definition without its owner's lines, the member's line naming no owner. */
+    private static Definition withoutOwner(Definition d) {
+        java.util.List<String> lines = new ArrayList<>();
+        boolean ownerBlock = false;
+        for (String line : d.lines()) {
+            if (lines.isEmpty()) {
+                lines.add(line.replaceFirst("^(\\S+ )\\S+#", "$1#"));
+            } else if (line.startsWith("owner ")) {
+                ownerBlock = true;
+            } else if (ownerBlock && line.startsWith("  const ")) {
+                continue;
+            } else {
+                ownerBlock = false;
+                lines.add(line);
+            }
+        }
+        return new Definition(d.symbol(), java.util.List.copyOf(lines));
+    }
+
     /** A constant whose value changed says so; any other change of the member names both lines. */
     private static String memberChange(String a, String b) {
         int va = a == null ? -1 : a.indexOf(" value=");

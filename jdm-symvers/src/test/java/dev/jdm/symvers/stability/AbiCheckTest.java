@@ -107,6 +107,21 @@ class AbiCheckTest {
     }
 
     @Test
+    void shouldAcceptAMemberPulledUpIntoASupertype() {
+        String kmem = abiSource("dev/jdm/abi/mem/Kmem.java").replace("public interface Kmem {", "public interface Kmem extends KmemInfo {")
+                .replace("    MemStats stats();", "");
+        AbiCheck.Report report = AbiCheck.run(altered(NEXT, Map.of("dev.jdm.abi.mem.Kmem", kmem, "dev.jdm.abi.mem.KmemInfo",
+                "package dev.jdm.abi.mem;\n@dev.jdm.abi.Provided\npublic interface KmemInfo {\n    MemStats stats();\n}\n"), Map.of()));
+        assertThat(report.findings()).filteredOn(f -> f.kind().fails()).isEmpty();
+        assertThat(report.of(AbiCheck.Kind.ADDED)).extracting(f -> f.symbol().toString()).contains("dev.jdm.abi.mem.KmemInfo#stats()Ldev/jdm/abi/mem/MemStats;");
+        // pulled up and changed on the way is still a change
+        String changed = kmem.replace("public interface Kmem extends KmemInfo {", "public interface Kmem extends KmemInfo {");
+        AbiCheck.Report worse = AbiCheck.run(altered(NEXT, Map.of("dev.jdm.abi.mem.Kmem", changed, "dev.jdm.abi.mem.KmemInfo",
+                "package dev.jdm.abi.mem;\n@dev.jdm.abi.Provided\npublic interface KmemInfo {\n    static MemStats stats() { return null; }\n}\n"), Map.of()));
+        assertThat(worse.of(AbiCheck.Kind.REMOVED)).extracting(f -> f.symbol().toString()).contains("dev.jdm.abi.mem.Kmem#stats()Ldev/jdm/abi/mem/MemStats;");
+    }
+
+    @Test
     void shouldReadFactsOlderBaselinesDidNotRecordFromTheReleasedJars() {
         // the JDM_1.0 and JDM_1.1 baselines are format 1: no ordinals, no supertypes; their JARs have both
         assertThat(ReleasedAbi.of(REAL).baselines()).allSatisfy(b -> assertThat(b.fingerprintFormat()).isEqualTo(1));

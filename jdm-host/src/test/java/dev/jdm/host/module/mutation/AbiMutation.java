@@ -9,8 +9,15 @@ import java.nio.file.Path;
  * One kind of ABI change, applied to a real ABI source file.
  *
  * @param file path below {@code jdm-abi/src/main/java}
+ * @param also further replacements in the same file, in order
+ * @param added new ABI types the change brings, binary name to source
  */
-record AbiMutation(String name, String type, String file, String from, String to) {
+record AbiMutation(String name, String type, String file, String from, String to, java.util.Map<String, String> also,
+        java.util.Map<String, String> added) {
+    AbiMutation(String name, String type, String file, String from, String to) {
+        this(name, type, file, from, to, java.util.Map.of(), java.util.Map.of());
+    }
+
     /** The mutated source; fails if the text to replace is not there (the ABI moved on: fix the mutation). */
     String source() {
         try {
@@ -18,7 +25,14 @@ record AbiMutation(String name, String type, String file, String from, String to
             if (!s.contains(from)) {
                 throw new IllegalStateException("mutation " + name + ": " + file + " no longer contains " + from);
             }
-            return s.replace(from, to);
+            s = s.replace(from, to);
+            for (var e : also.entrySet()) {
+                if (!s.contains(e.getKey())) {
+                    throw new IllegalStateException("mutation " + name + ": " + file + " no longer contains " + e.getKey());
+                }
+                s = s.replace(e.getKey(), e.getValue());
+            }
+            return s;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -60,6 +74,10 @@ record AbiMutation(String name, String type, String file, String from, String to
                         "extends RuntimeException", "extends Exception"),
                 new AbiMutation("final removed", "dev.jdm.abi.blk.BlockStatus", "dev/jdm/abi/blk/BlockStatus.java", "public final class BlockStatus",
                         "public class BlockStatus"),
+                new AbiMutation("method pulled up into a new superinterface", "dev.jdm.abi.mem.Kmem", KMEM,
+                        "public interface Kmem {", "public interface Kmem extends KmemInfo {", java.util.Map.of("    MemStats stats();", ""),
+                        java.util.Map.of("dev.jdm.abi.mem.KmemInfo",
+                                "package dev.jdm.abi.mem;\n@dev.jdm.abi.Provided\npublic interface KmemInfo {\n    MemStats stats();\n}\n")),
                 new AbiMutation("generic signature changed, same erasure", "dev.jdm.abi.ModuleContext", "dev/jdm/abi/ModuleContext.java",
                         "<T> Optional<T> lookup(Class<T> api);", "<T> Optional<T> lookup(Class<? extends T> api);"));
     }

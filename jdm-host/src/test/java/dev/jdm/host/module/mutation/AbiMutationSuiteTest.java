@@ -57,7 +57,9 @@ class AbiMutationSuiteTest {
         List<Case> cases = new ArrayList<>();
         for (AbiMutation m : AbiMutation.all()) {
             Map<String, byte[]> mutated = new HashMap<>(realAbi);
-            mutated.putAll(new TestCompiler().withAbi().source(m.type(), m.source()).compile());
+            TestCompiler abi = new TestCompiler().withAbi().source(m.type(), m.source());
+            m.added().forEach(abi::source);
+            mutated.putAll(abi.compile());
             Map<String, byte[]> meta = new HashMap<>(REAL.metadata());
             meta.put("generation", HOST_GENERATION.getBytes(StandardCharsets.UTF_8));
             ExportTable host = new ExportTable(AbiModel.from(new JarContents("mutated-abi", mutated, meta)));
