@@ -75,7 +75,7 @@ class JdmCommandTest {
     }
 
     /** The command that {@code path} names, in a tree with every subcommand. */
-    private static CommandLine command(List<String> path) {
+    static CommandLine command(List<String> path) {
         CommandLine cl = JdmCommand.commandLine(new String[] {"--help"});
         for (String word : path) {
             cl = cl.getSubcommands().get(word);
@@ -83,7 +83,7 @@ class JdmCommandTest {
         return cl;
     }
 
-    private static String[] args(List<String> path, String... more) {
+    static String[] args(List<String> path, String... more) {
         return Stream.concat(path.stream(), Stream.of(more)).toArray(String[]::new);
     }
 
