@@ -102,8 +102,12 @@ public final class JdmCommand {
      * not found}), and that name is the command's own.
      */
     static String errorLine(CommandSpec spec, String message) {
-        String cmd = spec.qualifiedName().replaceFirst("^jdm ", "");
-        for (String prefix : new String[] {cmd + ": ", spec.name() + ": "}) {
+        return errorLine(spec.qualifiedName().replaceFirst("^jdm ", ""), spec.name(), message);
+    }
+
+    /** {@link #errorLine(CommandSpec, String)} for {@code cmd} ("sec reload"), whose last word is {@code name}. */
+    static String errorLine(String cmd, String name, String message) {
+        for (String prefix : new String[] {cmd + ": ", name + ": "}) {
             if (message.startsWith(prefix)) {
                 message = message.substring(prefix.length());
                 break;
@@ -127,11 +131,7 @@ public final class JdmCommand {
 
     /** The socket to use: --socket, then $JDM_SOCKET, then the host's default. */
     Path socket() {
-        if (socket != null) {
-            return socket;
-        }
-        String env = System.getenv("JDM_SOCKET");
-        return env != null && !env.isBlank() ? Path.of(env) : Host.defaultRuntimeDir().resolve("gate.sock");
+        return GateClient.socket(socket);
     }
 
     /** Opens a connection to the host. */
