@@ -30,7 +30,11 @@ final class HostService {
 
     /** The host serves: tell systemd, and take SIGHUP from now on. */
     void ready() {
-        Signal.handle(new Signal("HUP"), s -> reload());
+        try {
+            Signal.handle(new Signal("HUP"), s -> reload());
+        } catch (IllegalArgumentException e) { // the JVM keeps SIGHUP (-Xrs): serve anyway, without reloads
+            err.println("jdm host: SIGHUP will not reload the policies: " + e.getMessage());
+        }
         send("READY=1\nSTATUS=serving " + host.socket() + "\nMAINPID=" + ProcessHandle.current().pid());
     }
 
