@@ -25,6 +25,17 @@ class ModuleArchetypeIT {
     @Test
     void shouldGenerateAModuleThatBuildsAndLoadsWithNoEdits() throws Exception {
         Path work = Files.createTempDirectory("jdm-archetype-it");
+        try {
+            generateBuildAndLoad(work);
+        } finally {
+            // the private repository holds copies of every plugin the build used: tens of MiB per run
+            try (var files = Files.walk(work)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void generateBuildAndLoad(Path work) throws Exception {
         Path repo = work.resolve("repo");
         install(repo, "jdm-parent", ROOT.resolve("pom.xml"), null);
         for (String module : List.of("jdm-abi", "jdm-symvers", "jdm-maven-plugin", "jdm-module-archetype")) {
