@@ -107,7 +107,8 @@ public final class JdmCommand {
 
     /** {@link #errorLine(CommandSpec, String)} for {@code cmd} ("sec reload"), whose last word is {@code name}. */
     static String errorLine(String cmd, String name, String message) {
-        for (String prefix : new String[] {cmd + ": ", name + ": "}) {
+        // the host names the call ("blk guard: ", "sysctl: ") or its layer ("blk: " under jdm blk stat)
+        for (String prefix : new String[] {cmd + ": ", name + ": ", cmd.split(" ")[0] + ": "}) {
             if (message.startsWith(prefix)) {
                 message = message.substring(prefix.length());
                 break;

@@ -165,5 +165,8 @@ class JdmCommandTest {
         assertThat(JdmCommand.errorLine(modinfo, "nosuch.jar: no such file")).isEqualTo("jdm modinfo: nosuch.jar: no such file");
         CommandSpec reload = JdmCommand.commandLine(new String[] {"sec"}).getSubcommands().get("sec").getSubcommands().get("reload").getCommandSpec();
         assertThat(JdmCommand.errorLine(reload, "sec reload: no module devacl")).isEqualTo("jdm sec reload: no module devacl");
+        assertThat(JdmCommand.errorLine("blk stat", "stat", "blk: no LU named x (see jdm blk ls) [ENOENT]"))
+                .isEqualTo("jdm blk stat: no LU named x (see jdm blk ls) [ENOENT]");
+        assertThat(JdmCommand.errorLine("blk stat", "stat", "export: no export x")).isEqualTo("jdm blk stat: export: no export x");
     }
 }
