@@ -28,9 +28,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "blk", description = "Block devices (LUs): list, statistics, boot-area guard, partition rescan.",
         subcommands = {BlockCommands.Ls.class, BlockCommands.Stat.class, BlockCommands.Guard.class, BlockCommands.Rescan.class,
                 BlockCommands.Export.class, BlockCommands.Unexport.class})
-final class BlockCommands implements Callable<Integer>, GateParent {
+final class BlockCommands implements GateParent {
     @ParentCommand JdmCommand root;
-    @Spec CommandSpec spec;
 
     @Override
     public JdmCommand root() {
@@ -44,12 +43,6 @@ final class BlockCommands implements Callable<Integer>, GateParent {
     /** {@code jdm blk unexport EXPORT}: the same as {@code jdm export rm}. */
     @Command(name = "unexport", description = "Remove an NBD export; the LU stays (the same as jdm export rm).")
     static final class Unexport extends ExportCommands.Rm {}
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return 0;
-    }
 
     /** 268435456 → "256 MiB" (the sweeper's formatting, so both commands show sizes alike). */
     static String size(long bytes) {

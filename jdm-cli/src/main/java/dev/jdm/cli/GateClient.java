@@ -29,6 +29,15 @@ final class GateClient implements AutoCloseable {
         this.out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel)));
     }
 
+    /** The socket to use: {@code flag} (--socket) if given, then $JDM_SOCKET, then the host's default. */
+    static Path socket(Path flag) {
+        if (flag != null) {
+            return flag;
+        }
+        String env = System.getenv("JDM_SOCKET");
+        return env != null && !env.isBlank() ? Path.of(env) : dev.jdm.host.Host.defaultRuntimeDir().resolve("gate.sock");
+    }
+
     /**
      * Connects to the gate.
      *

@@ -14,7 +14,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code jdm host}: runs the host in the foreground until SIGINT or SIGTERM. */
+/** {@code jdm host}: runs the host in the foreground until SIGINT or SIGTERM; SIGHUP reloads its policies. */
 @Command(name = "host", description = "Run the host: load the configured (or default) modules and serve the call gate.")
 final class HostCommand implements Callable<Integer> {
     @ParentCommand
@@ -61,16 +61,28 @@ final class HostCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Path modules = bundled != null ? bundled : bundledDefault();
         Path gate = socket != null ? socket : root.socket != null ? root.socket : envSocket();
+        // under systemd with stderr a journal stream, the log goes there with priorities; else to the console as always
+        boolean journal = JournalStream.stderrIsJournal();
         Host host;
         try {
-            host = Host.start(new Host.Options(config, gate, stateDir, modules, System.out,
+            host = Host.start(new Host.Options(config, gate, stateDir, modules, journal ? null : System.out,
                     new Host.NbdOptions(nbdSocket, nbdTcp, nbdMemory, nbdTls, nbdTlsCertificates, nbdTlsVerifyPeer)));
         } catch (HostException e) {
             throw new CliException(CliException.HOST_ERROR, e.getMessage());
         }
+        JournalStream echo = journal ? JournalStream.follow(host.log(), () -> (int) host.sysctl().longValue("log.console_level"), System.err) : null;
+        HostService service = new HostService(host, config, SdNotify.fromEnvironment(), System.err);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
+            service.stopping();
             host.close();
+            if (echo != null) {
+                try {
+                    echo.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             stopped.countDown();
         }, "jdm-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -94,6 +106,7 @@ final class HostCommand implements Callable<Integer> {
         }
         out.println("next: in another terminal, ./jdm" + (gate != null ? " --socket " + host.socket() : "") + " lsmod");
         out.flush();
+        service.ready();
         stopped.await();
         return 0;
     }

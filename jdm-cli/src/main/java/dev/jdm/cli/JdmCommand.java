@@ -11,10 +11,18 @@ import java.util.function.Supplier;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
-/** The {@code jdm} command: global options, and the subcommands. */
-@Command(name = "jdm", mixinStandardHelpOptions = true, versionProvider = JdmCommand.Version.class,
+/**
+ * The {@code jdm} command: global options, and the subcommands. Its scope is inherited, so every
+ * subcommand, the kmod tree's included, takes {@code -h}/{@code --help} and {@code -V}; each one's
+ * example is its {@code usage.footer} in {@code Examples.properties}, which {@code JdmCommandTest}
+ * checks for every command there is.
+ */
+@Command(name = "jdm", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true, versionProvider = JdmCommand.Version.class,
+        resourceBundle = "dev.jdm.cli.Examples",
         description = "A stable-ABI driver host: run it, load and inspect modules, and check them before they load.")
 public final class JdmCommand {
     /**
@@ -43,6 +51,7 @@ public final class JdmCommand {
         m.put("kmod", dev.jdm.kmod.cli.KmodCommand::new);
         m.put("sweep", SweepCommand::new);
         m.put("generate-completion", AutoComplete.GenerateCompletion::new);
+        m.put("help", CommandLine.HelpCommand::new);
         return java.util.Collections.unmodifiableMap(m);
     }
 
@@ -57,7 +66,7 @@ public final class JdmCommand {
     /**
      * The picocli command line for {@code args} with jdm's error handling: one line on stderr, a
      * meaningful exit code. Only the subcommand that {@code args} names is registered; help, a
-     * misspelt name or completion get all of them.
+     * misspelt name, {@code jdm help CMD} or completion get all of them.
      */
     static CommandLine commandLine(String[] args) {
         CommandLine cl = new CommandLine(new JdmCommand());
@@ -72,22 +81,40 @@ public final class JdmCommand {
         }
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
-            String cmd = commandLine.getCommandSpec().qualifiedName().replaceFirst("^jdm ", "");
+            CommandSpec spec = commandLine.getCommandSpec();
+            int code = CliException.HOST_ERROR;
+            String message = ex.toString();
             if (ex instanceof CliException c) {
-                err.println("jdm " + cmd + ": " + c.getMessage());
-                err.flush();
-                return c.exitCode();
+                code = c.exitCode();
+                message = c.getMessage();
+            } else if (ex instanceof dev.jdm.host.HostException h) {
+                message = h.getMessage() + " [" + h.code() + "]";
             }
-            if (ex instanceof dev.jdm.host.HostException h) {
-                err.println("jdm " + cmd + ": " + h.getMessage() + " [" + h.code() + "]");
-                err.flush();
-                return CliException.HOST_ERROR;
-            }
-            err.println("jdm " + cmd + ": " + ex);
+            err.println(errorLine(spec, message));
             err.flush();
-            return CliException.HOST_ERROR;
+            return code;
         });
         return cl;
+    }
+
+    /**
+     * {@code jdm CMD: message}, once: the host names the call it refuses ({@code modinfo: module x
+     * not found}), and that name is the command's own.
+     */
+    static String errorLine(CommandSpec spec, String message) {
+        return errorLine(spec.qualifiedName().replaceFirst("^jdm ", ""), spec.name(), message);
+    }
+
+    /** {@link #errorLine(CommandSpec, String)} for {@code cmd} ("sec reload"), whose last word is {@code name}. */
+    static String errorLine(String cmd, String name, String message) {
+        // the host names the call ("blk guard: ", "sysctl: ") or its layer ("blk: " under jdm blk stat)
+        for (String prefix : new String[] {cmd + ": ", name + ": ", cmd.split(" ")[0] + ": "}) {
+            if (message.startsWith(prefix)) {
+                message = message.substring(prefix.length());
+                break;
+            }
+        }
+        return "jdm " + cmd + ": " + message;
     }
 
     /** The subcommand {@code args} runs, if it can be told before parsing and is not completion; else null. */
@@ -97,7 +124,7 @@ public final class JdmCommand {
             if (a.equals("--socket")) {
                 i++;
             } else if (!a.startsWith("--socket=")) {
-                return a.startsWith("-") || !SUBCOMMANDS.containsKey(a) || a.equals("generate-completion") ? null : a;
+                return a.startsWith("-") || !SUBCOMMANDS.containsKey(a) || a.equals("generate-completion") || a.equals("help") ? null : a;
             }
         }
         return null;
@@ -105,11 +132,7 @@ public final class JdmCommand {
 
     /** The socket to use: --socket, then $JDM_SOCKET, then the host's default. */
     Path socket() {
-        if (socket != null) {
-            return socket;
-        }
-        String env = System.getenv("JDM_SOCKET");
-        return env != null && !env.isBlank() ? Path.of(env) : Host.defaultRuntimeDir().resolve("gate.sock");
+        return GateClient.socket(socket);
     }
 
     /** Opens a connection to the host. */

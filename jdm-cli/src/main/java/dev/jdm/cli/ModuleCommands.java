@@ -105,11 +105,15 @@ final class ModuleCommands {
 
         @Override
         public Integer call() {
+            return run(root.socket, json, spec.commandLine().getOut());
+        }
+
+        /** The whole command, for {@code --socket} (or null), also run without picocli by {@link Main}'s fast path. */
+        static int run(Path socket, boolean json, PrintWriter out) {
             List<ModuleEntry> modules;
-            try (GateClient gate = root.connect()) {
+            try (GateClient gate = GateClient.connect(GateClient.socket(socket))) {
                 modules = gate.call(Request.newBuilder().setLsmod(LsmodCall.getDefaultInstance())).getLsmod().getModulesList();
             }
-            PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 List<Map<String, Object>> rows = new ArrayList<>();
                 for (ModuleEntry m : modules) {

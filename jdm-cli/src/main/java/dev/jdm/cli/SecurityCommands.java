@@ -28,15 +28,8 @@ import picocli.CommandLine.Spec;
 /** {@code jdm sec}: the security module stack (ls, replace, reload). */
 @Command(name = "sec", description = "Security modules: list the stack, replace one atomically, reload a policy.",
         subcommands = {SecurityCommands.Ls.class, SecurityCommands.Replace.class, SecurityCommands.Reload.class})
-final class SecurityCommands implements Callable<Integer> {
+final class SecurityCommands {
     @ParentCommand JdmCommand root;
-    @Spec CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return CliException.USAGE;
-    }
 
     static byte[] read(Path file, long max) {
         try {

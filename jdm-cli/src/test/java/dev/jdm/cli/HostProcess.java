@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * {@code jdm host} started as a real process for an integration test, in a fresh directory, and
@@ -27,11 +28,13 @@ final class HostProcess implements AutoCloseable {
     private final Process process;
     private final List<String> banner = new ArrayList<>();
 
-    private HostProcess(Path dir, List<String> hostArgs) throws IOException {
+    private HostProcess(Path dir, Consumer<ProcessBuilder> setup, List<String> hostArgs) throws IOException {
         this.dir = dir;
         List<String> args = new ArrayList<>(List.of("host", "--state-dir", dir.resolve("state").toString()));
         args.addAll(hostArgs);
-        this.process = new ProcessBuilder(javaCommand(args.toArray(String[]::new))).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(javaCommand(args.toArray(String[]::new))).redirectErrorStream(true);
+        setup.accept(pb);
+        this.process = pb.start();
         BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         for (String line = r.readLine(); line != null; line = r.readLine()) {
             banner.add(line);
@@ -52,7 +55,12 @@ final class HostProcess implements AutoCloseable {
 
     /** Starts a host in a new temporary directory named after {@code prefix}, with extra host flags. */
     static HostProcess start(String prefix, String... hostArgs) throws IOException {
-        return new HostProcess(Files.createTempDirectory(prefix), List.of(hostArgs));
+        return start(Files.createTempDirectory(prefix), pb -> { }, hostArgs);
+    }
+
+    /** Starts a host in {@code dir}, with {@code setup} applied to its process (environment, stderr) first. */
+    static HostProcess start(Path dir, Consumer<ProcessBuilder> setup, String... hostArgs) throws IOException {
+        return new HostProcess(dir, setup, List.of(hostArgs));
     }
 
     Path dir() {

@@ -219,6 +219,45 @@ public final class Host implements AutoCloseable {
         return config != null ? Path.of(config).toAbsolutePath() : dflt.toAbsolutePath();
     }
 
+    /**
+     * What an operator may change without a restart ({@code jdm host} runs it on SIGHUP): the
+     * {@code [sysctl]} table of {@code config} (values that differ are written, as at start), and the
+     * stored policy file of every live security module that has one (devacl's), as {@code jdm sec
+     * reload MODULE} does. A refused value or policy leaves the old one in force; the rest still apply.
+     *
+     * @param config the host's TOML file, or null if it runs on embedded defaults (policies only)
+     * @return one line per refusal, also logged; empty if everything applied
+     */
+    public List<String> reloadPolicies(Path config) {
+        List<String> problems = new ArrayList<>();
+        if (config != null) {
+            try {
+                for (Map.Entry<String, String> e : HostConfig.load(config).sysctl().entrySet()) {
+                    if (!sysctl.get(e.getKey()).orElse("").equals(e.getValue())) {
+                        sysctl.set(e.getKey(), e.getValue());
+                        log.append(LogLevel.INFO, "host", "reload: sysctl " + e.getKey() + " = " + e.getValue());
+                    }
+                }
+            } catch (HostException e) {
+                problems.add(config + ": " + e.getMessage());
+            }
+        }
+        for (Security.Row m : security.list()) {
+            if (!m.state().equals("live")) {
+                continue;
+            }
+            try {
+                security.reload(hostTask, m.name(), null);
+            } catch (HostException e) {
+                if (e.code() != HostException.Code.ENOENT) { // ENOENT: no stored policy, nothing to re-read
+                    problems.add(e.getMessage());
+                }
+            }
+        }
+        problems.forEach(p -> log.append(LogLevel.ERR, "host", "reload: " + p));
+        return problems;
+    }
+
     /** Stops serving, unloads all modules in dependency order, removes the socket. */
     @Override
     public void close() {
