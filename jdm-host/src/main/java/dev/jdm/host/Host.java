@@ -138,7 +138,7 @@ public final class Host implements AutoCloseable {
         HostCalls calls = new HostCalls(this);
         // every gate call runs as its task, so module load/unload checks deep in the manager see the caller
         this.gate = new GateServer(socket, (task, request, out) -> ScopedValue.where(Security.CALLER, task)
-                .call(() -> { calls.handle(task, request, out); return null; }), tasks, log);
+                .call(() -> { calls.handle(task, request, out); return null; }), tasks, log, sysctl);
         this.hostExports = new HostExports(options.nbd(), config.nbd(), socket, block, tasks, security, sysctl, log, startupErrors::add);
     }
 
@@ -200,6 +200,7 @@ public final class Host implements AutoCloseable {
                 "group of every LU's device node, as dev_open sees it (6: disk)"), "6");
         sysctl.register(new Sysctl.Entry("log.console_level", Sysctl.Type.LONG, true, false, 0, 7,
                 "highest log level echoed to the host's console (0 EMERG .. 7 DEBUG)"), "6");
+        dev.jdm.host.gate.GateSysctls.register(sysctl);
     }
 
     /** $XDG_RUNTIME_DIR/jdm, /run/jdm as root, or a per-user directory under /tmp. */
