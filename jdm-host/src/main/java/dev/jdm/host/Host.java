@@ -201,6 +201,7 @@ public final class Host implements AutoCloseable {
         sysctl.register(new Sysctl.Entry("log.console_level", Sysctl.Type.LONG, true, false, 0, 7,
                 "highest log level echoed to the host's console (0 EMERG .. 7 DEBUG)"), "6");
         dev.jdm.host.gate.GateSysctls.register(sysctl);
+        dev.jdm.host.export.nbd.NbdLimits.register(sysctl);
     }
 
     /** $XDG_RUNTIME_DIR/jdm, /run/jdm as root, or a per-user directory under /tmp. */

@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -171,19 +172,24 @@ public final class GateServer implements AutoCloseable {
 
         Deadline(SocketChannel ch, String who, String key) {
             long ms = sysctl.longValue(key);
-            timeout = timer.schedule(() -> {
-                log.append(LogLevel.NOTICE, "gate", who + ": closed: no complete call within " + ms + " ms (" + key + ")");
-                try {
-                    ch.close();
-                } catch (IOException ignored) {
-                    // closing anyway
-                }
-            }, ms, TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> t;
+            try {
+                t = timer.schedule(() -> {
+                    log.append(LogLevel.NOTICE, "gate", who + ": closed: no complete call within " + ms + " ms (" + key + ")");
+                    closeQuietly(ch);
+                }, ms, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closing) { // the gate is closing: so is this connection
+                closeQuietly(ch);
+                t = null;
+            }
+            timeout = t;
         }
 
         @Override
         public void close() {
-            timeout.cancel(false);
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
         }
     }
 
@@ -227,6 +233,14 @@ public final class GateServer implements AutoCloseable {
 
     private static Response error(long id, String code, String message) {
         return Response.newBuilder().setId(id).setError(Error.newBuilder().setCode(code).setMessage(message)).build();
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
     }
 
     /** Connections open now, admitted or not yet. */
