@@ -247,8 +247,7 @@ final class Transmission {
                         if (st == IoStatus.OK) {
                             readReply(r, buf);
                         } else {
-                            pool.give(buf);
-                            status(r, st);
+                            status(r, st); // buf is not pooled: a driver that timed out may still write into it
                         }
                     }));
                 }
@@ -381,11 +380,19 @@ final class Transmission {
     // ---- replies ----
 
     private Runnable release(Req r, ByteBuffer extra) {
+        return release(r, extra, true);
+    }
+
+    /**
+     * Gives back what a request holds; {@code reuse} false drops its buffers instead of pooling
+     * them, for failed requests, whose buffer a timed-out driver may still read or write.
+     */
+    private Runnable release(Req r, ByteBuffer extra, boolean reuse) {
         return () -> {
-            if (r.data() != null) {
+            if (r.data() != null && reuse) {
                 pool.give(r.data());
             }
-            if (extra != null) {
+            if (extra != null && reuse) {
                 pool.give(extra);
             }
             inFlightBytes.release(r.bytes());
@@ -410,7 +417,7 @@ final class Transmission {
 
     private void error(Req r, int errno, String message) {
         if (!s.structured()) {
-            writer.send(new ReplyWriter.Reply(simple(r, errno).array(), null, release(r, null)));
+            writer.send(new ReplyWriter.Reply(simple(r, errno).array(), null, release(r, null, false)));
             return;
         }
         byte[] m = message.getBytes(StandardCharsets.UTF_8);
@@ -419,7 +426,7 @@ final class Transmission {
         }
         ByteBuffer b = chunk(r, Chunk.ERROR, Chunk.ERROR_PREFIX + m.length, Chunk.ERROR_PREFIX + m.length);
         b.putInt(errno).putShort((short) m.length).put(m);
-        writer.send(new ReplyWriter.Reply(b.array(), null, release(r, null)));
+        writer.send(new ReplyWriter.Reply(b.array(), null, release(r, null, false)));
     }
 
     private void readReply(Req r, ByteBuffer buf) {
