@@ -127,6 +127,7 @@ public final class Host implements AutoCloseable {
                 modules.unpin(module);
             }
         });
+        block.setRequestTimeout(() -> sysctl.longValue("blk.request_timeout_ms"));
         this.blockCalls = new BlockCalls(block);
         this.sweepCalls = new dev.jdm.host.block.SweepCalls(this::openLu);
         tasks.onExit(sweepCalls::closeAll); // a connection's sweep handles end with it
@@ -138,7 +139,7 @@ public final class Host implements AutoCloseable {
         HostCalls calls = new HostCalls(this);
         // every gate call runs as its task, so module load/unload checks deep in the manager see the caller
         this.gate = new GateServer(socket, (task, request, out) -> ScopedValue.where(Security.CALLER, task)
-                .call(() -> { calls.handle(task, request, out); return null; }), tasks, log);
+                .call(() -> { calls.handle(task, request, out); return null; }), tasks, log, sysctl);
         this.hostExports = new HostExports(options.nbd(), config.nbd(), socket, block, tasks, security, sysctl, log, startupErrors::add);
     }
 
@@ -198,8 +199,13 @@ public final class Host implements AutoCloseable {
                 "most memory one module may hold"), Long.toString(4L << 30));
         sysctl.register(new Sysctl.Entry("blk.device_gid", Sysctl.Type.LONG, true, false, 0, Integer.MAX_VALUE,
                 "group of every LU's device node, as dev_open sees it (6: disk)"), "6");
+        sysctl.register(new Sysctl.Entry("blk.request_timeout_ms", Sysctl.Type.LONG, true, false, 0, 3_600_000,
+                "a request its driver holds this long fails with ETIMEDOUT, as Linux's queue/io_timeout; 0 never"),
+                Long.toString(dev.jdm.host.block.BlockRegistry.DEFAULT_REQUEST_TIMEOUT_MS));
         sysctl.register(new Sysctl.Entry("log.console_level", Sysctl.Type.LONG, true, false, 0, 7,
                 "highest log level echoed to the host's console (0 EMERG .. 7 DEBUG)"), "6");
+        dev.jdm.host.gate.GateSysctls.register(sysctl);
+        dev.jdm.host.export.nbd.NbdLimits.register(sysctl);
     }
 
     /** $XDG_RUNTIME_DIR/jdm, /run/jdm as root, or a per-user directory under /tmp. */

@@ -63,6 +63,7 @@ final class HostCalls implements CallHandler {
                 r.setSysctl(sysctlGet(c.getKey()));
             }
             case DMESG -> {
+                host.security().checkSyslogRead(task); // lsmod and blk ls stay public, as on Linux
                 dmesg(request.getDmesg(), out);
                 return;
             }

@@ -6,6 +6,7 @@ import dev.jdm.host.config.HostConfig;
 import dev.jdm.host.export.ExportService;
 import dev.jdm.host.export.LuDevices;
 import dev.jdm.host.export.nbd.NbdConfig;
+import dev.jdm.host.export.nbd.NbdLimits;
 import dev.jdm.host.export.nbd.NbdServer;
 import dev.jdm.host.export.nbd.tls.ClientIdentity;
 import dev.jdm.host.export.nbd.tls.TlsMode;
@@ -39,19 +40,20 @@ final class HostExports implements AutoCloseable {
         this.block = block;
         this.log = log;
         this.startupError = startupError;
-        NbdConfig config = nbdConfig(flags, conf, gateSocket);
+        NbdConfig config = nbdConfig(flags, conf, gateSocket, sysctl);
         this.nbd = config.socket() == null && config.tcp() == null ? null
                 : new NbdServer(config, service.registry(), tasks, new SecurityExportAccess(security, sysctl, service.registry()), log);
         service.deviceSource(new LuDevices(block));
     }
 
-    private static NbdConfig nbdConfig(Host.NbdOptions flags, HostConfig.Nbd conf, Path gateSocket) {
+    private static NbdConfig nbdConfig(Host.NbdOptions flags, HostConfig.Nbd conf, Path gateSocket, Sysctl sysctl) {
         Path socket = flags.socket() != null ? flags.socket().toAbsolutePath()
                 : "off".equals(conf.socket()) ? null
                 : conf.socket() != null ? Path.of(conf.socket()).toAbsolutePath()
                 : gateSocket.resolveSibling("nbd.sock");
         String tcp = flags.tcp() != null ? flags.tcp() : conf.tcp() != null ? conf.tcp() : "127.0.0.1:" + NbdConfig.DEFAULT_PORT;
-        return NbdConfig.of(socket, "off".equals(tcp) ? null : tcpAddress(tcp)).withTls(tls(flags, conf.tls()), conf.cleartextBeyondLoopback());
+        return NbdConfig.of(socket, "off".equals(tcp) ? null : tcpAddress(tcp)).withTls(tls(flags, conf.tls()), conf.cleartextBeyondLoopback())
+                .withLimits(NbdLimits.of(sysctl));
     }
 
     /** TLS from the flags over {@code [nbd.tls]}; identities come only from the configuration. */

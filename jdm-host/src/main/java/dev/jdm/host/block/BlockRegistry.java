@@ -53,6 +53,15 @@ public final class BlockRegistry {
         this.pinner = pinner;
     }
 
+    /** Linux's default io_timeout: 30 s. */
+    public static final long DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+    private volatile java.util.function.LongSupplier requestTimeoutMs = () -> DEFAULT_REQUEST_TIMEOUT_MS;
+
+    /** Where LUs registered from now on read their request timeout (the sysctl {@code blk.request_timeout_ms}). */
+    public void setRequestTimeout(java.util.function.LongSupplier ms) {
+        requestTimeoutMs = ms;
+    }
+
     /** The block layer a module sees through {@code ModuleContext.block()}. */
     public ModuleBlockLayer forModule(String module, Params params) {
         return new ModuleBlockLayer(this, module, params, log);
@@ -153,7 +162,7 @@ public final class BlockRegistry {
     LogicalUnit register(String module, String name, long size, int lbs, int pbs, int caps, long guard, BlockQueueDriver driver) {
         Consumer<String> warn = m -> log.append(LogLevel.WARNING, "blk", m);
         LogicalUnit[] self = new LogicalUnit[1];
-        LogicalUnit lu = new LogicalUnit(name, module, size, lbs, pbs, caps, guard, driver, warn,
+        LogicalUnit lu = new LogicalUnit(name, module, size, lbs, pbs, caps, guard, driver, requestTimeoutMs, warn,
                 (off, len) -> tableWritten(self[0], off, len));
         self[0] = lu;
         if (units.putIfAbsent(name, lu) != null) {

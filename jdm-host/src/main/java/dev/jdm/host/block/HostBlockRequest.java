@@ -4,12 +4,13 @@ import dev.jdm.abi.blk.BlockBatch;
 import dev.jdm.abi.blk.BlockOp;
 import dev.jdm.abi.blk.BlockRequest;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /**
  * The host's request: what a driver sees through {@link BlockRequest}, plus the completion hook.
- * Completion runs once; a second {@code complete} is reported and ignored. A request is also the
+ * Completion runs once; a second {@code complete} throws, except after the request timed out
+ * ({@link #expire}), when the driver's late completion is ignored. A request is also the
  * batch of itself alone, so a request issued on its own costs no batch object.
  */
 final class HostBlockRequest implements BlockRequest, BlockBatch {
@@ -22,7 +23,10 @@ final class HostBlockRequest implements BlockRequest, BlockBatch {
     private final int flags;
     private final MemorySegment data;
     private final IntConsumer done;
-    private final AtomicBoolean completed = new AtomicBoolean();
+    private static final int OPEN = 0;
+    private static final int COMPLETED = 1;
+    private static final int EXPIRED = 2;
+    private final AtomicInteger state = new AtomicInteger(OPEN);
     final long startNanos = System.nanoTime();
     /** The flush epoch a write counts in (see {@code RequestQueue.Epoch}); null for other requests. */
     RequestQueue.Epoch epoch;
@@ -99,14 +103,31 @@ final class HostBlockRequest implements BlockRequest, BlockBatch {
 
     @Override
     public void complete(int status) {
-        if (!completed.compareAndSet(false, true)) {
+        if (!state.compareAndSet(OPEN, COMPLETED)) {
+            if (state.get() == EXPIRED) {
+                return; // the host failed it at its timeout; the caller has its answer and has moved on
+            }
             throw new IllegalStateException("request " + op + " @" + offset + "+" + length + " completed twice");
         }
         done.accept(status);
     }
 
+    /**
+     * Completes the request with {@code status} on the host's behalf, unless the driver already
+     * did; a later {@link #complete} by the driver is then ignored.
+     *
+     * @return true if this call completed it
+     */
+    boolean expire(int status) {
+        if (!state.compareAndSet(OPEN, EXPIRED)) {
+            return false;
+        }
+        done.accept(status);
+        return true;
+    }
+
     boolean isCompleted() {
-        return completed.get();
+        return state.get() != OPEN;
     }
 
     @Override

@@ -38,7 +38,7 @@ final class LogicalUnit {
 
     /** A whole device served by {@code driver}. */
     LogicalUnit(String name, String module, long size, int lbs, int pbs, int caps, long guard, BlockQueueDriver driver,
-            Consumer<String> warn, RequestQueue.WriteWatcher watcher) {
+            java.util.function.LongSupplier timeoutMs, Consumer<String> warn, RequestQueue.WriteWatcher watcher) {
         this.name = name;
         this.module = module;
         this.size = size;
@@ -48,7 +48,7 @@ final class LogicalUnit {
         this.bootGuard = new AtomicLong(guard);
         this.disk = null;
         this.partition = null;
-        this.queue = new RequestQueue(name, driver, size, lbs, caps, bootGuard::get, stats, warn, watcher);
+        this.queue = new RequestQueue(name, module, timeoutMs, driver, size, lbs, caps, bootGuard::get, stats, warn, watcher);
     }
 
     /** A partition of {@code disk}. */

@@ -33,6 +33,10 @@ import java.util.function.LongSupplier;
  *
  * <p>A dispatcher hands the driver everything that waits, up to {@link #MAX_BATCH} (merged)
  * requests in one {@code BlockQueueDriver.submit}; flushes go on their own when their epoch drains.
+ *
+ * <p>A request the driver holds beyond {@code blk.request_timeout_ms} fails with ETIMEDOUT
+ * ({@link RequestTimeouts}); it then leaves its flush epoch as a failed write does. Its buffer may
+ * still be touched by the driver, so a caller must not reuse the buffer of a failed request.
  */
 final class RequestQueue {
     /** Most callers issuing to the driver at once. */
@@ -80,9 +84,18 @@ final class RequestQueue {
     private int dispatchers;
     private volatile boolean removed;
     private final AtomicLong outstanding = new AtomicLong();
+    private final RequestTimeouts timeouts;
 
+    /** A queue without a request timeout. */
     RequestQueue(String name, BlockQueueDriver driver, long size, int blockSize, int caps, LongSupplier guard, IoStats stats,
             Consumer<String> warn, WriteWatcher watcher) {
+        this(name, "?", () -> 0, driver, size, blockSize, caps, guard, stats, warn, watcher);
+    }
+
+    /** A queue whose requests fail with ETIMEDOUT once {@code driverName}'s driver holds one for {@code timeoutMs}. */
+    RequestQueue(String name, String driverName, LongSupplier timeoutMs, BlockQueueDriver driver, long size, int blockSize, int caps,
+            LongSupplier guard, IoStats stats, Consumer<String> warn, WriteWatcher watcher) {
+        this.timeouts = new RequestTimeouts(name, driverName, timeoutMs, warn);
         this.name = name;
         this.driver = driver;
         this.size = size;
@@ -232,6 +245,7 @@ final class RequestQueue {
     }
 
     private void completed(HostBlockRequest r, int status, IntConsumer finish) {
+        timeouts.done(r);
         List<HostBlockRequest> ready = List.of();
         if (r.isWrite()) {
             synchronized (lock) {
@@ -330,6 +344,9 @@ final class RequestQueue {
 
     /** Hands a batch (or one request, its own batch) to the driver; a throw fails what it left open. */
     private void issue(BlockBatch batch) {
+        for (int i = 0; i < batch.size(); i++) {
+            timeouts.issued((HostBlockRequest) batch.get(i));
+        }
         try {
             driver.submit(batch);
         } catch (RuntimeException | Error e) {
@@ -346,6 +363,7 @@ final class RequestQueue {
     /** Refuses new requests (ENODEV) and waits up to {@code millis} for those in flight. */
     boolean drain(long millis) {
         removed = true;
+        timeouts.stop();
         long deadline = System.nanoTime() + millis * 1_000_000;
         while (outstanding.get() > 0 && System.nanoTime() < deadline) {
             try {

@@ -7,12 +7,12 @@ import dev.jdm.host.gate.proto.Error;
 import dev.jdm.host.gate.proto.Request;
 import dev.jdm.host.gate.proto.Response;
 import dev.jdm.host.log.LogRing;
+import dev.jdm.host.sysctl.Sysctl;
 import dev.jdm.host.task.Credentials;
 import dev.jdm.host.task.Task;
 import dev.jdm.host.task.TaskRegistry;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -26,11 +26,22 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The call gate: a Unix domain socket on which every connection is a task with the credentials
  * the kernel reports. A malformed or unknown message gets an error reply and the connection
  * lives on; a stream that is not gate frames at all closes only that connection.
+ *
+ * <p>The socket is open to every local user, so nothing a peer sends is trusted with memory or
+ * time: connections are limited in total and per uid ({@link ConnectionLimits}), frames are
+ * received as their bytes arrive within a shared {@link MemoryBudget} and a per-call size limit
+ * ({@link FrameReader}), and a connection must deliver its first call within the handshake
+ * deadline and each later one within the idle deadline after the previous reply.
  */
 public final class GateServer implements AutoCloseable {
     /** The protocol version served. */
@@ -40,16 +51,25 @@ public final class GateServer implements AutoCloseable {
     private final CallHandler handler;
     private final TaskRegistry tasks;
     private final LogRing log;
+    private final Sysctl sysctl;
+    private final ConnectionLimits limits;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("gate-deadline").factory());
     private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
+    private MemoryBudget budget;
     private ServerSocketChannel server;
     private Thread acceptor;
     private volatile boolean closed;
 
-    public GateServer(Path socket, CallHandler handler, TaskRegistry tasks, LogRing log) {
+    /** A gate on {@code socket}; its limits are the {@link GateSysctls} keys of {@code sysctl}. */
+    public GateServer(Path socket, CallHandler handler, TaskRegistry tasks, LogRing log, Sysctl sysctl) {
         this.socket = socket;
         this.handler = handler;
         this.tasks = tasks;
         this.log = log;
+        this.sysctl = sysctl;
+        this.limits = new ConnectionLimits("the call gate", () -> (int) sysctl.longValue(GateSysctls.MAX_CONNECTIONS),
+                () -> (int) sysctl.longValue(GateSysctls.MAX_PER_UID));
     }
 
     /**
@@ -66,8 +86,9 @@ public final class GateServer implements AutoCloseable {
                 Files.delete(socket); // nobody listens: a leftover of a host that died
             }
         }
+        budget = new MemoryBudget(sysctl.longValue(GateSysctls.FRAME_MEMORY));
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
+        ListenBacklog.bind(server, UnixDomainSocketAddress.of(socket));
         // Anyone may connect; what a task may do is decided from its credentials, per call.
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
         acceptor = Thread.ofPlatform().daemon().name("gate-accept").start(this::acceptLoop);
@@ -89,33 +110,85 @@ public final class GateServer implements AutoCloseable {
 
     private void serve(SocketChannel ch) {
         Task task = null;
+        Credentials admitted = null;
         try (ch) {
             Optional<Credentials> creds = PeerCredentials.of(ch);
             if (creds.isEmpty()) {
                 log.append(LogLevel.ERR, "gate", "refused a connection: peer credentials unavailable");
                 return; // fail closed: a task without known credentials gets nothing
             }
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
+            Optional<String> refusal = limits.admit(creds.get().uid());
+            if (refusal.isPresent()) {
+                log.append(LogLevel.NOTICE, "gate", "refused a connection from uid " + creds.get().uid() + ": " + refusal.get());
+                send(out, error(0, HostException.Code.EBUSY.name(), refusal.get()));
+                return;
+            }
+            admitted = creds.get();
             try {
                 task = tasks.create("gate:" + creds.get().pid(), creds.get());
             } catch (HostException e) { // task_alloc denied: say why, once, and hang up
                 log.append(LogLevel.NOTICE, "gate", "refused a connection from uid " + creds.get().uid() + ": " + e.getMessage());
-                send(new DataOutputStream(Channels.newOutputStream(ch)), error(0, e.code().name(), e.getMessage()));
+                send(out, error(0, e.code().name(), e.getMessage()));
                 return;
             }
-            DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch)));
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
-            byte[] frame;
-            while ((frame = Frames.read(in)) != null) {
-                handle(task, frame, out);
+            FrameReader in = new FrameReader(new BufferedInputStream(Channels.newInputStream(ch)), budget);
+            String deadline = GateSysctls.HANDSHAKE_MS;
+            while (true) {
+                FrameReader.Frame frame;
+                try (Deadline d = new Deadline(ch, task.name(), deadline)) {
+                    frame = in.read();
+                } catch (FrameReader.Refused e) {
+                    log.append(LogLevel.NOTICE, "gate", task.name() + " (uid " + admitted.uid() + "): " + e.getMessage());
+                    send(out, error(0, e.code().name(), e.getMessage()));
+                    continue;
+                }
+                if (frame == null) {
+                    break;
+                }
+                try (frame) {
+                    handle(task, frame.body(), out);
+                }
+                deadline = GateSysctls.IDLE_MS;
             }
         } catch (Frames.GarbageException e) {
             log.append(LogLevel.WARNING, "gate", (task == null ? "?" : task.name()) + ": closed: " + e.getMessage());
         } catch (IOException e) {
-            // the client went away
+            // the client went away, or a deadline closed the connection (logged by the Deadline)
         } finally {
             connections.remove(ch);
             if (task != null) {
                 tasks.exit(task);
+            }
+            if (admitted != null) {
+                limits.release(admitted.uid());
+            }
+        }
+    }
+
+    /** Closes a connection that has not delivered a whole frame within the sysctl's time. */
+    private final class Deadline implements AutoCloseable {
+        private final ScheduledFuture<?> timeout;
+
+        Deadline(SocketChannel ch, String who, String key) {
+            long ms = sysctl.longValue(key);
+            ScheduledFuture<?> t;
+            try {
+                t = timer.schedule(() -> {
+                    log.append(LogLevel.NOTICE, "gate", who + ": closed: no complete call within " + ms + " ms (" + key + ")");
+                    closeQuietly(ch);
+                }, ms, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closing) { // the gate is closing: so is this connection
+                closeQuietly(ch);
+                t = null;
+            }
+            timeout = t;
+        }
+
+        @Override
+        public void close() {
+            if (timeout != null) {
+                timeout.cancel(false);
             }
         }
     }
@@ -126,6 +199,9 @@ public final class GateServer implements AutoCloseable {
             request = Request.parseFrom(frame);
         } catch (InvalidProtocolBufferException e) {
             send(out, error(0, "EPROTO", "malformed request: " + e.getMessage()));
+            return;
+        } catch (OutOfMemoryError e) { // the message is about the frame's size again: refuse, do not die
+            send(out, error(0, "ENOMEM", "no memory to decode a request of " + frame.length + " bytes; retry later"));
             return;
         }
         if (request.getVersion() != VERSION) {
@@ -159,6 +235,24 @@ public final class GateServer implements AutoCloseable {
         return Response.newBuilder().setId(id).setError(Error.newBuilder().setCode(code).setMessage(message)).build();
     }
 
+    private static void closeQuietly(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    /** Connections open now, admitted or not yet. */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /** The memory budget of frames being received. */
+    MemoryBudget frameBudget() {
+        return budget;
+    }
+
     /** The socket path. */
     public Path socket() {
         return socket;
@@ -167,6 +261,7 @@ public final class GateServer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        timer.shutdownNow();
         try {
             if (server != null) {
                 server.close();

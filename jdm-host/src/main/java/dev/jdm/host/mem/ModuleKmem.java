@@ -15,7 +15,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
- * One module's memory: kmalloc from size-class slabs carved out of the module's own arena, and
+ * One module's memory: kmalloc from size-class slabs carved out of mappings owned by the module's arena ({@link SlabPages}), and
  * vmalloc regions mapped one by one. Everything is accounted to the module; on unload
  * {@link #reclaim()} reports what is left and frees it all at once by closing the arena, so a
  * module's stale segment faults with an exception instead of touching reused memory.
@@ -29,6 +29,7 @@ public final class ModuleKmem implements Kmem {
 
     private final String module;
     private final Arena arena = Arena.ofShared();
+    private final SlabPages pages;
     private final ReentrantLock lock = new ReentrantLock();
     private final List<Deque<Slab>> partial = new ArrayList<>();
     private long[] slabBases = new long[0];
@@ -51,6 +52,7 @@ public final class ModuleKmem implements Kmem {
         this.debug = debug;
         this.limitBytes = limitBytes;
         this.vmalloc = new VmallocRegions(module);
+        this.pages = new SlabPages(module, arena);
         for (int i = 0; i < CLASSES.length; i++) {
             partial.add(new ArrayDeque<>());
         }
@@ -240,7 +242,7 @@ public final class ModuleKmem implements Kmem {
     private Slab newSlab(int cls) {
         int size = CLASSES[cls];
         long bytes = slabSize(cls);
-        Slab slab = new Slab(arena.allocate(bytes, 4096), size);
+        Slab slab = new Slab(pages.slab(bytes), size);
         slabBytes += bytes;
         int at = -Arrays.binarySearch(slabBases, slab.base) - 1;
         long[] bases = new long[slabBases.length + 1];

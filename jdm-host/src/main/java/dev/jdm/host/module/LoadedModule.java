@@ -24,6 +24,8 @@ public final class LoadedModule {
     volatile LoadableModule instance;
     volatile ModuleState state = ModuleState.COMING;
     volatile boolean slated;
+    /** rmmod is running its exit, outside the module lock. */
+    volatile boolean exiting;
     final Set<String> holders = new TreeSet<>();
     int pins;
 

@@ -51,6 +51,8 @@ public final class ModuleManager {
     };
     /** Modules replaced under their own name that still drain; out of {@code modules}, still loaded. */
     private final Set<LoadedModule> retired = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Unloaded modules whose exit thread still runs (taint D); listed until it ends. */
+    private final Set<LoadedModule> stuck = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile ModuleHooks hooks = ModuleHooks.NONE;
 
     public ModuleManager(Linker linker, LogRing log, Sysctl sysctl, ModuleIndex index) {
@@ -251,15 +253,19 @@ public final class ModuleManager {
      * @param force unload even if busy (taints F)
      */
     public UnloadResult unload(String name, boolean wait, boolean force) {
+        LoadedModule m;
         moduleLock.lock();
         try {
             requireUnlocked("unload");
-            LoadedModule m = modules.get(name);
+            m = modules.get(name);
             if (m == null) {
                 throw new HostException(Code.ENOENT, name + ": module is not loaded");
             }
             if (m.state() == ModuleState.COMING) {
                 throw new HostException(Code.EBUSY, name + ": module is still initialising");
+            }
+            if (m.exiting) {
+                throw new HostException(Code.EBUSY, name + ": its exit is running; it goes when exit returns or times out");
             }
             hooks.checkUnload(m, force);
             int refs = m.refcount();
@@ -281,11 +287,19 @@ public final class ModuleManager {
                 slate(m, "held by tasks; it keeps enforcing for them and unloads when the last one goes");
                 return UnloadResult.SLATED;
             }
-            doUnload(m);
-            return UnloadResult.UNLOADED;
+            beginUnload(m);
+            m.exiting = true;
         } finally {
             moduleLock.unlock();
         }
+        runExit(m); // module code never runs under the module lock: a spinning exit must not stall other loads
+        moduleLock.lock();
+        try {
+            finishUnload(m);
+        } finally {
+            moduleLock.unlock();
+        }
+        return UnloadResult.UNLOADED;
     }
 
     private String usedBy(LoadedModule m) {
@@ -368,10 +382,20 @@ public final class ModuleManager {
     }
 
     private void doUnload(LoadedModule m) {
-        String name = m.name();
+        beginUnload(m);
+        runExit(m);
+        finishUnload(m);
+    }
+
+    /** Under the module lock: no new users, security hooks detached. */
+    private void beginUnload(LoadedModule m) {
         m.state = ModuleState.GOING;
         hooks.gone(m);
-        runExit(m);
+    }
+
+    /** Under the module lock, after exit: context, exports, memory and registry entry go. */
+    private void finishUnload(LoadedModule m) {
+        String name = m.name();
         m.context.kill();
         boolean current = modules.get(name) == m;
         if (current) {
@@ -410,16 +434,38 @@ public final class ModuleManager {
             return null;
         });
         Thread thread = Thread.ofPlatform().daemon().name("exit-" + m.name()).start(task);
+        long timeout = sysctl.longValue("module.init_timeout_ms");
         try {
-            task.get(sysctl.longValue("module.init_timeout_ms"), TimeUnit.MILLISECONDS);
+            task.get(timeout, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             thread.interrupt();
-            log.append(LogLevel.ERR, "host", m.name() + ": exit did not return in time; unloading anyway");
+            markStuck(m, thread, timeout);
         } catch (ExecutionException e) {
             log.append(LogLevel.ERR, "host", m.name() + ": exit failed: " + e.getCause() + "; unloading anyway");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * An exit that outlived its time limit: the JVM cannot stop its thread, so the thread is renamed,
+     * the module and host are tainted D, and lsmod lists the module (state going) until the thread ends.
+     */
+    private void markStuck(LoadedModule m, Thread thread, long timeout) {
+        thread.setName("exit-" + m.name() + " (stuck)");
+        taint(m, EnumSet.of(Taint.STUCK_EXIT));
+        stuck.add(m);
+        log.append(LogLevel.ERR, "host", m.name() + ": exit did not return within " + timeout + " ms (module.init_timeout_ms); "
+                + "unloading anyway, but its thread " + thread.getName() + " still runs; host tainted D");
+        Thread.ofVirtual().name("exit-watch-" + m.name()).start(() -> {
+            try {
+                thread.join();
+                stuck.remove(m);
+                log.append(LogLevel.NOTICE, "host", m.name() + ": the stuck exit thread ended at last");
+            } catch (InterruptedException ignored) {
+                // the host is stopping
+            }
+        });
     }
 
     /** Takes a reference on a live module (an open device, a task's data). */
@@ -462,6 +508,7 @@ public final class ModuleManager {
     public List<LoadedModule> list() {
         List<LoadedModule> all = new ArrayList<>(modules.values());
         all.addAll(retired);
+        stuck.stream().filter(m -> !all.contains(m)).forEach(all::add);
         return List.copyOf(all);
     }
 

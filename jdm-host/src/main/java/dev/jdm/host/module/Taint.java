@@ -10,7 +10,9 @@ public enum Taint {
     /** A module was forced in despite fingerprint mismatches, or forced out while in use. */
     FORCED('F', "module was force loaded or force unloaded"),
     /** A module from outside the bundled modules directory was loaded. */
-    OUT_OF_TREE('O', "out-of-tree module was loaded");
+    OUT_OF_TREE('O', "out-of-tree module was loaded"),
+    /** A module's exit did not return in time; its thread may still run. */
+    STUCK_EXIT('D', "stuck exit: a module's exit did not return in time and its thread may still run");
 
     /** Licences that do not taint, as Linux's {@code license_is_gpl_compatible} plus common open ones. */
     public static final Set<String> OPEN_LICENCES = Set.of("GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL",

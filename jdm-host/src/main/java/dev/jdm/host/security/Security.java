@@ -43,6 +43,7 @@ public final class Security implements TaskLifecycle, AutoCloseable {
     private final Watchdog watchdog;
     private final Evaluator evaluator;
     private final Policies policies;
+    private final SyslogAccess syslog;
     private volatile Consumer<Object> releaser = o -> { };
     private volatile Task hostTask;
 
@@ -71,6 +72,7 @@ public final class Security implements TaskLifecycle, AutoCloseable {
                 (m, why) -> log(LogLevel.ERR, m.name + ": " + why + "; it fails every check until replaced"));
         this.evaluator = new Evaluator(watchdog, this::log);
         this.policies = new Policies(this);
+        this.syslog = new SyslogAccess(sysctl, dev.jdm.host.sys.Libc::getuid);
     }
 
     // ---- wiring --------------------------------------------------------------------------------
@@ -132,6 +134,14 @@ public final class Security implements TaskLifecycle, AutoCloseable {
     /** dev_open: a block or char device node is opened with the requested access. */
     public void checkDevOpen(Task task, DevOpen device) {
         check(task, Hook.DEV_OPEN, device);
+    }
+
+    /**
+     * Reading the host log (dmesg): {@code kernel.dmesg_restrict} decided by the host, then
+     * dev_open of {@code kmsg} for the modules (see {@link SyslogAccess}).
+     */
+    public void checkSyslogRead(Task task) {
+        checkDevOpen(task, syslog.check(task));
     }
 
     /** file_permission: the host opens a file on the task's behalf. */

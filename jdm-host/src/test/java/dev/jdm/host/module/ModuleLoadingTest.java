@@ -225,6 +225,74 @@ class ModuleLoadingTest {
     }
 
     @Test
+    void shouldUnloadAModuleStuckInExitWithoutBlockingLoadsAndTaintD() throws Exception {
+        // close() spins ignoring interrupts until the test lets it go: the JVM cannot stop such a thread
+        Path spin = TestModules.build(tmp.resolve("spin.jar"), Map.of("t.Spin", """
+                package t;
+                import dev.jdm.abi.*;
+                import dev.jdm.abi.DriverModule;
+                @DriverModule(name = "spin", license = "GPL")
+                public final class Spin implements LoadableModule {
+                    public Spin(ModuleContext ctx) {}
+                    @Override public void close() {
+                        while (!"1".equals(System.getProperty("jdm.test.spin.release"))) {
+                            Thread.onSpinWait();
+                        }
+                    }
+                }"""));
+        Path other = TestModules.build(tmp.resolve("other.jar"), TestModules.module("other", ""));
+        load(spin);
+        host.sysctl().set("module.init_timeout_ms", "600000"); // the exit's limit: far beyond this test
+        var own = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor(); // the common pool may have one worker
+        var rmmod = java.util.concurrent.CompletableFuture.supplyAsync(() -> host.modules().unload("spin", false, false), own);
+        try {
+            while (Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("exit-spin"))) {
+                Thread.sleep(5);
+            }
+            // while spin's exit runs, another module loads and unloads: exit does not hold the module lock
+            var other1 = java.util.concurrent.CompletableFuture.supplyAsync(() -> load(other).name(), own);
+            assertThat(other1.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("other");
+            assertThat(catchHost(() -> host.modules().unload("spin", false, false)).getMessage()).contains("its exit is running");
+            host.sysctl().set("module.init_timeout_ms", "100"); // not read again by the running exit
+        } finally {
+            System.setProperty("jdm.test.spin.release", "1");
+        }
+        assertThat(rmmod.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(ModuleManager.UnloadResult.UNLOADED);
+        System.clearProperty("jdm.test.spin.release");
+
+        load(TestModules.build(tmp.resolve("spin2.jar"), Map.of("t.Spin2", """
+                package t;
+                import dev.jdm.abi.*;
+                import dev.jdm.abi.DriverModule;
+                @DriverModule(name = "spin2", license = "GPL")
+                public final class Spin2 implements LoadableModule {
+                    public Spin2(ModuleContext ctx) {}
+                    @Override public void close() {
+                        while (!"1".equals(System.getProperty("jdm.test.spin2.release"))) {
+                            Thread.onSpinWait();
+                        }
+                    }
+                }""")));
+        try {
+            assertThat(host.modules().unload("spin2", false, false)).isEqualTo(ModuleManager.UnloadResult.UNLOADED);
+            assertThat(host.modules().taints()).contains(Taint.STUCK_EXIT);
+            assertThat(host.sysctl().get("kernel.tainted").orElseThrow()).contains("D");
+            LoadedModule listed = host.modules().list().stream().filter(m -> m.name().equals("spin2")).findFirst().orElseThrow();
+            assertThat(listed.taints()).as("lsmod shows the stuck module").contains(Taint.STUCK_EXIT);
+            assertThat(listed.state()).isEqualTo(ModuleState.GOING);
+            assertThat(host.log().since(0)).anyMatch(r -> r.message().contains("spin2: exit did not return within 100 ms")
+                    && r.message().contains("exit-spin2 (stuck) still runs"));
+        } finally {
+            System.setProperty("jdm.test.spin2.release", "1");
+        }
+        for (int i = 0; i < 1000 && names().contains("spin2"); i++) {
+            Thread.sleep(10);
+        }
+        assertThat(names()).as("listed until its thread ends").doesNotContain("spin2");
+        System.clearProperty("jdm.test.spin2.release");
+    }
+
+    @Test
     void shouldRefuseRmmodOfABusyModuleThenUnloadWhenFree() throws IOException {
         Path dep = TestModules.build(bundled.resolve("base.jar"), Map.of(
                 "b.Api", "package b; @dev.jdm.abi.Export public interface Api { int value(); }",

@@ -19,12 +19,17 @@ import java.lang.foreign.MemorySegment;
  * A block device backed by a file or block device that the host opens for it (the {@code backing}
  * parameter names it; the driver never opens paths). FLUSH is fsync or fdatasync ({@code sync});
  * FUA writes are followed by the same. Discard and unmapping write-zeroes punch holes.
+ *
+ * <p>By default ({@code direct=auto}) the backing is opened with O_DIRECT where it accepts it, so
+ * a completed write has left the host's page cache and FLUSH only has the device's own cache to
+ * empty; a file system that refuses O_DIRECT (EINVAL, as tmpfs before Linux 6.6) is served
+ * through the page cache, and the log says so.
  */
 @DriverModule(name = "filedisk", version = "1.0", license = "GPL", author = "jdm developers",
         description = "Block device backed by a granted file or block device")
 @Param(name = "backing", description = "absolute path of the backing file or block device (opened by the host)")
 @Param(name = "name", defaultValue = "file0", description = "LU name")
-@Param(name = "direct", type = Param.Type.BOOL, defaultValue = "n", description = "bypass the page cache (O_DIRECT)")
+@Param(name = "direct", defaultValue = "auto", description = "bypass the page cache (O_DIRECT): auto where the backing supports it, y always, n never")
 @Param(name = "readonly", type = Param.Type.BOOL, defaultValue = "n", description = "export read-only")
 @Param(name = "discard", type = Param.Type.BOOL, defaultValue = "y", description = "discard and write-zeroes punch holes")
 @Param(name = "sync", defaultValue = "fdatasync", description = "what FLUSH and FUA do: fdatasync or fsync")
@@ -40,6 +45,28 @@ public final class FileDisk implements LoadableModule {
     private final MemorySegment zeroes;
     private final BlockDevice device;
 
+    /** EINVAL: what open(2) answers when the file system does not support O_DIRECT. */
+    private static final int EINVAL = 22;
+
+    private static GrantedFile open(ModuleContext ctx, int flags, String direct) {
+        return switch (direct) {
+            case "n", "no", "0", "false", "off" -> ctx.block().grants().file("backing", flags);
+            case "y", "yes", "1", "true", "on" -> ctx.block().grants().file("backing", flags | Grants.DIRECT);
+            case "auto" -> {
+                try {
+                    yield ctx.block().grants().file("backing", flags | Grants.DIRECT);
+                } catch (GrantException e) {
+                    if (e.errno() != EINVAL) {
+                        throw e;
+                    }
+                    ctx.log().info("backing refuses O_DIRECT (" + e.getMessage() + "); using the page cache");
+                    yield ctx.block().grants().file("backing", flags);
+                }
+            }
+            default -> throw new IllegalArgumentException("direct=" + direct + " is none of auto, y, n");
+        };
+    }
+
     public FileDisk(ModuleContext ctx) {
         this.ctx = ctx;
         String sync = ctx.params().string("sync");
@@ -53,7 +80,7 @@ public final class FileDisk implements LoadableModule {
         fsync = sync.equals("fsync");
         boolean readOnly = ctx.params().bool("readonly");
         discard = ctx.params().bool("discard") && !readOnly;
-        file = ctx.block().grants().file("backing", (readOnly ? Grants.READ_ONLY : 0) | (ctx.params().bool("direct") ? Grants.DIRECT : 0));
+        file = open(ctx, readOnly ? Grants.READ_ONLY : 0, ctx.params().string("direct"));
         try {
             long size = file.size() / lbs * lbs;
             if (size == 0) {

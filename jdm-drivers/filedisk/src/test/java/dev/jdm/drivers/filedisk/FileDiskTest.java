@@ -82,6 +82,12 @@ class FileDiskTest extends BlockDriverContract {
     }
 
     @Test
+    void shouldOpenTheBackingWithODirectByDefault() {
+        // the contract's device was loaded without direct=: auto, and this ext4 or tmpfs (Linux 6.6+) accepts O_DIRECT
+        assertThat(host.log().since(0)).anyMatch(r -> r.message().contains("backing = " + backing) && r.message().contains("O_DIRECT"));
+    }
+
+    @Test
     void shouldServeReadOnlyWithDirectIo() throws Exception {
         lu.close();
         lu = null;

@@ -7,7 +7,7 @@ import java.util.ArrayDeque;
  * Direct buffers for one connection's payloads, in power-of-two classes from 4 KiB to 32 MiB. A
  * bounded number of bytes is kept for reuse; the rest goes back to the garbage collector.
  */
-final class BufferPool {
+class BufferPool {
     private static final int MIN_SHIFT = 12;
     private static final int MAX_SHIFT = 25;
     private final ArrayDeque<ByteBuffer>[] free;
@@ -42,9 +42,14 @@ final class BufferPool {
             }
         }
         if (b == null) {
-            b = ByteBuffer.allocateDirect(1 << (c + MIN_SHIFT));
+            b = allocate(1 << (c + MIN_SHIFT));
         }
         return b.clear().limit(length);
+    }
+
+    /** A new direct buffer; may throw OutOfMemoryError, which the caller turns into ENOMEM. */
+    ByteBuffer allocate(int capacity) {
+        return ByteBuffer.allocateDirect(capacity);
     }
 
     /** Returns a buffer from {@link #take}. */

@@ -20,9 +20,10 @@ import java.time.Duration;
  * @param tls TLS on the TCP listener (the Unix socket's peers are known by the kernel and never
  *     need it)
  * @param cleartextBeyondLoopback allow a TCP address beyond loopback without {@code tls = require}
+ * @param limits limits across connections: per uid, idle sessions, bytes per export
  */
 public record NbdConfig(Path socket, InetSocketAddress tcp, Duration handshakeTimeout, int maxInFlight,
-        long maxInFlightBytes, int maxPayload, TlsSettings tls, boolean cleartextBeyondLoopback) {
+        long maxInFlightBytes, int maxPayload, TlsSettings tls, boolean cleartextBeyondLoopback, NbdLimits limits) {
     /** The IANA port for NBD. */
     public static final int DEFAULT_PORT = 10809;
     /** Largest payload: 32 MiB, what qemu and the Linux client use as their maximum block size. */
@@ -34,20 +35,26 @@ public record NbdConfig(Path socket, InetSocketAddress tcp, Duration handshakeTi
                     + ", payload " + maxPayload);
         }
         tls = tls == null ? TlsSettings.OFF : tls;
+        limits = limits == null ? NbdLimits.DEFAULTS : limits;
     }
 
     /** Listeners as given, with the default limits and no TLS. */
     public static NbdConfig of(Path socket, InetSocketAddress tcp) {
-        return new NbdConfig(socket, tcp, Duration.ofSeconds(10), 64, 64L << 20, MAX_PAYLOAD, TlsSettings.OFF, false);
+        return new NbdConfig(socket, tcp, Duration.ofSeconds(10), 64, 64L << 20, MAX_PAYLOAD, TlsSettings.OFF, false, NbdLimits.DEFAULTS);
     }
 
     /** Same, with another handshake timeout. */
     public NbdConfig withHandshakeTimeout(Duration d) {
-        return new NbdConfig(socket, tcp, d, maxInFlight, maxInFlightBytes, maxPayload, tls, cleartextBeyondLoopback);
+        return new NbdConfig(socket, tcp, d, maxInFlight, maxInFlightBytes, maxPayload, tls, cleartextBeyondLoopback, limits);
     }
 
     /** Same, with TLS settings and the clear-text-beyond-loopback permission. */
     public NbdConfig withTls(TlsSettings t, boolean cleartextOutside) {
-        return new NbdConfig(socket, tcp, handshakeTimeout, maxInFlight, maxInFlightBytes, maxPayload, t, cleartextOutside);
+        return new NbdConfig(socket, tcp, handshakeTimeout, maxInFlight, maxInFlightBytes, maxPayload, t, cleartextOutside, limits);
+    }
+
+    /** Same, with other limits across connections. */
+    public NbdConfig withLimits(NbdLimits l) {
+        return new NbdConfig(socket, tcp, handshakeTimeout, maxInFlight, maxInFlightBytes, maxPayload, tls, cleartextBeyondLoopback, l);
     }
 }

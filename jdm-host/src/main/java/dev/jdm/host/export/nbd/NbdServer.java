@@ -7,6 +7,8 @@ import dev.jdm.host.export.ExportRegistry;
 import dev.jdm.host.export.nbd.tls.TlsMode;
 import dev.jdm.host.export.nbd.tls.TlsServer;
 import dev.jdm.host.export.nbd.tls.TlsSettings;
+import dev.jdm.host.gate.ConnectionLimits;
+import dev.jdm.host.gate.ListenBacklog;
 import dev.jdm.host.gate.PeerCredentials;
 import dev.jdm.host.sys.LoopbackPeers;
 import dev.jdm.host.sys.Passwd;
@@ -25,10 +27,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +43,9 @@ import java.util.concurrent.TimeUnit;
  * {@code export_connect}, then transmission with a {@code blk_io} check per request. On TCP the
  * handshake may upgrade to TLS (NBD_OPT_STARTTLS, see {@link Connection}), which the configured
  * mode may require. A connection that misbehaves ends alone; the listeners and other connections go on.
+ * One uid holds at most {@link NbdLimits#perUid} of the {@link #MAX_CONNECTIONS}, a session idle
+ * for {@link NbdLimits#idleMillis} is closed, and each export's connections share a budget of
+ * payload bytes in flight.
  */
 public final class NbdServer implements AutoCloseable {
     /** Connections served at once; more are closed at accept. */
@@ -49,6 +56,9 @@ public final class NbdServer implements AutoCloseable {
     private final ExportAccess access;
     private final LogRing log;
     private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
+    private final ConnectionLimits perUid;
+    private final Map<String, Semaphore> exportBytes = new ConcurrentHashMap<>();
+    private java.util.function.Supplier<BufferPool> pools;
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("nbd-timeout").factory());
@@ -62,6 +72,8 @@ public final class NbdServer implements AutoCloseable {
         this.tasks = tasks;
         this.access = access;
         this.log = log;
+        this.pools = () -> new BufferPool(config.maxInFlightBytes());
+        this.perUid = new ConnectionLimits("the NBD server", () -> MAX_CONNECTIONS, config.limits().perUid());
     }
 
     /**
@@ -82,7 +94,7 @@ public final class NbdServer implements AutoCloseable {
                 }
             }
             ServerSocketChannel unix = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            unix.bind(UnixDomainSocketAddress.of(socket));
+            ListenBacklog.bind(unix, UnixDomainSocketAddress.of(socket));
             // Owner and group only: until a security module decides per task, the socket's mode is the policy.
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
             listen(unix, "unix");
@@ -90,7 +102,7 @@ public final class NbdServer implements AutoCloseable {
         if (config.tcp() != null) {
             ServerSocketChannel tcp = ServerSocketChannel.open(StandardProtocolFamily.INET);
             try {
-                tcp.bind(config.tcp());
+                ListenBacklog.bind(tcp, config.tcp());
             } catch (IOException e) {
                 tcp.close();
                 throw new HostException(HostException.Code.EBUSY, "NBD: cannot listen on " + config.tcp().getHostString() + ":"
@@ -164,6 +176,7 @@ public final class NbdServer implements AutoCloseable {
     private void serve(SocketChannel ch, String transport) {
         Connection conn = null;
         String who = transport;
+        Credentials admitted = null;
         try (ch) {
             ExportAccess.Peer peer;
             Credentials creds;
@@ -186,6 +199,12 @@ public final class NbdServer implements AutoCloseable {
                 peer = new ExportAccess.Peer("tcp", remote.getHostString() + ":" + remote.getPort(), uid.isPresent());
                 who = "nbd:tcp:" + peer.address();
             }
+            Optional<String> refusal = perUid.admit(creds.uid());
+            if (refusal.isPresent()) { // before the greeting NBD has no way to say why: the log does
+                log.append(LogLevel.NOTICE, "nbd", "refused " + who + " (uid " + creds.uid() + "): " + refusal.get());
+                return;
+            }
+            admitted = creds;
             boolean tcp = transport.equals("tcp");
             conn = new Connection(ch, tasks, tasks.create(who, creds), peer, tcp ? config.tls().mode() : TlsMode.OFF, tcp ? tls : null);
             String name = who;
@@ -211,7 +230,15 @@ public final class NbdServer implements AutoCloseable {
             try (ExportRegistry.Attachment a = attached.get()) {
                 log.append(LogLevel.INFO, "nbd", name + ": uses " + s.export().name() + (s.extended() ? " (extended headers)"
                         : s.structured() ? " (structured replies)" : "") + (c.encrypted() ? " over TLS" : ""));
-                new Transmission(c.channel(), s, c.task(), access, config, m -> log.append(LogLevel.WARNING, "nbd", name + ": " + m)).run();
+                long idleMs = config.limits().idleMillis().getAsLong();
+                IdleWatch idle = new IdleWatch(timer, idleMs, () -> {
+                    log.append(LogLevel.NOTICE, "nbd", name + ": idle for " + idleMs + " ms (" + NbdLimits.IDLE_MS + "); closed");
+                    closeQuietly(ch);
+                });
+                Semaphore budget = exportBytes.computeIfAbsent(s.export().name(),
+                        e -> new Semaphore((int) Math.min(Integer.MAX_VALUE, config.limits().exportBytes().getAsLong())));
+                new Transmission(c.channel(), s, c.task(), access, config, budget, idle,
+                        m -> log.append(LogLevel.WARNING, "nbd", name + ": " + m), pools.get()).run();
             }
         } catch (Handshake.ProtocolException e) {
             log.append(LogLevel.WARNING, "nbd", who + ": closed: " + e.getMessage());
@@ -226,6 +253,9 @@ public final class NbdServer implements AutoCloseable {
             if (conn != null) {
                 conn.close();
                 tasks.exit(conn.task());
+            }
+            if (admitted != null) {
+                perUid.release(admitted.uid());
             }
         }
     }
@@ -251,6 +281,17 @@ public final class NbdServer implements AutoCloseable {
     /** The TLS mode of the TCP listener. */
     public TlsMode tlsMode() {
         return config.tls().mode();
+    }
+
+    /** Payload bytes of {@code export}'s budget free now (the whole budget if it was never used). */
+    long exportBytesFree(String export) {
+        Semaphore s = exportBytes.get(export);
+        return s == null ? config.limits().exportBytes().getAsLong() : s.availablePermits();
+    }
+
+    /** Whitebox: the buffer pools connections get from now on. */
+    void usePools(java.util.function.Supplier<BufferPool> p) {
+        pools = p;
     }
 
     /** Connections open now. */

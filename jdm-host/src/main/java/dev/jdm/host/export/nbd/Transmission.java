@@ -27,6 +27,12 @@ import java.util.function.Consumer;
  * {@link NbdConfig#maxInFlight} requests and {@link NbdConfig#maxInFlightBytes} payload bytes are
  * in flight; beyond that the reader stops reading, which pushes back on the client. Large requests
  * run on their own virtual thread so the reader can take the next one meanwhile.
+ *
+ * <p>Memory follows the bytes, not the headers: a write's payload is received into a buffer that
+ * grows as it arrives ({@link #GROW_FROM}, doubling), each growth waiting for room in the export's
+ * budget shared by all its connections, so a header that announces 32 MiB holds only what was
+ * sent. A buffer the JVM cannot allocate fails that request with ENOMEM (the payload is read and
+ * dropped, everything it held is released) and the connection goes on.
  */
 final class Transmission {
     /** Requests at least this long are submitted from their own virtual thread. */
@@ -35,6 +41,8 @@ final class Transmission {
     static final long DRAIN_SECONDS = 30;
     private static final int IN_BUFFER = 256 << 10;
     private static final int MAX_EXTENTS = 2048;
+    /** The first buffer of a write payload; it doubles from here as the payload arrives. */
+    static final int GROW_FROM = 1 << 20;
 
     private final ByteChannel ch;
     private final Session s;
@@ -47,11 +55,16 @@ final class Transmission {
     private final Semaphore inFlight;
     private final Semaphore inFlightBytes;
     private final BufferPool pool;
+    private final Semaphore exportBytes;
+    private final IdleWatch idle;
     private final ByteBuffer in = ByteBuffer.allocateDirect(IN_BUFFER).flip();
     private final int headerLength;
     private final long size;
 
-    Transmission(ByteChannel ch, Session s, Task task, ExportAccess access, NbdConfig config, Consumer<String> warn) {
+    Transmission(ByteChannel ch, Session s, Task task, ExportAccess access, NbdConfig config, Semaphore exportBytes, IdleWatch idle,
+            Consumer<String> warn, BufferPool pool) {
+        this.exportBytes = exportBytes;
+        this.idle = idle;
         this.ch = ch;
         this.s = s;
         this.device = s.export().device();
@@ -62,7 +75,7 @@ final class Transmission {
         this.writer = new ReplyWriter(ch);
         this.inFlight = new Semaphore(config.maxInFlight());
         this.inFlightBytes = new Semaphore((int) Math.min(Integer.MAX_VALUE, config.maxInFlightBytes()));
-        this.pool = new BufferPool(config.maxInFlightBytes());
+        this.pool = pool;
         this.headerLength = s.extended() ? Request.EXTENDED_LENGTH : Request.LENGTH;
         this.size = device.size();
     }
@@ -77,9 +90,11 @@ final class Transmission {
     void run() throws IOException {
         // A platform thread: large replies block in the kernel instead of parking on the poller per socket-buffer fill.
         Thread writerThread = Thread.ofPlatform().daemon().name("nbd-reply:" + task.name()).start(writer::run);
+        idle.watch(() -> inFlight.availablePermits() == config.maxInFlight());
         try {
             loop();
         } finally {
+            idle.stop();
             try {
                 if (inFlight.tryAcquire(config.maxInFlight(), DRAIN_SECONDS, TimeUnit.SECONDS)) {
                     inFlight.release(config.maxInFlight());
@@ -115,6 +130,7 @@ final class Transmission {
             if (type == Request.DISC) {
                 return; // "The server MUST NOT send a reply to NBD_CMD_DISC"
             }
+            idle.touch();
             long payload = type == Request.WRITE || (s.extended() && (flags & Request.FLAG_PAYLOAD_LEN) != 0) ? length : 0;
             inFlight.acquireUninterruptibly();
             if (Long.compareUnsigned(payload, s.maxPayload()) > 0) {
@@ -124,23 +140,68 @@ final class Transmission {
             int bytes = (int) Math.min(payload > 0 ? payload : (type == Request.READ && length <= s.maxPayload() ? length : 0),
                     config.maxInFlightBytes());
             inFlightBytes.acquireUninterruptibly(bytes);
-            ByteBuffer data = null;
-            if (payload > 0) {
-                data = pool.take((int) payload);
-                try {
-                    readPayload(data);
-                } catch (IOException e) {
-                    inFlightBytes.release(bytes); // the request never started: nothing will release these
-                    inFlight.release();
-                    throw e;
-                }
+            if (payload == 0) {
+                exportBytes.acquireUninterruptibly(bytes); // a read's buffer, taken when it is dispatched
+                submit(new Req(cookie, offset, length, flags, type, null, bytes, bytes));
+                continue;
             }
-            submit(new Req(cookie, offset, length, flags, type, data, bytes));
+            Payload got;
+            try {
+                got = receive((int) payload);
+            } catch (IOException e) {
+                inFlightBytes.release(bytes); // the request never started: nothing will release these
+                inFlight.release();
+                throw e;
+            }
+            if (got.data() == null) {
+                Req r = new Req(cookie, offset, length, 0, type, null, bytes, 0);
+                error(r, Errors.ENOMEM, "no memory for a payload of " + payload + " bytes; retry later");
+                continue;
+            }
+            submit(new Req(cookie, offset, length, flags, type, got.data(), bytes, got.charged()));
         }
     }
 
+    /** A received payload (null when no buffer could be had) and the export bytes it holds. */
+    private record Payload(ByteBuffer data, int charged) {}
+
+    /**
+     * Receives a write's payload into a buffer that grows as the bytes arrive. When the JVM has no
+     * memory for the next buffer the rest is read and dropped and everything is given back.
+     */
+    private Payload receive(int payload) throws IOException {
+        ByteBuffer buf = null;
+        int charged = 0;
+        int have = 0;
+        try {
+            while (have < payload) {
+                int cap = (int) Math.min(payload, Math.max(GROW_FROM, 2L * have));
+                exportBytes.acquireUninterruptibly(cap - charged);
+                charged = cap;
+                ByteBuffer grown = pool.take(cap);
+                if (buf != null) {
+                    grown.put(0, buf, 0, have);
+                    pool.give(buf);
+                }
+                buf = grown.position(have);
+                have = readPayload(buf);
+            }
+        } catch (OutOfMemoryError e) {
+            if (buf != null) {
+                pool.give(buf);
+            }
+            exportBytes.release(charged);
+            skip(payload - have);
+            return new Payload(null, 0);
+        } catch (IOException e) {
+            exportBytes.release(charged);
+            throw e;
+        }
+        return new Payload(buf.flip(), charged);
+    }
+
     /** A request being served. {@code data} holds a write's payload or a read's buffer. */
-    private record Req(long cookie, long offset, long length, int flags, int type, ByteBuffer data, int bytes) {}
+    private record Req(long cookie, long offset, long length, int flags, int type, ByteBuffer data, int bytes, int charged) {}
 
     private void oversized(long cookie, long offset, long payload) throws IOException {
         if (Long.compareUnsigned(payload, 2L * s.maxPayload()) > 0) {
@@ -149,7 +210,7 @@ final class Transmission {
                     + s.maxPayload() + " too far to skip");
         }
         skip(payload); // keep the stream in step, then refuse
-        Req r = new Req(cookie, offset, payload, 0, Request.WRITE, null, 0);
+        Req r = new Req(cookie, offset, payload, 0, Request.WRITE, null, 0, 0);
         error(r, Errors.EINVAL, "payload of " + payload + " bytes exceeds the maximum of " + s.maxPayload());
     }
 
@@ -186,8 +247,7 @@ final class Transmission {
                         if (st == IoStatus.OK) {
                             readReply(r, buf);
                         } else {
-                            pool.give(buf);
-                            status(r, st);
+                            status(r, st); // buf is not pooled: a driver that timed out may still write into it
                         }
                     }));
                 }
@@ -215,6 +275,8 @@ final class Transmission {
             // A device must complete, not throw; if one throws anyway the request fails, not the connection.
             warn.accept(device.name() + " threw on " + op(r.type()) + ": " + e);
             error(r, Errors.EIO, "device " + device.name() + " failed: " + e.getMessage());
+        } catch (OutOfMemoryError e) { // a read's buffer: this request fails, the connection and the host go on
+            error(r, Errors.ENOMEM, "no memory for a read of " + r.length() + " bytes; retry later");
         }
     }
 
@@ -318,15 +380,26 @@ final class Transmission {
     // ---- replies ----
 
     private Runnable release(Req r, ByteBuffer extra) {
+        return release(r, extra, true);
+    }
+
+    /**
+     * Gives back what a request holds; {@code reuse} false drops its buffers instead of pooling
+     * them, for failed requests, whose buffer a timed-out driver may still read or write.
+     */
+    private Runnable release(Req r, ByteBuffer extra, boolean reuse) {
         return () -> {
-            if (r.data() != null) {
+            if (r.data() != null && reuse) {
                 pool.give(r.data());
             }
-            if (extra != null) {
+            if (extra != null && reuse) {
                 pool.give(extra);
             }
             inFlightBytes.release(r.bytes());
+            exportBytes.release(r.charged());
             inFlight.release();
+            idle.touch(); // idle counts from the last reply, not from the last request
+
         };
     }
 
@@ -344,7 +417,7 @@ final class Transmission {
 
     private void error(Req r, int errno, String message) {
         if (!s.structured()) {
-            writer.send(new ReplyWriter.Reply(simple(r, errno).array(), null, release(r, null)));
+            writer.send(new ReplyWriter.Reply(simple(r, errno).array(), null, release(r, null, false)));
             return;
         }
         byte[] m = message.getBytes(StandardCharsets.UTF_8);
@@ -353,7 +426,7 @@ final class Transmission {
         }
         ByteBuffer b = chunk(r, Chunk.ERROR, Chunk.ERROR_PREFIX + m.length, Chunk.ERROR_PREFIX + m.length);
         b.putInt(errno).putShort((short) m.length).put(m);
-        writer.send(new ReplyWriter.Reply(b.array(), null, release(r, null)));
+        writer.send(new ReplyWriter.Reply(b.array(), null, release(r, null, false)));
     }
 
     private void readReply(Req r, ByteBuffer buf) {
@@ -437,7 +510,8 @@ final class Transmission {
         return true;
     }
 
-    private void readPayload(ByteBuffer dst) throws IOException {
+    /** Fills {@code dst} from its position to its limit, buffered bytes first; returns the position reached. */
+    private int readPayload(ByteBuffer dst) throws IOException {
         int buffered = Math.min(in.remaining(), dst.remaining());
         dst.put(dst.position(), in, in.position(), buffered);
         in.position(in.position() + buffered);
@@ -447,26 +521,26 @@ final class Transmission {
                 throw new EOFException("client vanished inside a write payload (" + dst.position() + " of " + dst.limit() + " bytes)");
             }
         }
-        dst.flip();
+        return dst.position();
     }
 
+    /** Reads and drops {@code n} bytes through the input buffer, so that dropping needs no memory of its own. */
     private void skip(long n) throws IOException {
-        ByteBuffer sink = pool.take(Math.min(IN_BUFFER, s.maxPayload()));
-        try {
-            long left = n;
-            int buffered = (int) Math.min(in.remaining(), left);
-            in.position(in.position() + buffered);
-            left -= buffered;
-            while (left > 0) {
-                sink.clear().limit((int) Math.min(sink.capacity(), left));
-                int got = ch.read(sink);
-                if (got < 0) {
-                    throw new EOFException("client vanished inside an oversized payload");
-                }
-                left -= got;
+        long left = n;
+        int buffered = (int) Math.min(in.remaining(), left);
+        in.position(in.position() + buffered);
+        left -= buffered;
+        while (left > 0) {
+            in.clear().limit((int) Math.min(in.capacity(), left));
+            int got = ch.read(in);
+            if (got < 0) {
+                throw new EOFException("client vanished inside a payload being dropped");
             }
-        } finally {
-            pool.give(sink);
+            left -= got;
+        }
+        if (n > buffered) {
+            in.clear().flip(); // everything read was dropped
         }
     }
+
 }

@@ -30,6 +30,10 @@ abstract class NbdServerFixture {
     }
 
     void start(ExportAccess access, Duration handshakeTimeout, TlsSettings tls) throws Exception {
+        start(access, handshakeTimeout, tls, NbdLimits.DEFAULTS);
+    }
+
+    void start(ExportAccess access, Duration handshakeTimeout, TlsSettings tls, NbdLimits limits) throws Exception {
         dir = Files.createTempDirectory("nbd-test");
         exports = new ExportRegistry();
         tasks = new TaskRegistry();
@@ -39,7 +43,7 @@ abstract class NbdServerFixture {
         exports.add("mem", mem, false);
         exports.add("ro", ro, true);
         server = new NbdServer(NbdConfig.of(dir.resolve("nbd.sock"), new InetSocketAddress("127.0.0.1", 0))
-                .withHandshakeTimeout(handshakeTimeout).withTls(tls, false), exports, tasks, access, log);
+                .withHandshakeTimeout(handshakeTimeout).withTls(tls, false).withLimits(limits), exports, tasks, access, log);
         server.start();
     }
 
