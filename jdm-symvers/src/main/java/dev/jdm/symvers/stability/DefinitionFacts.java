@@ -6,20 +6,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * An expanded definition read back into its facts, so two definitions can be compared fact by
  * fact: the member's own line, its owner and the owner's constants, and one block per reachable
- * type (kind, role, finality, sealing, constants, record components, enum constants, abstract
- * methods). The line format is {@code Fingerprinter}'s (format 1, and format 2's hierarchy and ordinal lines).
+ * type (kind, role, finality, sealing, constants, abstract methods, supertypes, enum ordinals).
+ * Record components and enum constant names are left out: no rule needs them, because each is
+ * also a symbol of its own (an accessor, a constructor, a field), checked on its own. The line format is {@code Fingerprinter}'s (format 1, and format 2's hierarchy and ordinal lines).
  */
 record DefinitionFacts(String member, String owner, Map<String, String> ownerConstants, Map<String, TypeBlock> types) {
 
     /** One reachable type's facts. */
     record TypeBlock(String kind, String role, boolean isFinal, boolean isSealed, Map<String, String> constants,
-            List<String> components, TreeSet<String> enumConstants, Map<String, String> abstracts,
-            List<String> superclass, List<String> interfaces, Map<String, Integer> ordinals) {}
+            Map<String, String> abstracts, List<String> superclass, List<String> interfaces, Map<String, Integer> ordinals) {}
 
     static DefinitionFacts of(Definition d) {
         String member = null;
@@ -30,8 +29,8 @@ record DefinitionFacts(String member, String owner, Map<String, String> ownerCon
         for (String line : d.lines()) {
             if (line.startsWith("type ")) {
                 String[] w = line.split(" ");
-                block = new TypeBlock(w[2], w[3], line.contains(" final"), line.contains(" sealed"), new TreeMap<>(), new ArrayList<>(),
-                        new TreeSet<>(), new TreeMap<>(), new ArrayList<>(), new ArrayList<>(), new TreeMap<>());
+                block = new TypeBlock(w[2], w[3], line.contains(" final"), line.contains(" sealed"), new TreeMap<>(), new TreeMap<>(),
+                        new ArrayList<>(), new ArrayList<>(), new TreeMap<>());
                 types.put(w[1], block);
             } else if (line.startsWith("owner ")) {
                 owner = line;
@@ -39,10 +38,8 @@ record DefinitionFacts(String member, String owner, Map<String, String> ownerCon
                 String c = line.substring("  const ".length());
                 int eq = c.indexOf('=');
                 (block == null ? ownerConstants : block.constants()).put(c.substring(0, eq), c.substring(eq + 1));
-            } else if (block != null && line.startsWith("  component ")) {
-                block.components().add(line);
-            } else if (block != null && line.startsWith("  enum ")) {
-                block.enumConstants().add(line.substring("  enum ".length()));
+            } else if (block != null && (line.startsWith("  component ") || line.startsWith("  enum "))) {
+                continue; // judged through their own symbols (accessors, constructors, fields) and the ordinals
             } else if (block != null && line.startsWith(Definition.EXTENDS)) {
                 block.superclass().add(line.substring(Definition.EXTENDS.length()));
             } else if (block != null && line.startsWith(Definition.IMPLEMENTS)) {

@@ -108,11 +108,4 @@ public final class Revocations {
     public Collection<Revocation> all() {
         return bySymbol.values();
     }
-
-    /** These revocations and {@code more}'s; a symbol in both keeps this one's entry. */
-    public Revocations with(Revocations more) {
-        Map<Symbol, Revocation> all = new TreeMap<>(more.bySymbol);
-        all.putAll(bySymbol);
-        return new Revocations(all);
-    }
 }
