@@ -11,7 +11,6 @@ import dev.jdm.symvers.stability.Generation;
 import dev.jdm.symvers.stability.ReleasedAbi;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /** Where the offline {@code jdm abi} commands find their tables: generations, baseline files, ABI and module JARs. */
@@ -91,10 +90,8 @@ final class AbiTables {
     static byte[] readFile(Path path) {
         try {
             return Files.readAllBytes(path);
-        } catch (NoSuchFileException e) {
-            throw new CliException(CliException.USAGE, path + ": No such file or directory");
         } catch (IOException e) {
-            throw new CliException(CliException.USAGE, path + ": cannot read (" + e.getMessage() + ")");
+            throw CliException.unreadable(path, e);
         }
     }
 

@@ -134,7 +134,8 @@ final class BlockCommands implements GateParent {
                 List<Map<String, Object>> rows = new ArrayList<>();
                 for (BlkStat s : stats) {
                     Map<String, Object> row = new LinkedHashMap<>();
-                    s.getAllFields().forEach((k, v) -> row.put(k.getName(), v));
+                    // every field, zeros too: getAllFields() would leave out those at their default (0 writes, 0 errors)
+                    s.getDescriptorForType().getFields().forEach(f -> row.put(f.getName(), s.getField(f)));
                     rows.add(row);
                 }
                 JdmCommand.printJson(out, rows);

@@ -17,6 +17,20 @@ final class CliException extends RuntimeException {
         this.exitCode = exitCode;
     }
 
+    /**
+     * A file that could not be read, with the system's reason as the shell says it ({@code No such
+     * file or directory}) rather than the exception's bare path.
+     */
+    static CliException unreadable(java.nio.file.Path file, java.io.IOException e) {
+        String reason = switch (e) {
+            case java.nio.file.NoSuchFileException x -> "No such file or directory";
+            case java.nio.file.AccessDeniedException x -> "Permission denied";
+            case java.nio.file.FileSystemException x when x.getReason() != null -> x.getReason();
+            default -> e.getMessage();
+        };
+        return new CliException(USAGE, file + ": cannot read (" + reason + ")");
+    }
+
     int exitCode() {
         return exitCode;
     }

@@ -66,7 +66,7 @@ final class ModuleCommands {
                 }
                 bytes = Files.readAllBytes(file);
             } catch (IOException e) {
-                throw new CliException(CliException.USAGE, file + ": cannot read (" + e.getMessage() + ")");
+                throw CliException.unreadable(file, e);
             }
             try (GateClient gate = root.connect()) {
                 var r = gate.call(Request.newBuilder().setInsmod(InsmodCall.newBuilder().setJar(ByteString.copyFrom(bytes))

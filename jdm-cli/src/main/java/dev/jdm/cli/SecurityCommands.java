@@ -38,7 +38,7 @@ final class SecurityCommands {
             }
             return Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new CliException(CliException.USAGE, file + ": cannot read (" + e.getMessage() + ")");
+            throw CliException.unreadable(file, e);
         }
     }
 

@@ -52,7 +52,14 @@ class AbiCommandsIT {
         assertThat(module.out()).startsWith("caps -> ").contains("0 added, 0 changed, 0 removed");
         Result missing = jdm("abi", "diff", tmp.resolve("none.symvers").toString(), "current");
         assertThat(missing.code()).isEqualTo(2);
-        assertThat(missing.err()).contains("none.symvers: No such file or directory");
+        assertThat(missing.err()).contains("none.symvers: cannot read (No such file or directory)");
+    }
+
+    @Test
+    void shouldGiveTheSystemsReasonForAFileItCannotRead() throws Exception {
+        Result insmod = jdm("insmod", tmp.resolve("nonexistent.jar").toString());
+        assertThat(insmod.code()).isEqualTo(2);
+        assertThat(insmod.err().strip()).isEqualTo("jdm insmod: " + tmp.resolve("nonexistent.jar") + ": cannot read (No such file or directory)");
     }
 
     @Test

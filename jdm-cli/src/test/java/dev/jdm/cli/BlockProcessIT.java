@@ -61,7 +61,8 @@ class BlockProcessIT {
         assertThat(stat.out().lines().toList()).hasSize(2);
         assertThat(stat.out()).containsPattern("ram0\\s+1\\s+512 B\\s+0\\s+0 B"); // the scan read LBA 0
         Result json = jdm("blk", "stat", "--json");
-        assertThat(json.out()).contains("\"reads\" : 1").contains("\"p99_nanos\"");
+        assertThat(json.out()).contains("\"reads\" : 1").contains("\"p99_nanos\"")
+                .contains("\"writes\" : 0").contains("\"errors\" : 0").contains("\"in_flight\" : 0"); // zeros are shown too
     }
 
     @Test
