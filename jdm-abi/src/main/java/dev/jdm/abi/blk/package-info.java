@@ -2,9 +2,11 @@
  * The block ABI (the LxDM "filesystem" functions: raw access to logical units).
  *
  * <p>A driver registers logical units (LUs) through {@link dev.jdm.abi.blk.BlockLayer}: it
- * describes one with a {@link dev.jdm.abi.blk.BlockDevice.Builder} and hands over a
- * {@link dev.jdm.abi.blk.BlockDriver}, whose {@code submit} receives every request after the host
- * has checked it (bounds, capabilities, read-only, the boot-area guard). A request is a provided
+ * describes one with a {@link dev.jdm.abi.blk.BlockDevice.Builder} and hands over a driver that
+ * receives every request after the host has checked it (bounds, capabilities, read-only, the
+ * boot-area guard): since {@code JDM_1.1} a {@link dev.jdm.abi.blk.BlockQueueDriver}, given every
+ * request that is ready at once as a {@link dev.jdm.abi.blk.BlockBatch}; or the {@code JDM_1.0}
+ * {@link dev.jdm.abi.blk.BlockDriver}, one request per call, which every later host keeps serving. A request is a provided
  * interface, not a record, so later generations can add accessors without breaking drivers built
  * today (the append-only discipline of nbdkit's plugin struct).
  *
