@@ -67,12 +67,7 @@ final class AbiCommand {
         @Override
         public Integer call() {
             ReleasedAbi abi = AbiTables.classPath();
-            Generation g;
-            try {
-                g = generation == null ? abi.current() : Generation.parse(generation);
-            } catch (SymversException e) {
-                throw new CliException(CliException.USAGE, e.getMessage());
-            }
+            Generation g = generation == null ? abi.current() : AbiTables.parseGeneration(generation);
             Baseline table = AbiTables.generation(abi, g);
             PrintWriter out = spec.commandLine().getOut();
             if (definitions) {

@@ -133,12 +133,7 @@ final class AbiReleaseCommands {
         @Override
         public Integer call() throws IOException {
             ReleasedAbi abi = AbiTables.load(abiJar);
-            Generation g;
-            try {
-                g = Generation.parse(generation);
-            } catch (SymversException e) {
-                throw new CliException(CliException.USAGE, e.getMessage());
-            }
+            Generation g = AbiTables.parseGeneration(generation);
             if (!g.equals(abi.current())) {
                 throw new CliException(CliException.USAGE, "the ABI build serves " + abi.current() + ", not " + g + "; a release freezes the generation the build serves");
             }

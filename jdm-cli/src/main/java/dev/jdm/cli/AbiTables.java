@@ -38,6 +38,15 @@ final class AbiTables {
         }
     }
 
+    /** A generation named on the command line, or a usage error saying what the form is. */
+    static Generation parseGeneration(String text) {
+        try {
+            return Generation.parse(text);
+        } catch (SymversException e) {
+            throw new CliException(CliException.USAGE, e.getMessage());
+        }
+    }
+
     /** The table of a generation as {@code abi} knows it: a released baseline, or its own current one. */
     static Baseline generation(ReleasedAbi abi, Generation g) {
         return abi.baseline(g).orElseGet(() -> {
@@ -58,11 +67,7 @@ final class AbiTables {
             return AbiDiff.Table.of(generation(here, here.current()));
         }
         if (arg.startsWith("JDM_") && !Files.exists(Path.of(arg))) {
-            try {
-                return AbiDiff.Table.of(generation(here, Generation.parse(arg)));
-            } catch (SymversException e) {
-                throw new CliException(CliException.USAGE, e.getMessage());
-            }
+            return AbiDiff.Table.of(generation(here, parseGeneration(arg)));
         }
         Path path = Path.of(arg);
         try {

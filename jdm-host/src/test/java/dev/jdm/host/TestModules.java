@@ -1,5 +1,6 @@
 package dev.jdm.host;
 
+import dev.jdm.symvers.AlteredAbi;
 import dev.jdm.symvers.AbiModel;
 import dev.jdm.symvers.JarContents;
 import dev.jdm.symvers.Modpost;
@@ -8,7 +9,6 @@ import dev.jdm.symvers.TestCompiler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,16 +45,10 @@ public final class TestModules {
         alteredAbi.forEach(c::source);
         sources.forEach(c::source);
         Map<String, byte[]> all = c.compile();
-        AbiModel real = AbiModel.fromClassPath();
-        JarContents realAbi = JarContents.read(Path.of(real.origin()));
-        Map<String, byte[]> abiClasses = new HashMap<>(realAbi.classes());
+        Map<String, byte[]> abiClasses = AlteredAbi.realClasses();
         Map<String, byte[]> moduleClasses = new LinkedHashMap<>();
         all.forEach((k, v) -> (k.startsWith("dev/jdm/abi/") ? abiClasses : moduleClasses).put(k, v));
-        Map<String, byte[]> metadata = new HashMap<>(realAbi.metadata());
-        if (generation != null) {
-            metadata.put("generation", generation.getBytes(StandardCharsets.UTF_8));
-        }
-        AbiModel altered = AbiModel.from(new JarContents("altered-abi", abiClasses, metadata));
+        AbiModel altered = AlteredAbi.model("altered-abi", abiClasses, generation, Map.of());
         return pack(jar, moduleClasses, Modpost.run(new JarContents("test", moduleClasses, Map.of()), altered, List.of(),
                 java.util.Optional.of(SourceNames.scan(sources.values()))));
     }

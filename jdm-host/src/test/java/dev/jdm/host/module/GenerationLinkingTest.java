@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.jdm.host.HostException;
 import dev.jdm.host.HostException.Code;
 import dev.jdm.host.TestModules;
+import dev.jdm.symvers.AlteredAbi;
 import dev.jdm.symvers.AbiModel;
 import dev.jdm.symvers.JarContents;
 import dev.jdm.symvers.ModInfo;
@@ -36,16 +37,7 @@ class GenerationLinkingTest {
 
     /** A linker over the real ABI with {@code sources} compiled over it, serving {@code generation}, with extra metadata. */
     Linker hostOf(String generation, Map<String, String> sources, Map<String, String> metadata) {
-        Map<String, byte[]> classes = new HashMap<>(JarContents.read(Path.of(REAL.origin())).classes());
-        if (!sources.isEmpty()) {
-            TestCompiler c = new TestCompiler().withAbi();
-            sources.forEach(c::source);
-            classes.putAll(c.compile());
-        }
-        Map<String, byte[]> meta = new HashMap<>(REAL.metadata());
-        meta.put("generation", generation.getBytes(StandardCharsets.UTF_8));
-        metadata.forEach((k, v) -> meta.put(k, v.getBytes(StandardCharsets.UTF_8)));
-        return new Linker(new ExportTable(AbiModel.from(new JarContents("host-abi", classes, meta))), warnings::add);
+        return new Linker(new ExportTable(AlteredAbi.model("host-abi", AlteredAbi.classes(sources), generation, metadata)), warnings::add);
     }
 
     static Linker.Linked link(Linker linker, Path jar) {

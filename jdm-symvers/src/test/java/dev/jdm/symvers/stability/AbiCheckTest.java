@@ -3,14 +3,12 @@ package dev.jdm.symvers.stability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jdm.symvers.AlteredAbi;
 import dev.jdm.symvers.AbiModel;
-import dev.jdm.symvers.JarContents;
 import dev.jdm.symvers.Symbol;
 import dev.jdm.symvers.SymversException;
-import dev.jdm.symvers.TestCompiler;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -30,19 +28,7 @@ class AbiCheckTest {
 
     /** The real ABI with {@code sources} compiled over it, {@code removed} classes gone, serving {@code generation}. */
     static ReleasedAbi altered(String generation, Map<String, String> sources, Map<String, String> metadata, String... removed) {
-        TestCompiler c = new TestCompiler().withAbi();
-        sources.forEach(c::source);
-        Map<String, byte[]> classes = new HashMap<>(JarContents.read(Path.of(REAL.origin())).classes());
-        if (!sources.isEmpty()) {
-            classes.putAll(c.compile());
-        }
-        for (String r : removed) {
-            classes.remove(r);
-        }
-        Map<String, byte[]> meta = new HashMap<>(REAL.metadata());
-        meta.put("generation", generation.getBytes(StandardCharsets.UTF_8));
-        metadata.forEach((k, v) -> meta.put(k, v.getBytes(StandardCharsets.UTF_8)));
-        return ReleasedAbi.of(AbiModel.from(new JarContents("altered-abi", classes, meta)));
+        return ReleasedAbi.of(AlteredAbi.model("altered-abi", AlteredAbi.classes(sources, removed), generation, metadata));
     }
 
     static final String DRIVER_WITH_FLUSH = """

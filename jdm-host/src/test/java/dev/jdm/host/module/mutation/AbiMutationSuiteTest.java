@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jdm.host.HostException;
 import dev.jdm.host.module.ExportTable;
 import dev.jdm.host.module.Linker;
+import dev.jdm.symvers.AlteredAbi;
 import dev.jdm.symvers.AbiModel;
 import dev.jdm.symvers.JarContents;
 import dev.jdm.symvers.LinkTargets;
@@ -49,20 +50,17 @@ class AbiMutationSuiteTest {
 
     @Test
     void shouldRefuseExactlyTheBreakingChanges() throws Exception {
-        Map<String, byte[]> realAbi = JarContents.read(Path.of(REAL.origin())).classes();
+        Map<String, byte[]> realAbi = AlteredAbi.realClasses();
         Map<String, Built> modules = new HashMap<>();
         for (var e : SampleModules.all().entrySet()) {
             modules.put(e.getKey(), build(e.getKey(), e.getValue()));
         }
         List<Case> cases = new ArrayList<>();
         for (AbiMutation m : AbiMutation.all()) {
-            Map<String, byte[]> mutated = new HashMap<>(realAbi);
-            TestCompiler abi = new TestCompiler().withAbi().source(m.type(), m.source());
-            m.added().forEach(abi::source);
-            mutated.putAll(abi.compile());
-            Map<String, byte[]> meta = new HashMap<>(REAL.metadata());
-            meta.put("generation", HOST_GENERATION.getBytes(StandardCharsets.UTF_8));
-            ExportTable host = new ExportTable(AbiModel.from(new JarContents("mutated-abi", mutated, meta)));
+            Map<String, String> sources = new HashMap<>(m.added());
+            sources.put(m.type(), m.source());
+            Map<String, byte[]> mutated = AlteredAbi.classes(sources);
+            ExportTable host = new ExportTable(AlteredAbi.model("mutated-abi", mutated, HOST_GENERATION, Map.of()));
             for (var e : modules.entrySet()) {
                 Built b = e.getValue();
                 String truth = new LinkageOracle(realAbi, SampleModules.all().get(e.getKey()), b.jar().classes())
