@@ -202,6 +202,21 @@ class AbiCheckTest {
     }
 
     @Test
+    void shouldRefuseAMalformedRevocationListNamingTheEntry() {
+        java.util.function.Function<String, Throwable> parse = toml -> org.assertj.core.api.Assertions.catchThrowable(
+                () -> Revocations.parse(toml.getBytes(StandardCharsets.UTF_8), "revoked.toml"));
+        assertThat(parse.apply("[[revoked]]\nsymbol = \"dev.jdm.abi.Log\"\ngeneration = \"JDM_1.2\"\nadvisory = \"A\"\n"))
+                .isInstanceOf(SymversException.class).hasMessage("revoked.toml: [[revoked]] #1: \"text\" is missing or not a string");
+        assertThat(parse.apply("[[revoked]]\nsymbol = \"x y\"\ngeneration = \"JDM_1.2\"\nadvisory = \"A\"\ntext = \"t\"\n"))
+                .hasMessageStartingWith("revoked.toml: [[revoked]] #1: not a symbol: x y");
+        assertThat(parse.apply("[[revoked]]\nsymbol = \"dev.jdm.abi.Log\"\ngeneration = \"1.2\"\nadvisory = \"A\"\ntext = \"t\"\n"))
+                .hasMessageContaining("not an ABI generation: \"1.2\"");
+        assertThat(parse.apply("[[revoked]]\nsymbol = \"dev.jdm.abi.Log\"\nwhen = \"now\"\n")).hasMessageContaining("unknown key \"when\"");
+        assertThat(parse.apply("revokd = []\n")).hasMessageContaining("unknown key \"revokd\"");
+        assertThat(parse.apply("[[revoked\n")).hasMessageStartingWith("revoked.toml: not valid TOML");
+    }
+
+    @Test
     void shouldRoundTripTheBaselineFormat() {
         ReleasedAbi abi = ReleasedAbi.of(REAL);
         Baseline b = abi.baseline(Generation.parse("JDM_1.0")).orElseThrow();
