@@ -18,13 +18,7 @@ public final class BenchDisks {
 
     /** A block layer whose LUs pin nothing. */
     static BlockRegistry registry() {
-        return new BlockRegistry(new LogRing(64, null, () -> 0), new BlockRegistry.Pinner() {
-            @Override
-            public void pin(String module) {}
-
-            @Override
-            public void unpin(String module) {}
-        });
+        return new BlockRegistry(new LogRing(64, null, () -> 0));
     }
 
     /** Serves a request from {@code disk} at once: the bare copy a memory driver does. */

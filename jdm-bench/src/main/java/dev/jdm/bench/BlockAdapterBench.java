@@ -46,8 +46,8 @@ public class BlockAdapterBench {
     public void setUp() {
         disk = Arena.ofAuto().allocate(SIZE, 4096);
         BlockRegistry registry = BenchDisks.registry();
-        registry.forModule("bench10", null).device("old0").size(SIZE).register(this::serve);
-        registry.forModule("bench11", null).device("new0").size(SIZE).registerQueue(batch -> {
+        registry.forEmbedder("bench10").device("old0").size(SIZE).register(this::serve);
+        registry.forEmbedder("bench11").device("new0").size(SIZE).registerQueue(batch -> {
             for (int i = 0, n = batch.size(); i < n; i++) {
                 serve(batch.get(i));
             }

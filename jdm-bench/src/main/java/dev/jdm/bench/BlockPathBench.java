@@ -38,7 +38,7 @@ public class BlockPathBench {
     public void setUp() {
         disk = Arena.ofAuto().allocate(SIZE, 4096);
         BlockRegistry registry = BenchDisks.registry();
-        registry.forModule("bench", null).device("bench0").size(SIZE).register(r -> BenchDisks.serve(disk, r));
+        registry.forEmbedder("bench").device("bench0").size(SIZE).register(r -> BenchDisks.serve(disk, r));
         lu = registry.open("bench0", "bench");
     }
 

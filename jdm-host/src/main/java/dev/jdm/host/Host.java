@@ -7,7 +7,10 @@ import dev.jdm.host.config.HostConfig;
 import dev.jdm.host.export.ExportService;
 import dev.jdm.host.export.nbd.NbdServer;
 import dev.jdm.host.gate.GateServer;
+import dev.jdm.host.grant.GrantService;
 import dev.jdm.host.log.LogRing;
+import dev.jdm.host.log.LogService;
+import dev.jdm.host.mem.KmemService;
 import dev.jdm.host.module.ExportTable;
 import dev.jdm.host.module.Linker;
 import dev.jdm.host.module.Modprobe;
@@ -116,25 +119,19 @@ public final class Host implements AutoCloseable {
         Linker linker = new Linker(exports, m -> log.append(LogLevel.WARNING, "host", m));
         this.modules = new ModuleManager(linker, log, sysctl, new ModuleIndex(options.bundledModules(), userModules));
         this.modprobe = new Modprobe(modules);
-        this.block = new BlockRegistry(log, new BlockRegistry.Pinner() {
-            @Override
-            public void pin(String module) {
-                modules.pin(module);
-            }
-
-            @Override
-            public void unpin(String module) {
-                modules.unpin(module);
-            }
-        });
+        this.block = new BlockRegistry(log);
         block.setRequestTimeout(() -> sysctl.longValue("blk.request_timeout_ms"));
         this.blockCalls = new BlockCalls(block);
         this.sweepCalls = new dev.jdm.host.block.SweepCalls(this::openLu);
         tasks.onExit(sweepCalls::closeAll); // a connection's sweep handles end with it
-        modules.bindBlockLayers(block::forModule);
         this.security = new Security(sysctl, log, stateDir);
         tasks.setLifecycle(security);
-        modules.setHooks(security.moduleHooks());
+        // what a module's context offers, attached in this order and detached in reverse
+        modules.register(new LogService(log));
+        modules.register(new KmemService(log, sysctl));
+        modules.register(new GrantService(log));
+        modules.register(block.moduleService());
+        modules.register(security.moduleService());
         security.setReleaser(m -> modules.release((LoadedModule) m));
         HostCalls calls = new HostCalls(this);
         // every gate call runs as its task, so module load/unload checks deep in the manager see the caller

@@ -48,7 +48,7 @@ final class SecurityCalls {
     /** Loads the new module first and only then drains the old one: there is no moment in which neither enforces. */
     private ModuleReply replace(SecReplaceCall c) throws IOException {
         LoadedModule old = host.modules().get(c.getOld()).orElseThrow(() -> new HostException(Code.ENOENT, c.getOld() + ": module is not loaded"));
-        if (old.securityRegistrar() == null || host.security().list().stream().noneMatch(row -> row.name().equals(old.name()) && row.state().equals("live"))) {
+        if (old.attached(dev.jdm.abi.sec.SecurityRegistrar.class).isEmpty() || host.security().list().stream().noneMatch(row -> row.name().equals(old.name()) && row.state().equals("live"))) {
             throw new HostException(Code.EINVAL, c.getOld() + ": not a live security module; use rmmod and insmod");
         }
         String origin = c.getOrigin().isEmpty() ? "module.jar" : c.getOrigin();

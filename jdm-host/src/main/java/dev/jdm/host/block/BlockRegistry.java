@@ -1,7 +1,9 @@
 package dev.jdm.host.block;
 
 import dev.jdm.abi.LogLevel;
-import dev.jdm.abi.Params;
+import dev.jdm.abi.blk.BlockLayer;
+import dev.jdm.host.module.ModulePin;
+import dev.jdm.host.module.ModuleSite;
 import dev.jdm.abi.blk.BlockQueueDriver;
 import dev.jdm.abi.blk.BlockLayer;
 import dev.jdm.abi.blk.BlockOp;
@@ -28,15 +30,9 @@ import java.util.function.Consumer;
 /**
  * The host's block layer: every LU by name, registration by drivers, partition scanning, the
  * boot-area guard, and the facade other host subsystems use ({@link #list}, {@link #find},
- * {@link #open}). Opening an LU pins its driver module through {@code pinner}.
+ * {@link #open}). Opening an LU pins the very module that registered it ({@link ModuleSite#pin}).
  */
 public final class BlockRegistry {
-    /** How the registry pins the module behind an open LU (the module manager's pin/unpin). */
-    public interface Pinner {
-        void pin(String module);
-
-        void unpin(String module);
-    }
 
     /** How long a scan or a removal waits for the driver. */
     static final long IO_WAIT_MS = 5_000;
@@ -44,13 +40,11 @@ public final class BlockRegistry {
     static final int TABLE_BLOCKS = 34;
 
     private final LogRing log;
-    private final Pinner pinner;
     private final Map<String, LogicalUnit> units = new ConcurrentSkipListMap<>();
     private final Map<String, AtomicBoolean> rescanPending = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public BlockRegistry(LogRing log, Pinner pinner) {
+    public BlockRegistry(LogRing log) {
         this.log = log;
-        this.pinner = pinner;
     }
 
     /** Linux's default io_timeout: 30 s. */
@@ -63,8 +57,21 @@ public final class BlockRegistry {
     }
 
     /** The block layer a module sees through {@code ModuleContext.block()}. */
-    public ModuleBlockLayer forModule(String module, Params params) {
-        return new ModuleBlockLayer(this, module, params, log);
+    ModuleBlockLayer forModule(ModuleSite site) {
+        return new ModuleBlockLayer(this, site, log);
+    }
+
+    /** The service through which the module manager gives each module its block layer. */
+    public dev.jdm.host.module.ModuleService<BlockLayer> moduleService() {
+        return new BlockService(this);
+    }
+
+    /**
+     * A block layer for code that embeds the registry without a module manager (benchmarks,
+     * tools): its LUs pin nothing, and it has no grants.
+     */
+    public BlockLayer forEmbedder(String name) {
+        return forModule(new EmbedderSite(name));
     }
 
     // ---- the facade ----
@@ -98,14 +105,14 @@ public final class BlockRegistry {
     public LuHandle open(String name, String holder, BlockAccess access, boolean write) {
         LogicalUnit lu = lu(name);
         access.checkOpen(info(lu), write);
-        pinner.pin(lu.module);
+        ModulePin pin = lu.owner.pin();
         lu.open(holder);
         if (lu.removed) {
             lu.close(holder);
-            pinner.unpin(lu.module);
+            pin.close();
             throw new HostException(Code.ENOENT, "blk: " + name + " was removed");
         }
-        return new LuHandle(this, lu, holder, access);
+        return new LuHandle(this, lu, holder, access, pin);
     }
 
     /** Logs a request that a task's access refused; the refusal's own audit is the security stack's. */
@@ -114,10 +121,9 @@ public final class BlockRegistry {
                 + " by " + holder + " refused: " + reason);
     }
 
-    void release(LogicalUnit lu, String holder) {
-        if (lu.close(holder)) {
-            pinner.unpin(lu.module);
-        }
+    void release(LogicalUnit lu, String holder, ModulePin pin) {
+        lu.close(holder);
+        pin.close();
     }
 
     /** I/O numbers of one LU. */
@@ -159,10 +165,11 @@ public final class BlockRegistry {
 
     // ---- registration (from ModuleBlockLayer) ----
 
-    LogicalUnit register(String module, String name, long size, int lbs, int pbs, int caps, long guard, BlockQueueDriver driver) {
+    LogicalUnit register(ModuleSite owner, String name, long size, int lbs, int pbs, int caps, long guard, BlockQueueDriver driver) {
+        String module = owner.name();
         Consumer<String> warn = m -> log.append(LogLevel.WARNING, "blk", m);
         LogicalUnit[] self = new LogicalUnit[1];
-        LogicalUnit lu = new LogicalUnit(name, module, size, lbs, pbs, caps, guard, driver, requestTimeoutMs, warn,
+        LogicalUnit lu = new LogicalUnit(name, owner, size, lbs, pbs, caps, guard, driver, requestTimeoutMs, warn,
                 (off, len) -> tableWritten(self[0], off, len));
         self[0] = lu;
         if (units.putIfAbsent(name, lu) != null) {

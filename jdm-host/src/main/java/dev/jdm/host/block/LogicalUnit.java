@@ -5,6 +5,7 @@ import dev.jdm.abi.blk.BlockQueueDriver;
 import dev.jdm.abi.blk.BlockOp;
 import dev.jdm.abi.blk.BlockStatus;
 import dev.jdm.host.block.part.Partition;
+import dev.jdm.host.module.ModuleSite;
 import dev.jdm.host.block.part.PartitionTable;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
@@ -20,6 +21,8 @@ import java.util.function.IntConsumer;
 final class LogicalUnit {
     final String name;
     final String module;
+    /** The module that registered it: opening the LU pins this very module. */
+    final ModuleSite owner;
     final long size;
     final int logicalBlockSize;
     final int physicalBlockSize;
@@ -37,10 +40,11 @@ final class LogicalUnit {
     private final Map<String, Integer> holders = new TreeMap<>();
 
     /** A whole device served by {@code driver}. */
-    LogicalUnit(String name, String module, long size, int lbs, int pbs, int caps, long guard, BlockQueueDriver driver,
+    LogicalUnit(String name, ModuleSite owner, long size, int lbs, int pbs, int caps, long guard, BlockQueueDriver driver,
             java.util.function.LongSupplier timeoutMs, Consumer<String> warn, RequestQueue.WriteWatcher watcher) {
         this.name = name;
-        this.module = module;
+        this.owner = owner;
+        this.module = owner.name();
         this.size = size;
         this.logicalBlockSize = lbs;
         this.physicalBlockSize = pbs;
@@ -48,12 +52,13 @@ final class LogicalUnit {
         this.bootGuard = new AtomicLong(guard);
         this.disk = null;
         this.partition = null;
-        this.queue = new RequestQueue(name, module, timeoutMs, driver, size, lbs, caps, bootGuard::get, stats, warn, watcher);
+        this.queue = new RequestQueue(name, this.module, timeoutMs, driver, size, lbs, caps, bootGuard::get, stats, warn, watcher);
     }
 
     /** A partition of {@code disk}. */
     LogicalUnit(String name, LogicalUnit disk, Partition partition) {
         this.name = name;
+        this.owner = disk.owner;
         this.module = disk.module;
         this.size = partition.length();
         this.logicalBlockSize = disk.logicalBlockSize;

@@ -18,7 +18,10 @@ public final class LuHandle implements AutoCloseable {
     private final BlockAccess access;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    LuHandle(BlockRegistry registry, LogicalUnit lu, String holder, BlockAccess access) {
+    private final dev.jdm.host.module.ModulePin pin;
+
+    LuHandle(BlockRegistry registry, LogicalUnit lu, String holder, BlockAccess access, dev.jdm.host.module.ModulePin pin) {
+        this.pin = pin;
         this.registry = registry;
         this.lu = lu;
         this.holder = holder;
@@ -90,7 +93,7 @@ public final class LuHandle implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            registry.release(lu, holder);
+            registry.release(lu, holder, pin);
         }
     }
 }

@@ -1,14 +1,13 @@
 package dev.jdm.host.block;
 
 import dev.jdm.abi.LogLevel;
-import dev.jdm.abi.Params;
 import dev.jdm.abi.blk.BlockDevice;
 import dev.jdm.abi.blk.BlockDriver;
 import dev.jdm.abi.blk.BlockLayer;
 import dev.jdm.abi.blk.BlockQueueDriver;
 import dev.jdm.abi.grant.Grants;
-import dev.jdm.host.grant.ModuleGrants;
 import dev.jdm.host.module.AbiAdapters;
+import dev.jdm.host.module.ModuleSite;
 import dev.jdm.host.log.LogRing;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,24 +16,25 @@ import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.regex.Pattern;
 
 /**
- * The block layer as one module sees it. It remembers what the module registered and granted, so
- * that {@link #close} (when the module goes) can remove and report what the module left behind.
+ * The block layer as one module sees it. It remembers what the module registered, so that
+ * {@link #close} (when the module goes) can remove and report what the module left behind. Grants
+ * are the grant service's; this layer only hands them out.
  */
 public final class ModuleBlockLayer implements BlockLayer, AbiAdapters, AutoCloseable {
     private static final Pattern NAME = Pattern.compile("[a-z0-9_-]{0,31}[a-z0-9]");
 
     private final BlockRegistry registry;
+    private final ModuleSite site;
     private final String module;
     private final LogRing log;
-    private final ModuleGrants grants;
     private final List<LogicalUnit> registered = new ArrayList<>();
     private final Set<String> adapters = new ConcurrentSkipListSet<>();
 
-    ModuleBlockLayer(BlockRegistry registry, String module, Params params, LogRing log) {
+    ModuleBlockLayer(BlockRegistry registry, ModuleSite site, LogRing log) {
         this.registry = registry;
-        this.module = module;
+        this.site = site;
+        this.module = site.name();
         this.log = log;
-        this.grants = new ModuleGrants(module, params, log);
     }
 
     @Override
@@ -47,7 +47,7 @@ public final class ModuleBlockLayer implements BlockLayer, AbiAdapters, AutoClos
 
     @Override
     public Grants grants() {
-        return grants;
+        return site.face(Grants.class);
     }
 
     @Override
@@ -55,7 +55,7 @@ public final class ModuleBlockLayer implements BlockLayer, AbiAdapters, AutoClos
         return Set.copyOf(adapters);
     }
 
-    /** Removes the LUs the module left registered and closes its grants. */
+    /** Removes the LUs the module left registered. */
     @Override
     public void close() {
         List<LogicalUnit> left;
@@ -67,7 +67,6 @@ public final class ModuleBlockLayer implements BlockLayer, AbiAdapters, AutoClos
             log.append(LogLevel.WARNING, "blk", module + ": left LU " + lu.name + " registered; removed");
             registry.remove(lu);
         }
-        grants.close();
     }
 
     private final class Builder implements BlockDevice.Builder {
@@ -145,7 +144,7 @@ public final class ModuleBlockLayer implements BlockLayer, AbiAdapters, AutoClos
             if (driver == null) {
                 throw new IllegalArgumentException(what + "no driver");
             }
-            LogicalUnit lu = registry.register(module, name, size, lbs, physical, caps, guard, driver);
+            LogicalUnit lu = registry.register(site, name, size, lbs, physical, caps, guard, driver);
             synchronized (registered) {
                 registered.add(lu);
             }

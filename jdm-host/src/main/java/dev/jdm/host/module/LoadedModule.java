@@ -9,8 +9,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * A module in the host: its description, state, and who holds it. Mutable fields change only
- * under the manager's module lock; readers get consistent enough snapshots through volatiles.
+ * A module in the host: its description, state, and who holds it. State moves coming, live,
+ * going, and changes only under the manager's lock; readers get consistent enough snapshots
+ * through volatiles. References are counted on this object, never on the name, so that a module
+ * replaced under its own name drains its own.
  */
 public final class LoadedModule {
     private final ModInfo info;
@@ -71,9 +73,22 @@ public final class LoadedModule {
         return dependencies;
     }
 
+    synchronized void addHolder(String dependent) {
+        holders.add(dependent);
+    }
+
+    synchronized void removeHolder(String dependent) {
+        holders.remove(dependent);
+    }
+
     /** Modules that depend on this one. */
     public synchronized List<String> holders() {
         return List.copyOf(holders);
+    }
+
+    /** Pins: open devices and the like (references other than dependent modules). */
+    synchronized int pins() {
+        return pins;
     }
 
     /** References: dependents plus pins (open devices, tasks). */
@@ -86,9 +101,9 @@ public final class LoadedModule {
         return Set.copyOf(taints);
     }
 
-    /** What the module's {@code ModuleContext.security()} returns, or null. */
-    public dev.jdm.abi.sec.SecurityRegistrar securityRegistrar() {
-        return context.registrar();
+    /** What the service for {@code type} gave this module ({@code ModuleContext.block()} and the like). */
+    public <T> java.util.Optional<T> attached(Class<T> type) {
+        return context.attachedFace(type);
     }
 
     /** The adapters through which the host serves this module's older ABI shapes, if any. */
@@ -98,6 +113,6 @@ public final class LoadedModule {
 
     /** Size as lsmod shows it: class bytes plus the memory the module holds now. */
     public long size() {
-        return codeSize + context.kmem().footprint();
+        return codeSize + context.footprint();
     }
 }

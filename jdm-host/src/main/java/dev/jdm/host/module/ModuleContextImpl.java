@@ -1,41 +1,41 @@
 package dev.jdm.host.module;
 
-import dev.jdm.abi.Export;
 import dev.jdm.abi.AbiInfo;
+import dev.jdm.abi.Export;
 import dev.jdm.abi.Log;
 import dev.jdm.abi.ModuleContext;
 import dev.jdm.abi.Params;
 import dev.jdm.abi.blk.BlockLayer;
+import dev.jdm.abi.mem.Kmem;
 import dev.jdm.abi.sec.SecurityRegistrar;
-import dev.jdm.host.mem.ModuleKmem;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
-/** What a module gets at init; its exports live here until the module goes. */
+/**
+ * What a module gets at init. Each ABI accessor is the face of the service attached for its type
+ * ({@link ModuleService}); the context itself keeps only what is the module loader's own: the
+ * module's exports to other modules, and the ABI description.
+ */
 final class ModuleContextImpl implements ModuleContext {
     private final String name;
-    private final ModuleParams params;
-    private final Log log;
-    private final ModuleKmem kmem;
+    private final AbiInfo abi;
     private final Function<String, Optional<ModuleContextImpl>> contexts;
     private final Map<Class<?>, Object> offered = new ConcurrentHashMap<>();
-    private final java.util.function.BiFunction<String, Params, BlockLayer> blockLayers;
-    private BlockLayer block;
+    /** In attach order; detached in reverse. Written before init, read-only after. */
+    private final Map<Class<?>, ModuleService.Attachment<?>> attached = new LinkedHashMap<>();
     private ClassLoader loader;
-    private SecurityRegistrar security;
-    private final AbiInfo abi;
     private volatile boolean dead;
 
-    ModuleContextImpl(String name, ModuleParams params, Log log, ModuleKmem kmem, AbiInfo abi,
-            Function<String, Optional<ModuleContextImpl>> contexts, java.util.function.BiFunction<String, Params, BlockLayer> blockLayers) {
+    ModuleContextImpl(String name, AbiInfo abi, Function<String, Optional<ModuleContextImpl>> contexts) {
         this.name = name;
         this.abi = abi;
-        this.blockLayers = blockLayers;
-        this.params = params;
-        this.log = log;
-        this.kmem = kmem;
         this.contexts = contexts;
     }
 
@@ -43,22 +43,19 @@ final class ModuleContextImpl implements ModuleContext {
         this.loader = moduleLoader;
     }
 
-    void bindSecurity(SecurityRegistrar registrar) {
-        this.security = registrar;
+    void attach(Class<?> face, ModuleService.Attachment<?> attachment) {
+        attached.put(face, attachment);
     }
 
-    /** The registrar as bound, for the security framework (null without one). */
-    SecurityRegistrar registrar() {
-        return security;
+    /** The face of the service attached for {@code type}, if one is. */
+    <T> Optional<T> attachedFace(Class<T> type) {
+        ModuleService.Attachment<?> a = attached.get(type);
+        return a == null ? Optional.empty() : Optional.of(type.cast(a.face()));
     }
 
-    @Override
-    public SecurityRegistrar security() {
+    private <T> T face(Class<T> type) {
         checkAlive();
-        if (security == null) {
-            throw new IllegalStateException(name + ": this host has no security framework");
-        }
-        return security;
+        return attachedFace(type).orElseThrow(() -> new IllegalStateException(name + ": this host serves no " + type.getSimpleName()));
     }
 
     @Override
@@ -68,21 +65,33 @@ final class ModuleContextImpl implements ModuleContext {
 
     @Override
     public Params params() {
-        return params;
-    }
-
-    ModuleParams moduleParams() {
-        return params;
+        return face(Params.class);
     }
 
     @Override
     public Log log() {
-        return log;
+        return face(Log.class);
     }
 
     @Override
-    public ModuleKmem kmem() {
-        return kmem;
+    public Kmem kmem() {
+        return face(Kmem.class);
+    }
+
+    @Override
+    public BlockLayer block() {
+        return face(BlockLayer.class);
+    }
+
+    @Override
+    public SecurityRegistrar security() {
+        return face(SecurityRegistrar.class);
+    }
+
+    @Override
+    public AbiInfo abi() {
+        checkAlive();
+        return abi;
     }
 
     @Override
@@ -108,24 +117,16 @@ final class ModuleContextImpl implements ModuleContext {
         return contexts.apply(exporter.module()).map(c -> c.offered.get(api)).map(api::cast);
     }
 
-    @Override
-    public synchronized BlockLayer block() {
-        checkAlive();
-        if (block == null) {
-            block = blockLayers.apply(name, params);
-        }
-        return block;
-    }
-
-    @Override
-    public AbiInfo abi() {
-        checkAlive();
-        return abi;
-    }
-
     /** The adapters the module's services use for its older ABI shapes. */
-    synchronized java.util.Set<String> adapters() {
-        return block instanceof AbiAdapters a ? a.adapters() : java.util.Set.of();
+    Set<String> adapters() {
+        Set<String> all = new TreeSet<>();
+        attached.values().forEach(a -> all.addAll(a.adapters()));
+        return all;
+    }
+
+    /** Memory the module holds through its services now. */
+    long footprint() {
+        return attached.values().stream().mapToLong(ModuleService.Attachment::footprint).sum();
     }
 
     private void checkAlive() {
@@ -134,21 +135,29 @@ final class ModuleContextImpl implements ModuleContext {
         }
     }
 
-    /** Ends the context: exports vanish and further calls fail. */
-    void kill() {
+    /** The module starts going: every service stops calling into it. */
+    void going() {
+        attached.values().forEach(ModuleService.Attachment::going);
+    }
+
+    /**
+     * Ends the context: exports vanish, further calls fail, and every service detaches, last
+     * attached first (block before the grants it uses).
+     *
+     * @return one line per service whose detach failed; the others still detached
+     */
+    List<String> kill(ModuleService.Detach why) {
         dead = true;
         offered.clear();
-        BlockLayer b;
-        synchronized (this) {
-            b = block;
-            block = null;
-        }
-        if (b instanceof AutoCloseable c) { // LUs and grants the module left behind
+        List<String> failures = new ArrayList<>();
+        List<Map.Entry<Class<?>, ModuleService.Attachment<?>>> order = new ArrayList<>(attached.entrySet());
+        for (Map.Entry<Class<?>, ModuleService.Attachment<?>> a : order.reversed()) {
             try {
-                c.close();
-            } catch (Exception e) {
-                log.err("releasing block registrations failed: " + e);
+                a.getValue().detach(why);
+            } catch (RuntimeException e) {
+                failures.add("releasing its " + a.getKey().getSimpleName() + " failed: " + e);
             }
         }
+        return failures;
     }
 }

@@ -222,9 +222,9 @@ public final class Security implements TaskLifecycle, AutoCloseable {
         return held;
     }
 
-    /** The ModuleManager's hooks: module_load/unload checks, registrars, draining. */
-    public dev.jdm.host.module.ModuleHooks moduleHooks() {
-        return new SecurityModuleHooks(this);
+    /** The service through which the module manager meets the framework: module_load/unload checks, registrars, draining. */
+    public dev.jdm.host.module.ModuleService<dev.jdm.abi.sec.SecurityRegistrar> moduleService() {
+        return new SecurityService(this);
     }
 
     /** What {@code jdm sec ls} shows: every loaded module, then the recently gone. */

@@ -19,21 +19,56 @@ import org.junit.jupiter.api.Test;
 class BlockCallsTest {
     final LogRing log = new LogRing(256, null, () -> 0);
     final List<String> pins = new ArrayList<>();
-    final BlockRegistry registry = new BlockRegistry(log, new BlockRegistry.Pinner() {
+    final BlockRegistry registry = new BlockRegistry(log);
+    /** The owner of the test's LUs, recording each pin taken and dropped. */
+    final dev.jdm.host.module.ModuleSite memdrv = new dev.jdm.host.module.ModuleSite() {
+        final EmbedderSite plain = new EmbedderSite("memdrv");
+
         @Override
-        public void pin(String module) {
-            pins.add("+" + module);
+        public String name() {
+            return "memdrv";
         }
 
         @Override
-        public void unpin(String module) {
-            pins.add("-" + module);
+        public dev.jdm.symvers.ModInfo info() {
+            return plain.info();
         }
-    });
+
+        @Override
+        public dev.jdm.abi.Params params() {
+            return plain.params();
+        }
+
+        @Override
+        public dev.jdm.host.module.ModuleService.LoadRequest request() {
+            return plain.request();
+        }
+
+        @Override
+        public <T> T face(Class<T> type) {
+            return plain.face(type);
+        }
+
+        @Override
+        public dev.jdm.host.module.ModulePin pin() {
+            pins.add("+memdrv");
+            return new dev.jdm.host.module.ModulePin() {
+                @Override
+                public String module() {
+                    return "memdrv";
+                }
+
+                @Override
+                public void close() {
+                    pins.add("-memdrv");
+                }
+            };
+        }
+    };
     final BlockCalls calls = new BlockCalls(registry);
 
     BlockCallsTest() {
-        registry.forModule("memdrv", null).device("mem0").size(1 << 20).register(r -> r.complete(BlockStatus.OK));
+        registry.forModule(memdrv).device("mem0").size(1 << 20).register(r -> r.complete(BlockStatus.OK));
     }
 
     static Task task(int uid) {
@@ -65,7 +100,7 @@ class BlockCallsTest {
 
     @Test
     void shouldRefuseBadLuNamesAndDuplicates() {
-        var layer = registry.forModule("memdrv", null);
+        var layer = registry.forModule(memdrv);
         assertThatThrownBy(() -> layer.device("Bad/Name")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Bad/Name");
         assertThatThrownBy(() -> layer.device("mem0").size(1 << 20).register(r -> r.complete(0))).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("exists already");

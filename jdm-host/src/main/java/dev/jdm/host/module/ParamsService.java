@@ -1,0 +1,25 @@
+package dev.jdm.host.module;
+
+import dev.jdm.abi.Params;
+
+/** A module's parameters: checked against the {@code parm} lines of its modinfo before init. */
+final class ParamsService implements ModuleService<Params> {
+    @Override
+    public Class<Params> face() {
+        return Params.class;
+    }
+
+    @Override
+    public Attachment<Params> attach(ModuleSite module) {
+        ModuleParams params = new ModuleParams(module.info(), module.request().params());
+        return new Attachment<>() {
+            @Override
+            public Params face() {
+                return params;
+            }
+
+            @Override
+            public void detach(Detach why) {}
+        };
+    }
+}
