@@ -1,8 +1,9 @@
 package dev.jdm.cli;
 
-import dev.jdm.host.gate.proto.AbiExplainCall;
-import dev.jdm.host.gate.proto.ExplainReply;
-import dev.jdm.host.gate.proto.Request;
+import dev.jdm.gate.GateClient;
+import dev.jdm.gate.proto.AbiExplainCall;
+import dev.jdm.gate.proto.ExplainReply;
+import dev.jdm.gate.proto.Request;
 import dev.jdm.symvers.AbiModel;
 import dev.jdm.symvers.Definition;
 import dev.jdm.symvers.Fingerprinter;

@@ -1,13 +1,14 @@
 package dev.jdm.cli;
 
-import dev.jdm.host.gate.proto.BlkGuardCall;
-import dev.jdm.host.gate.proto.BlkLsCall;
-import dev.jdm.host.gate.proto.BlkLsReply;
-import dev.jdm.host.gate.proto.BlkLu;
-import dev.jdm.host.gate.proto.BlkRescanCall;
-import dev.jdm.host.gate.proto.BlkStat;
-import dev.jdm.host.gate.proto.BlkStatCall;
-import dev.jdm.host.gate.proto.Request;
+import dev.jdm.gate.GateClient;
+import dev.jdm.gate.proto.BlkGuardCall;
+import dev.jdm.gate.proto.BlkLsCall;
+import dev.jdm.gate.proto.BlkLsReply;
+import dev.jdm.gate.proto.BlkLu;
+import dev.jdm.gate.proto.BlkRescanCall;
+import dev.jdm.gate.proto.BlkStat;
+import dev.jdm.gate.proto.BlkStatCall;
+import dev.jdm.gate.proto.Request;
 import dev.jdm.sweep.Sizes;
 import dev.jdm.sweep.SweepException;
 import java.io.PrintWriter;

@@ -31,6 +31,14 @@ final class CliException extends RuntimeException {
         return new CliException(USAGE, file + ": cannot read (" + reason + ")");
     }
 
+    /**
+     * A failed gate call: the host's refusal with its errno ({@code ... [ENOENT]}, exit 1), or no
+     * host to talk to (exit 3).
+     */
+    static CliException from(dev.jdm.gate.GateException e) {
+        return e.refused() ? new CliException(HOST_ERROR, e.getMessage() + " [" + e.errnoName() + "]") : new CliException(NO_HOST, e.getMessage());
+    }
+
     int exitCode() {
         return exitCode;
     }

@@ -1,11 +1,12 @@
 package dev.jdm.cli;
 
-import dev.jdm.host.gate.proto.NbdExportAddCall;
-import dev.jdm.host.gate.proto.NbdExportEntry;
-import dev.jdm.host.gate.proto.NbdExportListCall;
-import dev.jdm.host.gate.proto.NbdExportListReply;
-import dev.jdm.host.gate.proto.NbdExportRemoveCall;
-import dev.jdm.host.gate.proto.Request;
+import dev.jdm.gate.GateClient;
+import dev.jdm.gate.proto.NbdExportAddCall;
+import dev.jdm.gate.proto.NbdExportEntry;
+import dev.jdm.gate.proto.NbdExportListCall;
+import dev.jdm.gate.proto.NbdExportListReply;
+import dev.jdm.gate.proto.NbdExportRemoveCall;
+import dev.jdm.gate.proto.Request;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

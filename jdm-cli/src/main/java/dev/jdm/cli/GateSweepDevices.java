@@ -1,15 +1,16 @@
 package dev.jdm.cli;
 
+import dev.jdm.gate.GateClient;
 import com.google.protobuf.ByteString;
-import dev.jdm.host.block.SweepCalls;
-import dev.jdm.host.gate.proto.BlkLsCall;
-import dev.jdm.host.gate.proto.BlkLu;
-import dev.jdm.host.gate.proto.Request;
-import dev.jdm.host.gate.proto.Response;
-import dev.jdm.host.gate.proto.SweepCloseCall;
-import dev.jdm.host.gate.proto.SweepIoCall;
-import dev.jdm.host.gate.proto.SweepIoReply;
-import dev.jdm.host.gate.proto.SweepOpenCall;
+import dev.jdm.gate.Frames;
+import dev.jdm.gate.proto.BlkLsCall;
+import dev.jdm.gate.proto.BlkLu;
+import dev.jdm.gate.proto.Request;
+import dev.jdm.gate.proto.Response;
+import dev.jdm.gate.proto.BlkCloseCall;
+import dev.jdm.gate.proto.BlkIoCall;
+import dev.jdm.gate.proto.BlkIoReply;
+import dev.jdm.gate.proto.BlkOpenCall;
 import dev.jdm.sweep.DeviceInfo;
 import dev.jdm.sweep.SweepDevice;
 import dev.jdm.sweep.SweepDevices;
@@ -30,7 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class GateSweepDevices implements SweepDevices, AutoCloseable {
     /** Bytes per I/O call: the engine's 8 MiB chunks in one call, within the host's limit. */
-    static final int IO_CHUNK = Math.min(8 << 20, SweepCalls.MAX_IO);
+    static final int IO_CHUNK = Math.min(8 << 20, Frames.MAX_BLK_IO);
 
     private final GateClient gate;
     private final Map<String, Integer> mine = new ConcurrentHashMap<>();
@@ -86,9 +87,9 @@ final class GateSweepDevices implements SweepDevices, AutoCloseable {
 
     @Override
     public SweepDevice open(String name, boolean writable) {
-        dev.jdm.host.gate.proto.SweepOpenReply reply;
+        dev.jdm.gate.proto.BlkOpenReply reply;
         try {
-            reply = call(Request.newBuilder().setSweepOpen(SweepOpenCall.newBuilder().setName(name).setWrite(writable))).getSweepOpen();
+            reply = call(Request.newBuilder().setBlkOpen(BlkOpenCall.newBuilder().setName(name).setWrite(writable))).getBlkOpen();
         } catch (SweepException e) {
             if (e.errno().equals("ENOENT") && java.nio.file.Files.exists(java.nio.file.Path.of(name))) {
                 throw new SweepException("ENOENT", e.getMessage() + "; for the file " + name + " here, write ./" + name);
@@ -138,8 +139,8 @@ final class GateSweepDevices implements SweepDevices, AutoCloseable {
             return usage(facts.lu());
         }
 
-        private SweepIoReply io(SweepIoCall.Builder c) {
-            SweepIoReply r = call(Request.newBuilder().setSweepIo(c.setHandle(handle))).getSweepIo();
+        private BlkIoReply io(BlkIoCall.Builder c) {
+            BlkIoReply r = call(Request.newBuilder().setBlkIo(c.setHandle(handle))).getBlkIo();
             if (!r.getStatus().isEmpty()) {
                 throw new SweepException(r.getStatus(), r.getMessage());
             }
@@ -151,7 +152,7 @@ final class GateSweepDevices implements SweepDevices, AutoCloseable {
             checkRange(offset, dst.byteSize(), "read");
             for (long done = 0; done < dst.byteSize(); done += IO_CHUNK) {
                 int n = (int) Math.min(IO_CHUNK, dst.byteSize() - done);
-                ByteString data = io(SweepIoCall.newBuilder().setOp(SweepIoCall.Op.READ).setOffset(offset + done).setLength(n)).getData();
+                ByteString data = io(BlkIoCall.newBuilder().setOp(BlkIoCall.Op.READ).setOffset(offset + done).setLength(n)).getData();
                 if (data.size() != n) {
                     throw new SweepException("EIO", name() + ": read at " + (offset + done) + " returned " + data.size() + " of " + n + " bytes");
                 }
@@ -166,7 +167,7 @@ final class GateSweepDevices implements SweepDevices, AutoCloseable {
             for (long done = 0; done < src.byteSize(); done += IO_CHUNK) {
                 int n = (int) Math.min(IO_CHUNK, src.byteSize() - done);
                 ByteString data = ByteString.copyFrom(src.asSlice(done, n).asByteBuffer());
-                io(SweepIoCall.newBuilder().setOp(SweepIoCall.Op.WRITE).setOffset(offset + done).setLength(n).setData(data).setFua(fua));
+                io(BlkIoCall.newBuilder().setOp(BlkIoCall.Op.WRITE).setOffset(offset + done).setLength(n).setData(data).setFua(fua));
             }
         }
 
@@ -177,12 +178,12 @@ final class GateSweepDevices implements SweepDevices, AutoCloseable {
             }
             checkRange(offset, length, "write-zeroes");
             checkWritable();
-            io(SweepIoCall.newBuilder().setOp(SweepIoCall.Op.WRITE_ZEROES).setOffset(offset).setLength(length));
+            io(BlkIoCall.newBuilder().setOp(BlkIoCall.Op.WRITE_ZEROES).setOffset(offset).setLength(length));
         }
 
         @Override
         public void flush() {
-            io(SweepIoCall.newBuilder().setOp(SweepIoCall.Op.FLUSH));
+            io(BlkIoCall.newBuilder().setOp(BlkIoCall.Op.FLUSH));
         }
 
         @Override
@@ -193,7 +194,7 @@ final class GateSweepDevices implements SweepDevices, AutoCloseable {
             closed = true;
             mine.merge(facts.lu(), -1, Integer::sum);
             try {
-                call(Request.newBuilder().setSweepClose(SweepCloseCall.newBuilder().setHandle(handle)));
+                call(Request.newBuilder().setBlkClose(BlkCloseCall.newBuilder().setHandle(handle)));
             } catch (RuntimeException e) {
                 // the connection is gone, and the host closed the handle with it
             }

@@ -1,5 +1,6 @@
 package dev.jdm.cli;
 
+import dev.jdm.gate.GateClient;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.jdm.host.Host;
@@ -87,6 +88,10 @@ public final class JdmCommand {
             if (ex instanceof CliException c) {
                 code = c.exitCode();
                 message = c.getMessage();
+            } else if (ex instanceof dev.jdm.gate.GateException g) {
+                CliException c = CliException.from(g);
+                code = c.exitCode();
+                message = c.getMessage();
             } else if (ex instanceof dev.jdm.host.HostException h) {
                 message = h.getMessage() + " [" + h.code() + "]";
             }
@@ -132,7 +137,12 @@ public final class JdmCommand {
 
     /** The socket to use: --socket, then $JDM_SOCKET, then the host's default. */
     Path socket() {
-        return GateClient.socket(socket);
+        return socketFor(socket);
+    }
+
+    /** {@code flag} (--socket) if given, then $JDM_SOCKET, then the host's default. */
+    static Path socketFor(Path flag) {
+        return flag != null ? flag : dev.jdm.gate.GateSocket.forClient();
     }
 
     /** Opens a connection to the host. */

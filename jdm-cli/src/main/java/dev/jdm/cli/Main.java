@@ -50,7 +50,8 @@ public final class Main {
         PrintWriter out = new PrintWriter(System.out, false, Charset.defaultCharset());
         try {
             return ModuleCommands.Lsmod.run(socket, json, out);
-        } catch (CliException e) {
+        } catch (CliException | dev.jdm.gate.GateException failure) {
+            CliException e = failure instanceof dev.jdm.gate.GateException g ? CliException.from(g) : (CliException) failure;
             out.flush();
             System.err.println(JdmCommand.errorLine("lsmod", "lsmod", e.getMessage()));
             return e.exitCode();

@@ -1,18 +1,19 @@
 package dev.jdm.cli;
 
+import dev.jdm.gate.GateClient;
 import com.google.protobuf.ByteString;
-import dev.jdm.host.gate.proto.DepmodCall;
-import dev.jdm.host.gate.proto.DepmodReply;
-import dev.jdm.host.gate.proto.InsmodCall;
-import dev.jdm.host.gate.proto.LsmodCall;
-import dev.jdm.host.gate.proto.ModinfoCall;
-import dev.jdm.host.gate.proto.ModinfoField;
-import dev.jdm.host.gate.proto.ModinfoReply;
-import dev.jdm.host.gate.proto.ModprobeCall;
-import dev.jdm.host.gate.proto.ModprobeReply;
-import dev.jdm.host.gate.proto.ModuleEntry;
-import dev.jdm.host.gate.proto.Request;
-import dev.jdm.host.gate.proto.RmmodCall;
+import dev.jdm.gate.proto.DepmodCall;
+import dev.jdm.gate.proto.DepmodReply;
+import dev.jdm.gate.proto.InsmodCall;
+import dev.jdm.gate.proto.LsmodCall;
+import dev.jdm.gate.proto.ModinfoCall;
+import dev.jdm.gate.proto.ModinfoField;
+import dev.jdm.gate.proto.ModinfoReply;
+import dev.jdm.gate.proto.ModprobeCall;
+import dev.jdm.gate.proto.ModprobeReply;
+import dev.jdm.gate.proto.ModuleEntry;
+import dev.jdm.gate.proto.Request;
+import dev.jdm.gate.proto.RmmodCall;
 import dev.jdm.symvers.JarContents;
 import dev.jdm.symvers.ModInfo;
 import dev.jdm.symvers.SymversException;
@@ -61,7 +62,7 @@ final class ModuleCommands {
         public Integer call() {
             byte[] bytes;
             try {
-                if (Files.size(file) > dev.jdm.host.gate.Frames.MAX_FRAME - 4096) {
+                if (Files.size(file) > dev.jdm.gate.Frames.MAX_FRAME - 4096) {
                     throw new CliException(CliException.USAGE, file + ": larger than a module may be");
                 }
                 bytes = Files.readAllBytes(file);
@@ -111,7 +112,7 @@ final class ModuleCommands {
         /** The whole command, for {@code --socket} (or null), also run without picocli by {@link Main}'s fast path. */
         static int run(Path socket, boolean json, PrintWriter out) {
             List<ModuleEntry> modules;
-            try (GateClient gate = GateClient.connect(GateClient.socket(socket))) {
+            try (GateClient gate = GateClient.connect(JdmCommand.socketFor(socket))) {
                 modules = gate.call(Request.newBuilder().setLsmod(LsmodCall.getDefaultInstance())).getLsmod().getModulesList();
             }
             if (json) {

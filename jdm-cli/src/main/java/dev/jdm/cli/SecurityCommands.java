@@ -1,13 +1,14 @@
 package dev.jdm.cli;
 
+import dev.jdm.gate.GateClient;
 import com.google.protobuf.ByteString;
-import dev.jdm.host.gate.proto.ModuleEntry;
-import dev.jdm.host.gate.proto.Request;
-import dev.jdm.host.gate.proto.SecLsCall;
-import dev.jdm.host.gate.proto.SecLsReply;
-import dev.jdm.host.gate.proto.SecModuleEntry;
-import dev.jdm.host.gate.proto.SecReloadCall;
-import dev.jdm.host.gate.proto.SecReplaceCall;
+import dev.jdm.gate.proto.ModuleEntry;
+import dev.jdm.gate.proto.Request;
+import dev.jdm.gate.proto.SecLsCall;
+import dev.jdm.gate.proto.SecLsReply;
+import dev.jdm.gate.proto.SecModuleEntry;
+import dev.jdm.gate.proto.SecReloadCall;
+import dev.jdm.gate.proto.SecReplaceCall;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -98,7 +99,7 @@ final class SecurityCommands {
 
         @Override
         public Integer call() {
-            byte[] bytes = read(file, dev.jdm.host.gate.Frames.MAX_FRAME - 4096);
+            byte[] bytes = read(file, dev.jdm.gate.Frames.MAX_FRAME - 4096);
             try (GateClient gate = sec.root.connect()) {
                 var r = gate.call(Request.newBuilder().setSecReplace(SecReplaceCall.newBuilder().setOld(old).setJar(ByteString.copyFrom(bytes))
                         .setOrigin(file.toAbsolutePath().toString()).putAllParams(ModuleCommands.params(params))));

@@ -5,7 +5,7 @@ import dev.jdm.host.Host;
 import dev.jdm.host.HostException;
 import dev.jdm.host.block.LuHandle;
 import dev.jdm.host.block.LuInfo;
-import dev.jdm.host.block.SweepCalls;
+import dev.jdm.host.calls.LuHandleCalls;
 import dev.jdm.host.module.ModuleIndex;
 import dev.jdm.host.sys.Libc;
 import dev.jdm.host.task.Credentials;
@@ -98,7 +98,7 @@ final class StandaloneSweepDevices implements SweepDevices, AutoCloseable {
                 "direct", direct ? "y" : "n", "discard", "n", "block_size", Integer.toString(t.blockSize())));
         LuHandle h;
         try {
-            h = host.openLu(task, lu, SweepCalls.HOLDER, writable);
+            h = host.openLu(task, lu, LuHandleCalls.HOLDER, writable);
         } catch (HostException e) {
             unload(module);
             throw new SweepException(e.code().name(), t.name() + ": " + e.getMessage());

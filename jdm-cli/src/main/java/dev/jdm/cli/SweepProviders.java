@@ -49,7 +49,8 @@ final class SweepProviders {
         }
         try {
             return new GateSweepDevices(root.connect());
-        } catch (CliException e) {
+        } catch (dev.jdm.gate.GateException g) {
+            CliException e = CliException.from(g);
             String file = targets.stream().filter(x -> java.nio.file.Files.exists(java.nio.file.Path.of(x))).findFirst().orElse(null);
             throw file == null ? e : new CliException(e.exitCode(), e.getMessage() + "; for the file " + file + " here, write ./" + file);
         }

@@ -1,14 +1,15 @@
 package dev.jdm.cli;
 
-import dev.jdm.host.gate.proto.DmesgCall;
-import dev.jdm.host.gate.proto.LogEntry;
-import dev.jdm.host.gate.proto.Request;
-import dev.jdm.host.gate.proto.SysctlEntry;
-import dev.jdm.host.gate.proto.SysctlGetCall;
-import dev.jdm.host.gate.proto.SysctlSetCall;
-import dev.jdm.host.gate.proto.TaintCall;
-import dev.jdm.host.gate.proto.TaintFlag;
-import dev.jdm.host.gate.proto.TaintReply;
+import dev.jdm.gate.GateClient;
+import dev.jdm.gate.proto.DmesgCall;
+import dev.jdm.gate.proto.LogEntry;
+import dev.jdm.gate.proto.Request;
+import dev.jdm.gate.proto.SysctlEntry;
+import dev.jdm.gate.proto.SysctlGetCall;
+import dev.jdm.gate.proto.SysctlSetCall;
+import dev.jdm.gate.proto.TaintCall;
+import dev.jdm.gate.proto.TaintFlag;
+import dev.jdm.gate.proto.TaintReply;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,13 +1,14 @@
 package dev.jdm.cli;
 
+import dev.jdm.gate.GateClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jdm.host.Host;
 import dev.jdm.host.block.LuHandle;
-import dev.jdm.host.gate.proto.Request;
-import dev.jdm.host.gate.proto.Response;
-import dev.jdm.host.gate.proto.SweepIoCall;
-import dev.jdm.host.gate.proto.SweepOpenCall;
+import dev.jdm.gate.proto.Request;
+import dev.jdm.gate.proto.Response;
+import dev.jdm.gate.proto.BlkIoCall;
+import dev.jdm.gate.proto.BlkOpenCall;
 import dev.jdm.host.module.ModuleIndex;
 import dev.jdm.sweep.SweepDevice;
 import dev.jdm.sweep.SweepDeviceContract;
@@ -99,13 +100,13 @@ class GateSweepDeviceIT extends SweepDeviceContract {
         p.open(lu, true);
         p.open(lu, false);
         assertThat(host.block().find(lu).orElseThrow().holders()).containsEntry("sweep", 2);
-        assertThat(host.sweepCalls().openCount()).isEqualTo(2);
+        assertThat(host.luHandles().openCount()).isEqualTo(2);
         p.close(); // the process dies, or forgets: the host must not keep the LU (and its module) pinned
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (host.sweepCalls().openCount() > 0 && System.nanoTime() < deadline) {
+        while (host.luHandles().openCount() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertThat(host.sweepCalls().openCount()).isZero();
+        assertThat(host.luHandles().openCount()).isZero();
         assertThat(host.block().find(lu).orElseThrow().holders()).isEmpty();
         assertThat(host.modules().unload("filedisk_0", false, false).name()).isEqualTo("UNLOADED");
     }
@@ -114,19 +115,19 @@ class GateSweepDeviceIT extends SweepDeviceContract {
     void shouldRefuseWritesOnAReadOnlyHandleAndOtherConnectionsHandles() throws Exception {
         String lu = disk(1 << 20, 512);
         try (GateClient a = GateClient.connect(host.socket()); GateClient b = GateClient.connect(host.socket())) {
-            Response open = a.exchange(Request.newBuilder().setSweepOpen(SweepOpenCall.newBuilder().setName(lu)));
-            long h = open.getSweepOpen().getHandle();
-            assertThat(open.getSweepOpen().getLu().getHoldersList()).containsExactly("sweep");
-            Response w = a.exchange(Request.newBuilder().setSweepIo(SweepIoCall.newBuilder().setHandle(h).setOp(SweepIoCall.Op.WRITE)
+            Response open = a.exchange(Request.newBuilder().setBlkOpen(BlkOpenCall.newBuilder().setName(lu)));
+            long h = open.getBlkOpen().getHandle();
+            assertThat(open.getBlkOpen().getLu().getHoldersList()).containsExactly("sweep");
+            Response w = a.exchange(Request.newBuilder().setBlkIo(BlkIoCall.newBuilder().setHandle(h).setOp(BlkIoCall.Op.WRITE)
                     .setOffset(0x20000).setLength(512).setData(com.google.protobuf.ByteString.copyFrom(new byte[512]))));
-            assertThat(w.getSweepIo().getStatus()).isEqualTo("EBADF");
-            Response other = b.exchange(Request.newBuilder().setSweepIo(SweepIoCall.newBuilder().setHandle(h).setOp(SweepIoCall.Op.READ)
+            assertThat(w.getBlkIo().getStatus()).isEqualTo("EBADF");
+            Response other = b.exchange(Request.newBuilder().setBlkIo(BlkIoCall.newBuilder().setHandle(h).setOp(BlkIoCall.Op.READ)
                     .setOffset(0).setLength(512)));
             assertThat(other.getError().getCode()).as("a handle is its connection's alone").isEqualTo("ENOENT");
-            Response big = a.exchange(Request.newBuilder().setSweepIo(SweepIoCall.newBuilder().setHandle(h).setOp(SweepIoCall.Op.READ)
+            Response big = a.exchange(Request.newBuilder().setBlkIo(BlkIoCall.newBuilder().setHandle(h).setOp(BlkIoCall.Op.READ)
                     .setOffset(0).setLength(64L << 20)));
             assertThat(big.getError().getCode()).isEqualTo("EINVAL");
-            Response missing = a.exchange(Request.newBuilder().setSweepOpen(SweepOpenCall.newBuilder().setName("nope0")));
+            Response missing = a.exchange(Request.newBuilder().setBlkOpen(BlkOpenCall.newBuilder().setName("nope0")));
             assertThat(missing.getError().getCode()).isEqualTo("ENOENT");
         }
     }

@@ -2,9 +2,9 @@ package dev.jdm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jdm.host.gate.Frames;
-import dev.jdm.host.gate.proto.Request;
-import dev.jdm.host.gate.proto.Response;
+import dev.jdm.gate.Frames;
+import dev.jdm.gate.proto.Request;
+import dev.jdm.gate.proto.Response;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.net.StandardProtocolFamily;

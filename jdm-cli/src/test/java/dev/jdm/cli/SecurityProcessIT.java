@@ -146,6 +146,25 @@ class SecurityProcessIT {
 
     @Test
     @Order(5)
+    void shouldLetCapsDecideWhoMovesABootGuardOrChangesExports() throws Exception {
+        Result guard = jdmAsNobody("blk", "guard", "ram0", "0");
+        assertThat(guard.code()).as(guard.out() + guard.err()).isEqualTo(1);
+        assertThat(guard.err()).contains("blk.ram0.boot_guard").contains("denied by caps: uid 65534 may not write sysctls")
+                .contains("[EPERM]");
+        Result export = jdmAsNobody("export", "add", "--memory", "1M", "--name", "mine", "scratch0");
+        assertThat(export.code()).as(export.out() + export.err()).isEqualTo(1);
+        assertThat(export.err()).contains("nbd.exports.mine").contains("denied by caps");
+        Result unexport = jdmAsNobody("export", "rm", "ram0");
+        assertThat(unexport.err()).contains("nbd.exports.ram0").contains("denied by caps");
+        assertThat(jdm("export", "ls").out()).contains("ram0").doesNotContain("mine");
+        assertThat(auditLines()).anyMatch(l -> l.contains("\"hook\":\"sysctl_write\"") && l.contains("blk.ram0.boot_guard")
+                && l.contains("\"uid\":65534") && l.contains("\"verdict\":\"deny\""));
+        Result root = jdm("blk", "guard", "ram0", "65536");
+        assertThat(root.code()).as(root.err()).isZero();
+    }
+
+    @Test
+    @Order(6)
     void shouldReplaceCapsWithAPermissiveOneThatOnlyRecords() throws Exception {
         Result rep = jdm("sec", "replace", "caps", CLI.resolve("modules/sec-caps.jar").toString(), "mode=permissive");
         assertThat(rep.code()).as(rep.err()).isZero();
@@ -158,7 +177,7 @@ class SecurityProcessIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void shouldRefuseSecurityModulesAfterTheStackIsLockedEvenForRoot() throws Exception {
         Result rm = jdm("rmmod", "devacl");
         assertThat(rm.code()).as(rm.err()).isZero();

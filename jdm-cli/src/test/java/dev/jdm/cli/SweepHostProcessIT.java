@@ -1,15 +1,16 @@
 package dev.jdm.cli;
 
+import dev.jdm.gate.GateClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
-import dev.jdm.host.gate.proto.BlkLsCall;
-import dev.jdm.host.gate.proto.Request;
-import dev.jdm.host.gate.proto.Response;
-import dev.jdm.host.gate.proto.SweepIoCall;
-import dev.jdm.host.gate.proto.SweepOpenCall;
+import dev.jdm.gate.proto.BlkLsCall;
+import dev.jdm.gate.proto.Request;
+import dev.jdm.gate.proto.Response;
+import dev.jdm.gate.proto.BlkIoCall;
+import dev.jdm.gate.proto.BlkOpenCall;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
@@ -123,11 +124,11 @@ class SweepHostProcessIT {
         b.put(446 + 4, (byte) 0x83).putInt(446 + 8, 2048).putInt(446 + 12, 65536); // 32 MiB at 1 MiB
         b.putShort(510, (short) 0xAA55);
         try (GateClient gate = GateClient.connect(socket)) {
-            Response open = gate.exchange(Request.newBuilder().setSweepOpen(SweepOpenCall.newBuilder().setName("ram0").setWrite(true)));
+            Response open = gate.exchange(Request.newBuilder().setBlkOpen(BlkOpenCall.newBuilder().setName("ram0").setWrite(true)));
             assertThat(open.hasError()).as(open.getError().getMessage()).isFalse();
-            Response w = gate.exchange(Request.newBuilder().setSweepIo(SweepIoCall.newBuilder().setHandle(open.getSweepOpen().getHandle())
-                    .setOp(SweepIoCall.Op.WRITE).setOffset(0).setLength(512).setData(ByteString.copyFrom(mbr)).setFua(true)));
-            assertThat(w.getSweepIo().getStatus()).as(w.getSweepIo().getMessage()).isEmpty();
+            Response w = gate.exchange(Request.newBuilder().setBlkIo(BlkIoCall.newBuilder().setHandle(open.getBlkOpen().getHandle())
+                    .setOp(BlkIoCall.Op.WRITE).setOffset(0).setLength(512).setData(ByteString.copyFrom(mbr)).setFua(true)));
+            assertThat(w.getBlkIo().getStatus()).as(w.getBlkIo().getMessage()).isEmpty();
         }
         long deadline = System.nanoTime() + 5_000_000_000L; // the block layer rescans 20 ms after a table write
         List<String> names = List.of();

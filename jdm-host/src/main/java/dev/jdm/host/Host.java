@@ -1,7 +1,15 @@
 package dev.jdm.host;
 
+import dev.jdm.errno.Errno;
 import dev.jdm.abi.LogLevel;
-import dev.jdm.host.block.BlockCalls;
+import dev.jdm.host.calls.BlockCalls;
+import dev.jdm.host.calls.ExportCalls;
+import dev.jdm.host.calls.LuHandleCalls;
+import dev.jdm.host.calls.ModuleCalls;
+import dev.jdm.host.calls.Privilege;
+import dev.jdm.host.calls.SecurityCalls;
+import dev.jdm.host.calls.SystemCalls;
+import dev.jdm.host.gate.CallTable;
 import dev.jdm.host.block.BlockRegistry;
 import dev.jdm.host.config.HostConfig;
 import dev.jdm.host.export.ExportService;
@@ -97,8 +105,7 @@ public final class Host implements AutoCloseable {
     private final ModuleManager modules;
     private final Modprobe modprobe;
     private final BlockRegistry block;
-    private final BlockCalls blockCalls;
-    private final dev.jdm.host.block.SweepCalls sweepCalls;
+    private final LuHandleCalls luHandles;
     private final GateServer gate;
     private final Security security;
     private Task hostTask;
@@ -121,9 +128,8 @@ public final class Host implements AutoCloseable {
         this.modprobe = new Modprobe(modules);
         this.block = new BlockRegistry(log);
         block.setRequestTimeout(() -> sysctl.longValue("blk.request_timeout_ms"));
-        this.blockCalls = new BlockCalls(block);
-        this.sweepCalls = new dev.jdm.host.block.SweepCalls(this::openLu);
-        tasks.onExit(sweepCalls::closeAll); // a connection's sweep handles end with it
+        this.luHandles = new LuHandleCalls(this::openLu);
+        tasks.onExit(luHandles::closeAll); // a connection's LU handles end with it
         this.security = new Security(sysctl, log, stateDir);
         tasks.setLifecycle(security);
         // what a module's context offers, attached in this order and detached in reverse
@@ -133,11 +139,22 @@ public final class Host implements AutoCloseable {
         modules.register(block.moduleService());
         modules.register(security.moduleService());
         security.setReleaser(m -> modules.release((LoadedModule) m));
-        HostCalls calls = new HostCalls(this);
-        // every gate call runs as its task, so module load/unload checks deep in the manager see the caller
-        this.gate = new GateServer(socket, (task, request, out) -> ScopedValue.where(Security.CALLER, task)
-                .call(() -> { calls.handle(task, request, out); return null; }), tasks, log, sysctl);
         this.hostExports = new HostExports(options.nbd(), config.nbd(), socket, block, tasks, security, sysctl, log, startupErrors::add);
+        Privilege privilege = security::checkSysctlWrite;
+        CallTable calls = new CallTable()
+                .register(new SystemCalls(new SystemCalls.HostFacts(VERSION, exports.abi().generation(), socket, stateDir,
+                        modules.index().directories()), sysctl, security, log))
+                .register(new ModuleCalls(modules, modprobe, exports, stateDir))
+                .register(new SecurityCalls(security, modules, sysctl, stateDir))
+                .register(new BlockCalls(block, privilege))
+                .register(luHandles)
+                .register(new ExportCalls(hostExports.service(), hostExports::nbd, hostExports::uris, privilege, log));
+        // every gate call runs as its task, so module load/unload checks deep in the manager see the caller
+        this.gate = new GateServer(socket, (task, request, version, out) -> ScopedValue.where(Security.CALLER, task)
+                .call(() -> {
+                    calls.dispatch(task, request, version, out);
+                    return null;
+                }), tasks, log, sysctl);
     }
 
     /**
@@ -158,7 +175,7 @@ public final class Host implements AutoCloseable {
             try {
                 Files.createDirectories(d);
             } catch (IOException e) {
-                throw new HostException(HostException.Code.EIO, "cannot create modules directory " + d + ": " + e.getMessage());
+                throw new HostException(Errno.EIO, "cannot create modules directory " + d + ": " + e.getMessage());
             }
         });
         log.append(LogLevel.INFO, "host", "jdm " + VERSION + ", ABI " + exports.abi().generation() + ", " + exports.all().size()
@@ -205,14 +222,9 @@ public final class Host implements AutoCloseable {
         dev.jdm.host.export.nbd.NbdLimits.register(sysctl);
     }
 
-    /** $XDG_RUNTIME_DIR/jdm, /run/jdm as root, or a per-user directory under /tmp. */
+    /** $XDG_RUNTIME_DIR/jdm, /run/jdm as root, or a per-user directory under /tmp (the rule clients use too). */
     public static Path defaultRuntimeDir() {
-        int uid = Libc.getuid();
-        if (uid == 0) {
-            return Path.of("/run/jdm");
-        }
-        String xdg = System.getenv("XDG_RUNTIME_DIR");
-        return xdg != null && !xdg.isBlank() ? Path.of(xdg, "jdm") : Path.of(System.getProperty("java.io.tmpdir"), "jdm-" + uid);
+        return dev.jdm.gate.GateSocket.defaultRuntimeDir();
     }
 
     private static Path firstPath(Path flag, String config, Path dflt) {
@@ -252,7 +264,7 @@ public final class Host implements AutoCloseable {
             try {
                 security.reload(hostTask, m.name(), null);
             } catch (HostException e) {
-                if (e.code() != HostException.Code.ENOENT) { // ENOENT: no stored policy, nothing to re-read
+                if (e.code() != Errno.ENOENT) { // ENOENT: no stored policy, nothing to re-read
                     problems.add(e.getMessage());
                 }
             }
@@ -266,7 +278,7 @@ public final class Host implements AutoCloseable {
     public void close() {
         hostExports.close(); // stops NBD; exported LUs pin their drivers: release them before unloading
         gate.close();
-        sweepCalls.closeEverything(); // like exports, open sweep handles pin their drivers
+        luHandles.closeEverything(); // like exports, open LU handles pin their drivers
         security.close();
         modules.shutdown();
         log.append(LogLevel.INFO, "host", "stopped");
@@ -297,13 +309,9 @@ public final class Host implements AutoCloseable {
         return block;
     }
 
-    BlockCalls blockCalls() {
-        return blockCalls;
-    }
-
-    /** LUs gate tasks opened for sweeping. */
-    public dev.jdm.host.block.SweepCalls sweepCalls() {
-        return sweepCalls;
+    /** LUs gate tasks opened through blk_open. */
+    public LuHandleCalls luHandles() {
+        return luHandles;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.jdm.host;
 
+import dev.jdm.errno.Errno;
 import dev.jdm.abi.LogLevel;
 import dev.jdm.host.block.BlockRegistry;
 import dev.jdm.host.config.HostConfig;
@@ -68,7 +69,7 @@ final class HostExports implements AutoCloseable {
                     .map(c -> ClientIdentity.of(c.subject(), c.uid(), c.gid(), c.groups())).toList();
             return new TlsSettings(mode, dir == null ? null : dir.toAbsolutePath(), verify, clients);
         } catch (IllegalArgumentException e) {
-            throw new HostException(HostException.Code.EINVAL, e.getMessage());
+            throw new HostException(Errno.EINVAL, e.getMessage());
         }
     }
 
@@ -86,7 +87,7 @@ final class HostExports implements AutoCloseable {
             }
             return new InetSocketAddress(h, port);
         } catch (NumberFormatException e) {
-            throw new HostException(HostException.Code.EINVAL, "NBD TCP address \"" + text + "\" is not HOST:PORT (or off)");
+            throw new HostException(Errno.EINVAL, "NBD TCP address \"" + text + "\" is not HOST:PORT (or off)");
         }
     }
 

@@ -9,7 +9,7 @@ import dev.jdm.abi.blk.BlockLayer;
 import dev.jdm.abi.blk.BlockOp;
 import dev.jdm.abi.blk.BlockStatus;
 import dev.jdm.host.HostException;
-import dev.jdm.host.HostException.Code;
+import dev.jdm.errno.Errno;
 import dev.jdm.host.block.part.Partition;
 import dev.jdm.host.block.part.PartitionScanner;
 import dev.jdm.host.block.part.PartitionTable;
@@ -110,7 +110,7 @@ public final class BlockRegistry {
         if (lu.removed) {
             lu.close(holder);
             pin.close();
-            throw new HostException(Code.ENOENT, "blk: " + name + " was removed");
+            throw new HostException(Errno.ENOENT, "blk: " + name + " was removed");
         }
         return new LuHandle(this, lu, holder, access, pin);
     }
@@ -140,10 +140,10 @@ public final class BlockRegistry {
     public LuInfo setBootGuard(String name, long bytes, String who) {
         LogicalUnit lu = lu(name);
         if (lu.isPartition()) {
-            throw new HostException(Code.EINVAL, "blk guard: " + name + " is a partition; the guard belongs to its disk " + lu.disk.name);
+            throw new HostException(Errno.EINVAL, "blk guard: " + name + " is a partition; the guard belongs to its disk " + lu.disk.name);
         }
         if (bytes < 0 || bytes > lu.size) {
-            throw new HostException(Code.EINVAL, "blk guard: " + bytes + " is outside 0.." + lu.size + " (the size of " + name + ")");
+            throw new HostException(Errno.EINVAL, "blk guard: " + bytes + " is outside 0.." + lu.size + " (the size of " + name + ")");
         }
         long old = lu.bootGuard.getAndSet(bytes);
         log.append(LogLevel.NOTICE, "blk", name + ": boot guard 0x" + Long.toHexString(old) + " -> 0x" + Long.toHexString(bytes) + " by " + who);
@@ -158,7 +158,7 @@ public final class BlockRegistry {
     public PartitionTable rescan(String name) {
         LogicalUnit lu = lu(name);
         if (lu.isPartition()) {
-            throw new HostException(Code.EINVAL, "blk rescan: " + name + " is a partition; rescan its disk " + lu.disk.name);
+            throw new HostException(Errno.EINVAL, "blk rescan: " + name + " is a partition; rescan its disk " + lu.disk.name);
         }
         return scan(lu);
     }
@@ -207,7 +207,7 @@ public final class BlockRegistry {
         List<LogicalUnit> old = partitionsOf(disk);
         List<String> busy = old.stream().filter(p -> p.openCount() > 0).map(p -> p.name).toList();
         if (!busy.isEmpty()) {
-            throw new HostException(Code.EBUSY, "blk rescan: " + disk.name + " has open partitions " + busy + "; close them first");
+            throw new HostException(Errno.EBUSY, "blk rescan: " + disk.name + " has open partitions " + busy + "; close them first");
         }
         PartitionTable t = PartitionScanner.scan((off, len) -> read(disk, off, len), disk.size, disk.logicalBlockSize);
         for (LogicalUnit p : old) {
@@ -287,7 +287,7 @@ public final class BlockRegistry {
     private LogicalUnit lu(String name) {
         LogicalUnit lu = units.get(name);
         if (lu == null) {
-            throw new HostException(Code.ENOENT, "blk: no LU named " + name + " (see jdm blk ls)");
+            throw new HostException(Errno.ENOENT, "blk: no LU named " + name + " (see jdm blk ls)");
         }
         return lu;
     }

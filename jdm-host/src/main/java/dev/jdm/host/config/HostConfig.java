@@ -1,5 +1,6 @@
 package dev.jdm.host.config;
 
+import dev.jdm.errno.Errno;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -191,18 +192,18 @@ public record HostConfig(Paths paths, Map<String, String> sysctl, List<ModuleSpe
         try {
             text = Files.readString(file);
         } catch (IOException e) {
-            throw new HostException(HostException.Code.ENOENT, "config " + file + ": cannot read (" + e.getMessage() + ")");
+            throw new HostException(Errno.ENOENT, "config " + file + ": cannot read (" + e.getMessage() + ")");
         }
         TomlMapper mapper = TomlMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
         try {
             return mapper.readValue(text, HostConfig.class);
         } catch (JsonMappingException e) {
             var loc = e.getLocation();
-            throw new HostException(HostException.Code.EINVAL, "config " + file + (loc == null ? "" : ":" + loc.getLineNr() + ":" + loc.getColumnNr())
+            throw new HostException(Errno.EINVAL, "config " + file + (loc == null ? "" : ":" + loc.getLineNr() + ":" + loc.getColumnNr())
                     + ": " + e.getOriginalMessage().lines().findFirst().orElse("invalid") + " (at " + e.getPathReference() + ")");
         } catch (JsonProcessingException e) {
             var loc = e.getLocation();
-            throw new HostException(HostException.Code.EINVAL, "config " + file + (loc == null ? "" : ":" + loc.getLineNr() + ":" + loc.getColumnNr())
+            throw new HostException(Errno.EINVAL, "config " + file + (loc == null ? "" : ":" + loc.getLineNr() + ":" + loc.getColumnNr())
                     + ": " + e.getOriginalMessage().lines().findFirst().orElse("invalid TOML"));
         }
     }

@@ -1,7 +1,7 @@
 package dev.jdm.host.export;
 
 import dev.jdm.host.HostException;
-import dev.jdm.host.HostException.Code;
+import dev.jdm.errno.Errno;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,10 +34,10 @@ public final class ExportRegistry {
      */
     public synchronized Export add(String name, ExportableDevice device, boolean readOnly) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new HostException(Code.EINVAL, "export name \"" + name + "\" is not 1-64 of [A-Za-z0-9._:-] starting with a letter or digit");
+            throw new HostException(Errno.EINVAL, "export name \"" + name + "\" is not 1-64 of [A-Za-z0-9._:-] starting with a letter or digit");
         }
         if (exports.containsKey(name)) {
-            throw new HostException(Code.EEXIST, "export " + name + " already exists; remove it first");
+            throw new HostException(Errno.EEXIST, "export " + name + " already exists; remove it first");
         }
         Export e = new Export(name, device, readOnly);
         exports.put(name, new Entry(e, new ArrayList<>()));
@@ -57,10 +57,10 @@ public final class ExportRegistry {
         synchronized (this) {
             Entry e = exports.get(name);
             if (e == null) {
-                throw new HostException(Code.ENOENT, "no export named " + name);
+                throw new HostException(Errno.ENOENT, "no export named " + name);
             }
             if (!e.closers().isEmpty() && !force) {
-                throw new HostException(Code.EBUSY, "export " + name + " has " + e.closers().size()
+                throw new HostException(Errno.EBUSY, "export " + name + " has " + e.closers().size()
                         + " connection(s); disconnect them or remove with --force");
             }
             exports.remove(name);

@@ -1,7 +1,7 @@
 package dev.jdm.host.export;
 
 import dev.jdm.host.HostException;
-import dev.jdm.host.HostException.Code;
+import dev.jdm.errno.Errno;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -34,10 +34,10 @@ public final class ExportService implements AutoCloseable {
      */
     public synchronized MemoryExportableDevice createMemory(String name, long size) {
         if (memory.containsKey(name) || source.names().contains(name)) {
-            throw new HostException(Code.EEXIST, "a device named " + name + " already exists");
+            throw new HostException(Errno.EEXIST, "a device named " + name + " already exists");
         }
         if (!ExportRegistry.NAME.matcher(name).matches()) {
-            throw new HostException(Code.EINVAL, "device name \"" + name + "\" is not 1-64 of [A-Za-z0-9._:-]");
+            throw new HostException(Errno.EINVAL, "device name \"" + name + "\" is not 1-64 of [A-Za-z0-9._:-]");
         }
         MemoryExportableDevice d = new MemoryExportableDevice(name, size, false);
         memory.put(name, d);
@@ -57,7 +57,7 @@ public final class ExportService implements AutoCloseable {
      * @throws HostException ENOENT if there is no such device, EEXIST/EINVAL for the name
      */
     public Export export(String exportName, String deviceName, boolean readOnly) {
-        ExportableDevice d = device(deviceName).orElseThrow(() -> new HostException(Code.ENOENT, "no device named " + deviceName
+        ExportableDevice d = device(deviceName).orElseThrow(() -> new HostException(Errno.ENOENT, "no device named " + deviceName
                 + "; create one with --memory SIZE, or name a block device"));
         try {
             return registry.add(exportName == null || exportName.isEmpty() ? deviceName : exportName, d, readOnly);
@@ -113,7 +113,7 @@ public final class ExportService implements AutoCloseable {
             }
             return n << shift;
         } catch (NumberFormatException e) {
-            throw new HostException(Code.EINVAL, "size \"" + text + "\" is not a positive number of bytes with an optional K, M, G or T");
+            throw new HostException(Errno.EINVAL, "size \"" + text + "\" is not a positive number of bytes with an optional K, M, G or T");
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.jdm.host.export;
 
+import dev.jdm.errno.Errno;
 import dev.jdm.host.HostException;
 import dev.jdm.host.sys.Libc;
 import java.lang.foreign.Arena;
@@ -45,14 +46,14 @@ public final class MemoryExportableDevice implements ExportableDevice, AutoClose
      */
     public MemoryExportableDevice(String name, long size, boolean readOnly) {
         if (size <= 0 || size % PAGE != 0 || size / PAGE > (long) Integer.MAX_VALUE * 64) {
-            throw new HostException(HostException.Code.EINVAL, "memory device " + name + ": size " + size
+            throw new HostException(Errno.EINVAL, "memory device " + name + ": size " + size
                     + " is not a positive multiple of " + PAGE);
         }
         long address;
         try {
             address = Libc.mmapAnonymous(size);
         } catch (OutOfMemoryError e) {
-            throw new HostException(HostException.Code.ENOMEM, "memory device " + name + ": cannot map " + size + " bytes");
+            throw new HostException(Errno.ENOMEM, "memory device " + name + ": cannot map " + size + " bytes");
         }
         this.name = name;
         this.size = size;

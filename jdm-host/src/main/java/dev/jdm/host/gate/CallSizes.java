@@ -1,5 +1,6 @@
 package dev.jdm.host.gate;
 
+import dev.jdm.gate.Frames;
 import java.util.Set;
 
 /**

@@ -1,5 +1,7 @@
 package dev.jdm.host.gate;
 
+import dev.jdm.errno.Errno;
+import dev.jdm.gate.Frames;
 import dev.jdm.host.HostException;
 import java.io.EOFException;
 import java.io.IOException;
@@ -52,14 +54,14 @@ final class FrameReader {
     /** A frame that was read to its end and dropped: answer it with this error, the stream is in step. */
     static final class Refused extends IOException {
         private static final long serialVersionUID = 1L;
-        private final HostException.Code code;
+        private final Errno code;
 
-        Refused(HostException.Code code, String message) {
+        Refused(Errno code, String message) {
             super(message);
             this.code = code;
         }
 
-        HostException.Code code() {
+        Errno code() {
             return code;
         }
     }
@@ -86,7 +88,7 @@ final class FrameReader {
         int limit = CallSizes.limit(field);
         if (length > limit) {
             skip(length - prefix.length, length);
-            throw new Refused(HostException.Code.EINVAL, "a frame of " + length + " bytes exceeds the " + limit
+            throw new Refused(Errno.EINVAL, "a frame of " + length + " bytes exceeds the " + limit
                     + " bytes allowed for call field " + field + "; only insmod, sec replace, sec reload and sweep I/O carry bulk data");
         }
         return body(prefix, length);
@@ -103,7 +105,7 @@ final class FrameReader {
                 if (grown == null) {
                     budget.release(held);
                     skip(length - have, length);
-                    throw new Refused(HostException.Code.ENOMEM, "a frame of " + length + " bytes does not fit: the gate holds "
+                    throw new Refused(Errno.ENOMEM, "a frame of " + length + " bytes does not fit: the gate holds "
                             + budget.held() + " of its " + budget.limit() + " bytes for frames being received; retry later");
                 }
                 System.arraycopy(buf, 0, grown, 0, have);

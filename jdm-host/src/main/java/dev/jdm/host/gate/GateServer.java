@@ -1,11 +1,14 @@
 package dev.jdm.host.gate;
 
+import dev.jdm.errno.Errno;
+import dev.jdm.gate.Frames;
+import dev.jdm.gate.GateVersion;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.jdm.abi.LogLevel;
 import dev.jdm.host.HostException;
-import dev.jdm.host.gate.proto.Error;
-import dev.jdm.host.gate.proto.Request;
-import dev.jdm.host.gate.proto.Response;
+import dev.jdm.gate.proto.Error;
+import dev.jdm.gate.proto.Request;
+import dev.jdm.gate.proto.Response;
 import dev.jdm.host.log.LogRing;
 import dev.jdm.host.sysctl.Sysctl;
 import dev.jdm.host.task.Credentials;
@@ -44,11 +47,8 @@ import java.util.concurrent.TimeUnit;
  * deadline and each later one within the idle deadline after the previous reply.
  */
 public final class GateServer implements AutoCloseable {
-    /** The protocol version served. */
-    public static final int VERSION = 1;
-
     private final Path socket;
-    private final CallHandler handler;
+    private final Dispatcher handler;
     private final TaskRegistry tasks;
     private final LogRing log;
     private final Sysctl sysctl;
@@ -62,7 +62,7 @@ public final class GateServer implements AutoCloseable {
     private volatile boolean closed;
 
     /** A gate on {@code socket}; its limits are the {@link GateSysctls} keys of {@code sysctl}. */
-    public GateServer(Path socket, CallHandler handler, TaskRegistry tasks, LogRing log, Sysctl sysctl) {
+    public GateServer(Path socket, Dispatcher handler, TaskRegistry tasks, LogRing log, Sysctl sysctl) {
         this.socket = socket;
         this.handler = handler;
         this.tasks = tasks;
@@ -81,7 +81,7 @@ public final class GateServer implements AutoCloseable {
         Files.createDirectories(socket.toAbsolutePath().getParent());
         if (Files.exists(socket)) {
             try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-                throw new HostException(HostException.Code.EEXIST, "a host is already serving on " + socket + "; stop it or use --socket");
+                throw new HostException(Errno.EEXIST, "a host is already serving on " + socket + "; stop it or use --socket");
             } catch (IOException stale) {
                 Files.delete(socket); // nobody listens: a leftover of a host that died
             }
@@ -121,7 +121,7 @@ public final class GateServer implements AutoCloseable {
             Optional<String> refusal = limits.admit(creds.get().uid());
             if (refusal.isPresent()) {
                 log.append(LogLevel.NOTICE, "gate", "refused a connection from uid " + creds.get().uid() + ": " + refusal.get());
-                send(out, error(0, HostException.Code.EBUSY.name(), refusal.get()));
+                send(out, error(0, Errno.EBUSY, refusal.get()));
                 return;
             }
             admitted = creds.get();
@@ -129,7 +129,7 @@ public final class GateServer implements AutoCloseable {
                 task = tasks.create("gate:" + creds.get().pid(), creds.get());
             } catch (HostException e) { // task_alloc denied: say why, once, and hang up
                 log.append(LogLevel.NOTICE, "gate", "refused a connection from uid " + creds.get().uid() + ": " + e.getMessage());
-                send(out, error(0, e.code().name(), e.getMessage()));
+                send(out, error(0, e.code(), e.getMessage()));
                 return;
             }
             FrameReader in = new FrameReader(new BufferedInputStream(Channels.newInputStream(ch)), budget);
@@ -140,7 +140,7 @@ public final class GateServer implements AutoCloseable {
                     frame = in.read();
                 } catch (FrameReader.Refused e) {
                     log.append(LogLevel.NOTICE, "gate", task.name() + " (uid " + admitted.uid() + "): " + e.getMessage());
-                    send(out, error(0, e.code().name(), e.getMessage()));
+                    send(out, error(0, e.code(), e.getMessage()));
                     continue;
                 }
                 if (frame == null) {
@@ -198,24 +198,32 @@ public final class GateServer implements AutoCloseable {
         try {
             request = Request.parseFrom(frame);
         } catch (InvalidProtocolBufferException e) {
-            send(out, error(0, "EPROTO", "malformed request: " + e.getMessage()));
+            send(out, error(0, Errno.EPROTO, "malformed request: " + e.getMessage()));
             return;
         } catch (OutOfMemoryError e) { // the message is about the frame's size again: refuse, do not die
-            send(out, error(0, "ENOMEM", "no memory to decode a request of " + frame.length + " bytes; retry later"));
+            send(out, error(0, Errno.ENOMEM, "no memory to decode a request of " + frame.length + " bytes; retry later"));
             return;
         }
-        if (request.getVersion() != VERSION) {
-            send(out, error(request.getId(), "EPROTO", "gate protocol version " + request.getVersion() + " is not served; this host serves " + VERSION));
+        java.util.OptionalInt version = GateVersion.negotiate(request.getVersion(), request.getMaxVersion());
+        if (version.isEmpty()) {
+            send(out, error(request.getId(), Errno.EPROTO, GateVersion.noCommonVersion(request.getVersion(), request.getMaxVersion())));
             return;
         }
+        int v = version.getAsInt();
         try {
-            handler.handle(task, request, r -> send(out, r.toBuilder().setId(request.getId()).build()));
+            handler.dispatch(task, request, v, r -> send(out, r.toBuilder().setId(request.getId()).setVersion(v).build()));
         } catch (HostException e) {
-            send(out, error(request.getId(), e.code().name(), e.getMessage()));
+            send(out, error(request.getId(), e.code(), e.getMessage()).toBuilder().setVersion(v).build());
         } catch (RuntimeException e) {
             log.append(LogLevel.ERR, "gate", task.name() + ": call failed: " + e);
-            send(out, error(request.getId(), "EIO", "internal error: " + e));
+            send(out, error(request.getId(), Errno.EIO, "internal error: " + e).toBuilder().setVersion(v).build());
         }
+    }
+
+    /** Routes a call, at the version negotiated for it, to whoever serves it ({@link CallTable}). */
+    @FunctionalInterface
+    public interface Dispatcher {
+        void dispatch(Task task, Request request, int version, Responder out) throws IOException;
     }
 
     /** Something that sends responses to the calling task. */
@@ -231,8 +239,8 @@ public final class GateServer implements AutoCloseable {
         }
     }
 
-    private static Response error(long id, String code, String message) {
-        return Response.newBuilder().setId(id).setError(Error.newBuilder().setCode(code).setMessage(message)).build();
+    private static Response error(long id, Errno code, String message) {
+        return Response.newBuilder().setId(id).setError(Error.newBuilder().setCode(code.name()).setErrno(code.number()).setMessage(message)).build();
     }
 
     private static void closeQuietly(SocketChannel ch) {

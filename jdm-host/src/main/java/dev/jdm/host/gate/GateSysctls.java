@@ -1,5 +1,6 @@
 package dev.jdm.host.gate;
 
+import dev.jdm.gate.Frames;
 import dev.jdm.host.sysctl.Sysctl;
 
 /** The call gate's tunables: connection limits, deadlines and the memory frames may hold. */

@@ -1,7 +1,7 @@
 package dev.jdm.host.module;
 
 import dev.jdm.host.HostException;
-import dev.jdm.host.HostException.Code;
+import dev.jdm.errno.Errno;
 import dev.jdm.symvers.AbiModel;
 import dev.jdm.symvers.JarContents;
 import dev.jdm.symvers.JdkPolicy;
@@ -67,7 +67,7 @@ public final class Linker {
     public ModInfo readModInfo(JarContents jar, String origin) {
         byte[] modinfo = jar.metadata().get("modinfo");
         if (modinfo == null) {
-            throw new HostException(Code.ENOEXEC, origin + ": no META-INF/jdm/modinfo; not a jdm module (build it with jdm-maven-plugin's modpost goal)");
+            throw new HostException(Errno.ENOEXEC, origin + ": no META-INF/jdm/modinfo; not a jdm module (build it with jdm-maven-plugin's modpost goal)");
         }
         try {
             return ModInfo.parse(modinfo, origin);
@@ -85,7 +85,7 @@ public final class Linker {
     public Linked link(JarContents jar, String origin, ModInfo info, List<ModuleExports> dependencies, boolean force) {
         String name = info.name();
         if (!jar.nativeCode().isEmpty()) {
-            throw new HostException(Code.ENOEXEC, name + ": carries native code (" + String.join(", ", jar.nativeCode())
+            throw new HostException(Errno.ENOEXEC, name + ": carries native code (" + String.join(", ", jar.nativeCode())
                     + "); a module is architecture-neutral bytecode, and native code is not allowed in a colocated domain");
         }
         ReleasedAbi released = exports.released();
@@ -111,11 +111,11 @@ public final class Linker {
         }
         if (!problems.isEmpty()) {
             LinkProblem first = problems.getFirst();
-            throw new HostException(Code.ENOEXEC, name + ": " + first.message()
+            throw new HostException(Errno.ENOEXEC, name + ": " + first.message()
                     + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more problem(s))" : ""));
         }
         if (!image.entryName().equals(info.first("entry").orElse(""))) {
-            throw new HostException(Code.ENOEXEC, name + ": modinfo names entry " + info.first("entry").orElse("?") + ", but the @DriverModule class is "
+            throw new HostException(Errno.ENOEXEC, name + ": modinfo names entry " + info.first("entry").orElse("?") + ", but the @DriverModule class is "
                     + image.entryName() + "; the modinfo is stale, rebuild the module");
         }
         SymbolTable versions = versions(jar, origin, name);
@@ -124,7 +124,7 @@ public final class Linker {
         ModuleExports own = ModuleExports.compute(name, exports.abi(), scanner.ownTypes());
         for (Symbol s : own.definitions().keySet()) {
             exports.get(s).ifPresent(clash -> {
-                throw new HostException(Code.EEXIST, name + ": exports " + s + ", which " + clash.provider() + " already exports");
+                throw new HostException(Errno.EEXIST, name + ": exports " + s + ", which " + clash.provider() + " already exports");
             });
         }
         return new Linked(image.entryName(), own, scan.imports().size(), counts.mismatches(), generation, counts.fromBaseline(),
@@ -140,11 +140,11 @@ public final class Linker {
         try {
             Generation g = Generation.parse(built.get());
             if (minimum.isAfter(g)) {
-                throw new HostException(Code.ENOEXEC, name + ": modinfo says it runs on " + minimum + " but was built against the older " + g);
+                throw new HostException(Errno.ENOEXEC, name + ": modinfo says it runs on " + minimum + " but was built against the older " + g);
             }
             return g;
         } catch (SymversException e) {
-            throw new HostException(Code.ENOEXEC, name + ": modinfo built=: " + e.getMessage() + "; rebuild the module with modpost");
+            throw new HostException(Errno.ENOEXEC, name + ": modinfo built=: " + e.getMessage() + "; rebuild the module with modpost");
         }
     }
 
@@ -157,14 +157,14 @@ public final class Linker {
         try {
             generation = Generation.parse(info.first("abi").orElse(""));
         } catch (SymversException e) {
-            throw new HostException(Code.ENOEXEC, name + ": modinfo abi=: " + e.getMessage() + "; rebuild the module with modpost");
+            throw new HostException(Errno.ENOEXEC, name + ": modinfo abi=: " + e.getMessage() + "; rebuild the module with modpost");
         }
         if (generation.isAfter(released.current())) {
-            throw new HostException(Code.ENOEXEC, name + ": needs ABI generation " + generation + ", which this host lacks (it serves "
+            throw new HostException(Errno.ENOEXEC, name + ": needs ABI generation " + generation + ", which this host lacks (it serves "
                     + released.current() + " and older); load it on a newer host, or build it against " + released.current());
         }
         if (!released.serves(generation)) {
-            throw new HostException(Code.ENOEXEC, name + ": built for ABI generation " + generation + ", which was never released (this host serves "
+            throw new HostException(Errno.ENOEXEC, name + ": built for ABI generation " + generation + ", which was never released (this host serves "
                     + released.current() + " and the released " + released.baselines().stream().map(b -> b.generation().toString()).toList()
                     + "); rebuild the module against a released jdm-abi");
         }
@@ -175,7 +175,7 @@ public final class Linker {
     private static void refuseRevoked(String name, Revocations revocations, List<LinkProblem> problems, java.util.Set<Symbol> imports) {
         for (Symbol s : imports) {
             revocations.get(s).ifPresent(r -> {
-                throw new HostException(Code.ENOEXEC, r.refusal(name));
+                throw new HostException(Errno.ENOEXEC, r.refusal(name));
             });
         }
         for (LinkProblem p : problems) {
@@ -184,7 +184,7 @@ public final class Linker {
             }
             try {
                 revocations.get(Symbol.parse(p.reference())).ifPresent(r -> {
-                    throw new HostException(Code.ENOEXEC, r.refusal(name) + " (referenced from " + p.site() + ")");
+                    throw new HostException(Errno.ENOEXEC, r.refusal(name) + " (referenced from " + p.site() + ")");
                 });
             } catch (IllegalArgumentException notASymbol) {
                 // a class name, not a member: cannot be a revoked member
@@ -195,7 +195,7 @@ public final class Linker {
     private static SymbolTable versions(JarContents jar, String origin, String name) {
         byte[] bytes = jar.metadata().get("versions");
         if (bytes == null) {
-            throw new HostException(Code.ENOEXEC, name + ": no META-INF/jdm/versions; rebuild the module with modpost");
+            throw new HostException(Errno.ENOEXEC, name + ": no META-INF/jdm/versions; rebuild the module with modpost");
         }
         try {
             return SymbolTable.parse(bytes, origin + "!META-INF/jdm/versions");

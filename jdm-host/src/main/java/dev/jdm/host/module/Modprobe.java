@@ -1,7 +1,7 @@
 package dev.jdm.host.module;
 
 import dev.jdm.host.HostException;
-import dev.jdm.host.HostException.Code;
+import dev.jdm.errno.Errno;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -36,11 +36,11 @@ public final class Modprobe {
 
     private void addWithDeps(ModuleIndex.Entry e, List<String> out, Set<String> path) {
         if (!path.add(e.name())) {
-            throw new HostException(Code.ELOOP, e.name() + ": dependency cycle: " + String.join(" -> ", path) + " -> " + e.name());
+            throw new HostException(Errno.ELOOP, e.name() + ": dependency cycle: " + String.join(" -> ", path) + " -> " + e.name());
         }
         for (String d : e.info().depends()) {
             if (modules.get(d).isEmpty()) {
-                addWithDeps(modules.index().find(d).orElseThrow(() -> new HostException(Code.ENOENT,
+                addWithDeps(modules.index().find(d).orElseThrow(() -> new HostException(Errno.ENOENT,
                         e.name() + ": depends on " + d + ", which is in no module directory")), out, path);
             }
         }
@@ -85,7 +85,7 @@ public final class Modprobe {
 
     /** Removes the module, then each dependency that nothing holds any more; returns what went. */
     public List<String> remove(String name) {
-        LoadedModule m = modules.get(name).orElseThrow(() -> new HostException(Code.ENOENT, name + ": module is not loaded"));
+        LoadedModule m = modules.get(name).orElseThrow(() -> new HostException(Errno.ENOENT, name + ": module is not loaded"));
         List<String> removed = new ArrayList<>();
         modules.unload(m.name(), false, false);
         removed.add(m.name());
@@ -96,7 +96,7 @@ public final class Modprobe {
     }
 
     private ModuleIndex.Entry find(String nameOrAlias) {
-        return modules.index().find(nameOrAlias).orElseThrow(() -> new HostException(Code.ENOENT,
+        return modules.index().find(nameOrAlias).orElseThrow(() -> new HostException(Errno.ENOENT,
                 "modprobe: module " + nameOrAlias + " not found in " + modules.index().directories()));
     }
 

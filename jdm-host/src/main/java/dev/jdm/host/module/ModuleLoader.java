@@ -2,7 +2,7 @@ package dev.jdm.host.module;
 
 import dev.jdm.abi.AbiInfo;
 import dev.jdm.host.HostException;
-import dev.jdm.host.HostException.Code;
+import dev.jdm.errno.Errno;
 import dev.jdm.symvers.JarContents;
 import dev.jdm.symvers.ModInfo;
 import java.util.ArrayList;
@@ -69,7 +69,7 @@ final class ModuleLoader {
     static HostException cycle(String module, Deque<String> chain, String dep) {
         List<String> cycle = new ArrayList<>(chain.reversed());
         cycle.add(dep);
-        return new HostException(Code.ELOOP, module + ": dependency cycle: " + String.join(" -> ", cycle));
+        return new HostException(Errno.ELOOP, module + ": dependency cycle: " + String.join(" -> ", cycle));
     }
 
     private LoadedModule define(JarContents jar, String origin, ModInfo info, Linker.Linked linked, List<LoadedModule> deps) {

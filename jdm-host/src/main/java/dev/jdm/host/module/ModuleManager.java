@@ -3,7 +3,7 @@ package dev.jdm.host.module;
 import dev.jdm.abi.LogLevel;
 import dev.jdm.abi.Params;
 import dev.jdm.host.HostException;
-import dev.jdm.host.HostException.Code;
+import dev.jdm.errno.Errno;
 import dev.jdm.host.log.LogRing;
 import dev.jdm.host.sysctl.Sysctl;
 import dev.jdm.symvers.JarContents;
@@ -126,7 +126,7 @@ public final class ModuleManager {
             if (chain.contains(dep)) {
                 throw ModuleLoader.cycle(module, chain, dep);
             }
-            ModuleIndex.Entry entry = index.find(dep).orElseThrow(() -> new HostException(Code.ENOENT,
+            ModuleIndex.Entry entry = index.find(dep).orElseThrow(() -> new HostException(Errno.ENOENT,
                     module + ": depends on " + dep + ", which is neither loaded nor in the module directories " + index.directories()));
             log.append(LogLevel.INFO, "host", module + ": loading dependency " + dep + " from " + entry.path());
             loaded = load(index.read(entry), entry.path().toString(), Map.of(), false, chain);
@@ -134,7 +134,7 @@ public final class ModuleManager {
             loaded = awaitSettled(present.get());
         }
         if (loaded.state() != ModuleState.LIVE) {
-            throw new HostException(Code.EBUSY, module + ": depends on " + dep + ", which is " + loaded.state().name().toLowerCase());
+            throw new HostException(Errno.EBUSY, module + ": depends on " + dep + ", which is " + loaded.state().name().toLowerCase());
         }
         return loaded;
     }
@@ -179,7 +179,7 @@ public final class ModuleManager {
         lock.lock();
         try {
             requireUnlocked("unload");
-            LoadedModule m = table.get(name).orElseThrow(() -> new HostException(Code.ENOENT, name + ": module is not loaded"));
+            LoadedModule m = table.get(name).orElseThrow(() -> new HostException(Errno.ENOENT, name + ": module is not loaded"));
             if (policy.unload(m, wait, force) == UnloadPolicy.Verdict.SLATE) {
                 slate(m, "in use by " + UnloadPolicy.usedBy(m));
                 return UnloadResult.SLATED;
@@ -211,7 +211,7 @@ public final class ModuleManager {
         lock.lock();
         try {
             requireUnlocked("replace");
-            LoadedModule old = table.get(oldName).orElseThrow(() -> new HostException(Code.ENOENT, oldName + ": module is not loaded"));
+            LoadedModule old = table.get(oldName).orElseThrow(() -> new HostException(Errno.ENOENT, oldName + ": module is not loaded"));
             policy.replace(old);
             boolean sameName = linker.readModInfo(jar, origin).name().equals(oldName);
             if (sameName) {
@@ -295,7 +295,7 @@ public final class ModuleManager {
     private ModulePin pin(LoadedModule m) {
         synchronized (m) {
             if (m.state() != ModuleState.LIVE) {
-                throw new HostException(Code.ENOENT, m.name() + ": module is not live");
+                throw new HostException(Errno.ENOENT, m.name() + ": module is not live");
             }
             m.pins++;
         }
@@ -384,13 +384,13 @@ public final class ModuleManager {
 
     private void requireUnlocked(String what) {
         if (sysctl.bool("module.load_locked")) {
-            throw new HostException(Code.EPERM, "module " + what + " refused: module.load_locked=1 (set until the host restarts)");
+            throw new HostException(Errno.EPERM, "module " + what + " refused: module.load_locked=1 (set until the host restarts)");
         }
     }
 
     /** Wraps a symvers error about a module file as ENOEXEC. */
     static HostException noexec(String origin, SymversException e) {
-        return new HostException(Code.ENOEXEC, e.getMessage().startsWith(origin) ? e.getMessage() : origin + ": " + e.getMessage(), e);
+        return new HostException(Errno.ENOEXEC, e.getMessage().startsWith(origin) ? e.getMessage() : origin + ": " + e.getMessage(), e);
     }
 
     /** One module as its services see it. */

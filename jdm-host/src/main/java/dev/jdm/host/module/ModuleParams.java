@@ -1,5 +1,6 @@
 package dev.jdm.host.module;
 
+import dev.jdm.errno.Errno;
 import dev.jdm.abi.Params;
 import dev.jdm.host.HostException;
 import dev.jdm.symvers.ModInfo;
@@ -34,7 +35,7 @@ final class ModuleParams implements Params {
         }
         for (var e : given.entrySet()) {
             if (!types.containsKey(e.getKey())) {
-                throw new HostException(HostException.Code.EINVAL, module + ": unknown parameter '" + e.getKey() + "'"
+                throw new HostException(Errno.EINVAL, module + ": unknown parameter '" + e.getKey() + "'"
                         + (types.isEmpty() ? " (it declares none)" : " (declared: " + String.join(", ", types.keySet()) + ")"));
             }
             values.put(e.getKey(), e.getValue());
@@ -105,7 +106,7 @@ final class ModuleParams implements Params {
         try {
             return Math.multiplyExact(Long.decode(t), mult);
         } catch (NumberFormatException | ArithmeticException e) {
-            throw new HostException(HostException.Code.EINVAL, module + ": parameter '" + name + "' takes an integer (with K/M/G), not \"" + v + "\"");
+            throw new HostException(Errno.EINVAL, module + ": parameter '" + name + "' takes an integer (with K/M/G), not \"" + v + "\"");
         }
     }
 
@@ -113,7 +114,7 @@ final class ModuleParams implements Params {
         return switch (v.strip().toLowerCase(java.util.Locale.ROOT)) {
             case "1", "y", "yes", "true", "on" -> true;
             case "0", "n", "no", "false", "off" -> false;
-            default -> throw new HostException(HostException.Code.EINVAL, module + ": parameter '" + name + "' takes y/n, not \"" + v + "\"");
+            default -> throw new HostException(Errno.EINVAL, module + ": parameter '" + name + "' takes y/n, not \"" + v + "\"");
         };
     }
 }

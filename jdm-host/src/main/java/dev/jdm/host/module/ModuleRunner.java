@@ -4,7 +4,7 @@ import dev.jdm.abi.LoadableModule;
 import dev.jdm.abi.LogLevel;
 import dev.jdm.abi.ModuleContext;
 import dev.jdm.host.HostException;
-import dev.jdm.host.HostException.Code;
+import dev.jdm.errno.Errno;
 import dev.jdm.host.log.LogRing;
 import java.lang.reflect.InvocationTargetException;
 import java.util.EnumSet;
@@ -44,21 +44,21 @@ final class ModuleRunner {
             return run.await(timeout);
         } catch (TimeoutException e) {
             run.thread.interrupt();
-            throw new HostException(Code.ETIMEDOUT, name + ": init did not return within " + timeout
+            throw new HostException(Errno.ETIMEDOUT, name + ": init did not return within " + timeout
                     + " ms (sysctl module.init_timeout_ms); the module was not loaded and its thread was interrupted");
         } catch (InterruptedException e) {
             run.thread.interrupt();
             Thread.currentThread().interrupt();
-            throw new HostException(Code.EINVAL, name + ": interrupted while waiting for init");
+            throw new HostException(Errno.EINVAL, name + ": interrupted while waiting for init");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() instanceof InvocationTargetException ite ? ite.getCause() : e.getCause();
             if (cause instanceof HostException he) {
                 throw he; // a host service refused the module during init (e.g. security.stack_locked): keep its errno
             }
             if (cause instanceof LinkageError || cause instanceof ReflectiveOperationException) {
-                throw new HostException(Code.ENOEXEC, name + ": cannot instantiate the entry class: " + cause);
+                throw new HostException(Errno.ENOEXEC, name + ": cannot instantiate the entry class: " + cause);
             }
-            throw new HostException(Code.EINVAL, name + ": init failed: " + cause);
+            throw new HostException(Errno.EINVAL, name + ": init failed: " + cause);
         }
     }
 

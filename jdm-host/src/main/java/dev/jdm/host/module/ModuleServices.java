@@ -1,7 +1,7 @@
 package dev.jdm.host.module;
 
 import dev.jdm.host.HostException;
-import dev.jdm.host.HostException.Code;
+import dev.jdm.errno.Errno;
 import dev.jdm.symvers.ModInfo;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -66,7 +66,7 @@ final class ModuleServices {
             try {
                 m.context.attach(s.face(), s.attach(site));
             } catch (RuntimeException e) {
-                throw e instanceof HostException ? e : new HostException(Code.EINVAL, m.name() + ": " + e.getMessage(), e);
+                throw e instanceof HostException ? e : new HostException(Errno.EINVAL, m.name() + ": " + e.getMessage(), e);
             }
         }
     }

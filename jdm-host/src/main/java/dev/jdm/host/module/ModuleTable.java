@@ -1,7 +1,7 @@
 package dev.jdm.host.module;
 
 import dev.jdm.host.HostException;
-import dev.jdm.host.HostException.Code;
+import dev.jdm.errno.Errno;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +35,7 @@ final class ModuleTable {
     }
 
     static HostException alreadyLoaded(LoadedModule existing) {
-        return new HostException(Code.EEXIST, existing.name() + ": a module of this name is already loaded ("
+        return new HostException(Errno.EEXIST, existing.name() + ": a module of this name is already loaded ("
                 + existing.state().name().toLowerCase() + ", from " + existing.origin() + ")");
     }
 

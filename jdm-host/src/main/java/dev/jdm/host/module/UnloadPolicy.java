@@ -2,7 +2,7 @@ package dev.jdm.host.module;
 
 import dev.jdm.abi.LogLevel;
 import dev.jdm.host.HostException;
-import dev.jdm.host.HostException.Code;
+import dev.jdm.errno.Errno;
 import dev.jdm.host.log.LogRing;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -34,10 +34,10 @@ final class UnloadPolicy {
     Verdict unload(LoadedModule m, boolean wait, boolean force) {
         String name = m.name();
         if (m.state() == ModuleState.COMING) {
-            throw new HostException(Code.EBUSY, name + ": module is still initialising");
+            throw new HostException(Errno.EBUSY, name + ": module is still initialising");
         }
         if (m.exiting) {
-            throw new HostException(Code.EBUSY, name + ": its exit is running; it goes when exit returns or times out");
+            throw new HostException(Errno.EBUSY, name + ": its exit is running; it goes when exit returns or times out");
         }
         services.checkUnload(m, force);
         int refs = m.refcount();
@@ -45,7 +45,7 @@ final class UnloadPolicy {
             if (wait) {
                 return Verdict.SLATE;
             }
-            throw new HostException(Code.EBUSY, name + ": module is in use by: " + usedBy(m)
+            throw new HostException(Errno.EBUSY, name + ": module is in use by: " + usedBy(m)
                     + " (use --wait to unload when free, --force to unload anyway)");
         }
         if (refs > 0) {
@@ -58,10 +58,10 @@ final class UnloadPolicy {
     /** A replace needs a live module that no other module depends on. */
     void replace(LoadedModule old) {
         if (old.state() != ModuleState.LIVE) {
-            throw new HostException(Code.EBUSY, old.name() + ": module is " + old.state().name().toLowerCase() + ", not live");
+            throw new HostException(Errno.EBUSY, old.name() + ": module is " + old.state().name().toLowerCase() + ", not live");
         }
         if (!old.holders().isEmpty()) {
-            throw new HostException(Code.EBUSY, old.name() + ": modules depend on it (" + String.join(", ", old.holders()) + "); cannot replace");
+            throw new HostException(Errno.EBUSY, old.name() + ": modules depend on it (" + String.join(", ", old.holders()) + "); cannot replace");
         }
         services.checkUnload(old, false);
     }

@@ -1,7 +1,7 @@
 package dev.jdm.host.module;
 
 import dev.jdm.host.HostException;
-import dev.jdm.host.HostException.Code;
+import dev.jdm.errno.Errno;
 import dev.jdm.symvers.Definition;
 import dev.jdm.symvers.Fingerprinter;
 import dev.jdm.symvers.LinkTargets;
@@ -70,7 +70,7 @@ final class VersionsCheck {
         for (var e : scan.imports().entrySet()) {
             Symbol symbol = e.getKey();
             Optional<SymbolTable.Entry> built = versions.get(symbol);
-            ExportTable.Export host = exports.get(symbol).orElseThrow(() -> new HostException(Code.ENOEXEC,
+            ExportTable.Export host = exports.get(symbol).orElseThrow(() -> new HostException(Errno.ENOEXEC,
                     module + ": Unknown symbol " + symbol + " (no export of it is loaded)"));
             if (built.isEmpty() && scan.overrides().contains(symbol)) {
                 continue; // built before overrides were recorded; the rescan found the hook it overrides in this host
@@ -81,7 +81,7 @@ final class VersionsCheck {
                 compareMoved(symbol, asNamed.get(), host);
                 continue;
             }
-            compare(symbol, built.orElseThrow(() -> new HostException(Code.ENOEXEC, module + ": the versions table does not list "
+            compare(symbol, built.orElseThrow(() -> new HostException(Errno.ENOEXEC, module + ": the versions table does not list "
                     + symbol + ", which " + scan.sites().get(symbol) + " uses; the table is stale or edited, rebuild the module with modpost")), host);
         }
         java.util.Set<Symbol> named = new java.util.HashSet<>();
@@ -96,7 +96,7 @@ final class VersionsCheck {
             } else if (optional) {
                 optionalMissing++;
             } else {
-                throw new HostException(Code.ENOEXEC, module + ": was built against " + row.symbol() + ", which this host does not have;"
+                throw new HostException(Errno.ENOEXEC, module + ": was built against " + row.symbol() + ", which this host does not have;"
                         + " if the module overrides it, the override would never be called; rebuild the module against this host's jdm-abi");
             }
         }
@@ -112,7 +112,7 @@ final class VersionsCheck {
         }
         String message = module + ": " + built.symbol() + " now resolves to " + symbol + ", which changed: " + breaks.get();
         if (!force) {
-            throw new HostException(Code.ENOEXEC, message);
+            throw new HostException(Errno.ENOEXEC, message);
         }
         warn.accept(message + " [forced]");
         mismatches++;
@@ -138,7 +138,7 @@ final class VersionsCheck {
         String message = module + ": disagrees about version of symbol " + symbol + " (module " + Definition.hex(built.fingerprint())
                 + ", host " + Definition.hex(hostFingerprint) + "): " + breaks.get();
         if (!force) {
-            throw new HostException(Code.ENOEXEC, message);
+            throw new HostException(Errno.ENOEXEC, message);
         }
         warn.accept(message + " [forced]");
         mismatches++;

@@ -1,5 +1,6 @@
 package dev.jdm.host.security;
 
+import dev.jdm.errno.Errno;
 import dev.jdm.abi.sec.Vote;
 import dev.jdm.host.HostException;
 
@@ -29,8 +30,8 @@ record Denial(int errno, String module, String reason, boolean failure) {
         return m != 0 ? m < 0 : reason.compareTo(other.reason) < 0;
     }
 
-    HostException.Code code() {
-        return errno == Vote.EPERM ? HostException.Code.EPERM : HostException.Code.EACCES;
+    Errno code() {
+        return errno == Vote.EPERM ? Errno.EPERM : Errno.EACCES;
     }
 
     String errnoName() {

@@ -3,7 +3,7 @@ package dev.jdm.host.security;
 import dev.jdm.abi.sec.PolicyException;
 import dev.jdm.abi.sec.SysctlWrite;
 import dev.jdm.host.HostException;
-import dev.jdm.host.HostException.Code;
+import dev.jdm.errno.Errno;
 import dev.jdm.host.task.Task;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +42,7 @@ final class Policies {
         try {
             return Files.readString(f, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new HostException(Code.EIO, module + ": cannot read policy " + f + ": " + e.getMessage());
+            throw new HostException(Errno.EIO, module + ": cannot read policy " + f + ": " + e.getMessage());
         }
     }
 
@@ -50,28 +50,28 @@ final class Policies {
         StackedModule m = security.stack().list().stream()
                 .filter(x -> x.name.equals(module) && x.state == StackedModule.State.LIVE)
                 .max(Comparator.comparingInt(x -> x.id))
-                .orElseThrow(() -> new HostException(Code.ENOENT, "sec reload: no live security module " + module));
+                .orElseThrow(() -> new HostException(Errno.ENOENT, "sec reload: no live security module " + module));
         String key = "security.policy." + module;
         security.checkSysctlWrite(task, new SysctlWrite(key, file(module).toString(), text == null ? "(reread)" : "(" + text.length() + " bytes)"));
         String policy = text;
         if (policy == null) {
             policy = text(module);
             if (policy == null) {
-                throw new HostException(Code.ENOENT, "sec reload: " + module + " has no policy file " + file(module) + "; give one: jdm sec reload " + module + " FILE");
+                throw new HostException(Errno.ENOENT, "sec reload: " + module + " has no policy file " + file(module) + "; give one: jdm sec reload " + module + " FILE");
             }
         }
         if (policy.length() > MAX_POLICY) {
-            throw new HostException(Code.EINVAL, "sec reload: policy larger than " + MAX_POLICY + " characters");
+            throw new HostException(Errno.EINVAL, "sec reload: policy larger than " + MAX_POLICY + " characters");
         }
         try {
             m.impl.policy(policy);
         } catch (PolicyException e) {
-            throw new HostException(Code.EINVAL, module + ": policy line " + e.line() + ", column " + e.column() + ": " + e.getMessage()
+            throw new HostException(Errno.EINVAL, module + ": policy line " + e.line() + ", column " + e.column() + ": " + e.getMessage()
                     + "; the previous policy stays in force");
         } catch (UnsupportedOperationException e) {
-            throw new HostException(Code.EINVAL, module + ": this security module takes no policy");
+            throw new HostException(Errno.EINVAL, module + ": this security module takes no policy");
         } catch (RuntimeException e) {
-            throw new HostException(Code.EINVAL, module + ": policy() failed: " + e + "; the previous policy stays in force");
+            throw new HostException(Errno.EINVAL, module + ": policy() failed: " + e + "; the previous policy stays in force");
         }
         if (text != null) {
             store(module, text);
@@ -88,7 +88,7 @@ final class Policies {
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
             Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new HostException(Code.EIO, module + ": policy is in force but could not be stored in " + f + ": " + e.getMessage());
+            throw new HostException(Errno.EIO, module + ": policy is in force but could not be stored in " + f + ": " + e.getMessage());
         }
     }
 }

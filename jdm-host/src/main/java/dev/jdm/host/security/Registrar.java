@@ -5,7 +5,7 @@ import dev.jdm.abi.sec.PolicyException;
 import dev.jdm.abi.sec.SecurityModule;
 import dev.jdm.abi.sec.SecurityRegistrar;
 import dev.jdm.host.HostException;
-import dev.jdm.host.HostException.Code;
+import dev.jdm.errno.Errno;
 import dev.jdm.host.sys.Libc;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +40,7 @@ final class Registrar implements SecurityRegistrar {
             try {
                 impl.policy(policy);
             } catch (PolicyException e) {
-                throw new HostException(Code.EINVAL, module + ": policy " + security.policyFile(module) + ":" + e.line() + ":" + e.column()
+                throw new HostException(Errno.EINVAL, module + ": policy " + security.policyFile(module) + ":" + e.line() + ":" + e.column()
                         + ": " + e.getMessage());
             } catch (UnsupportedOperationException e) {
                 security.warn(module + ": ignoring " + security.policyFile(module) + ": the module takes no policy");

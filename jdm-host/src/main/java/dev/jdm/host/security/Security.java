@@ -12,7 +12,7 @@ import dev.jdm.abi.sec.SecurityModule;
 import dev.jdm.abi.sec.SysctlWrite;
 import dev.jdm.abi.sec.TaskCred;
 import dev.jdm.host.HostException;
-import dev.jdm.host.HostException.Code;
+import dev.jdm.errno.Errno;
 import dev.jdm.host.log.LogRing;
 import dev.jdm.host.sysctl.Sysctl;
 import dev.jdm.host.task.Task;
@@ -178,10 +178,10 @@ public final class Security implements TaskLifecycle, AutoCloseable {
     public void check(Task task, Hook hook, Object args) {
         Object a = task == null ? null : task.security().get();
         if (task == null) {
-            throw new HostException(Code.EACCES, hook.abiName() + " " + hook.describe(args) + " refused: no task to check");
+            throw new HostException(Errno.EACCES, hook.abiName() + " " + hook.describe(args) + " refused: no task to check");
         }
         if (!(a instanceof TaskArray ta) || ta == TaskArray.FREED || stack.closed()) {
-            throw new HostException(Code.EACCES, hook.abiName() + " " + hook.describe(args) + " refused: task " + task.id()
+            throw new HostException(Errno.EACCES, hook.abiName() + " " + hook.describe(args) + " refused: task " + task.id()
                     + (a == TaskArray.FREED ? " has exited" : stack.closed() ? ": the host is stopping" : " has no security array"));
         }
         Denial d = evaluator.evaluate(stack.snapshot(), ta, hook, args);

@@ -3,7 +3,7 @@ package dev.jdm.host.security;
 import dev.jdm.abi.sec.ModuleOp;
 import dev.jdm.abi.sec.SecurityRegistrar;
 import dev.jdm.host.HostException;
-import dev.jdm.host.HostException.Code;
+import dev.jdm.errno.Errno;
 import dev.jdm.host.module.LoadedModule;
 import dev.jdm.host.module.ModuleService;
 import dev.jdm.host.module.ModuleSite;
@@ -49,7 +49,7 @@ final class SecurityService implements ModuleService<SecurityRegistrar> {
         if (mode.equals("permissive")) {
             return true;
         }
-        throw new HostException(Code.EINVAL, module + ": mode=" + mode + ": the security mode is enforcing or permissive");
+        throw new HostException(Errno.EINVAL, module + ": mode=" + mode + ": the security mode is enforcing or permissive");
     }
 
     @Override
@@ -58,7 +58,7 @@ final class SecurityService implements ModuleService<SecurityRegistrar> {
                 Map.of(), force));
         StackedModule m = stacked(module);
         if (m != null && security.stack().locked()) {
-            throw new HostException(Code.EPERM, module.name() + ": security module unload refused: security.stack_locked=1"
+            throw new HostException(Errno.EPERM, module.name() + ": security module unload refused: security.stack_locked=1"
                     + " (no security module loads or unloads until the host restarts)");
         }
     }

@@ -3,7 +3,7 @@ package dev.jdm.host.security;
 import dev.jdm.abi.sec.SecurityModule;
 import dev.jdm.abi.sec.TaskCred;
 import dev.jdm.host.HostException;
-import dev.jdm.host.HostException.Code;
+import dev.jdm.errno.Errno;
 import dev.jdm.host.task.Task;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -76,11 +76,11 @@ final class SecurityStack {
         try {
             requireOpen(name + ": security module registration");
             if (nextId > maxId) {
-                throw new HostException(Code.ENOSPC, name + ": security module IDs are exhausted (" + maxId
+                throw new HostException(Errno.ENOSPC, name + ": security module IDs are exhausted (" + maxId
                         + " registrations since the host started; IDs are never reused); restart the host");
             }
             if (snapshot.slots.length >= OrderId.MAX_SLOTS) {
-                throw new HostException(Code.ENOSPC, name + ": " + OrderId.MAX_SLOTS + " security modules are loaded already");
+                throw new HostException(Errno.ENOSPC, name + ": " + OrderId.MAX_SLOTS + " security modules are loaded already");
             }
             StackedModule m = new StackedModule(nextId++, name, impl, permissive, owner);
             Snapshot next = snapshot.with(m);
@@ -160,7 +160,7 @@ final class SecurityStack {
             return m.impl.taskData(cred);
         } catch (Throwable t) {
             hookFailed.accept(m, t);
-            throw new HostException(Code.EACCES, "task_alloc denied by " + m.name + ": taskData() threw " + t + " (fail closed)");
+            throw new HostException(Errno.EACCES, "task_alloc denied by " + m.name + ": taskData() threw " + t + " (fail closed)");
         }
     }
 
@@ -311,16 +311,16 @@ final class SecurityStack {
 
     private void requireOpen(String what) {
         if (closed) {
-            throw new HostException(Code.EPERM, what + " refused: the host is stopping");
+            throw new HostException(Errno.EPERM, what + " refused: the host is stopping");
         }
         if (locked) {
-            throw new HostException(Code.EPERM, what + " refused: security.stack_locked=1 (no security module loads or unloads until the host restarts)");
+            throw new HostException(Errno.EPERM, what + " refused: security.stack_locked=1 (no security module loads or unloads until the host restarts)");
         }
     }
 
     private void requireOpenForTasks() {
         if (closed) {
-            throw new HostException(Code.EACCES, "task refused: the host is stopping");
+            throw new HostException(Errno.EACCES, "task refused: the host is stopping");
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.jdm.host.security;
 
+import dev.jdm.errno.Errno;
 import dev.jdm.abi.sec.DevOpen;
 import dev.jdm.abi.sec.DeviceKind;
 import dev.jdm.host.HostException;
@@ -36,7 +37,7 @@ final class SyslogAccess {
         int uid = task.credentials().uid();
         int owner = hostUid.getAsInt();
         if (restricted && uid != 0 && uid != owner) {
-            throw new HostException(HostException.Code.EPERM, "uid " + uid + " may not read the host log: " + RESTRICT
+            throw new HostException(Errno.EPERM, "uid " + uid + " may not read the host log: " + RESTRICT
                     + "=1 allows administrators only (uid 0" + (owner != 0 ? ", uid " + owner : "") + "); an administrator may set "
                     + RESTRICT + "=0");
         }

@@ -1,5 +1,6 @@
 package dev.jdm.host.sysctl;
 
+import dev.jdm.errno.Errno;
 import dev.jdm.host.HostException;
 import java.util.List;
 import java.util.Map;
@@ -72,14 +73,14 @@ public final class Sysctl {
     public synchronized void set(String key, String value) {
         Entry e = entries.get(key);
         if (e == null) {
-            throw new HostException(HostException.Code.ENOENT, "sysctl: unknown key " + key);
+            throw new HostException(Errno.ENOENT, "sysctl: unknown key " + key);
         }
         if (!e.writable()) {
-            throw new HostException(HostException.Code.EPERM, "sysctl: " + key + " is read-only");
+            throw new HostException(Errno.EPERM, "sysctl: " + key + " is read-only");
         }
         String v = normalise(e, value);
         if (e.oneWay() && "1".equals(values.get(key)) && !"1".equals(v)) {
-            throw new HostException(HostException.Code.EPERM, "sysctl: " + key + " is set and cannot be cleared until the host restarts");
+            throw new HostException(Errno.EPERM, "sysctl: " + key + " is set and cannot be cleared until the host restarts");
         }
         values.put(key, v);
         Consumer<String> l = listeners.get(key);
@@ -100,23 +101,23 @@ public final class Sysctl {
             case BOOL -> switch (v.toLowerCase(java.util.Locale.ROOT)) {
                 case "1", "y", "yes", "true", "on" -> "1";
                 case "0", "n", "no", "false", "off" -> "0";
-                default -> throw new HostException(HostException.Code.EINVAL, "sysctl: " + e.key() + " takes 0 or 1, not \"" + v + "\"");
+                default -> throw new HostException(Errno.EINVAL, "sysctl: " + e.key() + " takes 0 or 1, not \"" + v + "\"");
             };
             case LONG -> {
                 long n;
                 try {
                     n = Long.parseLong(v);
                 } catch (NumberFormatException ex) {
-                    throw new HostException(HostException.Code.EINVAL, "sysctl: " + e.key() + " takes an integer, not \"" + v + "\"");
+                    throw new HostException(Errno.EINVAL, "sysctl: " + e.key() + " takes an integer, not \"" + v + "\"");
                 }
                 if (n < e.min() || n > e.max()) {
-                    throw new HostException(HostException.Code.EINVAL, "sysctl: " + e.key() + " must be in " + e.min() + ".." + e.max() + ", not " + n);
+                    throw new HostException(Errno.EINVAL, "sysctl: " + e.key() + " must be in " + e.min() + ".." + e.max() + ", not " + n);
                 }
                 yield Long.toString(n);
             }
             case STRING -> {
                 if (v.length() > 4096 || v.contains("\n")) {
-                    throw new HostException(HostException.Code.EINVAL, "sysctl: " + e.key() + " takes one line of at most 4096 characters");
+                    throw new HostException(Errno.EINVAL, "sysctl: " + e.key() + " takes one line of at most 4096 characters");
                 }
                 yield v;
             }

@@ -1,5 +1,6 @@
 package dev.jdm.host.block;
 
+import dev.jdm.errno.Errno;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -65,7 +66,15 @@ class BlockCallsTest {
             };
         }
     };
-    final BlockCalls calls = new BlockCalls(registry);
+    /** The privilege check as caps makes it: root or the host's user; the change is recorded. */
+    final List<String> checked = new ArrayList<>();
+    final dev.jdm.host.calls.BlockCalls calls = new dev.jdm.host.calls.BlockCalls(registry, (task, change) -> {
+        checked.add(change.key() + " " + change.oldValue() + " -> " + change.newValue());
+        int uid = task.credentials().uid();
+        if (uid != 0 && uid != Libc.getuid()) {
+            throw new HostException(dev.jdm.errno.Errno.EPERM, "uid " + uid + " may not write sysctls");
+        }
+    });
 
     BlockCallsTest() {
         registry.forModule(memdrv).device("mem0").size(1 << 20).register(r -> r.complete(BlockStatus.OK));
@@ -79,10 +88,12 @@ class BlockCallsTest {
     void shouldLetOnlyRootOrTheHostUserMoveTheGuardAndLogWhoDid() {
         int stranger = Libc.getuid() == 4242 ? 4343 : 4242;
         assertThatThrownBy(() -> calls.guard(task(stranger), "mem0", 0)).isInstanceOf(HostException.class)
-                .hasMessageContaining("only root or the host's user").extracting(e -> ((HostException) e).code()).isEqualTo(HostException.Code.EPERM);
+                .hasMessageContaining("may not write sysctls").extracting(e -> ((HostException) e).code()).isEqualTo(Errno.EPERM);
         assertThat(registry.find("mem0").orElseThrow().bootGuard()).isEqualTo(BlockDevice.DEFAULT_BOOT_GUARD);
         assertThat(calls.guard(task(Libc.getuid()), "mem0", 512).getLus(0).getBootGuard()).isEqualTo(512);
         assertThat(log.since(1).stream().map(LogRecord::message)).anyMatch(m -> m.equals("mem0: boot guard 0x10000 -> 0x200 by uid " + Libc.getuid() + " (gate:1)"));
+        assertThat(checked).as("the security stack is asked, as for the setting blk.LU.boot_guard")
+                .containsExactly("blk.mem0.boot_guard 65536 -> 0", "blk.mem0.boot_guard 65536 -> 512");
         assertThatThrownBy(() -> calls.guard(task(0), "mem0", -1)).hasMessageContaining("outside 0..");
         assertThatThrownBy(() -> calls.guard(task(0), "nope", 0)).hasMessageContaining("no LU named nope");
     }

@@ -1,5 +1,6 @@
 package dev.jdm.host.config;
 
+import dev.jdm.errno.Errno;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -55,7 +56,7 @@ class HostConfigTest {
         assertThatThrownBy(() -> HostConfig.load(write("[paths]\nsokcet = \"a\"\n")))
                 .isInstanceOf(HostException.class).hasMessageContaining("sokcet");
         assertThatThrownBy(() -> HostConfig.load(dir.resolve("missing.toml")))
-                .satisfies(e -> assertThat(((HostException) e).code()).isEqualTo(HostException.Code.ENOENT));
+                .satisfies(e -> assertThat(((HostException) e).code()).isEqualTo(Errno.ENOENT));
     }
 
     @Test

@@ -1,12 +1,13 @@
 package dev.jdm.host.gate;
 
+import dev.jdm.gate.Frames;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jdm.host.gate.proto.HostInfoReply;
-import dev.jdm.host.gate.proto.InsmodCall;
-import dev.jdm.host.gate.proto.LsmodCall;
-import dev.jdm.host.gate.proto.Request;
-import dev.jdm.host.gate.proto.Response;
+import dev.jdm.gate.proto.HostInfoReply;
+import dev.jdm.gate.proto.InsmodCall;
+import dev.jdm.gate.proto.LsmodCall;
+import dev.jdm.gate.proto.Request;
+import dev.jdm.gate.proto.Response;
 import dev.jdm.host.log.LogRing;
 import dev.jdm.host.sysctl.Sysctl;
 import dev.jdm.host.task.TaskRegistry;
@@ -42,7 +43,7 @@ class GateLimitsTest {
     }
 
     private void start() throws IOException {
-        gate = new GateServer(dir.resolve("gate.sock"), (task, request, out) -> out.send(
+        gate = new GateServer(dir.resolve("gate.sock"), (task, request, version, out) -> out.send(
                 Response.newBuilder().setHostInfo(HostInfoReply.newBuilder().setVersion("t")).build()), new TaskRegistry(), log, sysctl);
         gate.start();
     }

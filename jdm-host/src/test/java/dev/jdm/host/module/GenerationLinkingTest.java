@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jdm.host.HostException;
-import dev.jdm.host.HostException.Code;
+import dev.jdm.errno.Errno;
 import dev.jdm.host.TestModules;
 import dev.jdm.symvers.AlteredAbi;
 import dev.jdm.symvers.AbiModel;
@@ -59,7 +59,7 @@ class GenerationLinkingTest {
         try {
             r.run();
         } catch (HostException e) {
-            assertThat(e.code()).isEqualTo(Code.ENOEXEC);
+            assertThat(e.code()).isEqualTo(Errno.ENOEXEC);
             return e;
         }
         throw new AssertionError("expected the module to be refused");

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jdm.host.Host;
 import dev.jdm.host.HostException;
-import dev.jdm.host.HostException.Code;
+import dev.jdm.errno.Errno;
 import dev.jdm.host.TestModules;
 import dev.jdm.symvers.JarContents;
 import dev.jdm.symvers.SymversException;
@@ -55,7 +55,7 @@ class ModuleLoadingTest {
         try {
             return JarContents.read(jar);
         } catch (SymversException e) {
-            throw new HostException(Code.ENOEXEC, e.getMessage());
+            throw new HostException(Errno.ENOEXEC, e.getMessage());
         }
     }
 
@@ -94,7 +94,7 @@ class ModuleLoadingTest {
         Path good = TestModules.build(tmp.resolve("t.jar"), TestModules.module("tr", ""));
         byte[] bytes = Files.readAllBytes(good);
         Path truncated = Files.write(tmp.resolve("truncated.jar"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        assertThat(loadFails(truncated).code()).isEqualTo(Code.ENOEXEC);
+        assertThat(loadFails(truncated).code()).isEqualTo(Errno.ENOEXEC);
 
         ByteArrayOutputStream bomb = new ByteArrayOutputStream();
         try (ZipOutputStream z = new ZipOutputStream(bomb)) {
@@ -124,7 +124,7 @@ class ModuleLoadingTest {
     void shouldRefuseADuplicateName() throws IOException {
         Path jar = TestModules.build(tmp.resolve("dup.jar"), TestModules.module("dup", ""));
         load(jar);
-        assertThat(loadFails(jar).code()).isEqualTo(Code.EEXIST);
+        assertThat(loadFails(jar).code()).isEqualTo(Errno.EEXIST);
     }
 
     @Test
@@ -134,7 +134,7 @@ class ModuleLoadingTest {
         TestModules.raw(bundled.resolve("cyc-a.jar"), a, Map.of("modinfo", "name=cyc-a\nlicense=GPL\nabi=JDM_1.0\nentry=t.Mcyc_a\ndepends=cyc-b\n", "versions", ""));
         TestModules.raw(bundled.resolve("cyc-b.jar"), b, Map.of("modinfo", "name=cyc-b\nlicense=GPL\nabi=JDM_1.0\nentry=t.Mcyc_b\ndepends=cyc-a\n", "versions", ""));
         HostException e = loadFails(bundled.resolve("cyc-a.jar"));
-        assertThat(e.code()).isEqualTo(Code.ELOOP);
+        assertThat(e.code()).isEqualTo(Errno.ELOOP);
         assertThat(e.getMessage()).contains("cyc-a -> cyc-b -> cyc-a");
     }
 
@@ -154,7 +154,7 @@ class ModuleLoadingTest {
         Path jar = TestModules.buildAgainstAlteredAbi(tmp.resolve("mis.jar"), Map.of("dev.jdm.abi.mem.Kmem", kmem),
                 TestModules.module("mis", "ctx.log().info(\"zero=\" + Kmem.GFP_ZERO);"));
         HostException e = loadFails(jar);
-        assertThat(e.code()).isEqualTo(Code.ENOEXEC);
+        assertThat(e.code()).isEqualTo(Errno.ENOEXEC);
         assertThat(e.getMessage()).startsWith("mis: disagrees about version of symbol dev.jdm.abi.mem.Kmem#GFP_ZERO:I (module 0x")
                 .endsWith("): its value changed from 8 to 1; the module may have inlined 8");
         // a module that does not name the constant cannot have inlined it: the same change is compatible for it
@@ -213,14 +213,14 @@ class ModuleLoadingTest {
         Path thrower = TestModules.build(tmp.resolve("thr.jar"), TestModules.module("thr",
                 "ctx.kmem().kmalloc(64, 0); ctx.kmem().vmalloc(1 << 20); throw new IllegalStateException(\"no device\");"));
         HostException e = loadFails(thrower);
-        assertThat(e.code()).isEqualTo(Code.EINVAL);
+        assertThat(e.code()).isEqualTo(Errno.EINVAL);
         assertThat(e.getMessage()).contains("thr: init failed: java.lang.IllegalStateException: no device");
         assertThat(host.log().since(0)).anyMatch(r -> r.message().contains("thr: reclaimed after failed init: 1 kmalloc object(s) (64 bytes), 1 vmalloc region(s)"));
 
         host.sysctl().set("module.init_timeout_ms", "300");
         Path hang = TestModules.build(tmp.resolve("hang.jar"), TestModules.module("hang", "Thread.sleep(600_000);"));
         HostException h = loadFails(hang);
-        assertThat(h.code()).isEqualTo(Code.ETIMEDOUT);
+        assertThat(h.code()).isEqualTo(Errno.ETIMEDOUT);
         assertThat(h.getMessage()).contains("init did not return within 300 ms");
     }
 
@@ -325,7 +325,7 @@ class ModuleLoadingTest {
         assertThat(base.holders()).containsExactly("user");
 
         HostException busy = catchHost(() -> host.modules().unload("base", false, false));
-        assertThat(busy.code()).isEqualTo(Code.EBUSY);
+        assertThat(busy.code()).isEqualTo(Errno.EBUSY);
         assertThat(busy.getMessage()).contains("in use by: user");
         assertThat(host.modules().unload("base", true, false)).isEqualTo(ModuleManager.UnloadResult.SLATED);
         assertThat(base.state()).isEqualTo(ModuleState.GOING);
@@ -339,8 +339,8 @@ class ModuleLoadingTest {
         load(jar);
         host.sysctl().set("module.load_locked", "1");
         Path other = TestModules.build(tmp.resolve("lk2.jar"), TestModules.module("lk2", ""));
-        assertThat(loadFails(other).code()).isEqualTo(Code.EPERM);
-        assertThat(catchHost(() -> host.modules().unload("lk", false, false)).code()).isEqualTo(Code.EPERM);
+        assertThat(loadFails(other).code()).isEqualTo(Errno.EPERM);
+        assertThat(catchHost(() -> host.modules().unload("lk", false, false)).code()).isEqualTo(Errno.EPERM);
         assertThatThrownBy(() -> host.sysctl().set("module.load_locked", "0")).hasMessageContaining("cannot be cleared");
     }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jdm.host.Host;
 import dev.jdm.host.HostException;
-import dev.jdm.host.HostException.Code;
+import dev.jdm.errno.Errno;
 import dev.jdm.host.TestModules;
 import dev.jdm.host.block.LuHandle;
 import dev.jdm.symvers.JarContents;
@@ -98,7 +98,7 @@ class ModuleReferencesTest {
 
         assertThatThrownBy(() -> host.modules().load(JarContents.read(slow), slow.toString(), Map.of(), false))
                 .as("the name is reserved while it is coming").isInstanceOf(HostException.class)
-                .extracting(e -> ((HostException) e).code()).isEqualTo(Code.EEXIST);
+                .extracting(e -> ((HostException) e).code()).isEqualTo(Errno.EEXIST);
         assertThatThrownBy(() -> host.modules().unload("slow", false, false)).hasMessageContaining("still initialising");
         assertThat(slowLoad.get(30, TimeUnit.SECONDS).state()).isEqualTo(ModuleState.LIVE);
     }

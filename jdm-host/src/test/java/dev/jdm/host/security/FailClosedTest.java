@@ -1,5 +1,6 @@
 package dev.jdm.host.security;
 
+import dev.jdm.errno.Errno;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -144,7 +145,7 @@ class FailClosedTest {
             f.sysctl.set("security.stack_locked", "1");
             assertThatThrownBy(() -> f.security.register("b", new SecurityModule() { }, false))
                     .isInstanceOf(HostException.class).hasMessageContaining("security.stack_locked=1")
-                    .extracting(e -> ((HostException) e).code()).isEqualTo(HostException.Code.EPERM);
+                    .extracting(e -> ((HostException) e).code()).isEqualTo(Errno.EPERM);
             assertThatThrownBy(() -> f.security.unregister(m)).hasMessageContaining("security.stack_locked=1");
             assertThatThrownBy(() -> f.sysctl.set("security.stack_locked", "0")).hasMessageContaining("cannot be cleared");
             assertThat(m.state()).isEqualTo(StackedModule.State.LIVE);
@@ -160,7 +161,7 @@ class FailClosedTest {
                 f.security.unregister(m);
             }
             assertThatThrownBy(() -> f.security.register("m4", new SecurityModule() { }, false)).isInstanceOf(HostException.class)
-                    .hasMessageContaining("IDs are exhausted").extracting(e -> ((HostException) e).code()).isEqualTo(HostException.Code.ENOSPC);
+                    .hasMessageContaining("IDs are exhausted").extracting(e -> ((HostException) e).code()).isEqualTo(Errno.ENOSPC);
             assertThat(f.devOpen(f.task(0))).isEqualTo("allow");
         }
     }

@@ -1,5 +1,6 @@
 package dev.jdm.host.security;
 
+import dev.jdm.errno.Errno;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -109,7 +110,7 @@ class SecurityModulesTest {
         host.sysctl().set("security.stack_locked", "1");
         List<String> before = host.modules().list().stream().map(LoadedModule::name).toList();
         assertThatThrownBy(() -> load(guard("b.jar", "second", "b", ""), Map.of())).isInstanceOf(HostException.class)
-                .hasMessageContaining("security.stack_locked=1").extracting(e -> ((HostException) e).code()).isEqualTo(HostException.Code.EPERM);
+                .hasMessageContaining("security.stack_locked=1").extracting(e -> ((HostException) e).code()).isEqualTo(Errno.EPERM);
         assertThat(host.modules().list().stream().map(LoadedModule::name).toList()).isEqualTo(before);
         assertThatThrownBy(() -> host.modules().unload("first", true, true)).hasMessageContaining("security.stack_locked=1");
         Path plain = TestModules.build(tmp.resolve("plain.jar"), TestModules.module("plain", ""));
@@ -156,7 +157,7 @@ class SecurityModulesTest {
         Task user = task(1000);
         assertThatThrownBy(() -> ScopedValue.where(Security.CALLER, user).call(() -> load(plain, Map.of())))
                 .isInstanceOf(HostException.class).hasMessageContaining("module_load module plain").hasMessageContaining("only root loads")
-                .extracting(e -> ((HostException) e).code()).isEqualTo(HostException.Code.EPERM);
+                .extracting(e -> ((HostException) e).code()).isEqualTo(Errno.EPERM);
         assertThat(host.modules().get("plain")).isEmpty();
         Task root = task(0);
         assertThat(ScopedValue.where(Security.CALLER, root).call(() -> load(plain, Map.of())).name()).isEqualTo("plain");

@@ -1,5 +1,6 @@
 package dev.jdm.host.sysctl;
 
+import dev.jdm.errno.Errno;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -29,8 +30,8 @@ class SysctlTest {
 
     @Test
     void shouldRefuseUnknownAndReadOnlyKeysWithTheirErrno() {
-        assertThatThrownBy(() -> sysctl.set("no.such", "1")).satisfies(e -> assertThat(((HostException) e).code()).isEqualTo(HostException.Code.ENOENT));
-        assertThatThrownBy(() -> sysctl.set("a.ro", "y")).satisfies(e -> assertThat(((HostException) e).code()).isEqualTo(HostException.Code.EPERM));
+        assertThatThrownBy(() -> sysctl.set("no.such", "1")).satisfies(e -> assertThat(((HostException) e).code()).isEqualTo(Errno.ENOENT));
+        assertThatThrownBy(() -> sysctl.set("a.ro", "y")).satisfies(e -> assertThat(((HostException) e).code()).isEqualTo(Errno.EPERM));
         sysctl.setInternal("a.ro", "y");
         assertThat(sysctl.get("a.ro")).contains("y");
     }

@@ -1,5 +1,6 @@
 package dev.jdm.host.export.nbd;
 
+import dev.jdm.errno.Errno;
 import dev.jdm.abi.LogLevel;
 import dev.jdm.host.HostException;
 import dev.jdm.host.export.ExportAccess;
@@ -88,7 +89,7 @@ public final class NbdServer implements AutoCloseable {
             Files.createDirectories(socket.toAbsolutePath().getParent());
             if (Files.exists(socket)) {
                 try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-                    throw new HostException(HostException.Code.EEXIST, "an NBD server is already listening on " + socket);
+                    throw new HostException(Errno.EEXIST, "an NBD server is already listening on " + socket);
                 } catch (IOException stale) {
                     Files.delete(socket);
                 }
@@ -105,7 +106,7 @@ public final class NbdServer implements AutoCloseable {
                 ListenBacklog.bind(tcp, config.tcp());
             } catch (IOException e) {
                 tcp.close();
-                throw new HostException(HostException.Code.EBUSY, "NBD: cannot listen on " + config.tcp().getHostString() + ":"
+                throw new HostException(Errno.EBUSY, "NBD: cannot listen on " + config.tcp().getHostString() + ":"
                         + config.tcp().getPort() + " (" + e.getMessage() + "); choose another with --nbd-tcp or [nbd] tcp");
             }
             tcpBound = (InetSocketAddress) tcp.getLocalAddress();
@@ -127,7 +128,7 @@ public final class NbdServer implements AutoCloseable {
             try {
                 tls = TlsServer.of(t);
             } catch (IllegalArgumentException e) {
-                throw new HostException(HostException.Code.EINVAL, "NBD TLS: " + e.getMessage());
+                throw new HostException(Errno.EINVAL, "NBD TLS: " + e.getMessage());
             }
             if (!t.verifyPeer()) {
                 log.append(LogLevel.WARNING, "nbd", "TLS without peer verification: clients prove no identity, so a client not on "
@@ -141,7 +142,7 @@ public final class NbdServer implements AutoCloseable {
             return;
         }
         if (!config.cleartextBeyondLoopback()) {
-            throw new HostException(HostException.Code.EPERM, "NBD: refusing to serve clear text on " + where + ", beyond loopback; "
+            throw new HostException(Errno.EPERM, "NBD: refusing to serve clear text on " + where + ", beyond loopback; "
                     + "use --nbd-tls require with --nbd-tls-certificates DIR, or set [nbd] cleartext_beyond_loopback = true");
         }
         log.append(LogLevel.WARNING, "nbd", "serving clear text beyond loopback on " + where + " (tls " + t.mode()

@@ -1,4 +1,4 @@
-package dev.jdm.host.block;
+package dev.jdm.host.calls;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
@@ -6,13 +6,19 @@ import dev.jdm.abi.blk.BlockOp;
 import dev.jdm.abi.blk.BlockRequest;
 import dev.jdm.abi.blk.BlockStatus;
 import dev.jdm.host.HostException;
-import dev.jdm.host.HostException.Code;
-import dev.jdm.host.gate.Frames;
-import dev.jdm.host.gate.proto.SweepCloseReply;
-import dev.jdm.host.gate.proto.SweepIoCall;
-import dev.jdm.host.gate.proto.SweepIoReply;
-import dev.jdm.host.gate.proto.SweepOpenReply;
+import dev.jdm.errno.Errno;
+import dev.jdm.gate.Frames;
+import dev.jdm.gate.proto.BlkCloseReply;
+import dev.jdm.gate.proto.BlkIoCall;
+import dev.jdm.gate.proto.BlkIoReply;
+import dev.jdm.gate.proto.BlkOpenReply;
+import dev.jdm.gate.proto.Request;
+import dev.jdm.gate.proto.Response;
+import dev.jdm.host.block.LuHandle;
+import dev.jdm.host.gate.CallHandler;
+import dev.jdm.host.gate.GateServer;
 import dev.jdm.host.task.Task;
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Map;
@@ -20,15 +26,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The call gate's sweep calls: LUs a task opens for {@code jdm sweep} (holder {@value #HOLDER}),
- * I/O on them, and closing. Handles belong to the task that opened them, so one connection can
- * neither use nor close another's, and {@link #closeAll} drops them when the connection ends.
+ * The call gate's LU handles ({@code blk_open}, {@code blk_io}, {@code blk_close}): LUs a task opens
+ * for I/O (jdm sweep is one such client), I/O on them, and closing. Handles belong to the task that
+ * opened them, so one connection can neither use nor close another's, and {@link #closeAll} drops
+ * them when the connection ends.
  */
-public final class SweepCalls {
-    /** The holder name a sweeping task's open shows in {@code jdm blk ls}. */
+public final class LuHandleCalls implements CallHandler {
+    /** The holder a handle shows in {@code jdm blk ls} when the client names none (what version 1 sweep clients got). */
     public static final String HOLDER = "sweep";
-    /** Most bytes one I/O call moves: a quarter of a gate frame, leaving room for the envelope. */
-    public static final int MAX_IO = Frames.MAX_FRAME / 4;
+    /** Most bytes one I/O call moves. */
+    public static final int MAX_IO = Frames.MAX_BLK_IO;
 
     /** How the host opens an LU as a task ({@code Host.openLu}: dev_open now, blk_io per request). */
     @FunctionalInterface
@@ -42,8 +49,43 @@ public final class SweepCalls {
     private final AtomicLong nextId = new AtomicLong(1);
     private final Map<Long, Map<Long, Open>> byTask = new ConcurrentHashMap<>();
 
-    public SweepCalls(Opener opener) {
+    public LuHandleCalls(Opener opener) {
         this.opener = opener;
+    }
+
+    @Override
+    public Map<Request.CallCase, Integer> calls() {
+        return Map.of(Request.CallCase.BLK_OPEN, 1, Request.CallCase.BLK_IO, 1, Request.CallCase.BLK_CLOSE, 1);
+    }
+
+    @Override
+    public void handle(Task task, Request request, GateServer.Responder out) throws IOException {
+        Response.Builder r = Response.newBuilder();
+        switch (request.getCallCase()) {
+            case BLK_OPEN -> r.setBlkOpen(open(task, request.getBlkOpen().getName(), holder(request.getBlkOpen().getHolder()),
+                    request.getBlkOpen().getWrite()));
+            case BLK_IO -> {
+                try {
+                    r.setBlkIo(io(task, request.getBlkIo()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new HostException(Errno.EIO, "blk io: interrupted (the host is stopping)");
+                }
+            }
+            case BLK_CLOSE -> r.setBlkClose(close(task, request.getBlkClose().getHandle()));
+            default -> throw new IllegalArgumentException(request.getCallCase() + " is not an LU handle call");
+        }
+        out.send(r.build());
+    }
+
+    private static String holder(String given) {
+        if (given.isEmpty()) {
+            return HOLDER;
+        }
+        if (!given.matches("[a-z][a-z0-9_-]{0,15}")) {
+            throw new HostException(Errno.EINVAL, "blk open: holder \"" + given + "\" is not 1-16 of [a-z0-9_-] starting with a letter");
+        }
+        return given;
     }
 
     /**
@@ -51,20 +93,20 @@ public final class SweepCalls {
      *
      * @throws HostException ENOENT for an unknown LU, EACCES or EPERM if the security stack refuses
      */
-    public SweepOpenReply open(Task task, String name, boolean write) {
+    public BlkOpenReply open(Task task, String name, String holder, boolean write) {
         if (name.isEmpty()) {
-            throw new HostException(Code.EINVAL, "sweep open: no LU named");
+            throw new HostException(Errno.EINVAL, "blk open: no LU named");
         }
-        LuHandle h = opener.open(task, name, HOLDER, write);
+        LuHandle h = opener.open(task, name, holder, write);
         long id = nextId.getAndIncrement();
         byTask.computeIfAbsent(task.id(), k -> new ConcurrentHashMap<>()).put(id, new Open(h, write));
-        return SweepOpenReply.newBuilder().setHandle(id).setLu(BlockCalls.lu(h.info())).build();
+        return BlkOpenReply.newBuilder().setHandle(id).setLu(BlockCalls.lu(h.info())).build();
     }
 
     /** One request on a handle; the device's status is in the reply, not an error. */
-    public SweepIoReply io(Task task, SweepIoCall c) throws InterruptedException {
+    public BlkIoReply io(Task task, BlkIoCall c) throws InterruptedException {
         Open o = handle(task, c.getHandle());
-        SweepIoReply.Builder r = SweepIoReply.newBuilder();
+        BlkIoReply.Builder r = BlkIoReply.newBuilder();
         int fua = c.getFua() ? BlockRequest.FUA : 0;
         int st;
         switch (c.getOp()) {
@@ -91,36 +133,36 @@ public final class SweepCalls {
                 st = o.handle().io(BlockOp.WRITE_ZEROES, c.getOffset(), c.getLength(), fua | BlockRequest.NO_UNMAP, null);
             }
             case FLUSH -> st = o.handle().flush();
-            default -> throw new HostException(Code.EINVAL, "sweep io: unknown operation " + c.getOpValue());
+            default -> throw new HostException(Errno.EINVAL, "blk io: unknown operation " + c.getOpValue());
         }
         if (st != BlockStatus.OK) {
             String what = c.getOp().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
             return refused(r, BlockStatus.name(st), o.handle().name() + ": " + what + " at " + c.getOffset()
-                    + (c.getOp() == SweepIoCall.Op.FLUSH ? "" : "+" + Math.max(c.getLength(), c.getData().size())) + " failed: " + BlockStatus.name(st));
+                    + (c.getOp() == BlkIoCall.Op.FLUSH ? "" : "+" + Math.max(c.getLength(), c.getData().size())) + " failed: " + BlockStatus.name(st));
         }
         return r.build();
     }
 
-    private static SweepIoReply refused(SweepIoReply.Builder r, String errno, String message) {
+    private static BlkIoReply refused(BlkIoReply.Builder r, String errno, String message) {
         return r.setStatus(errno).setMessage(message).build();
     }
 
     private static int length(long n, String what) {
         if (n <= 0 || n > MAX_IO) {
-            throw new HostException(Code.EINVAL, "sweep io: a " + what + " of " + n + " bytes; each call moves 1.." + MAX_IO);
+            throw new HostException(Errno.EINVAL, "blk io: a " + what + " of " + n + " bytes; each call moves 1.." + MAX_IO);
         }
         return (int) n;
     }
 
     /** Closes one of the task's handles. */
-    public SweepCloseReply close(Task task, long id) {
+    public BlkCloseReply close(Task task, long id) {
         Map<Long, Open> mine = byTask.get(task.id());
         Open o = mine == null ? null : mine.remove(id);
         if (o == null) {
-            throw new HostException(Code.ENOENT, "sweep close: no handle " + id + " is open on this connection");
+            throw new HostException(Errno.ENOENT, "blk close: no handle " + id + " is open on this connection");
         }
         o.handle().close();
-        return SweepCloseReply.getDefaultInstance();
+        return BlkCloseReply.getDefaultInstance();
     }
 
     /** Closes every handle of a task that ended (its connection went away). */
@@ -150,7 +192,7 @@ public final class SweepCalls {
         Map<Long, Open> mine = byTask.get(task.id());
         Open o = mine == null ? null : mine.get(id);
         if (o == null) {
-            throw new HostException(Code.ENOENT, "sweep io: no handle " + id + " is open on this connection");
+            throw new HostException(Errno.ENOENT, "blk io: no handle " + id + " is open on this connection");
         }
         return o;
     }

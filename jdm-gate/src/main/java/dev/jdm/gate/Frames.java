@@ -1,4 +1,4 @@
-package dev.jdm.host.gate;
+package dev.jdm.gate;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -12,6 +12,8 @@ import java.io.IOException;
 public final class Frames {
     /** Largest frame: room for a module JAR in an insmod call. */
     public static final int MAX_FRAME = 64 << 20;
+    /** Most bytes one {@code blk_io} call moves: a quarter of a frame, leaving room for the envelope. */
+    public static final int MAX_BLK_IO = MAX_FRAME / 4;
 
     private Frames() {}
 
@@ -19,7 +21,7 @@ public final class Frames {
     public static final class GarbageException extends IOException {
         private static final long serialVersionUID = 1L;
 
-        GarbageException(String message) {
+        public GarbageException(String message) {
             super(message);
         }
     }
