@@ -40,6 +40,15 @@ final class GateSweepDevices implements SweepDevices, AutoCloseable {
         this.gate = gate;
     }
 
+    /** The host refused a call: its errno is the host's answer, never a mistake on the command line (exit 1). */
+    static final class HostRefusal extends SweepException {
+        private static final long serialVersionUID = 1L;
+
+        HostRefusal(String errno, String message) {
+            super(errno, message);
+        }
+    }
+
     /** One call at a time on the shared connection; an error response becomes a SweepException with the host's errno. */
     private Response call(Request.Builder r) {
         Response resp;
@@ -47,7 +56,7 @@ final class GateSweepDevices implements SweepDevices, AutoCloseable {
             resp = gate.exchange(r);
         }
         if (resp.hasError()) {
-            throw new SweepException(resp.getError().getCode(), resp.getError().getMessage());
+            throw new HostRefusal(resp.getError().getCode(), resp.getError().getMessage());
         }
         return resp;
     }

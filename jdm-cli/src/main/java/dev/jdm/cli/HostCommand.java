@@ -1,5 +1,6 @@
 package dev.jdm.cli;
 
+import dev.jdm.host.config.NbdOptions;
 import dev.jdm.host.Host;
 import dev.jdm.host.HostException;
 import dev.jdm.host.module.LoadedModule;
@@ -66,7 +67,7 @@ final class HostCommand implements Callable<Integer> {
         Host host;
         try {
             host = Host.start(new Host.Options(config, gate, stateDir, modules, journal ? null : System.out,
-                    new Host.NbdOptions(nbdSocket, nbdTcp, nbdMemory, nbdTls, nbdTlsCertificates, nbdTlsVerifyPeer)));
+                    new NbdOptions(nbdSocket, nbdTcp, nbdMemory, nbdTls, nbdTlsCertificates, nbdTlsVerifyPeer)));
         } catch (HostException e) {
             throw new CliException(CliException.HOST_ERROR, e.getMessage());
         }

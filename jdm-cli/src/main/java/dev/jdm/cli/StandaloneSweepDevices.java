@@ -1,5 +1,6 @@
 package dev.jdm.cli;
 
+import dev.jdm.host.config.NbdOptions;
 import com.sun.nio.file.ExtendedOpenOption;
 import dev.jdm.host.Host;
 import dev.jdm.host.HostException;
@@ -186,11 +187,9 @@ final class StandaloneSweepDevices implements SweepDevices, AutoCloseable {
         ModuleIndex.Entry e = index.find("filedisk").orElseThrow(() -> new SweepException("ENOENT",
                 "the bundled filedisk module is not in " + modulesDir + "; run jdm through ./jdm, or set JDM_HOME"));
         JarContents jar = index.read(e);
-        if (!module.equals(e.name())) {
-            jar = renamed(jar, module);
-        }
         try {
-            host.modules().load(jar, e.path().toString(), params, false);
+            // a second file needs a second filedisk: the same binary under another name, as modprobe -o
+            host.modules().loadAs(module.equals(e.name()) ? null : module, jar, e.path().toString(), params, false);
         } catch (HostException x) {
             throw new SweepException(x.code().name(), t.name() + ": " + x.getMessage());
         }
@@ -202,18 +201,6 @@ final class StandaloneSweepDevices implements SweepDevices, AutoCloseable {
         } catch (HostException ignored) {
             // the host's close unloads what is left
         }
-    }
-
-    /**
-     * The module under another name, as {@code modprobe -o} loads a second instance: only the
-     * modinfo {@code name=} line changes, so the linker still checks every fingerprint.
-     */
-    static JarContents renamed(JarContents jar, String name) {
-        String modinfo = jar.metadataText("modinfo").orElseThrow();
-        String changed = modinfo.replaceFirst("(?m)^name=.*$", "name=" + name);
-        Map<String, byte[]> meta = new HashMap<>(jar.metadata());
-        meta.put("modinfo", changed.getBytes(StandardCharsets.UTF_8));
-        return new JarContents(jar.origin(), jar.classes(), meta);
     }
 
     /** The embedded host: private socket and state, no NBD, no start-up modules. */
@@ -241,7 +228,7 @@ final class StandaloneSweepDevices implements SweepDevices, AutoCloseable {
                     tcp = "off"
                     export = []
                     """.formatted(runDir.resolve("gate.sock"), runDir.resolve("state"), runDir.resolve("modules")));
-            host = Host.start(new Host.Options(config, null, null, modulesDir, null, new Host.NbdOptions(null, "off", List.of())));
+            host = Host.start(new Host.Options(config, null, null, modulesDir, null, new NbdOptions(null, "off", List.of())));
         } catch (IOException | HostException e) {
             throw new SweepException("EIO", "cannot start the embedded host: " + e.getMessage());
         }

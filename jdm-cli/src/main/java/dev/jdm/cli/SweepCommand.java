@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
         "Read-only unless --write: without it, shows exactly what it would do and changes nothing.",
         "Never writes below 0x10000 of a whole device (the boot area) unless --include-boot-area.",
         "Exit codes: 0 done and passed, 1 failed (I/O errors, mismatches, tampered report) or refused, 2 bad arguments",
-        "or paths, 3 no host reachable (for LU names), 4 stopped (Ctrl-C, SIGTERM): continue with --resume."},
+        "or paths, 3 no host reachable (for LU names), 4 stopped before the end with progress saved; Ctrl-C and SIGTERM",
+        "stop the same way at a chunk boundary but exit 130 and 143, as the shell reports a signal. Continue with --resume."},
         sortOptions = false)
 final class SweepCommand implements Callable<Integer> {
     static final int STOPPED = 4;
@@ -94,10 +95,15 @@ final class SweepCommand implements Callable<Integer> {
         try {
             return run();
         } catch (SweepException e) {
-            throw new CliException(exitCode(e.errno()), e.getMessage() + " [" + e.errno() + "]");
+            int code = e instanceof GateSweepDevices.HostRefusal ? CliException.HOST_ERROR : exitCode(e.errno());
+            throw new CliException(code, e.getMessage() + " [" + e.errno() + "]");
         }
     }
 
+    /**
+     * A refusal made here, not by a host: a path, report or option that does not exist or does not
+     * fit is the command line's mistake (2). What a host refuses is its answer (1), as for jdm blk.
+     */
     static int exitCode(String errno) {
         return switch (errno) {
             case "ENOENT", "EINVAL", "EISDIR" -> CliException.USAGE;

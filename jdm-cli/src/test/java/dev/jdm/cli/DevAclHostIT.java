@@ -1,5 +1,6 @@
 package dev.jdm.cli;
 
+import dev.jdm.host.config.NbdOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -50,7 +51,7 @@ class DevAclHostIT {
     void start() throws Exception {
         // NBD TCP off: the default port may be taken by another host on this machine
         host = Host.start(new Host.Options(null, tmp.resolve("gate.sock"), tmp.resolve("state"), MODULES, null,
-                new Host.NbdOptions(null, "off", java.util.List.of())));
+                new NbdOptions(null, "off", java.util.List.of())));
         assertThat(host.startupErrors()).isEmpty();
         root = host.tasks().create("admin", new Credentials(0, 0, -1));
         host.security().reload(root, "devacl", POLICY);

@@ -1,5 +1,6 @@
 package dev.jdm.cli;
 
+import dev.jdm.host.config.NbdOptions;
 import dev.jdm.gate.GateClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,7 +52,7 @@ class GateSweepDeviceIT extends SweepDeviceContract {
                 export = []
                 """);
         host = Host.start(new Host.Options(config, dir.resolve("gate.sock"), dir.resolve("state"), MODULES, null,
-                new Host.NbdOptions(null, "off", List.of())));
+                new NbdOptions(null, "off", List.of())));
         assertThat(host.startupErrors()).isEmpty();
     }
 
@@ -70,8 +71,8 @@ class GateSweepDeviceIT extends SweepDeviceContract {
         }
         ModuleIndex index = host.modules().index();
         ModuleIndex.Entry e = index.find("filedisk").orElseThrow();
-        JarContents jar = StandaloneSweepDevices.renamed(index.read(e), "filedisk_" + n);
-        host.modules().load(jar, e.path().toString(), Map.of("backing", f.toString(), "name", "gd" + n,
+        JarContents jar = index.read(e);
+        host.modules().loadAs("filedisk_" + n, jar, e.path().toString(), Map.of("backing", f.toString(), "name", "gd" + n,
                 "block_size", Integer.toString(blockSize)), false);
         return "gd" + n;
     }

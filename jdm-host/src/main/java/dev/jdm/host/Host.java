@@ -1,5 +1,6 @@
 package dev.jdm.host;
 
+import dev.jdm.host.config.NbdOptions;
 import dev.jdm.errno.Errno;
 import dev.jdm.abi.LogLevel;
 import dev.jdm.host.calls.BlockCalls;
@@ -10,6 +11,8 @@ import dev.jdm.host.calls.Privilege;
 import dev.jdm.host.calls.SecurityCalls;
 import dev.jdm.host.calls.SystemCalls;
 import dev.jdm.host.gate.CallTable;
+import dev.jdm.host.wiring.HostExports;
+import dev.jdm.host.wiring.TaskAccess;
 import dev.jdm.host.block.BlockRegistry;
 import dev.jdm.host.config.HostConfig;
 import dev.jdm.host.export.ExportService;
@@ -72,32 +75,6 @@ public final class Host implements AutoCloseable {
         }
     }
 
-    /**
-     * NBD flags; each overrides the configuration.
-     *
-     * @param socket Unix socket, or null
-     * @param tcp {@code host:port} or {@code off}, or null
-     * @param memory extra in-memory exports as {@code NAME:SIZE}
-     * @param tls {@code off}, {@code on} or {@code require}, or null
-     * @param tlsCertificates certificate directory, or null
-     * @param tlsVerifyPeer whether to verify client certificates, or null for the configuration's
-     */
-    public record NbdOptions(Path socket, String tcp, List<String> memory, String tls, Path tlsCertificates, Boolean tlsVerifyPeer) {
-        /** No flags. */
-        public static final NbdOptions NONE = new NbdOptions(null, null, List.of());
-        /** No TCP listener, whatever the configuration says. */
-        public static final NbdOptions NO_TCP = new NbdOptions(null, "off", List.of());
-
-        public NbdOptions {
-            memory = memory == null ? List.of() : List.copyOf(memory);
-        }
-
-        /** Listener flags without TLS flags. */
-        public NbdOptions(Path socket, String tcp, List<String> memory) {
-            this(socket, tcp, memory, null, null, null);
-        }
-    }
-
     private final Sysctl sysctl = new Sysctl();
     private final LogRing log;
     private final TaskRegistry tasks = new TaskRegistry();
@@ -113,8 +90,12 @@ public final class Host implements AutoCloseable {
     private final Path stateDir;
     private final List<String> startupErrors = new ArrayList<>();
     private final HostExports hostExports;
+    private final Lifecycle lifecycle;
+
+    private final Map<String, String> sysctlSettings;
 
     private Host(Options options, HostConfig config) {
+        this.sysctlSettings = config.sysctl();
         Path runtime = defaultRuntimeDir();
         this.socket = firstPath(options.socket(), config.paths().socket(), runtime.resolve("gate.sock"));
         this.stateDir = firstPath(options.stateDir(), config.paths().stateDir(), runtime.resolve("state"));
@@ -140,7 +121,7 @@ public final class Host implements AutoCloseable {
         modules.register(security.moduleService());
         security.setReleaser(m -> modules.release((LoadedModule) m));
         this.hostExports = new HostExports(options.nbd(), config.nbd(), socket, block, tasks, security, sysctl, log, startupErrors::add);
-        Privilege privilege = security::checkSysctlWrite;
+        Privilege privilege = security::checkSettingChange;
         CallTable calls = new CallTable()
                 .register(new SystemCalls(new SystemCalls.HostFacts(VERSION, exports.abi().generation(), socket, stateDir,
                         modules.index().directories()), sysctl, security, log))
@@ -155,6 +136,16 @@ public final class Host implements AutoCloseable {
                     calls.dispatch(task, request, version, out);
                     return null;
                 }), tasks, log, sysctl);
+        // started in this order, stopped in reverse: exports and LU handles pin their drivers, so
+        // they go before the modules unload; the gate goes before security so no call meets a closed stack
+        this.lifecycle = new Lifecycle(log)
+                .add(HostService.stoppedBy("modules", modules::shutdown))
+                .add(HostService.stoppedBy("security", security::close))
+                .add(HostService.stoppedBy("lu-handles", luHandles::closeEverything))
+                .add(HostService.of("gate", gate::start, gate::close))
+                .add(HostService.of("nbd", () -> hostExports.start(config.nbd(), options.nbd()), hostExports::close))
+                .add(HostService.of("start-up modules", () -> loadConfigured(config), () -> {}))
+                .add(HostService.of("lu exports", () -> hostExports.exportLus(config.nbd().exports()), () -> {}));
     }
 
     /**
@@ -165,11 +156,11 @@ public final class Host implements AutoCloseable {
     public static Host start(Options options) throws IOException {
         HostConfig config = options.config() == null ? HostConfig.defaults() : HostConfig.load(options.config());
         Host host = new Host(options, config);
-        host.boot(config, options);
+        host.boot();
         return host;
     }
 
-    private void boot(HostConfig config, Options options) throws IOException {
+    private void boot() throws IOException {
         Files.createDirectories(stateDir);
         modules.index().userDirectory().ifPresent(d -> {
             try {
@@ -180,14 +171,16 @@ public final class Host implements AutoCloseable {
         });
         log.append(LogLevel.INFO, "host", "jdm " + VERSION + ", ABI " + exports.abi().generation() + ", " + exports.all().size()
                 + " symbols exported, uid " + Libc.getuid());
-        for (Map.Entry<String, String> e : config.sysctl().entrySet()) {
+        for (Map.Entry<String, String> e : sysctlSettings.entrySet()) {
             sysctl.set(e.getKey(), e.getValue());
         }
         // the host's own work (start-up loads) runs as a task with uid 0, as kernel threads run as root
         hostTask = tasks.create("host", new Credentials(0, 0, (int) ProcessHandle.current().pid()));
         security.setHostTask(hostTask);
-        gate.start();
-        hostExports.start(config.nbd(), options.nbd());
+        lifecycle.start();
+    }
+
+    private void loadConfigured(HostConfig config) {
         for (HostConfig.ModuleSpec spec : config.modules()) {
             try {
                 modprobe.load(spec.name(), spec.params());
@@ -196,7 +189,6 @@ public final class Host implements AutoCloseable {
                 log.append(LogLevel.ERR, "host", "start-up load of " + spec.name() + " failed: " + e.getMessage());
             }
         }
-        hostExports.exportLus(config.nbd().exports());
     }
 
     private void registerSysctls() {
@@ -273,15 +265,12 @@ public final class Host implements AutoCloseable {
         return problems;
     }
 
-    /** Stops serving, unloads all modules in dependency order, removes the socket. */
+    /** Stops every service in reverse order: serving ends, then every module unloads in dependency order. */
     @Override
     public void close() {
-        hostExports.close(); // stops NBD; exported LUs pin their drivers: release them before unloading
-        gate.close();
-        luHandles.closeEverything(); // like exports, open LU handles pin their drivers
-        security.close();
-        modules.shutdown();
-        log.append(LogLevel.INFO, "host", "stopped");
+        if (lifecycle.stop()) {
+            log.append(LogLevel.INFO, "host", "stopped");
+        }
     }
 
     public Sysctl sysctl() {
@@ -353,6 +342,11 @@ public final class Host implements AutoCloseable {
     /** The URIs that reach an export: {@code nbd+unix:///NAME?socket=...} and {@code nbd://HOST[:PORT]/NAME}. */
     public List<String> nbdUris(String export) {
         return hostExports.uris(export);
+    }
+
+    /** The host's services, in the order they started (they stop in reverse). */
+    public List<String> services() {
+        return lifecycle.names();
     }
 
     /** Errors from loading the configured modules at start. */

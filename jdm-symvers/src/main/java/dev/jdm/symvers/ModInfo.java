@@ -65,11 +65,32 @@ public final class ModInfo {
             }
         }
         String name = info.name();
-        if (!name.matches("[a-z0-9][a-z0-9_-]{0,63}")) {
+        if (!isModuleName(name)) {
             throw new SymversException(origin + ": modinfo name=" + abbreviate(name)
                     + " is not a module name (lower case letters, digits, '-' and '_', at most 64)");
         }
         return info;
+    }
+
+    /** Whether {@code name} may name a module: lower case letters, digits, '-' and '_', at most 64. */
+    public static boolean isModuleName(String name) {
+        return name != null && name.matches("[a-z0-9][a-z0-9_-]{0,63}");
+    }
+
+    /**
+     * The same modinfo under another name, as {@code modprobe -o} loads a second instance of a
+     * module: every other line stays, so the linker checks the same imports.
+     */
+    public ModInfo withName(String name) {
+        if (!isModuleName(name)) {
+            throw new IllegalArgumentException("\"" + abbreviate(String.valueOf(name))
+                    + "\" is not a module name (lower case letters, digits, '-' and '_', at most 64)");
+        }
+        List<Map.Entry<String, String>> renamed = new ArrayList<>();
+        for (Map.Entry<String, String> e : entries) {
+            renamed.add(e.getKey().equals("name") ? Map.entry("name", name) : e);
+        }
+        return new ModInfo(renamed);
     }
 
     private static String abbreviate(String s) {

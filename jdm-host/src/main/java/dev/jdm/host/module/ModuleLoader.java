@@ -40,9 +40,16 @@ final class ModuleLoader {
         this.table = table;
     }
 
-    Prepared prepare(JarContents jar, String origin, java.util.Map<String, String> params, boolean force, Deque<String> chain,
+    /** @param as the name to load it under instead of its own ({@code modprobe -o}), or null */
+    Prepared prepare(JarContents jar, String origin, String as, java.util.Map<String, String> params, boolean force, Deque<String> chain,
             Dependencies dependencies) {
-        ModInfo info = linker.readModInfo(jar, origin);
+        ModInfo own = linker.readModInfo(jar, origin);
+        ModInfo info;
+        try {
+            info = as == null ? own : own.withName(as);
+        } catch (IllegalArgumentException e) {
+            throw new HostException(Errno.EINVAL, own.name() + ": cannot load it as " + e.getMessage());
+        }
         String name = info.name();
         ModuleService.LoadRequest request = services.request(info, origin, params, force);
         services.checkLoad(request);

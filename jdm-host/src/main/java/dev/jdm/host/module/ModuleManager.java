@@ -89,18 +89,29 @@ public final class ModuleManager {
      * @throws HostException with the errno and one line naming the module and the problem
      */
     public LoadedModule load(JarContents jar, String origin, Map<String, String> params, boolean force) {
+        return loadAs(null, jar, origin, params, force);
+    }
+
+    /**
+     * Loads a module under another name, as {@code modprobe -o} does: a second instance of the same
+     * binary, with its own parameters, LUs and references. Only the name differs; every import is
+     * checked as for {@link #load}.
+     *
+     * @param name the name to load it under, or null for its own
+     */
+    public LoadedModule loadAs(String name, JarContents jar, String origin, Map<String, String> params, boolean force) {
         lock.lock();
         try {
             requireUnlocked("load");
-            return load(jar, origin, params, force, new ArrayDeque<>());
+            return load(jar, origin, name, params, force, new ArrayDeque<>());
         } finally {
             unlock();
         }
     }
 
     /** Under the lock, held once. */
-    private LoadedModule load(JarContents jar, String origin, Map<String, String> params, boolean force, Deque<String> chain) {
-        ModuleLoader.Prepared p = loader.prepare(jar, origin, params, force, chain, this::dependency);
+    private LoadedModule load(JarContents jar, String origin, String as, Map<String, String> params, boolean force, Deque<String> chain) {
+        ModuleLoader.Prepared p = loader.prepare(jar, origin, as, params, force, chain, this::dependency);
         LoadedModule m = p.module();
         table.reserve(m);
         p.dependencies().forEach(d -> d.addHolder(m.name()));
@@ -129,7 +140,7 @@ public final class ModuleManager {
             ModuleIndex.Entry entry = index.find(dep).orElseThrow(() -> new HostException(Errno.ENOENT,
                     module + ": depends on " + dep + ", which is neither loaded nor in the module directories " + index.directories()));
             log.append(LogLevel.INFO, "host", module + ": loading dependency " + dep + " from " + entry.path());
-            loaded = load(index.read(entry), entry.path().toString(), Map.of(), false, chain);
+            loaded = load(index.read(entry), entry.path().toString(), null, Map.of(), false, chain);
         } else {
             loaded = awaitSettled(present.get());
         }
@@ -220,7 +231,7 @@ public final class ModuleManager {
             }
             LoadedModule replacement;
             try {
-                replacement = load(jar, origin, params, false, new ArrayDeque<>());
+                replacement = load(jar, origin, null, params, false, new ArrayDeque<>());
             } catch (RuntimeException e) {
                 if (sameName) {
                     table.restore(old);

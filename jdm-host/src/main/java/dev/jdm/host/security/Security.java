@@ -144,6 +144,24 @@ public final class Security implements TaskLifecycle, AutoCloseable {
         checkDevOpen(task, syslog.check(task));
     }
 
+    /**
+     * A privileged change of a host setting that is not a sysctl proper (a boot guard, an export),
+     * asked of the stack as {@code sysctl_write} of its name, so that caps and devacl govern it and
+     * audit records it. With no security module live the check fails closed to the rule caps applies:
+     * administrators only (uid 0, the host's uid).
+     */
+    public void checkSettingChange(Task task, SysctlWrite change) {
+        if (list().stream().noneMatch(row -> row.state().equals("live"))) {
+            int uid = task.credentials().uid();
+            int owner = dev.jdm.host.sys.Libc.getuid();
+            if (uid != 0 && uid != owner) {
+                throw new HostException(Errno.EPERM, change.key() + ": uid " + uid + " may not change it: with no security module loaded"
+                        + " only administrators (uid 0" + (owner != 0 ? ", uid " + owner : "") + ") may");
+            }
+        }
+        checkSysctlWrite(task, change);
+    }
+
     /** file_permission: the host opens a file on the task's behalf. */
     public void checkFilePermission(Task task, FilePermission file) {
         check(task, Hook.FILE_PERMISSION, file);

@@ -1,5 +1,6 @@
 package dev.jdm.host.module;
 
+import dev.jdm.host.config.NbdOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -42,7 +43,7 @@ class AbiProbingTest {
     @BeforeEach
     void start() throws IOException {
         host = Host.start(new Host.Options(null, tmp.resolve("gate.sock"), tmp.resolve("state"), Files.createDirectories(tmp.resolve("none")),
-                null, new Host.NbdOptions(null, "off", List.of())));
+                null, new NbdOptions(null, "off", List.of())));
     }
 
     @AfterEach

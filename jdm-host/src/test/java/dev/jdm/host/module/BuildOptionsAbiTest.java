@@ -1,5 +1,6 @@
 package dev.jdm.host.module;
 
+import dev.jdm.host.config.NbdOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,7 +31,7 @@ class BuildOptionsAbiTest {
         Path dir = Files.createDirectories(tmp.resolve(name));
         Path cfg = config == null ? null : Files.writeString(dir.resolve("host.toml"), config);
         return Host.start(new Host.Options(cfg, dir.resolve("gate.sock"), dir.resolve("state"), Files.createDirectories(dir.resolve("bundled")),
-                null, new Host.NbdOptions(nbdSocket == null ? null : dir.resolve(nbdSocket), "off", List.of())));
+                null, new NbdOptions(nbdSocket == null ? null : dir.resolve(nbdSocket), "off", List.of())));
     }
 
     static List<String> abiTable(Host h) {

@@ -1,5 +1,6 @@
 package dev.jdm.host.module;
 
+import dev.jdm.host.config.NbdOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,7 +31,7 @@ class ModuleReferencesTest {
     @BeforeEach
     void start() throws IOException {
         host = Host.start(new Host.Options(null, tmp.resolve("gate.sock"), tmp.resolve("state"), Files.createDirectories(tmp.resolve("bundled")),
-                null, new Host.NbdOptions(null, "off", List.of())));
+                null, new NbdOptions(null, "off", List.of())));
     }
 
     @AfterEach
@@ -101,5 +102,26 @@ class ModuleReferencesTest {
                 .extracting(e -> ((HostException) e).code()).isEqualTo(Errno.EEXIST);
         assertThatThrownBy(() -> host.modules().unload("slow", false, false)).hasMessageContaining("still initialising");
         assertThat(slowLoad.get(30, TimeUnit.SECONDS).state()).isEqualTo(ModuleState.LIVE);
+    }
+
+    @Test
+    void shouldLoadASecondInstanceUnderAnotherNameAsModprobeO() throws IOException {
+        Path jar = disk("one.jar", "d1");
+        Path two = disk("two.jar", "d2");
+        LoadedModule first = host.modules().load(JarContents.read(jar), jar.toString(), Map.of(), false);
+        LoadedModule second = host.modules().loadAs("disk_2", JarContents.read(two), two.toString(), Map.of(), false);
+        assertThat(first.name()).isEqualTo("disk");
+        assertThat(second.name()).isEqualTo("disk_2");
+        assertThat(second.info().first("license")).isEqualTo(first.info().first("license"));
+        assertThat(host.block().find("d2").orElseThrow().module()).isEqualTo("disk_2");
+        assertThatThrownBy(() -> host.modules().loadAs("Bad Name", JarContents.read(two), two.toString(), Map.of(), false))
+                .isInstanceOf(HostException.class).hasMessage("disk: cannot load it as \"Bad Name\" is not a module name"
+                        + " (lower case letters, digits, '-' and '_', at most 64)")
+                .extracting(e -> ((HostException) e).code()).isEqualTo(Errno.EINVAL);
+        assertThatThrownBy(() -> host.modules().loadAs("disk", JarContents.read(two), two.toString(), Map.of(), false))
+                .extracting(e -> ((HostException) e).code()).isEqualTo(Errno.EEXIST);
+        assertThat(host.modules().unload("disk_2", false, false)).isEqualTo(ModuleManager.UnloadResult.UNLOADED);
+        assertThat(host.block().find("d2")).isEmpty();
+        assertThat(host.block().find("d1")).isPresent();
     }
 }

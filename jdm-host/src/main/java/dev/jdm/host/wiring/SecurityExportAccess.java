@@ -1,5 +1,6 @@
-package dev.jdm.host;
+package dev.jdm.host.wiring;
 
+import dev.jdm.host.HostException;
 import dev.jdm.abi.sec.BlkIo;
 import dev.jdm.abi.sec.BlkOp;
 import dev.jdm.abi.sec.ExportConnect;

@@ -1,5 +1,7 @@
-package dev.jdm.host;
+package dev.jdm.host.wiring;
 
+import dev.jdm.host.HostException;
+import dev.jdm.host.config.NbdOptions;
 import dev.jdm.errno.Errno;
 import dev.jdm.abi.LogLevel;
 import dev.jdm.host.block.BlockRegistry;
@@ -29,14 +31,14 @@ import java.util.function.Consumer;
  * listeners, and what the configuration and flags ask to export at start. Memory devices and the
  * listeners come up before the start-up modules load; LU exports after, once the LUs exist.
  */
-final class HostExports implements AutoCloseable {
+public final class HostExports implements AutoCloseable {
     private final ExportService service = new ExportService();
     private final NbdServer nbd;
     private final BlockRegistry block;
     private final LogRing log;
     private final Consumer<String> startupError;
 
-    HostExports(Host.NbdOptions flags, HostConfig.Nbd conf, Path gateSocket, BlockRegistry block, TaskRegistry tasks, Security security,
+    public HostExports(NbdOptions flags, HostConfig.Nbd conf, Path gateSocket, BlockRegistry block, TaskRegistry tasks, Security security,
             Sysctl sysctl, LogRing log, Consumer<String> startupError) {
         this.block = block;
         this.log = log;
@@ -47,7 +49,7 @@ final class HostExports implements AutoCloseable {
         service.deviceSource(new LuDevices(block));
     }
 
-    private static NbdConfig nbdConfig(Host.NbdOptions flags, HostConfig.Nbd conf, Path gateSocket, Sysctl sysctl) {
+    private static NbdConfig nbdConfig(NbdOptions flags, HostConfig.Nbd conf, Path gateSocket, Sysctl sysctl) {
         Path socket = flags.socket() != null ? flags.socket().toAbsolutePath()
                 : "off".equals(conf.socket()) ? null
                 : conf.socket() != null ? Path.of(conf.socket()).toAbsolutePath()
@@ -58,7 +60,7 @@ final class HostExports implements AutoCloseable {
     }
 
     /** TLS from the flags over {@code [nbd.tls]}; identities come only from the configuration. */
-    private static TlsSettings tls(Host.NbdOptions flags, HostConfig.Tls conf) {
+    private static TlsSettings tls(NbdOptions flags, HostConfig.Tls conf) {
         try {
             String m = flags.tls() != null ? flags.tls() : conf.mode();
             TlsMode mode = m == null ? TlsMode.OFF : TlsMode.parse(m);
@@ -92,7 +94,7 @@ final class HostExports implements AutoCloseable {
     }
 
     /** Creates and exports the memory devices, then starts listening. */
-    void start(HostConfig.Nbd conf, Host.NbdOptions flags) {
+    public void start(HostConfig.Nbd conf, NbdOptions flags) {
         List<HostConfig.MemoryExport> memory = new ArrayList<>(conf.memory());
         for (String m : flags.memory()) {
             int colon = m.lastIndexOf(':');
@@ -125,7 +127,7 @@ final class HostExports implements AutoCloseable {
     }
 
     /** Exports the configured LUs; the implicit default (ram0) is skipped quietly when no ramdisk loaded. */
-    void exportLus(List<HostConfig.LuExport> exports) {
+    public void exportLus(List<HostConfig.LuExport> exports) {
         for (HostConfig.LuExport x : exports) {
             if (exports == HostConfig.DEFAULT_EXPORTS && block.find(x.device()).isEmpty()) {
                 continue;
@@ -139,16 +141,16 @@ final class HostExports implements AutoCloseable {
         }
     }
 
-    ExportService service() {
+    public ExportService service() {
         return service;
     }
 
-    Optional<NbdServer> nbd() {
+    public Optional<NbdServer> nbd() {
         return Optional.ofNullable(nbd);
     }
 
     /** The URIs that reach an export: {@code nbd+unix:///NAME?socket=...}, {@code nbd://HOST[:PORT]/NAME} unless TLS is required, {@code nbds://…} when TLS is offered. */
-    List<String> uris(String export) {
+    public List<String> uris(String export) {
         List<String> uris = new ArrayList<>();
         if (nbd != null && nbd.socket() != null) {
             uris.add("nbd+unix:///" + export + "?socket=" + nbd.socket());

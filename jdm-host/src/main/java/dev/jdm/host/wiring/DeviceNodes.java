@@ -1,4 +1,4 @@
-package dev.jdm.host;
+package dev.jdm.host.wiring;
 
 import dev.jdm.abi.sec.DevOpen;
 import dev.jdm.abi.sec.DeviceKind;

@@ -1,5 +1,6 @@
-package dev.jdm.host;
+package dev.jdm.host.wiring;
 
+import dev.jdm.host.HostException;
 import dev.jdm.abi.blk.BlockOp;
 import dev.jdm.abi.sec.BlkIo;
 import dev.jdm.abi.sec.BlkOp;
@@ -13,12 +14,12 @@ import dev.jdm.host.task.Task;
  * One task's view of the block layer through the security hooks: {@code dev_open} when it opens an
  * LU (as a {@link DeviceNodes} node) and {@code blk_io} on every request.
  */
-final class TaskAccess implements BlockAccess {
+public final class TaskAccess implements BlockAccess {
     private final Security security;
     private final Sysctl sysctl;
     private final Task task;
 
-    TaskAccess(Security security, Sysctl sysctl, Task task) {
+    public TaskAccess(Security security, Sysctl sysctl, Task task) {
         this.security = security;
         this.sysctl = sysctl;
         this.task = task;
