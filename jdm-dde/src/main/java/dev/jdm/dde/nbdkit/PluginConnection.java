@@ -129,7 +129,6 @@ public final class PluginConnection implements AutoCloseable {
         if (count > MAX_REQUEST) {
             throw refused("pwrite", BlockStatus.ENOMEM, "request of " + count + " bytes is larger than " + MAX_REQUEST);
         }
-        requireWrite("pwrite");
         lock();
         try {
             write(buf, offset, count, flags);
@@ -392,12 +391,6 @@ public final class PluginConnection implements AutoCloseable {
         }
     }
 
-    private void requireWrite(String op) throws NbdkitException {
-        if (!n.caps().write()) {
-            throw refused(op, BlockStatus.EROFS, n.readonly() ? "the connection is read-only" : "the plugin cannot write");
-        }
-    }
-
     private int check(String op, MemorySegment buf, long offset, int flags, int allowed) throws NbdkitException {
         if (!buf.isNative()) {
             throw new IllegalArgumentException(op + ": the buffer must be a native memory segment, not a heap one");
@@ -406,8 +399,9 @@ public final class PluginConnection implements AutoCloseable {
     }
 
     /**
-     * nbdkit's request validation in its order: the range (ENOSPC for writes past the end, EINVAL
-     * otherwise), then the flags.
+     * nbdkit's request validation in its order (ErrorParityTest holds it to nbdkit's answers):
+     * writing on a read-only connection (EROFS), the range, which must not be empty (ENOSPC for
+     * writes past the end, EINVAL otherwise), then the flags.
      */
     private int check(String op, MemorySegment buf, long offset, long length, int flags, int allowed) throws NbdkitException {
         synchronized (this) {
@@ -415,10 +409,14 @@ public final class PluginConnection implements AutoCloseable {
                 throw new IllegalStateException(plugin.name() + ": " + op + " on a closed connection");
             }
         }
+        if ((op.equals("pwrite") || op.equals("trim") || op.equals("zero")) && !n.caps().write()) {
+            throw refused(op, BlockStatus.EROFS, n.readonly() ? "the connection is read-only" : "the plugin cannot write");
+        }
         if (length < 0 || length > 0xffff_ffffL) {
             throw refused(op, BlockStatus.EINVAL, "length " + length + " does not fit in 32 bits");
         }
-        if (offset < 0 || offset > n.size() || length > n.size() - offset) {
+        // nbdkit treats an empty range like one past the end.
+        if (length == 0 || offset < 0 || offset > n.size() || length > n.size() - offset) {
             boolean writes = op.equals("pwrite") || op.equals("zero");
             throw refused(op, writes ? BlockStatus.ENOSPC : BlockStatus.EINVAL,
                     "offset " + offset + " and length " + length + " are out of range for size " + n.size());

@@ -47,6 +47,10 @@ final class RealNbdkit implements AutoCloseable {
         return new RealNbdkit(p, sock, dir);
     }
 
+    String log() throws IOException {
+        return Files.readString(dir.resolve("log"));
+    }
+
     String uri() {
         return "nbd+unix:///?socket=" + socket;
     }
