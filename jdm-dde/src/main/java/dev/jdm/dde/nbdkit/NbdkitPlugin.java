@@ -170,7 +170,7 @@ public final class NbdkitPlugin implements AutoCloseable {
             throw new AssertionError(t);
         }
         if (r == -1) {
-            throw refusal("refused " + key + "=" + value, s);
+            throw refusal(key + "=" + value, "the plugin refused it", s);
         }
     }
 
@@ -197,12 +197,12 @@ public final class NbdkitPlugin implements AutoCloseable {
         expect(State.CONFIGURING, "configComplete");
         CallState s = CallState.begin(this, MemorySegment.NULL);
         if (call(calls.configComplete) == -1) {
-            throw refusal("configuration is incomplete", s);
+            throw refusal(null, "the configuration is incomplete", s);
         }
         if (calls.threadModel != null) {
             int m = call(calls.threadModel);
             if (m == -1) {
-                throw refusal(".thread_model failed", s);
+                throw refusal(null, ".thread_model failed", s);
             }
             ThreadModel asked = ThreadModel.of(m);
             if (asked == null) {
@@ -218,10 +218,10 @@ public final class NbdkitPlugin implements AutoCloseable {
         expect(State.CONFIGURED, "getReady");
         CallState s = CallState.begin(this, MemorySegment.NULL);
         if (call(calls.getReady) == -1) {
-            throw refusal(".get_ready failed", s);
+            throw refusal(null, ".get_ready failed", s);
         }
         if (call(calls.afterFork) == -1) {
-            throw refusal(".after_fork failed", s);
+            throw refusal(null, ".after_fork failed", s);
         }
         state = State.READY;
     }
@@ -301,9 +301,10 @@ public final class NbdkitPlugin implements AutoCloseable {
         }
     }
 
-    private NbdkitException refusal(String what, CallState s) {
+    /** "memory: size=foo: could not parse size string (foo)": the plugin's words, or ours if it gave none. */
+    private NbdkitException refusal(String param, String fallback, CallState s) {
         String text = s.lastError;
-        return new NbdkitException(BlockStatus.EINVAL, name + ": " + (text != null ? text : what), text);
+        return new NbdkitException(BlockStatus.EINVAL, name + ": " + (param != null ? param + ": " : "") + (text != null ? text : fallback), text);
     }
 
     private void expect(State wanted, String step) {
