@@ -56,7 +56,11 @@ class DebianPluginsTest {
                 Arguments.of("zero", List.of()),
                 Arguments.of("sparse-random", List.of("size=64M", "seed=1234")),
                 Arguments.of("full", List.of("size=16M")),
-                Arguments.of("random", List.of("size=8M", "seed=7")));
+                Arguments.of("random", List.of("size=8M", "seed=7")),
+                // The test plugins too: API 1, and a struct cut short before .extents.
+                Arguments.of(Recorder.testPlugin("jdmv1"), List.of("size=4M")),
+                Arguments.of(Recorder.testPlugin("jdmtest"), List.of("size=4M")),
+                Arguments.of(Recorder.testPlugin("jdmshort"), List.of("size=4M")));
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -70,7 +70,13 @@ class ErrorParityTest {
                 Arguments.of("data", List.of("data=1 2 3", "size=1M"), false),
                 Arguments.of(Recorder.testPlugin("jdmtest"), List.of("size=1M"), false),
                 Arguments.of(Recorder.testPlugin("jdmtest"), List.of("size=1M", "zero=enotsup"), false),
-                Arguments.of(Recorder.testPlugin("jdmv1"), List.of("size=1M"), false));
+                Arguments.of(Recorder.testPlugin("jdmv1"), List.of("size=1M"), false),
+                Arguments.of(Recorder.testPlugin("jdmv1"), List.of("size=1M", "fail-at=4096"), false),
+                Arguments.of(Recorder.testPlugin("jdmv1"), List.of("size=1M", "fail-at=4096", "fail-set-error=1"), false),
+                Arguments.of(Recorder.testPlugin("jdmtest"), List.of("size=1M", "fail-at=4096", "fail-how=errno", "fail-errno=28"), false),
+                Arguments.of(Recorder.testPlugin("jdmtest"), List.of("size=1M", "fail-at=4096", "fail-how=errno", "fail-errno=1"), false),
+                Arguments.of(Recorder.testPlugin("jdmtest"), List.of("size=1M", "fail-at=4096", "fail-how=none"), false),
+                Arguments.of(Recorder.testPlugin("jdmshort"), List.of("size=1M"), false));
     }
 
     @ParameterizedTest(name = "{0} {1} readonly={2}")
