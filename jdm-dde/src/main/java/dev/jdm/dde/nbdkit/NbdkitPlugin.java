@@ -232,7 +232,9 @@ public final class NbdkitPlugin implements AutoCloseable {
     }
 
     /**
-     * {@code .preconnect}, {@code .open} and the negotiation callbacks. Under
+     * {@code .preconnect}, {@code .open} and the negotiation callbacks. As in nbdkit, the default
+     * export "" is first given its canonical name by the plugin's {@code .default_export}, which
+     * is what {@code nbdkit_export_name} then answers. Under
      * {@link ThreadModel#SERIALIZE_CONNECTIONS} this waits until the previous connection closed.
      */
     public PluginConnection open(boolean readonly, String exportName) throws NbdkitException {

@@ -28,7 +28,7 @@ final class PluginCalls {
     final int apiVersion;
     final boolean errnoIsPreserved;
     final MethodHandle load, unload, cleanup, config, configComplete, threadModel, getReady, afterFork;
-    final MethodHandle preconnect, open, close, getSize;
+    final MethodHandle preconnect, defaultExport, open, close, getSize;
     final MethodHandle canWrite, canFlush, isRotational, canTrim, canZero, canFua, canMultiConn, canExtents, canCache, canFastZero;
     final boolean hasPwrite, hasFlush, hasTrim, hasZero, hasExtents, hasCache;
     private final MethodHandle pread, pwrite, flush, trim, zero, extents, cache;
@@ -45,6 +45,7 @@ final class PluginCalls {
         getReady = plain(d, Field.GET_READY, INT);
         afterFork = plain(d, Field.AFTER_FORK, INT);
         preconnect = plain(d, Field.PRECONNECT, INT_OF_INT);
+        defaultExport = plain(d, Field.DEFAULT_EXPORT, FunctionDescriptor.of(ADDRESS, JAVA_INT, JAVA_INT));
         open = plain(d, Field.OPEN, FunctionDescriptor.of(ADDRESS, JAVA_INT));
         close = plain(d, Field.CLOSE, FunctionDescriptor.ofVoid(ADDRESS));
         getSize = plain(d, Field.GET_SIZE, FunctionDescriptor.of(JAVA_LONG, ADDRESS));

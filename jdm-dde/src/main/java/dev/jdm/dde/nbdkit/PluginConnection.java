@@ -36,6 +36,7 @@ public final class PluginConnection implements AutoCloseable {
     private final PluginCalls calls;
     private final MemorySegment handle;
     private final MemorySegment exportName;
+    private final String exportNameText;
     private final Negotiated n;
     private final ReentrantLock requests = new ReentrantLock();
     private boolean closed;
@@ -43,8 +44,9 @@ public final class PluginConnection implements AutoCloseable {
     /** The tri-states behind the public {@link Capabilities}, as nbdkit's backend keeps them. */
     record Negotiated(long size, Capabilities caps, boolean zeroNative, boolean readonly) {}
 
-    private PluginConnection(NbdkitPlugin plugin, MemorySegment handle, MemorySegment exportName, Negotiated n) {
+    private PluginConnection(NbdkitPlugin plugin, MemorySegment handle, MemorySegment exportName, String name, Negotiated n) {
         this.plugin = plugin;
+        this.exportNameText = name;
         this.calls = plugin.calls;
         this.handle = handle;
         this.exportName = exportName;
@@ -67,12 +69,22 @@ public final class PluginConnection implements AutoCloseable {
             if (c.preconnect != null && (int) c.preconnect.invokeExact(readonly ? 1 : 0) == -1) {
                 throw failed(plugin, s, ".preconnect refused export '" + name + "'", BlockStatus.EINVAL);
             }
+            if (name.isEmpty() && c.defaultExport != null) {
+                MemorySegment canonical = (MemorySegment) c.defaultExport.invokeExact(readonly ? 1 : 0, 0);
+                if (canonical.equals(MemorySegment.NULL)) {
+                    throw failed(plugin, s, ".default_export found no default export", BlockStatus.EINVAL);
+                }
+                // The plugin's string may be interned for this call only; keep a copy as long as the plugin.
+                name = NativeStrings.read(canonical);
+                exportName = plugin.strings.allocateFrom(name);
+                s = CallState.begin(plugin, exportName);
+            }
             h = (MemorySegment) c.open.invokeExact(readonly ? 1 : 0);
             if (h.equals(MemorySegment.NULL)) {
                 throw failed(plugin, s, ".open of export '" + name + "' failed", BlockStatus.EINVAL);
             }
             Negotiated n = Negotiation.negotiate(plugin, s, h, readonly);
-            return new PluginConnection(plugin, h, exportName, n);
+            return new PluginConnection(plugin, h, exportName, name, n);
         } catch (NbdkitException | RuntimeException e) {
             if (!h.equals(MemorySegment.NULL) && plugin.calls.close != null) {
                 closeHandle(plugin.calls, h);
@@ -88,6 +100,11 @@ public final class PluginConnection implements AutoCloseable {
                 plugin.allRequests.unlock();
             }
         }
+    }
+
+    /** The export this connection serves: as asked for, or the plugin's name for the default export. */
+    public String exportName() {
+        return exportNameText;
     }
 
     public long size() {

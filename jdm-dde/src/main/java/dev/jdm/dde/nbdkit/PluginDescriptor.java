@@ -91,7 +91,7 @@ final class PluginDescriptor {
         MAGIC_CONFIG_KEY("magic_config_key"), CAN_MULTI_CONN("can_multi_conn"), CAN_EXTENTS("can_extents"),
         EXTENTS("extents"), CAN_CACHE("can_cache"), CACHE("cache"), THREAD_MODEL("thread_model"),
         CAN_FAST_ZERO("can_fast_zero"), PRECONNECT("preconnect"), GET_READY("get_ready"),
-        AFTER_FORK("after_fork"), CLEANUP("cleanup");
+        AFTER_FORK("after_fork"), DEFAULT_EXPORT("default_export"), CLEANUP("cleanup");
 
         final long offset;
         final long size;
