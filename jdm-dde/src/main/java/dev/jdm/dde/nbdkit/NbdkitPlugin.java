@@ -37,7 +37,7 @@ public final class NbdkitPlugin implements AutoCloseable {
     final PluginCalls calls;
     private final PluginListener listener;
     private final String name;
-    /** Parameters and export names live as long as the plugin: plugins may keep the pointers. */
+    /** Parameters live as long as the plugin: plugins may keep the pointers (nbdkit's argv does). */
     final Arena strings = Arena.ofShared();
     private State state = State.CONFIGURING;
     private ThreadModel threadModel;
@@ -243,7 +243,7 @@ public final class NbdkitPlugin implements AutoCloseable {
             connections++;
         }
         try {
-            return PluginConnection.open(this, readonly, strings.allocateFrom(exportName), exportName);
+            return Handshake.open(this, readonly, exportName);
         } catch (NbdkitException | RuntimeException e) {
             closed();
             throw e;

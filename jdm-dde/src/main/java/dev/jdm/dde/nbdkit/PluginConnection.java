@@ -39,67 +39,21 @@ public final class PluginConnection implements AutoCloseable {
     private final String exportNameText;
     private final Negotiated n;
     private final ReentrantLock requests = new ReentrantLock();
-    private boolean closed;
+    /** Holds the export name, which nbdkit promises plugins through .close. */
+    private final Arena names;
+    private volatile boolean closed;
 
     /** The tri-states behind the public {@link Capabilities}, as nbdkit's backend keeps them. */
     record Negotiated(long size, Capabilities caps, boolean zeroNative, boolean readonly) {}
 
-    private PluginConnection(NbdkitPlugin plugin, MemorySegment handle, MemorySegment exportName, String name, Negotiated n) {
+    PluginConnection(NbdkitPlugin plugin, Arena names, MemorySegment handle, MemorySegment exportName, String name, Negotiated n) {
         this.plugin = plugin;
+        this.names = names;
         this.exportNameText = name;
         this.calls = plugin.calls;
         this.handle = handle;
         this.exportName = exportName;
         this.n = n;
-    }
-
-    static PluginConnection open(NbdkitPlugin plugin, boolean readonly, MemorySegment exportName, String name) throws NbdkitException {
-        boolean serial = plugin.threadModel() == ThreadModel.SERIALIZE_CONNECTIONS;
-        if (serial) {
-            plugin.oneConnection.acquireUninterruptibly();
-        }
-        boolean global = plugin.threadModel().compareTo(ThreadModel.SERIALIZE_ALL_REQUESTS) <= 0;
-        if (global) {
-            plugin.allRequests.lock();
-        }
-        MemorySegment h = MemorySegment.NULL;
-        try {
-            CallState s = CallState.begin(plugin, exportName);
-            PluginCalls c = plugin.calls;
-            if (c.preconnect != null && (int) c.preconnect.invokeExact(readonly ? 1 : 0) == -1) {
-                throw failed(plugin, s, ".preconnect refused export '" + name + "'", BlockStatus.EINVAL);
-            }
-            if (name.isEmpty() && c.defaultExport != null) {
-                MemorySegment canonical = (MemorySegment) c.defaultExport.invokeExact(readonly ? 1 : 0, 0);
-                if (canonical.equals(MemorySegment.NULL)) {
-                    throw failed(plugin, s, ".default_export found no default export", BlockStatus.EINVAL);
-                }
-                // The plugin's string may be interned for this call only; keep a copy as long as the plugin.
-                name = NativeStrings.read(canonical);
-                exportName = plugin.strings.allocateFrom(name);
-                s = CallState.begin(plugin, exportName);
-            }
-            h = (MemorySegment) c.open.invokeExact(readonly ? 1 : 0);
-            if (h.equals(MemorySegment.NULL)) {
-                throw failed(plugin, s, ".open of export '" + name + "' failed", BlockStatus.EINVAL);
-            }
-            Negotiated n = Negotiation.negotiate(plugin, s, h, readonly);
-            return new PluginConnection(plugin, h, exportName, name, n);
-        } catch (NbdkitException | RuntimeException e) {
-            if (!h.equals(MemorySegment.NULL) && plugin.calls.close != null) {
-                closeHandle(plugin.calls, h);
-            }
-            if (serial) {
-                plugin.oneConnection.release();
-            }
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        } finally {
-            if (global) {
-                plugin.allRequests.unlock();
-            }
-        }
     }
 
     /** The export this connection serves: as asked for, or the plugin's name for the default export. */
@@ -127,14 +81,7 @@ public final class PluginConnection implements AutoCloseable {
         }
         lock();
         try {
-            CallState s = begin();
-            if (calls.pread(s, handle, buf, count, offset) == -1) {
-                throw failure("pread", offset, count, s);
-            }
-        } catch (NbdkitException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+            call("pread", offset, count, s -> calls.pread(s, handle, buf, count, offset));
         } finally {
             unlock();
         }
@@ -155,20 +102,10 @@ public final class PluginConnection implements AutoCloseable {
     }
 
     private void write(MemorySegment buf, long offset, int count, int flags) throws NbdkitException {
-        boolean emulateFua = (flags & FUA) != 0 && n.caps().fua() != Fua.NATIVE;
-        try {
-            CallState s = begin();
-            if (calls.pwrite(s, handle, buf, count, offset, emulateFua ? flags & ~FUA : flags) == -1) {
-                throw failure("pwrite", offset, count, s);
-            }
-        } catch (NbdkitException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-        if (emulateFua) {
-            doFlush();
-        }
+        boolean emulateFua = emulatesFua(flags);
+        int pass = emulateFua ? flags & ~FUA : flags;
+        call("pwrite", offset, count, s -> calls.pwrite(s, handle, buf, count, offset, pass));
+        finishFua(emulateFua);
     }
 
     public void flush() throws NbdkitException {
@@ -185,16 +122,7 @@ public final class PluginConnection implements AutoCloseable {
 
     /** Also the FUA emulation, which nbdkit does even when .can_flush says no. */
     private void doFlush() throws NbdkitException {
-        try {
-            CallState s = begin();
-            if (calls.flush(s, handle) == -1) {
-                throw failure("flush", 0, 0, s);
-            }
-        } catch (NbdkitException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        call("flush", 0, 0, s -> calls.flush(s, handle));
     }
 
     /** Discards a range; flags may hold {@link #FUA}. */
@@ -203,20 +131,12 @@ public final class PluginConnection implements AutoCloseable {
         if (!n.caps().trim()) {
             throw refused("trim", BlockStatus.EINVAL, "the connection does not trim");
         }
-        boolean emulateFua = (flags & FUA) != 0 && n.caps().fua() != Fua.NATIVE;
+        boolean emulateFua = emulatesFua(flags);
+        int pass = emulateFua ? flags & ~FUA : flags;
         lock();
         try {
-            CallState s = begin();
-            if (calls.trim(s, handle, count, offset, emulateFua ? flags & ~FUA : flags) == -1) {
-                throw failure("trim", offset, count, s);
-            }
-            if (emulateFua) {
-                doFlush();
-            }
-        } catch (NbdkitException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+            call("trim", offset, count, s -> calls.trim(s, handle, count, offset, pass));
+            finishFua(emulateFua);
         } finally {
             unlock();
         }
@@ -232,7 +152,7 @@ public final class PluginConnection implements AutoCloseable {
         if (!n.caps().zero()) {
             throw refused("zero", BlockStatus.EINVAL, "the connection does not write zeroes");
         }
-        boolean emulateFua = (flags & FUA) != 0 && n.caps().fua() != Fua.NATIVE;
+        boolean emulateFua = emulatesFua(flags);
         boolean fast = (flags & FAST_ZERO) != 0;
         int pass = emulateFua ? flags & ~FUA : flags;
         lock();
@@ -242,14 +162,15 @@ public final class PluginConnection implements AutoCloseable {
             }
             NbdkitException last = null;
             if (n.zeroNative() && calls.hasZero && !(fast && calls.apiVersion == 1)) {
-                CallState s = begin();
-                if (calls.zero(s, handle, count, offset, pass) != -1) {
+                try {
+                    call("zero", offset, count, s -> calls.zero(s, handle, count, offset, pass));
                     finishFua(emulateFua);
                     return;
-                }
-                last = failure("zero", offset, count, s);
-                if (last.errno() != ENOTSUP) {
-                    throw last;
+                } catch (NbdkitException e) {
+                    if (e.errno() != ENOTSUP) {
+                        throw e;
+                    }
+                    last = e;
                 }
             }
             if (fast) {
@@ -257,10 +178,6 @@ public final class PluginConnection implements AutoCloseable {
             }
             writeZeroes(offset, count, pass & ~MAY_TRIM & ~FAST_ZERO);
             finishFua(emulateFua);
-        } catch (NbdkitException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
         } finally {
             unlock();
         }
@@ -295,23 +212,16 @@ public final class PluginConnection implements AutoCloseable {
         }
         lock();
         try (Arena a = Arena.ofConfined()) {
-            CallState s = begin();
             ExtentCollector c = new ExtentCollector(a.allocate(8), offset, offset + length);
-            s.extents = c;
-            int r = calls.extents(s, handle, count, offset, flags, c.token);
-            s.extents = null;
-            if (r == -1) {
-                throw failure("extents", offset, count, s);
-            }
+            call("extents", offset, count, s -> {
+                s.extents = c;
+                return calls.extents(s, handle, count, offset, flags, c.token);
+            });
             List<Extent> list = c.result();
             if (list.isEmpty()) {
                 throw refused("extents", BlockStatus.EINVAL, "the plugin returned no extent covering offset " + offset);
             }
             return (flags & REQ_ONE) != 0 ? List.of(list.getFirst()) : list;
-        } catch (NbdkitException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
         } finally {
             unlock();
         }
@@ -339,14 +249,7 @@ public final class PluginConnection implements AutoCloseable {
         }
         lock();
         try {
-            CallState s = begin();
-            if (calls.cache(s, handle, count, offset) == -1) {
-                throw failure("cache", offset, count, s);
-            }
-        } catch (NbdkitException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+            call("cache", offset, count, s -> calls.cache(s, handle, count, offset));
         } finally {
             unlock();
         }
@@ -367,6 +270,7 @@ public final class PluginConnection implements AutoCloseable {
             closeHandle(calls, handle);
         } finally {
             unlock();
+            names.close();
             if (plugin.threadModel() == ThreadModel.SERIALIZE_CONNECTIONS) {
                 plugin.oneConnection.release();
             }
@@ -374,7 +278,7 @@ public final class PluginConnection implements AutoCloseable {
         }
     }
 
-    private static void closeHandle(PluginCalls calls, MemorySegment h) {
+    static void closeHandle(PluginCalls calls, MemorySegment h) {
         if (calls.close != null) {
             try {
                 calls.close.invokeExact(h);
@@ -386,6 +290,31 @@ public final class PluginConnection implements AutoCloseable {
 
     private CallState begin() {
         return CallState.begin(plugin, exportName);
+    }
+
+    /** One callback of this connection; -1 becomes the exception nbdkit's rules give it. */
+    @FunctionalInterface
+    private interface Callback {
+        int call(CallState s) throws Throwable;
+    }
+
+    private void call(String op, long offset, int count, Callback cb) throws NbdkitException {
+        CallState s = begin();
+        int r;
+        try {
+            r = cb.call(s);
+        } catch (Throwable t) {
+            throw new AssertionError(t); // downcalls do not throw; upcalls catch everything
+        } finally {
+            s.extents = null;
+        }
+        if (r == -1) {
+            throw failure(op, offset, count, s);
+        }
+    }
+
+    private boolean emulatesFua(int flags) {
+        return (flags & FUA) != 0 && n.caps().fua() != Fua.NATIVE;
     }
 
     private void lock() {
@@ -421,10 +350,8 @@ public final class PluginConnection implements AutoCloseable {
      * writes past the end, EINVAL otherwise), then the flags.
      */
     private int check(String op, MemorySegment buf, long offset, long length, int flags, int allowed) throws NbdkitException {
-        synchronized (this) {
-            if (closed) {
-                throw new IllegalStateException(plugin.name() + ": " + op + " on a closed connection");
-            }
+        if (closed) {
+            throw new IllegalStateException(plugin.name() + ": " + op + " on a closed connection");
         }
         if ((op.equals("pwrite") || op.equals("trim") || op.equals("zero")) && !n.caps().write()) {
             throw refused(op, BlockStatus.EROFS, n.readonly() ? "the connection is read-only" : "the plugin cannot write");
