@@ -104,6 +104,23 @@ class BadInputTest {
     }
 
     @Test
+    void shouldReadPasswordsFromFilesButNeverPrompt() throws Exception {
+        Path disk = Files.write(tmp.resolve("disk.img"), new byte[4096]);
+        Path secret = Files.writeString(tmp.resolve("secret"), "s3cret\n");
+        String url = "url=file://" + disk;
+        try (NbdkitPlugin p = NbdkitPlugin.start("curl", List.of(url, "user=u", "password=+" + secret), new Recorder());
+                PluginConnection c = p.open(true)) {
+            assertThat(c.size()).isEqualTo(4096);
+        }
+        assertThatThrownBy(() -> NbdkitPlugin.start("curl", List.of(url, "password=-"), new Recorder()))
+                .hasMessage("curl: password=-: password=-: cannot prompt for a password, plugins have no terminal here; use password=+FILE");
+        assertThatThrownBy(() -> NbdkitPlugin.start("curl", List.of(url, "password=+" + tmp.resolve("none")), new Recorder()))
+                .hasMessage("curl: password=+" + tmp.resolve("none") + ": open: " + tmp.resolve("none") + ": No such file or directory");
+        assertThatThrownBy(() -> NbdkitPlugin.start("curl", List.of(url, "password=-1"), new Recorder()))
+                .hasMessage("curl: password=-1: password=-1: expected -FD with a file descriptor of 3 or more");
+    }
+
+    @Test
     void shouldRefuseLoadingOnePluginTwice() throws Exception {
         try (NbdkitPlugin p = NbdkitPlugin.load("null", new Recorder())) {
             assertThatThrownBy(() -> NbdkitPlugin.load("null", new Recorder()))
