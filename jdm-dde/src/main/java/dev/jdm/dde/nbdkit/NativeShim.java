@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.jdm.abi.blk.BlockStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
@@ -53,7 +54,7 @@ final class NativeShim {
                 Path so = dir.resolve("libjdm-nbdkit.so");
                 try (InputStream in = NativeShim.class.getResourceAsStream(RESOURCE)) {
                     if (in == null) {
-                        throw new NbdkitException(5, "the nbdkit shim " + RESOURCE + " is missing from the jdm-dde JAR; rebuild jdm-dde");
+                        throw new NbdkitException(BlockStatus.EIO, "the nbdkit shim " + RESOURCE + " is missing from the jdm-dde JAR; rebuild jdm-dde");
                     }
                     Files.copy(in, so);
                 }
@@ -61,9 +62,9 @@ final class NativeShim {
             } catch (NbdkitException e) {
                 throw e;
             } catch (Dl.DlException e) {
-                throw new NbdkitException(5, "cannot load the nbdkit shim: " + e.getMessage());
+                throw new NbdkitException(BlockStatus.EIO, "cannot load the nbdkit shim: " + e.getMessage());
             } catch (Throwable e) {
-                throw new NbdkitException(5, "cannot load the nbdkit shim: " + e);
+                throw new NbdkitException(BlockStatus.EIO, "cannot load the nbdkit shim: " + e);
             } finally {
                 deleteQuietly(dir);
             }
