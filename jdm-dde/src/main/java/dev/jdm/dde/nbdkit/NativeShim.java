@@ -1,0 +1,119 @@
+package dev.jdm.dde.nbdkit;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.jdm.abi.blk.BlockStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * {@code libjdm-nbdkit.so}, the server half of nbdkit's plugin ABI (src/main/c). Extracted from
+ * the JAR into a private directory, opened {@code RTLD_NOW | RTLD_GLOBAL} so that every plugin
+ * opened after it binds its {@code nbdkit_*} imports to it, and given its upcalls. Once per process:
+ * the shim is never closed, since any loaded plugin may still call it.
+ */
+final class NativeShim {
+    static final String RESOURCE = "/native/linux-x86_64/libjdm-nbdkit.so";
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static NativeShim instance;
+
+    private final MethodHandle objectBase;
+    private final MethodHandle releaseInterned;
+
+    private NativeShim(MemorySegment handle) throws Throwable {
+        objectBase = LINKER.downcallHandle(symbol(handle, "jdm_nbdkit_object_base"), FunctionDescriptor.of(ADDRESS, ADDRESS));
+        releaseInterned = LINKER.downcallHandle(symbol(handle, "jdm_nbdkit_release_interned"), FunctionDescriptor.ofVoid(ADDRESS));
+        MethodHandle bind = LINKER.downcallHandle(symbol(handle, "jdm_nbdkit_bind"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        Arena forever = Arena.global();
+        MemorySegment upcalls = forever.allocate(ADDRESS, 4);
+        upcalls.setAtIndex(ADDRESS, 0, upcall("message", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS), forever));
+        upcalls.setAtIndex(ADDRESS, 1, upcall("setError", FunctionDescriptor.ofVoid(JAVA_INT), forever));
+        upcalls.setAtIndex(ADDRESS, 2, upcall("addExtent", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT), forever));
+        upcalls.setAtIndex(ADDRESS, 3, upcall("exportName", FunctionDescriptor.of(ADDRESS), forever));
+        int ignored = (int) bind.invokeExact(upcalls);
+    }
+
+    /** The shim, loaded on first use. */
+    static synchronized NativeShim get() throws NbdkitException {
+        if (instance == null) {
+            Path dir = null;
+            try {
+                dir = Files.createTempDirectory("jdm-nbdkit-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Path so = dir.resolve("libjdm-nbdkit.so");
+                try (InputStream in = NativeShim.class.getResourceAsStream(RESOURCE)) {
+                    if (in == null) {
+                        throw new NbdkitException(BlockStatus.EIO, "the nbdkit shim " + RESOURCE + " is missing from the jdm-dde JAR; rebuild jdm-dde");
+                    }
+                    Files.copy(in, so);
+                }
+                instance = new NativeShim(Dl.open(so, Dl.RTLD_NOW | Dl.RTLD_GLOBAL));
+            } catch (NbdkitException e) {
+                throw e;
+            } catch (Dl.DlException e) {
+                throw new NbdkitException(BlockStatus.EIO, "cannot load the nbdkit shim: " + e.getMessage());
+            } catch (Throwable e) {
+                throw new NbdkitException(BlockStatus.EIO, "cannot load the nbdkit shim: " + e);
+            } finally {
+                deleteQuietly(dir);
+            }
+        }
+        return instance;
+    }
+
+    /** The mapping stays after the file goes; nothing is left behind in /tmp. */
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(dir.resolve("libjdm-nbdkit.so"));
+            Files.deleteIfExists(dir);
+        } catch (IOException ignored) {
+            // A leftover private directory is harmless.
+        }
+    }
+
+    private static MemorySegment symbol(MemorySegment handle, String name) {
+        MemorySegment s = Dl.sym(handle, name);
+        if (s.equals(MemorySegment.NULL)) {
+            throw new IllegalStateException("the nbdkit shim lacks " + name);
+        }
+        return s;
+    }
+
+    private static MemorySegment upcall(String method, FunctionDescriptor fd, Arena arena) throws ReflectiveOperationException {
+        MethodType type = fd.toMethodType();
+        MethodHandle target = MethodHandles.lookup().findStatic(Upcalls.class, method, type);
+        return LINKER.upcallStub(target, fd, arena);
+    }
+
+    /** The load address of the shared object containing addr (dladdr), 0 if none. */
+    long objectBase(MemorySegment addr) {
+        try {
+            return ((MemorySegment) objectBase.invokeExact(addr)).address();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Frees the strings a plugin interned (nbdkit_strdup_intern), after its .unload. */
+    void releaseInterned(long base) {
+        try {
+            releaseInterned.invokeExact(MemorySegment.ofAddress(base));
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package dev.jdm.dde.nbdkit;
+
+/**
+ * Receives what plugins say through {@code nbdkit_error} and {@code nbdkit_debug}, on whichever
+ * thread said it (plugin-started threads included). Must not throw and should return quickly.
+ */
+@FunctionalInterface
+public interface PluginListener {
+    /** How nbdkit would have printed it: {@code error:} or {@code debug:}. */
+    enum Level { ERROR, DEBUG }
+
+    /** One message, without a trailing newline; {@code plugin} is the plugin's name. */
+    void message(String plugin, Level level, String text);
+
+    /** Errors to {@link System.Logger} WARNING, debug text to DEBUG, under {@code dev.jdm.dde.nbdkit}. */
+    static PluginListener systemLogger() {
+        System.Logger log = System.getLogger("dev.jdm.dde.nbdkit");
+        return (plugin, level, text) -> log.log(level == Level.ERROR ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                "{0}: {1}", plugin, text);
+    }
+}
