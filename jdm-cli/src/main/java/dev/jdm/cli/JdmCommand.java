@@ -59,6 +59,9 @@ public final class JdmCommand {
     @Option(names = "--socket", paramLabel = "PATH", description = "call-gate socket of the host (default: $JDM_SOCKET, then the host's default)")
     Path socket;
 
+    /** Devices an embedding program gives jdm sweep, or null: choose by the targets (SweepProviders). */
+    dev.jdm.sweep.SweepDevices sweepDevices;
+
     /** The picocli command line with every subcommand. */
     static CommandLine commandLine() {
         return commandLine(new String[0]);
@@ -70,7 +73,17 @@ public final class JdmCommand {
      * misspelt name, {@code jdm help CMD} or completion get all of them.
      */
     static CommandLine commandLine(String[] args) {
-        CommandLine cl = new CommandLine(new JdmCommand());
+        return commandLine(args, null);
+    }
+
+    /**
+     * The same for a program that embeds jdm and sweeps devices of its own: {@code jdm sweep} then
+     * uses {@code sweepDevices} (which the caller closes) instead of choosing a host.
+     */
+    public static CommandLine commandLine(String[] args, dev.jdm.sweep.SweepDevices sweepDevices) {
+        JdmCommand root = new JdmCommand();
+        root.sweepDevices = sweepDevices;
+        CommandLine cl = new CommandLine(root);
         String wanted = subcommandNamed(args);
         SUBCOMMANDS.forEach((name, make) -> {
             if (wanted == null || wanted.equals(name)) {

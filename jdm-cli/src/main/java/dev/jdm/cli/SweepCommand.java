@@ -95,7 +95,7 @@ final class SweepCommand implements Callable<Integer> {
         try {
             return run();
         } catch (SweepException e) {
-            int code = e instanceof GateSweepDevices.HostRefusal ? CliException.HOST_ERROR : exitCode(e.errno());
+            int code = e instanceof dev.jdm.sweep.lu.GateSweepDevices.HostRefusal ? CliException.HOST_ERROR : exitCode(e.errno());
             throw new CliException(code, e.getMessage() + " [" + e.errno() + "]");
         }
     }
@@ -142,7 +142,7 @@ final class SweepCommand implements Callable<Integer> {
         try {
             return run(devices);
         } finally {
-            if (devices instanceof AutoCloseable c && devices != SweepProviders.testOverride) {
+            if (devices instanceof AutoCloseable c && devices != root.sweepDevices) {
                 try {
                     c.close();
                 } catch (Exception e) {

@@ -3,11 +3,14 @@ package dev.jdm.cli;
 import dev.jdm.sweep.MemorySweepDevices;
 import dev.jdm.sweep.SweepDevices;
 import dev.jdm.sweep.SweepException;
+import dev.jdm.sweep.lu.GateSweepDevices;
+import dev.jdm.sweep.lu.StandaloneSweepDevices;
 import java.util.List;
 
 /**
  * Where {@code jdm sweep} finds its devices; the one place a device source is chosen:
  * <ul>
+ * <li>devices an embedding program gave ({@link JdmCommand#commandLine(String[], SweepDevices)});</li>
  * <li>{@code --memory-device} (hidden, for tests): memory devices in this process;</li>
  * <li>targets that are paths (they contain a {@code /}): files and block devices opened through an
  *     embedded host ({@link StandaloneSweepDevices}), no running host needed;</li>
@@ -19,9 +22,6 @@ import java.util.List;
 final class SweepProviders {
     private SweepProviders() {}
 
-    /** Set by in-process tests to sweep devices they hold and inspect afterwards. */
-    static volatile SweepDevices testOverride;
-
     /** Whether a target names a path rather than an LU; LU names never contain a slash. */
     static boolean isPath(String target) {
         return target.contains("/");
@@ -29,9 +29,8 @@ final class SweepProviders {
 
     /** The provider for these targets; close it (if {@link AutoCloseable}) when done. */
     static SweepDevices choose(JdmCommand root, List<String> memoryDevices, List<String> targets) {
-        SweepDevices t = testOverride;
-        if (t != null) {
-            return t;
+        if (root.sweepDevices != null) {
+            return root.sweepDevices;
         }
         if (!memoryDevices.isEmpty()) {
             MemorySweepDevices m = new MemorySweepDevices();

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +38,7 @@ class SweepCommandTest {
         String[] a = all.toArray(String[]::new);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        var cl = JdmCommand.commandLine(a);
+        var cl = JdmCommand.commandLine(a, provided);
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
         int code = cl.execute(a);
@@ -63,14 +62,12 @@ class SweepCommandTest {
         for (MemorySweepDevice d : devices) {
             p.add(d);
         }
-        SweepProviders.testOverride = p;
+        provided = p;
         return p;
     }
 
-    @AfterEach
-    void noOverride() {
-        SweepProviders.testOverride = null;
-    }
+    /** The devices the test gives jdm sweep, as an embedding program would; null: jdm chooses. */
+    MemorySweepDevices provided;
 
     @Test
     void shouldLeaveTheTargetByteIdenticalWithoutWrite() throws Exception {
@@ -210,7 +207,7 @@ class SweepCommandTest {
         // without memory devices or paths, --list asks a running host; here none is reachable
         String[] a = {"--socket", dir.resolve("nobody.sock").toString(), "sweep", "--list"};
         StringWriter err = new StringWriter();
-        var cl = JdmCommand.commandLine(a);
+        var cl = JdmCommand.commandLine(a, provided);
         cl.setErr(new PrintWriter(err));
         assertThat(cl.execute(a)).isEqualTo(CliException.NO_HOST);
         assertThat(err.toString()).contains("cannot reach a jdm host at " + dir.resolve("nobody.sock"));

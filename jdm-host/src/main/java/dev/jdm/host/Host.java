@@ -154,7 +154,19 @@ public final class Host implements AutoCloseable {
      * @throws HostException if the configuration is bad or the socket is taken
      */
     public static Host start(Options options) throws IOException {
-        HostConfig config = options.config() == null ? HostConfig.defaults() : HostConfig.load(options.config());
+        return start(options, options.config() == null ? HostConfig.defaults() : HostConfig.load(options.config()));
+    }
+
+    /**
+     * Starts a host embedded in a tool: its socket, state and user modules under {@code runDir}
+     * (which the caller made private), the bundled modules from {@code bundledModules}, no start-up
+     * modules, no NBD. The tool loads what it needs through {@link #modules()}.
+     */
+    public static Host embedded(Path runDir, Path bundledModules) throws IOException {
+        return start(new Options(null, null, null, bundledModules, null, NbdOptions.NO_TCP), HostConfig.embedded(runDir));
+    }
+
+    private static Host start(Options options, HostConfig config) throws IOException {
         Host host = new Host(options, config);
         host.boot();
         return host;

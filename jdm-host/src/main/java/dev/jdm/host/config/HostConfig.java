@@ -165,6 +165,15 @@ public record HostConfig(Paths paths, Map<String, String> sysctl, List<ModuleSpe
     public static final List<ModuleSpec> DEFAULT_MODULES = List.of(new ModuleSpec("hello", Map.of()), new ModuleSpec("caps", Map.of()),
             new ModuleSpec("devacl", Map.of()), new ModuleSpec("audit", Map.of()), new ModuleSpec("ramdisk", Map.of()));
 
+    /**
+     * A host embedded in a tool (jdm sweep of paths): everything under {@code runDir}, no start-up
+     * modules, no NBD listeners and nothing exported.
+     */
+    public static HostConfig embedded(java.nio.file.Path runDir) {
+        return new HostConfig(new Paths(runDir.resolve("gate.sock").toString(), runDir.resolve("state").toString(),
+                runDir.resolve("modules").toString()), Map.of(), List.of(), new Nbd("off", "off", List.of(), List.of()));
+    }
+
     /** The embedded defaults: no paths set, no sysctls, the default modules. */
     public static HostConfig defaults() {
         return new HostConfig(new Paths(null, null, null), Map.of(), DEFAULT_MODULES, DEFAULT_NBD);

@@ -1,4 +1,4 @@
-package dev.jdm.cli;
+package dev.jdm.sweep.lu;
 
 import java.util.ArrayList;
 import java.util.List;

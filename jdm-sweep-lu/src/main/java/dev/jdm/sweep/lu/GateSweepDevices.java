@@ -1,4 +1,4 @@
-package dev.jdm.cli;
+package dev.jdm.sweep.lu;
 
 import dev.jdm.gate.GateClient;
 import com.google.protobuf.ByteString;
@@ -29,19 +29,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * data in pieces that fit a gate frame. The handles live as long as the connection, which this
  * object owns: closing it (or the process dying) releases them all in the host.
  */
-final class GateSweepDevices implements SweepDevices, AutoCloseable {
+public final class GateSweepDevices implements SweepDevices, AutoCloseable {
     /** Bytes per I/O call: the engine's 8 MiB chunks in one call, within the host's limit. */
     static final int IO_CHUNK = Math.min(8 << 20, Frames.MAX_BLK_IO);
 
     private final GateClient gate;
     private final Map<String, Integer> mine = new ConcurrentHashMap<>();
 
-    GateSweepDevices(GateClient gate) {
+    public GateSweepDevices(GateClient gate) {
         this.gate = gate;
     }
 
     /** The host refused a call: its errno is the host's answer, never a mistake on the command line (exit 1). */
-    static final class HostRefusal extends SweepException {
+    public static final class HostRefusal extends SweepException {
         private static final long serialVersionUID = 1L;
 
         HostRefusal(String errno, String message) {

@@ -1,4 +1,4 @@
-package dev.jdm.cli;
+package dev.jdm.sweep.lu;
 
 import dev.jdm.sweep.SweepException;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.jdm.cli;
+package dev.jdm.sweep.lu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

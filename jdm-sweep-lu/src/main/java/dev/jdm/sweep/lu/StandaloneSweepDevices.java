@@ -1,6 +1,5 @@
-package dev.jdm.cli;
+package dev.jdm.sweep.lu;
 
-import dev.jdm.host.config.NbdOptions;
 import com.sun.nio.file.ExtendedOpenOption;
 import dev.jdm.host.Host;
 import dev.jdm.host.HostException;
@@ -38,7 +37,7 @@ import java.util.stream.Stream;
  * invoking user's, and whose block layer carries the I/O. Targets are opened through
  * {@link Host#openLu} as a task with this process's credentials, so the security hooks apply.
  */
-final class StandaloneSweepDevices implements SweepDevices, AutoCloseable {
+public final class StandaloneSweepDevices implements SweepDevices, AutoCloseable {
     private final Path modulesDir;
     private final Map<String, SweepLocalTarget> targets = new LinkedHashMap<>();
     private final Map<String, Integer> mine = new HashMap<>();
@@ -53,7 +52,7 @@ final class StandaloneSweepDevices implements SweepDevices, AutoCloseable {
      *
      * @throws SweepException ENOENT, EISDIR or EINVAL naming the path
      */
-    StandaloneSweepDevices(List<String> paths, Path modulesDir) {
+    public StandaloneSweepDevices(List<String> paths, Path modulesDir) {
         this(paths, modulesDir, 512);
     }
 
@@ -214,21 +213,7 @@ final class StandaloneSweepDevices implements SweepDevices, AutoCloseable {
         }
         try {
             runDir = Files.createTempDirectory("jdm-sweep-"); // mode 0700: the socket is ours alone
-            Path config = runDir.resolve("host.toml");
-            Files.writeString(config, """
-                    modules = []
-
-                    [paths]
-                    socket = '%s'
-                    state_dir = '%s'
-                    modules_dir = '%s'
-
-                    [nbd]
-                    socket = "off"
-                    tcp = "off"
-                    export = []
-                    """.formatted(runDir.resolve("gate.sock"), runDir.resolve("state"), runDir.resolve("modules")));
-            host = Host.start(new Host.Options(config, null, null, modulesDir, null, new NbdOptions(null, "off", List.of())));
+            host = Host.embedded(runDir, modulesDir);
         } catch (IOException | HostException e) {
             throw new SweepException("EIO", "cannot start the embedded host: " + e.getMessage());
         }

@@ -1,4 +1,4 @@
-package dev.jdm.cli;
+package dev.jdm.sweep.lu;
 
 import dev.jdm.abi.blk.BlockRequest;
 import dev.jdm.abi.blk.BlockStatus;
