@@ -21,16 +21,6 @@ public final class GrantService implements ModuleService<Grants> {
     @Override
     public Attachment<Grants> attach(ModuleSite module) {
         ModuleGrants grants = new ModuleGrants(module.name(), module.params(), log);
-        return new Attachment<>() {
-            @Override
-            public Grants face() {
-                return grants;
-            }
-
-            @Override
-            public void detach(Detach why) {
-                grants.close();
-            }
-        };
+        return Attachment.of(grants, why -> grants.close());
     }
 }

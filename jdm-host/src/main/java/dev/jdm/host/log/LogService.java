@@ -19,15 +19,6 @@ public final class LogService implements ModuleService<Log> {
 
     @Override
     public Attachment<Log> attach(ModuleSite module) {
-        ModuleLog log = new ModuleLog(ring, module.name());
-        return new Attachment<>() {
-            @Override
-            public Log face() {
-                return log;
-            }
-
-            @Override
-            public void detach(Detach why) {}
-        };
+        return Attachment.of(new ModuleLog(ring, module.name()), why -> {});
     }
 }

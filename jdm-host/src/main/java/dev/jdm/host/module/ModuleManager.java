@@ -1,13 +1,11 @@
 package dev.jdm.host.module;
 
 import dev.jdm.abi.LogLevel;
-import dev.jdm.abi.Params;
 import dev.jdm.host.HostException;
 import dev.jdm.errno.Errno;
 import dev.jdm.host.log.LogRing;
 import dev.jdm.host.sysctl.Sysctl;
 import dev.jdm.symvers.JarContents;
-import dev.jdm.symvers.ModInfo;
 import dev.jdm.symvers.SymversException;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -16,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -116,7 +113,7 @@ public final class ModuleManager {
         table.reserve(m);
         p.dependencies().forEach(d -> d.addHolder(m.name()));
         try {
-            services.attachAll(m, new Site(m, p.request()));
+            services.attachAll(m, new LoadedSite(m, p.request(), () -> ModulePins.pin(m, this::release)));
             m.instance = outsideLock(() -> runner.init(m, p.linked().entryClass()));
         } catch (RuntimeException e) {
             unwind(m);
@@ -302,38 +299,6 @@ public final class ModuleManager {
         }
     }
 
-    /** A reference on this very module, for a service's {@link ModuleSite#pin}. */
-    private ModulePin pin(LoadedModule m) {
-        synchronized (m) {
-            if (m.state() != ModuleState.LIVE) {
-                throw new HostException(Errno.ENOENT, m.name() + ": module is not live");
-            }
-            m.pins++;
-        }
-        AtomicBoolean closed = new AtomicBoolean();
-        return new ModulePin() {
-            @Override
-            public String module() {
-                return m.name();
-            }
-
-            @Override
-            public void close() {
-                if (!closed.compareAndSet(false, true)) {
-                    return;
-                }
-                boolean free;
-                synchronized (m) {
-                    m.pins--;
-                    free = m.slated && m.refcount() == 0;
-                }
-                if (free) {
-                    release(m);
-                }
-            }
-        };
-    }
-
     /** Loaded modules, by name (a replaced module that still drains comes after its successor). */
     public List<LoadedModule> list() {
         return table.list();
@@ -402,47 +367,5 @@ public final class ModuleManager {
     /** Wraps a symvers error about a module file as ENOEXEC. */
     static HostException noexec(String origin, SymversException e) {
         return new HostException(Errno.ENOEXEC, e.getMessage().startsWith(origin) ? e.getMessage() : origin + ": " + e.getMessage(), e);
-    }
-
-    /** One module as its services see it. */
-    private final class Site implements ModuleSite {
-        private final LoadedModule module;
-        private final ModuleService.LoadRequest request;
-
-        Site(LoadedModule module, ModuleService.LoadRequest request) {
-            this.module = module;
-            this.request = request;
-        }
-
-        @Override
-        public String name() {
-            return module.name();
-        }
-
-        @Override
-        public ModInfo info() {
-            return module.info();
-        }
-
-        @Override
-        public Params params() {
-            return face(Params.class);
-        }
-
-        @Override
-        public ModuleService.LoadRequest request() {
-            return request;
-        }
-
-        @Override
-        public <T> T face(Class<T> type) {
-            return module.context.attachedFace(type).orElseThrow(() -> new IllegalStateException(
-                    name() + ": " + type.getSimpleName() + " is not attached yet (register its service earlier)"));
-        }
-
-        @Override
-        public ModulePin pin() {
-            return ModuleManager.this.pin(module);
-        }
     }
 }

@@ -75,5 +75,20 @@ public interface ModuleService<T> {
         default Set<String> adapters() {
             return Set.of();
         }
+
+        /** An attachment that hands out {@code face} and ends with {@code detach}. */
+        static <T> Attachment<T> of(T face, java.util.function.Consumer<Detach> detach) {
+            return new Attachment<>() {
+                @Override
+                public T face() {
+                    return face;
+                }
+
+                @Override
+                public void detach(Detach why) {
+                    detach.accept(why);
+                }
+            };
+        }
     }
 }

@@ -11,15 +11,6 @@ final class ParamsService implements ModuleService<Params> {
 
     @Override
     public Attachment<Params> attach(ModuleSite module) {
-        ModuleParams params = new ModuleParams(module.info(), module.request().params());
-        return new Attachment<>() {
-            @Override
-            public Params face() {
-                return params;
-            }
-
-            @Override
-            public void detach(Detach why) {}
-        };
+        return Attachment.of(new ModuleParams(module.info(), module.request().params()), why -> {});
     }
 }
