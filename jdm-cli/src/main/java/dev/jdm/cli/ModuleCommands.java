@@ -70,8 +70,10 @@ final class ModuleCommands {
                 throw CliException.unreadable(file, e);
             }
             try (GateClient gate = root.connect()) {
-                var r = gate.call(Request.newBuilder().setInsmod(InsmodCall.newBuilder().setJar(ByteString.copyFrom(bytes))
-                        .setOrigin(file.toAbsolutePath().toString()).putAllParams(params(params)).setForce(force)));
+                long upload = JarSender.upload(gate, bytes);
+                InsmodCall.Builder call = InsmodCall.newBuilder().setOrigin(file.toAbsolutePath().toString()).putAllParams(params(params))
+                        .setForce(force);
+                var r = gate.call(Request.newBuilder().setInsmod(upload != 0 ? call.setUpload(upload) : call.setJar(ByteString.copyFrom(bytes))));
                 ModuleEntry m = r.getModule().getModule();
                 spec.commandLine().getOut().println(m.getName() + ": " + m.getState() + (m.getTaint().isEmpty() ? "" : " (taint " + m.getTaint() + ")"));
             }

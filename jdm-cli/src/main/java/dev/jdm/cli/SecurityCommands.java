@@ -101,8 +101,10 @@ final class SecurityCommands {
         public Integer call() {
             byte[] bytes = read(file, dev.jdm.gate.Frames.MAX_FRAME - 4096);
             try (GateClient gate = sec.root.connect()) {
-                var r = gate.call(Request.newBuilder().setSecReplace(SecReplaceCall.newBuilder().setOld(old).setJar(ByteString.copyFrom(bytes))
-                        .setOrigin(file.toAbsolutePath().toString()).putAllParams(ModuleCommands.params(params))));
+                long upload = JarSender.upload(gate, bytes);
+                SecReplaceCall.Builder call = SecReplaceCall.newBuilder().setOld(old).setOrigin(file.toAbsolutePath().toString())
+                        .putAllParams(ModuleCommands.params(params));
+                var r = gate.call(Request.newBuilder().setSecReplace(upload != 0 ? call.setUpload(upload) : call.setJar(ByteString.copyFrom(bytes))));
                 ModuleEntry m = r.getSecReplace().getModule();
                 spec.commandLine().getOut().println(old + ": replaced by " + m.getName() + " (" + m.getState() + "); the old one drains");
             }

@@ -5,6 +5,7 @@ import dev.jdm.errno.Errno;
 import dev.jdm.abi.LogLevel;
 import dev.jdm.host.calls.BlockCalls;
 import dev.jdm.host.calls.ExportCalls;
+import dev.jdm.host.calls.JarUploads;
 import dev.jdm.host.calls.LuHandleCalls;
 import dev.jdm.host.calls.ModuleCalls;
 import dev.jdm.host.calls.Privilege;
@@ -122,11 +123,13 @@ public final class Host implements AutoCloseable {
         security.setReleaser(m -> modules.release((LoadedModule) m));
         this.hostExports = new HostExports(options.nbd(), config.nbd(), socket, block, tasks, security, sysctl, log, startupErrors::add);
         Privilege privilege = security::checkSettingChange;
+        JarUploads uploads = new JarUploads(stateDir);
+        tasks.onExit(uploads::closeAll); // an upload belongs to its connection
         CallTable calls = new CallTable()
                 .register(new SystemCalls(new SystemCalls.HostFacts(VERSION, exports.abi().generation(), socket, stateDir,
                         modules.index().directories()), sysctl, security, log))
-                .register(new ModuleCalls(modules, modprobe, exports, stateDir))
-                .register(new SecurityCalls(security, modules, sysctl, stateDir))
+                .register(new ModuleCalls(modules, modprobe, exports, uploads))
+                .register(new SecurityCalls(security, modules, sysctl, uploads))
                 .register(new BlockCalls(block, privilege))
                 .register(luHandles)
                 .register(new ExportCalls(hostExports.service(), hostExports::nbd, hostExports::uris, privilege, log));

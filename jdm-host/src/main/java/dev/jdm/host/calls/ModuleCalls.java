@@ -4,6 +4,7 @@ import dev.jdm.errno.Errno;
 import dev.jdm.gate.proto.DepmodReply;
 import dev.jdm.gate.proto.ExplainReply;
 import dev.jdm.gate.proto.InsmodCall;
+import dev.jdm.gate.proto.JarUploadReply;
 import dev.jdm.gate.proto.LsmodReply;
 import dev.jdm.gate.proto.ModinfoField;
 import dev.jdm.gate.proto.ModinfoReply;
@@ -40,13 +41,13 @@ public final class ModuleCalls implements CallHandler {
     private final ModuleManager modules;
     private final Modprobe modprobe;
     private final ExportTable exports;
-    private final JarUpload uploads;
+    private final JarUploads uploads;
 
-    public ModuleCalls(ModuleManager modules, Modprobe modprobe, ExportTable exports, Path stateDir) {
+    public ModuleCalls(ModuleManager modules, Modprobe modprobe, ExportTable exports, JarUploads uploads) {
         this.modules = modules;
         this.modprobe = modprobe;
         this.exports = exports;
-        this.uploads = new JarUpload(stateDir);
+        this.uploads = uploads;
     }
 
     @Override
@@ -56,6 +57,7 @@ public final class ModuleCalls implements CallHandler {
                 Request.CallCase.MODPROBE, Request.CallCase.DEPMOD, Request.CallCase.TAINT, Request.CallCase.ABI_EXPLAIN)) {
             calls.put(c, 1);
         }
+        calls.put(Request.CallCase.JAR_UPLOAD, 2);
         return calls;
     }
 
@@ -64,7 +66,11 @@ public final class ModuleCalls implements CallHandler {
         Response.Builder r = Response.newBuilder();
         switch (request.getCallCase()) {
             case LSMOD -> r.setLsmod(LsmodReply.newBuilder().addAllModules(modules.list().stream().map(ModuleCalls::entry).toList()));
-            case INSMOD -> r.setModule(insmod(request.getInsmod()));
+            case INSMOD -> r.setModule(insmod(task, request.getInsmod()));
+            case JAR_UPLOAD -> {
+                long[] at = uploads.append(task, request.getJarUpload().getUpload(), request.getJarUpload().getData().toByteArray());
+                r.setJarUpload(JarUploadReply.newBuilder().setUpload(at[0]).setBytes(at[1]));
+            }
             case RMMOD -> {
                 RmmodCall c = request.getRmmod();
                 ModuleManager.UnloadResult res = modules.unload(c.getName(), c.getWait(), c.getForce());
@@ -91,9 +97,9 @@ public final class ModuleCalls implements CallHandler {
                 .setSlated(m.slated()).build();
     }
 
-    private ModuleReply insmod(InsmodCall c) throws IOException {
-        String origin = JarUpload.origin(c.getOrigin());
-        LoadedModule m = modules.load(uploads.read(c.getJar().toByteArray(), origin), origin, c.getParamsMap(), c.getForce());
+    private ModuleReply insmod(Task task, InsmodCall c) throws IOException {
+        String origin = JarUploads.origin(c.getOrigin());
+        LoadedModule m = modules.load(uploads.of(task, c.getUpload(), c.getJar(), origin), origin, c.getParamsMap(), c.getForce());
         return ModuleReply.newBuilder().setModule(entry(m)).setStatus("live").build();
     }
 

@@ -26,13 +26,13 @@ public final class SecurityCalls implements CallHandler {
     private final Security security;
     private final ModuleManager modules;
     private final Sysctl sysctl;
-    private final JarUpload uploads;
+    private final JarUploads uploads;
 
-    public SecurityCalls(Security security, ModuleManager modules, Sysctl sysctl, java.nio.file.Path stateDir) {
+    public SecurityCalls(Security security, ModuleManager modules, Sysctl sysctl, JarUploads uploads) {
         this.security = security;
         this.modules = modules;
         this.sysctl = sysctl;
-        this.uploads = new JarUpload(stateDir);
+        this.uploads = uploads;
     }
 
     @Override
@@ -45,7 +45,7 @@ public final class SecurityCalls implements CallHandler {
         Response.Builder r = Response.newBuilder();
         switch (request.getCallCase()) {
             case SEC_LS -> r.setSecLs(list());
-            case SEC_REPLACE -> r.setSecReplace(replace(request.getSecReplace()));
+            case SEC_REPLACE -> r.setSecReplace(replace(task, request.getSecReplace()));
             case SEC_RELOAD -> {
                 SecReloadCall c = request.getSecReload();
                 String msg = security.reload(task, c.getModule(), c.getHasPolicy() ? c.getPolicy() : null);
@@ -67,14 +67,14 @@ public final class SecurityCalls implements CallHandler {
     }
 
     /** Loads the new module first and only then drains the old one: there is no moment in which neither enforces. */
-    private ModuleReply replace(SecReplaceCall c) throws IOException {
+    private ModuleReply replace(Task task, SecReplaceCall c) throws IOException {
         LoadedModule old = modules.get(c.getOld()).orElseThrow(() -> new HostException(Errno.ENOENT, c.getOld() + ": module is not loaded"));
         if (old.attached(SecurityRegistrar.class).isEmpty()
                 || security.list().stream().noneMatch(row -> row.name().equals(old.name()) && row.state().equals("live"))) {
             throw new HostException(Errno.EINVAL, c.getOld() + ": not a live security module; use rmmod and insmod");
         }
-        String origin = JarUpload.origin(c.getOrigin());
-        LoadedModule m = modules.replace(old.name(), uploads.read(c.getJar().toByteArray(), origin), origin, c.getParamsMap());
+        String origin = JarUploads.origin(c.getOrigin());
+        LoadedModule m = modules.replace(old.name(), uploads.of(task, c.getUpload(), c.getJar(), origin), origin, c.getParamsMap());
         return ModuleReply.newBuilder().setModule(ModuleCalls.entry(m)).setStatus("replaced").build();
     }
 }

@@ -4,7 +4,7 @@ import dev.jdm.gate.Frames;
 import java.util.Set;
 
 /**
- * The largest frame each call may be. Only the calls that carry a module JAR, a policy or sweep
+ * The largest frame each call may be. Only the calls that carry a module JAR, a policy or block
  * data may use a whole {@link Frames#MAX_FRAME}; every other call fits in {@link #SMALL}. The call
  * is known from the first field tag at or above {@link #FIRST_CALL_FIELD} (gate.proto's
  * {@code oneof call}), which protobuf writers put after {@code version} and {@code id}, so the
@@ -15,7 +15,7 @@ final class CallSizes {
     static final int SMALL = 1 << 20;
     /** gate.proto: the lowest field number in {@code Request.call}. */
     static final int FIRST_CALL_FIELD = 10;
-    /** insmod (12), sec_replace (41), sec_reload (42), sweep_io (101). */
+    /** insmod (12) and sec_replace (41) as version 1 clients send them (JAR inline), sec_reload (42), blk_io (101). */
     private static final Set<Integer> LARGE = Set.of(12, 41, 42, 101);
 
     private CallSizes() {}
