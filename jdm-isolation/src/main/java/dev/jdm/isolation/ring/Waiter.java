@@ -37,8 +37,13 @@ public final class Waiter {
             }
             if (spinNanos > 0) {
                 long spinEnd = System.nanoTime() + spinNanos;
+                int spins = 0;
                 do {
-                    Thread.onSpinWait();
+                    if ((++spins & 63) == 0) {
+                        Thread.yield(); // lets the peer have this core if both were put on it
+                    } else {
+                        Thread.onSpinWait();
+                    }
                     d = ring.poll();
                     if (d != null) {
                         return d;

@@ -8,7 +8,6 @@ import dev.jdm.isolation.process.DomainProcess;
 import dev.jdm.isolation.process.ExitStatus;
 import dev.jdm.isolation.process.TestDomains;
 import dev.jdm.isolation.ring.RegionLayout;
-import dev.jdm.isolation.ring.RequestDescriptor;
 import dev.jdm.isolation.ring.RingClient;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
