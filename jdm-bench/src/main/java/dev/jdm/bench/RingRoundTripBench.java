@@ -45,7 +45,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * without shared memory would; {@code ring / socketMessage} is the ring's cost factor. {@code
  * doorbell} chooses eventfd or a socket byte; {@code spinMicros} how long each side busy-polls
  * before it sleeps (0: sleep at once, so every round trip pays two doorbells and two wake-ups).
- * Sample mode: JMH prints p50, p90, p99 and p99.99.
+ * Sample mode: JMH prints p50, p90, p99 and p99.99. Run through {@link #main} ({@code java
+ * --enable-native-access=ALL-UNNAMED -cp jdm-bench/target/benchmarks.jar
+ * dev.jdm.bench.RingRoundTripBench}) it also prints the ring/socket ratios of the percentiles.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -133,6 +135,34 @@ public class RingRoundTripBench {
             n += Sys.read(peer.fd(), message.asSlice(n), 64 - n);
         }
         return n;
+    }
+
+    /** Runs this benchmark and prints, per parameter set, the ring's percentiles over the peer's. */
+    public static void main(String[] args) throws Exception { // JMH options (-p, -f, ...) pass through
+        var results = new org.openjdk.jmh.runner.Runner(new org.openjdk.jmh.runner.options.OptionsBuilder()
+                .parent(new org.openjdk.jmh.runner.options.CommandLineOptions(args))
+                .include(RingRoundTripBench.class.getName() + "\\.").build()).run();
+        java.util.Map<String, org.openjdk.jmh.util.Statistics> ring = new java.util.TreeMap<>();
+        java.util.Map<String, org.openjdk.jmh.util.Statistics> socket = new java.util.TreeMap<>();
+        for (var r : results) {
+            var p = r.getParams();
+            String key = "doorbell=" + p.getParam("doorbell") + " spinMicros=" + p.getParam("spinMicros");
+            (p.getBenchmark().endsWith(".ring") ? ring : socket).put(key, r.getPrimaryResult().getStatistics());
+        }
+        System.out.println("ring / socketMessage (lower is better for the ring), sample percentiles in us:");
+        for (var e : ring.entrySet()) {
+            var peer = socket.get(e.getKey());
+            if (peer == null) {
+                continue;
+            }
+            StringBuilder line = new StringBuilder(e.getKey());
+            for (double q : new double[] {50, 90, 99}) {
+                double a = e.getValue().getPercentile(q);
+                double b = peer.getPercentile(q);
+                line.append(String.format("  p%.0f %.2f/%.2f = %.2f", q, a, b, a / b));
+            }
+            System.out.println(line);
+        }
     }
 
     @TearDown

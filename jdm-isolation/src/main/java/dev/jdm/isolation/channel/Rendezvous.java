@@ -89,6 +89,10 @@ public final class Rendezvous implements AutoCloseable {
                     throw new ControlChannelException("rendezvous: pid " + peer.pid() + " sent no token within " + timeoutMillis + " ms");
                 }
                 Frame hello = ch.expect(HELLO);
+                hello.closeFds();
+                if (hello.fds().length > 0) {
+                    throw new ControlChannelException("rendezvous: pid " + peer.pid() + " sent descriptors with its token");
+                }
                 if (!MessageDigest.isEqual(hello.payload(), token.getBytes(StandardCharsets.UTF_8))) {
                     throw new ControlChannelException("rendezvous: pid " + peer.pid() + " presented a wrong token");
                 }

@@ -149,6 +149,9 @@ public final class DomainLauncher {
         if (spec.plan().uid() >= 0 && ready.uid() != spec.plan().uid()) {
             throw new DomainStartException("domain " + spec.name() + " runs as uid " + ready.uid() + ", expected " + spec.plan().uid());
         }
+        if (ready.landlockAbi() <= 0 && !spec.plan().allowWithoutLandlock()) {
+            throw new DomainStartException("domain " + spec.name() + " reports no Landlock confinement, and its plan does not allow that");
+        }
         return ready;
     }
 
