@@ -8,8 +8,9 @@ import java.util.List;
 
 /**
  * Stage two: the domain JVM, exec'd by {@link DomainBoot} already confined. It takes the inherited
- * control socket ({@code -Djdm.domain.fd}), marks it close-on-exec again, reports READY and runs
- * the {@link DomainEntry} named by its first argument with the rest.
+ * control socket ({@code -Djdm.domain.fd}), marks it close-on-exec again, watches it for the host's
+ * end ({@link HostWatch}), reports READY and runs the {@link DomainEntry} named by its first
+ * argument with the rest.
  */
 public final class DomainMain {
     private DomainMain() {}
@@ -23,6 +24,7 @@ public final class DomainMain {
         Sys.fcntl(fd, Sys.F_SETFD, Sys.FD_CLOEXEC);
         int abi = Integer.getInteger("jdm.domain.landlock", 0);
         ControlChannel ch = new ControlChannel(UnixSocket.adopt(fd));
+        HostWatch.start(fd);
         ch.send(BootProtocol.READY, new BootProtocol.Ready(Sys.getpid(), Sys.getuid(), Sys.getgid(), abi).encode());
         DomainEntry entry;
         try {

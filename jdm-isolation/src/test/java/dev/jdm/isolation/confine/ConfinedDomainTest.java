@@ -69,6 +69,8 @@ class ConfinedDomainTest {
             assertThat(r.get("passedFds")).isEqualTo("1");
             assertThat(r.get("passedRead")).isEqualTo("handed over");
             assertThat(Files.readString(granted)).isEqualTo("public");
+            assertThat(r.get("nofile")).isEqualTo("256/256"); // the plan's rlimit survived the exec
+            assertThat(r.get("noNewPrivs")).isEqualTo("1");
             if (TestDomains.root()) {
                 assertThat(d.uid()).isEqualTo(TestDomains.NOBODY);
                 assertThat(d.gid()).isEqualTo(TestDomains.NOBODY);

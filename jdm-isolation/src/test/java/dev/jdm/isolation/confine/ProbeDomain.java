@@ -57,6 +57,12 @@ public final class ProbeDomain implements DomainEntry {
         }));
         out.put("shadow", ffmOpen("/etc/shadow"));
         out.put("passedPathOpen", ffmOpen(a.get(4)));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment rl = arena.allocate(16, 8);
+            Sys.call("getrlimit", Sys.GETRLIMIT, 7 /* RLIMIT_NOFILE */, rl);
+            out.put("nofile", rl.get(ValueLayout.JAVA_LONG, 0) + "/" + rl.get(ValueLayout.JAVA_LONG, 8));
+        }
+        out.put("noNewPrivs", Long.toString(Sys.call("prctl", Sys.PRCTL, 39 /* PR_GET_NO_NEW_PRIVS */, 0L, 0L, 0L, 0L)));
         Frame f = context.channel().expect(PASSED_FILE);
         out.put("passedFds", Integer.toString(f.fds().length));
         if (f.fds().length == 1) {

@@ -16,7 +16,7 @@ class DomainLauncherTest {
             if (TestDomains.root()) {
                 assertThat(d.uid()).isEqualTo(TestDomains.NOBODY);
             }
-            d.channel().close();
+            d.channel().send(101, new byte[0]);
             ExitStatus s = d.waitFor(10_000);
             assertThat(s).isEqualTo(new ExitStatus(0, 0, true));
         }

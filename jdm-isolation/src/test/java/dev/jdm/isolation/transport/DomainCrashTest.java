@@ -55,6 +55,18 @@ class DomainCrashTest {
     }
 
     @Test
+    void shouldEndADomainWhoseHostClosedTheChannel() throws Exception {
+        try (DomainProcess d = DomainLauncher.start(TestDomains.spec("orphan", RamDomain.class, TestDomains.plan(), "65536", "0"));
+                RingTransport.HostEnd end = RingTransport.offer(d.channel(), new RegionLayout(8, 4, 4096), FdDoorbell.Kind.EVENTFD, 0, 10_000)) {
+            // The domain sleeps on its eventfd, which cannot tell it that the host is gone.
+            Thread.sleep(200);
+            assertThat(d.isAlive()).isTrue();
+            d.channel().close();
+            assertThat(d.waitFor(10_000)).isEqualTo(new ExitStatus(75, 0, true));
+        }
+    }
+
+    @Test
     void shouldReportAnExitCodeAsACode() throws Exception {
         try (DomainProcess d = DomainLauncher.start(TestDomains.spec("exit", RamDomain.class, TestDomains.plan(), "not-a-number", "0"))) {
             ExitStatus s = d.waitFor(10_000);
