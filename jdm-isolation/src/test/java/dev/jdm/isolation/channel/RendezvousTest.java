@@ -23,6 +23,7 @@ class RendezvousTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the resource is held open, not used
     void shouldRefuseAWrongToken() throws Exception {
         Rendezvous rv = Rendezvous.open(null);
         try (ControlChannel child = Rendezvous.connect(rv.socketPath(), "0".repeat(64))) {
@@ -33,6 +34,7 @@ class RendezvousTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the resource is held open, not used
     void shouldRefuseAConnectionFromAnotherProcessThanTheChild() throws Exception {
         Rendezvous rv = Rendezvous.open(null);
         long me = ProcessHandle.current().pid();

@@ -55,6 +55,7 @@ class DomainCrashTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the resource is held open, not used
     void shouldEndADomainWhoseHostClosedTheChannel() throws Exception {
         try (DomainProcess d = DomainLauncher.start(TestDomains.spec("orphan", RamDomain.class, TestDomains.plan(), "65536", "0"));
                 RingTransport.HostEnd end = RingTransport.offer(d.channel(), new RegionLayout(8, 4, 4096), FdDoorbell.Kind.EVENTFD, 0, 10_000)) {
