@@ -1,0 +1,106 @@
+package dev.jdm.isolation.process;
+
+import dev.jdm.isolation.confine.ConfinementPlan;
+import dev.jdm.isolation.confine.Grant;
+import dev.jdm.isolation.confine.ResourceLimits;
+import dev.jdm.isolation.sys.Sys;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.stream.Stream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/** Shared set-up of the cross-process tests: the class path a domain needs and a default plan. */
+public final class TestDomains {
+    /** nobody/nogroup: the unprivileged identity a domain drops to when the tests run as root. */
+    public static final int NOBODY = 65534;
+
+    private TestDomains() {}
+
+    private static List<Path> classPath;
+
+    /**
+     * This module's classes and test classes: everything a test domain runs. A domain that drops to
+     * nobody must be able to traverse to them; where the checkout sits below a directory closed to
+     * others (a 0700 home), they are copied once to a world-readable temporary directory.
+     */
+    public static synchronized List<Path> classPath() {
+        if (classPath == null) {
+            List<Path> dirs = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                    .filter(e -> e.endsWith("classes") || e.endsWith("test-classes"))
+                    .map(e -> Path.of(e).toAbsolutePath())
+                    .toList();
+            classPath = dirs.stream().allMatch(TestDomains::openToOthers) ? dirs : copied(dirs);
+        }
+        return classPath;
+    }
+
+    private static boolean openToOthers(Path dir) {
+        try {
+            for (Path p = dir; p != null; p = p.getParent()) {
+                if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void delete(Path root) {
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary copy; the next boot's tmp cleaning takes it
+        }
+    }
+
+    private static List<Path> copied(List<Path> dirs) {
+        try {
+            Path root = Files.createTempDirectory("jdm-isolation-cp-");
+            Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(root)));
+            List<Path> out = new ArrayList<>();
+            for (int i = 0; i < dirs.size(); i++) {
+                Path src = dirs.get(i);
+                Path dst = root.resolve(i + "-" + src.getFileName());
+                try (Stream<Path> walk = Files.walk(src)) {
+                    for (Path f : (Iterable<Path>) walk::iterator) {
+                        Path t = dst.resolve(src.relativize(f).toString());
+                        Files.copy(f, t);
+                        Files.setPosixFilePermissions(t, PosixFilePermissions.fromString(Files.isDirectory(t) ? "rwxr-xr-x" : "rw-r--r--"));
+                    }
+                }
+                out.add(dst);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("copying the test class path where nobody can read it", e);
+        }
+    }
+
+    public static boolean root() {
+        try {
+            return Sys.geteuid() == 0;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Drops to nobody when root; 2 GiB of address space, 256 descriptors, 1024 tasks. */
+    public static ConfinementPlan plan(Grant... grants) {
+        int id = root() ? NOBODY : -1;
+        return new ConfinementPlan(id, id, List.of(grants), new ResourceLimits(2L << 30, 256, 1024), false);
+    }
+
+    public static DomainSpec spec(String name, Class<? extends DomainEntry> entry, ConfinementPlan plan, String... args) {
+        return DomainSpec.of(name, classPath(), entry, plan, args);
+    }
+}
