@@ -2,6 +2,7 @@ package dev.jdm.kmod.depmod;
 
 import dev.jdm.kmod.KmodException;
 import dev.jdm.kmod.elf.ElfFile;
+import dev.jdm.kmod.elf.ElfSection;
 import dev.jdm.kmod.io.Compression;
 import dev.jdm.kmod.io.ModuleFile;
 import dev.jdm.kmod.modinfo.ModInfoEntry;
@@ -16,13 +17,16 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.stream.IntStream;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Computes what kmod's depmod computes for one module directory, in the same order:
@@ -33,7 +37,7 @@ import java.util.stream.IntStream;
  *   <li>add every module's exports to the symbol table (a later owner replaces an earlier);</li>
  *   <li>link each module's imports to their owners and topologically sort (users first).</li>
  * </ol>
- * Parsing the ELF files, the expensive part, runs in parallel; the rest is sequential and
+ * Reading the module files, the expensive part, runs on every core; the rest is sequential and
  * deterministic.
  */
 public final class Depmod {
@@ -50,6 +54,7 @@ public final class Depmod {
     private final List<DepmodModule> modules = new ArrayList<>();
     private final Map<String, Symbol> symbols = new HashMap<>();
     private final List<String> warnings = new ArrayList<>();
+    private volatile List<Symbol> symbolsInHashOrder;
 
     private Depmod(Path moduleDir, DepmodConfig config) {
         this.moduleDir = moduleDir;
@@ -90,14 +95,27 @@ public final class Depmod {
                 if (fileName.equals("build") || fileName.equals("source")) {
                     continue;
                 }
-                if (Files.isDirectory(p)) {
+                BasicFileAttributes attrs = attributes(p); // one stat where isDirectory and isRegularFile took two
+                if (attrs == null) {
+                    continue;
+                }
+                if (attrs.isDirectory()) {
                     scan(p, byName);
-                } else if (Compression.extensionLength(fileName) > 0 && Files.isRegularFile(p)) {
+                } else if (attrs.isRegularFile() && Compression.extensionLength(fileName) > 0) {
                     consider(p.toString(), byName);
                 }
             }
         } catch (IOException e) {
             warnings.add("could not read directory " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** The attributes of {@code p}, links followed; null if it cannot be read (a dangling link), as Files.isDirectory takes it. */
+    private static BasicFileAttributes attributes(Path p) {
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class);
+        } catch (IOException e) {
+            return null;
         }
     }
 
@@ -114,35 +132,74 @@ public final class Depmod {
         byName.put(name, new DepmodModule(name, path, rel));
     }
 
-    /** Reads modinfo, exports and imports of every module, in parallel. */
-    private void load() {
+    /**
+     * Reads modinfo, exports and imports of every module, on every core: kmod reads them one
+     * after the other. Each worker takes the next module as it finishes one (sizes vary a
+     * hundredfold) and inflates compressed ones into a buffer of its own.
+     */
+    private void load() throws KmodException {
         ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
-        IntStream.range(0, modules.size()).parallel().forEach(i -> {
-            DepmodModule m = modules.get(i);
-            try {
-                ModuleFile file = ModuleFile.open(Path.of(m.path));
-                ElfFile elf = file.elf();
-                m.exports = Exports.read(elf);
-                List<ModInfoEntry> info = new ArrayList<>();
-                elf.find(".modinfo").ifPresent(s -> {
-                    try {
-                        elf.strings(s).forEach(str -> info.add(ModInfoEntry.parse(str)));
-                    } catch (KmodException e) {
-                        errors.add(e.getMessage());
-                    }
-                });
-                m.info = info;
-                try {
-                    m.imports = Imports.read(elf);
-                } catch (KmodException noSymtab) {
-                    m.imports = List.of(); // kmod: "ignoring ...: no dependency symbols"
+        AtomicInteger next = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Runnable worker = () -> {
+            try (ModuleFile.Scratch scratch = new ModuleFile.Scratch()) {
+                for (int i; (i = next.getAndIncrement()) < modules.size(); ) {
+                    load(modules.get(i), scratch, errors);
                 }
-            } catch (KmodException e) {
-                m.loadError = e.getMessage();
-                errors.add(e.getMessage());
+            } catch (RuntimeException | Error e) {
+                failure.compareAndSet(null, e);
+                next.set(modules.size()); // the others stop too
             }
-        });
+        };
+        int threads = Math.min(Runtime.getRuntime().availableProcessors(), Math.max(1, modules.size() / 16));
+        List<Thread> helpers = new ArrayList<>();
+        for (int t = 1; t < threads; t++) {
+            helpers.add(Thread.ofPlatform().name("depmod-load-" + t).daemon().start(worker));
+        }
+        worker.run();
+        try {
+            for (Thread t : helpers) {
+                t.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw KmodException.in(moduleDir, "interrupted while reading modules");
+        }
+        switch (failure.get()) {
+            case null -> { }
+            case RuntimeException e -> throw e;
+            case Error e -> throw e;
+            default -> throw new IllegalStateException(failure.get());
+        }
         warnings.addAll(errors);
+    }
+
+    private static void load(DepmodModule m, ModuleFile.Scratch scratch, ConcurrentLinkedQueue<String> errors) {
+        try {
+            ModuleFile file = ModuleFile.open(Path.of(m.path), scratch);
+            ElfFile elf = ElfFile.parse(m.path, file.contents(), scratch.symbolBuffers());
+            m.exports = Exports.read(elf);
+            List<ModInfoEntry> info = new ArrayList<>();
+            Optional<ElfSection> modinfo = elf.find(".modinfo");
+            if (modinfo.isPresent()) {
+                try {
+                    for (String str : elf.strings(modinfo.get())) {
+                        info.add(ModInfoEntry.parse(str));
+                    }
+                } catch (KmodException e) {
+                    errors.add(e.getMessage());
+                }
+            }
+            m.info = info;
+            try {
+                m.imports = Imports.read(elf);
+            } catch (KmodException noSymtab) {
+                m.imports = List.of(); // kmod: "ignoring ...: no dependency symbols"
+            }
+        } catch (KmodException e) {
+            m.loadError = e.getMessage();
+            errors.add(e.getMessage());
+        }
     }
 
     /** depmod_modules_sort: modules.order lines get negative indexes, the rest keep 1; stable sort. */
@@ -245,10 +302,18 @@ public final class Depmod {
         for (DepmodModule m : modules) {
             m.deps.sort((a, b) -> Integer.compare(a.depSortIdx, b.depSortIdx));
         }
+        // modules.dep and modules.dep.bin both list them: computed once, here.
+        for (DepmodModule m : modules) {
+            m.allDeps = List.copyOf(collectDependencies(m));
+        }
     }
 
     /** All transitive dependencies, unique, sorted by topological index (mod_get_all_sorted_dependencies). */
     public static List<DepmodModule> allDependencies(DepmodModule m) {
+        return m.allDeps != null ? m.allDeps : collectDependencies(m);
+    }
+
+    private static List<DepmodModule> collectDependencies(DepmodModule m) {
         List<DepmodModule> out = new ArrayList<>();
         java.util.Set<DepmodModule> seen = new java.util.HashSet<>();
         fill(m, out, seen);
@@ -276,7 +341,12 @@ public final class Depmod {
 
     /** The symbol table in libkmod hash iteration order. */
     public List<Symbol> symbolsInHashOrder() {
-        return KmodHash.iterationOrder(symbols.values(), Symbol::name, SYMBOL_BUCKETS);
+        List<Symbol> sorted = symbolsInHashOrder; // modules.symbols and its .bin both walk it
+        if (sorted == null) {
+            sorted = List.copyOf(KmodHash.iterationOrder(symbols.values(), Symbol::name, SYMBOL_BUCKETS));
+            symbolsInHashOrder = sorted;
+        }
+        return sorted;
     }
 
     public Map<String, Symbol> symbols() {

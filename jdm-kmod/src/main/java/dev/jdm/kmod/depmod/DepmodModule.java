@@ -25,6 +25,8 @@ public final class DepmodModule {
     int depSortIdx = Integer.MAX_VALUE;
     int users;
     final List<DepmodModule> deps = new ArrayList<>(4);
+    /** All transitive dependencies in output order, once the topological sort has run. */
+    List<DepmodModule> allDeps;
 
     DepmodModule(String name, String path, String relpath) {
         this.name = name;
