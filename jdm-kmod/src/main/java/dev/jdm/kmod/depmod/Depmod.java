@@ -1,16 +1,10 @@
 package dev.jdm.kmod.depmod;
 
 import dev.jdm.kmod.KmodException;
-import dev.jdm.kmod.elf.ElfFile;
-import dev.jdm.kmod.elf.ElfSection;
 import dev.jdm.kmod.io.Compression;
-import dev.jdm.kmod.io.ModuleFile;
-import dev.jdm.kmod.modinfo.ModInfoEntry;
 import dev.jdm.kmod.modinfo.ModuleNames;
 import dev.jdm.kmod.symbols.ExportedSymbol;
 import dev.jdm.kmod.symbols.ImportedSymbol;
-import dev.jdm.kmod.symbols.Imports;
-import dev.jdm.kmod.symbols.Exports;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -23,10 +17,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Computes what kmod's depmod computes for one module directory, in the same order:
@@ -37,8 +27,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>add every module's exports to the symbol table (a later owner replaces an earlier);</li>
  *   <li>link each module's imports to their owners and topologically sort (users first).</li>
  * </ol>
- * Reading the module files, the expensive part, runs on every core; the rest is sequential and
- * deterministic.
+ * Reading the module files, the expensive part, runs on every core while the tree is walked
+ * ({@link ModuleLoader}); the rest is sequential and deterministic.
  */
 public final class Depmod {
     static final int MODULE_BUCKETS = 512;
@@ -78,9 +68,16 @@ public final class Depmod {
             d.symbols.put("_GLOBAL_OFFSET_TABLE_", new Symbol("_GLOBAL_OFFSET_TABLE_", 0, null));
         }
         Map<String, DepmodModule> byName = new LinkedHashMap<>();
-        d.scan(moduleDir, byName);
+        ModuleLoader loader = new ModuleLoader(Runtime.getRuntime().availableProcessors());
+        try {
+            d.scan(moduleDir, byName, loader);
+        } finally {
+            loader.finish(moduleDir); // also when the walk failed: no reader is left waiting
+        }
         d.modules.addAll(KmodHash.iterationOrder(byName.values(), m -> m.name, MODULE_BUCKETS));
-        d.load();
+        for (DepmodModule m : d.modules) {
+            d.warnings.addAll(m.problems);
+        }
         d.sortByModulesOrder();
         d.addSymbols();
         d.linkDependencies();
@@ -88,7 +85,7 @@ public final class Depmod {
         return d;
     }
 
-    private void scan(Path dir, Map<String, DepmodModule> byName) throws KmodException {
+    private void scan(Path dir, Map<String, DepmodModule> byName, ModuleLoader loader) {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path p : entries) {
                 String fileName = p.getFileName().toString();
@@ -100,9 +97,9 @@ public final class Depmod {
                     continue;
                 }
                 if (attrs.isDirectory()) {
-                    scan(p, byName);
+                    scan(p, byName, loader);
                 } else if (attrs.isRegularFile() && Compression.extensionLength(fileName) > 0) {
-                    consider(p.toString(), byName);
+                    consider(p.toString(), byName, loader);
                 }
             }
         } catch (IOException e) {
@@ -119,7 +116,7 @@ public final class Depmod {
         }
     }
 
-    private void consider(String path, Map<String, DepmodModule> byName) {
+    private void consider(String path, Map<String, DepmodModule> byName, ModuleLoader loader) {
         String name = ModuleNames.fromPath(path);
         String rel = path.substring(dirname.length() + 1);
         DepmodModule existing = byName.get(name);
@@ -129,77 +126,9 @@ public final class Depmod {
             }
             byName.remove(name);
         }
-        byName.put(name, new DepmodModule(name, path, rel));
-    }
-
-    /**
-     * Reads modinfo, exports and imports of every module, on every core: kmod reads them one
-     * after the other. Each worker takes the next module as it finishes one (sizes vary a
-     * hundredfold) and inflates compressed ones into a buffer of its own.
-     */
-    private void load() throws KmodException {
-        ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
-        AtomicInteger next = new AtomicInteger();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Runnable worker = () -> {
-            try (ModuleFile.Scratch scratch = new ModuleFile.Scratch()) {
-                for (int i; (i = next.getAndIncrement()) < modules.size(); ) {
-                    load(modules.get(i), scratch, errors);
-                }
-            } catch (RuntimeException | Error e) {
-                failure.compareAndSet(null, e);
-                next.set(modules.size()); // the others stop too
-            }
-        };
-        int threads = Math.min(Runtime.getRuntime().availableProcessors(), Math.max(1, modules.size() / 16));
-        List<Thread> helpers = new ArrayList<>();
-        for (int t = 1; t < threads; t++) {
-            helpers.add(Thread.ofPlatform().name("depmod-load-" + t).daemon().start(worker));
-        }
-        worker.run();
-        try {
-            for (Thread t : helpers) {
-                t.join();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw KmodException.in(moduleDir, "interrupted while reading modules");
-        }
-        switch (failure.get()) {
-            case null -> { }
-            case RuntimeException e -> throw e;
-            case Error e -> throw e;
-            default -> throw new IllegalStateException(failure.get());
-        }
-        warnings.addAll(errors);
-    }
-
-    private static void load(DepmodModule m, ModuleFile.Scratch scratch, ConcurrentLinkedQueue<String> errors) {
-        try {
-            ModuleFile file = ModuleFile.open(Path.of(m.path), scratch);
-            ElfFile elf = ElfFile.parse(m.path, file.contents(), scratch.symbolBuffers());
-            m.exports = Exports.read(elf);
-            List<ModInfoEntry> info = new ArrayList<>();
-            Optional<ElfSection> modinfo = elf.find(".modinfo");
-            if (modinfo.isPresent()) {
-                try {
-                    for (String str : elf.strings(modinfo.get())) {
-                        info.add(ModInfoEntry.parse(str));
-                    }
-                } catch (KmodException e) {
-                    errors.add(e.getMessage());
-                }
-            }
-            m.info = info;
-            try {
-                m.imports = Imports.read(elf);
-            } catch (KmodException noSymtab) {
-                m.imports = List.of(); // kmod: "ignoring ...: no dependency symbols"
-            }
-        } catch (KmodException e) {
-            m.loadError = e.getMessage();
-            errors.add(e.getMessage());
-        }
+        DepmodModule m = new DepmodModule(name, path, rel);
+        byName.put(name, m);
+        loader.add(m);
     }
 
     /** depmod_modules_sort: modules.order lines get negative indexes, the rest keep 1; stable sort. */

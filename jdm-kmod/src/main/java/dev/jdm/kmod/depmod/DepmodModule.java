@@ -19,6 +19,8 @@ public final class DepmodModule {
     List<ExportedSymbol> exports = List.of();
     List<ImportedSymbol> imports = List.of();
     String loadError;
+    /** What reading the module found wrong, reported if depmod keeps it. */
+    List<String> problems = List.of();
 
     int sortIdx = 1;
     int idx;
