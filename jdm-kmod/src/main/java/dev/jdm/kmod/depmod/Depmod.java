@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.FutureTask;
 
 /**
  * Computes what kmod's depmod computes for one module directory, in the same order:
@@ -45,6 +46,8 @@ public final class Depmod {
     private final Map<String, Symbol> symbols = new HashMap<>();
     private final List<String> warnings = new ArrayList<>();
     private volatile List<Symbol> symbolsInHashOrder;
+    /** The indexes {@link DepmodOutput#startIndependent} renders while dependencies are computed. */
+    FutureTask<Map<String, byte[]>> early;
 
     private Depmod(Path moduleDir, DepmodConfig config) {
         this.moduleDir = moduleDir;
@@ -80,6 +83,8 @@ public final class Depmod {
         }
         d.sortByModulesOrder();
         d.addSymbols();
+        // The indexes that do not depend on dependencies render on another core meanwhile.
+        d.early = DepmodOutput.startIndependent(d);
         d.linkDependencies();
         d.sortTopologically();
         return d;

@@ -29,10 +29,10 @@ public final class DepmodOutput {
 
     /** Every index by file name, contents as ISO-8859-1 byte strings, in kmod's writing order. */
     public static Map<String, byte[]> render(Depmod d) throws KmodException {
-        // Two halves of about equal cost, the second on another core (kmod renders on one): the
+        // Two halves of about equal cost, the second on another core (kmod renders on one), and
+        // started by Depmod.run before the dependencies are computed, which it does not need: the
         // tries of modules.alias and modules.symbols are the expensive parts.
-        FutureTask<Map<String, byte[]>> second = new FutureTask<>(() -> renderSymbolsAndRest(d));
-        Thread.ofPlatform().name("depmod-render").daemon().start(second);
+        FutureTask<Map<String, byte[]>> second = d.early != null ? d.early : startIndependent(d);
         Map<String, byte[]> out = new LinkedHashMap<>();
         out.put("modules.dep", bytes(deps(d)));
         out.put("modules.dep.bin", IndexTrie.depBin(d));
@@ -52,6 +52,16 @@ public final class DepmodOutput {
             }
         }
         return out;
+    }
+
+    /**
+     * Starts rendering, on a thread of its own, the indexes that need modules, their order,
+     * modinfo and the symbol table but not dependencies (all but modules.dep and its trie).
+     */
+    static FutureTask<Map<String, byte[]>> startIndependent(Depmod d) {
+        FutureTask<Map<String, byte[]>> task = new FutureTask<>(() -> renderSymbolsAndRest(d));
+        Thread.ofPlatform().name("depmod-render").daemon().start(task);
+        return task;
     }
 
     private static Map<String, byte[]> renderSymbolsAndRest(Depmod d) throws KmodException {
