@@ -90,6 +90,60 @@ final class ModuleLoader {
         }
     }
 
+    /**
+     * The entries of .modinfo as {@link ElfFile#strings} and {@link ModInfoEntry#parse} give them
+     * (NUL-separated, empty strings dropped, split at the first '='), without the intermediate
+     * strings: modinfo was a sixth of depmod's garbage. Keys come from {@link #KEYS}.
+     */
+    static void modInfo(byte[] b, int end, List<ModInfoEntry> into) {
+        int i = 0;
+        while (i < end) {
+            int j = i;
+            int eq = -1;
+            while (j < end && b[j] != 0) {
+                if (eq < 0 && b[j] == '=') {
+                    eq = j;
+                }
+                j++;
+            }
+            if (j > i) {
+                into.add(eq < 0 ? new ModInfoEntry(latin1(b, i, j), "")
+                        : new ModInfoEntry(key(b, i, eq), latin1(b, eq + 1, j)));
+            }
+            i = j + 1;
+        }
+    }
+
+    /** The usual modinfo keys, shared rather than decoded once per entry. */
+    private static final String[] KEYS = {"alias", "license", "author", "description", "depends", "retpoline", "intree",
+        "name", "vermagic", "srcversion", "parm", "parmtype", "version", "firmware", "softdep", "weakdep", "import_ns",
+        "sig_id", "signer", "sig_key", "sig_hashalgo", "signature", "scmversion"};
+
+    private static String key(byte[] b, int from, int to) {
+        for (String k : KEYS) {
+            if (same(k, b, from, to)) {
+                return k;
+            }
+        }
+        return latin1(b, from, to);
+    }
+
+    private static boolean same(String k, byte[] b, int from, int to) {
+        if (k.length() != to - from) {
+            return false;
+        }
+        for (int i = 0; i < k.length(); i++) {
+            if (k.charAt(i) != (b[from + i] & 0xff)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String latin1(byte[] b, int from, int to) {
+        return new String(b, from, to - from, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
     private static void read(DepmodModule m, ModuleFile.Scratch scratch) {
         List<String> problems = new ArrayList<>(0);
         try {
@@ -100,9 +154,7 @@ final class ModuleLoader {
             Optional<ElfSection> modinfo = elf.find(".modinfo");
             if (modinfo.isPresent()) {
                 try {
-                    for (String str : elf.strings(modinfo.get())) {
-                        info.add(ModInfoEntry.parse(str));
-                    }
+                    modInfo(elf.sectionBytes(modinfo.get()), (int) modinfo.get().size(), info);
                 } catch (KmodException e) {
                     problems.add(e.getMessage());
                 }

@@ -194,6 +194,21 @@ public final class ElfFile {
         return out;
     }
 
+    /**
+     * A section's bytes from index 0 of an array that may be longer, and that is reused by the
+     * next call when this file reads into reused {@link SymbolTable.Buffers}: for callers that
+     * read it at once and keep nothing of it.
+     */
+    public byte[] sectionBytes(ElfSection s) throws KmodException {
+        if (symbolBuffers == null) {
+            return bytes(s);
+        }
+        checkInFile(s);
+        byte[] into = symbolBuffers.section((int) s.size());
+        data.get((int) s.offset(), into, 0, (int) s.size());
+        return into;
+    }
+
     /** Copies a section's bytes to the start of {@code into}, which must be large enough. */
     public void copy(ElfSection s, byte[] into) throws KmodException {
         checkInFile(s);
@@ -220,12 +235,13 @@ public final class ElfFile {
      * string kept: the splitting of libkmod's {@code kmod_elf_get_strings}.
      */
     public List<String> strings(ElfSection s) throws KmodException {
-        byte[] b = bytes(s); // one bulk copy: byte-wise reads of a mapped buffer are slow
+        byte[] b = sectionBytes(s); // one bulk copy: byte-wise reads of a mapped buffer are slow
+        int end = (int) s.size();
         List<String> out = new ArrayList<>();
         int i = 0;
-        while (i < b.length) {
+        while (i < end) {
             int j = i;
-            while (j < b.length && b[j] != 0) {
+            while (j < end && b[j] != 0) {
                 j++;
             }
             if (j > i) {

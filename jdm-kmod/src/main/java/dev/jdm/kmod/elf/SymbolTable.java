@@ -48,6 +48,15 @@ public final class SymbolTable {
         private byte[] sym = new byte[0];
         private byte[] str = new byte[0];
         private int[] names = new int[0];
+        private byte[] section = new byte[0];
+
+        /** An array of at least {@code n} bytes for a section read and used at once. */
+        byte[] section(int n) {
+            if (section.length < n) {
+                section = new byte[n + (n >> 1)];
+            }
+            return section;
+        }
     }
 
     static SymbolTable read(ElfFile elf, ElfSection symtab, ElfSection strtab, Buffers reuse) throws KmodException {

@@ -61,7 +61,7 @@ public final class ModVersions {
         int crcSize = elf.descriptor().wordSize;
         int count = (int) (s.size() / entry);
         List<SymbolVersion> out = new ArrayList<>(count);
-        byte[] raw = elf.bytes(s); // one copy; byte-wise reads of a mapped buffer are slow
+        byte[] raw = elf.sectionBytes(s); // one copy; byte-wise reads of a mapped buffer are slow
         for (int i = 0; i < count; i++) {
             long at = s.offset() + (long) i * entry;
             long crc = crcSize == 8 ? elf.u64(at) : elf.u32(at);
