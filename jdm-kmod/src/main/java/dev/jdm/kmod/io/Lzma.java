@@ -46,7 +46,9 @@ final class Lzma implements AutoCloseable {
     private boolean closed;
 
     private static Optional<Functions> load() {
-        if (ValueLayout.ADDRESS.byteSize() != 8 || Boolean.getBoolean("jdm.kmod.noLiblzma")) {
+        // Without --enable-native-access the JDK would warn on stderr at the first call: stay on xz-java.
+        if (ValueLayout.ADDRESS.byteSize() != 8 || !Lzma.class.getModule().isNativeAccessEnabled()
+                || Boolean.getBoolean("jdm.kmod.noLiblzma")) {
             return Optional.empty();
         }
         try {
