@@ -16,11 +16,30 @@ public final class Main {
     /** Runs the command line and returns the exit code. */
     static int run(String... args) {
         Integer fast = lsmod(args);
+        if (fast == null && args.length > 1 && args[0].equals("kmod")) {
+            fast = kmod(args);
+        }
         if (fast != null) {
             return fast;
         }
         CommandLine cl = JdmCommand.commandLine(args);
         return cl.execute(args);
+    }
+
+    /**
+     * {@code jdm kmod depmod ...} with plain arguments, without picocli (see the kmod tree's
+     * {@code DirectDepmod}: its wall time is compared with kmod's); null for anything else. The
+     * writers are made as picocli makes its defaults, so the output is the same either way.
+     */
+    private static Integer kmod(String[] args) {
+        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, encoding("sun.stdout.encoding")), false);
+        PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, encoding("sun.stderr.encoding")), true);
+        return dev.jdm.kmod.cli.KmodMain.runDirect("jdm kmod", java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+    }
+
+    private static Charset encoding(String property) {
+        String name = System.getProperty(property);
+        return name == null ? Charset.defaultCharset() : Charset.forName(name.equalsIgnoreCase("cp65001") ? "UTF-8" : name);
     }
 
     /**

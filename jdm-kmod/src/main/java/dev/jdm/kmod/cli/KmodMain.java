@@ -20,9 +20,27 @@ public final class KmodMain {
     public static int execute(String... args) {
         PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), false);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
-        int rc = commandLine(out, err).execute(args);
+        Integer direct = runDirect("kmod", args, out, err);
+        int rc = direct != null ? direct : commandLine(out, err).execute(args);
         out.flush();
         err.flush();
+        return rc;
+    }
+
+    /**
+     * Runs {@code kmod ARGS} without picocli where that is known to mean the same (today plain
+     * {@code depmod} lines, see {@link DirectDepmod}), naming the command {@code parent + " depmod"}
+     * in errors; null if picocli must parse {@code args}. The jdm CLI calls this for {@code jdm kmod}.
+     */
+    public static Integer runDirect(String parent, String[] args, PrintWriter out, PrintWriter err) {
+        if (args.length == 0 || !args[0].equals("depmod")) {
+            return null;
+        }
+        Integer rc = DirectDepmod.run(parent + " depmod", java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+        if (rc != null) {
+            out.flush();
+            err.flush();
+        }
         return rc;
     }
 

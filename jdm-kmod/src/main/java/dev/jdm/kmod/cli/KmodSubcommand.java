@@ -22,6 +22,15 @@ abstract class KmodSubcommand implements Callable<Integer> {
     /** Built on first use: Jackson's start-up would otherwise slow every jdm command, not only kmod --json. */
     private static final class Json {
         static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+        /** Here, not in printJson: a catch of Jackson's exception there made every command load Jackson to verify it. */
+        static String write(Object value) {
+            try {
+                return MAPPER.writeValueAsString(value);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("cannot serialise JSON: " + e.getMessage(), e);
+            }
+        }
     }
 
     @Spec
@@ -29,6 +38,11 @@ abstract class KmodSubcommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print JSON instead of kmod's text format.")
     boolean json;
+
+    /** Set instead of {@link #spec} when the command runs without picocli ({@link DirectDepmod}). */
+    private PrintWriter directOut;
+    private PrintWriter directErr;
+    private String directName;
 
     /** Does the work; returns the exit code. */
     abstract int run() throws KmodException;
@@ -50,13 +64,21 @@ abstract class KmodSubcommand implements Callable<Integer> {
         }
     }
 
+    /** Runs the command as {@link #call()} does, with these writers, naming itself {@code qualifiedName} in errors. */
+    final int callDirect(String qualifiedName, PrintWriter out, PrintWriter err) {
+        directName = qualifiedName;
+        directOut = out;
+        directErr = err;
+        return call();
+    }
+
     PrintWriter out() {
-        return spec.commandLine().getOut();
+        return spec != null ? spec.commandLine().getOut() : directOut;
     }
 
     void error(String message) {
-        PrintWriter err = spec.commandLine().getErr();
-        err.println(spec.qualifiedName() + ": " + message);
+        PrintWriter err = spec != null ? spec.commandLine().getErr() : directErr;
+        err.println((spec != null ? spec.qualifiedName() : directName) + ": " + message);
         err.flush();
     }
 
@@ -69,10 +91,6 @@ abstract class KmodSubcommand implements Callable<Integer> {
     }
 
     void printJson(Object value) {
-        try {
-            printRaw(Json.MAPPER.writeValueAsString(value) + "\n");
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise JSON: " + e.getMessage(), e);
-        }
+        printRaw(Json.write(value) + "\n");
     }
 }

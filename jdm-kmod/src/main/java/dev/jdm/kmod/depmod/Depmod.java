@@ -1,28 +1,23 @@
 package dev.jdm.kmod.depmod;
 
 import dev.jdm.kmod.KmodException;
-import dev.jdm.kmod.elf.ElfFile;
 import dev.jdm.kmod.io.Compression;
-import dev.jdm.kmod.io.ModuleFile;
-import dev.jdm.kmod.modinfo.ModInfoEntry;
 import dev.jdm.kmod.modinfo.ModuleNames;
 import dev.jdm.kmod.symbols.ExportedSymbol;
 import dev.jdm.kmod.symbols.ImportedSymbol;
-import dev.jdm.kmod.symbols.Imports;
-import dev.jdm.kmod.symbols.Exports;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.stream.IntStream;
+import java.util.concurrent.FutureTask;
 
 /**
  * Computes what kmod's depmod computes for one module directory, in the same order:
@@ -33,8 +28,8 @@ import java.util.stream.IntStream;
  *   <li>add every module's exports to the symbol table (a later owner replaces an earlier);</li>
  *   <li>link each module's imports to their owners and topologically sort (users first).</li>
  * </ol>
- * Parsing the ELF files, the expensive part, runs in parallel; the rest is sequential and
- * deterministic.
+ * Reading the module files, the expensive part, runs on every core while the tree is walked
+ * ({@link ModuleLoader}); the rest is sequential and deterministic.
  */
 public final class Depmod {
     static final int MODULE_BUCKETS = 512;
@@ -50,6 +45,9 @@ public final class Depmod {
     private final List<DepmodModule> modules = new ArrayList<>();
     private final Map<String, Symbol> symbols = new HashMap<>();
     private final List<String> warnings = new ArrayList<>();
+    private volatile List<Symbol> symbolsInHashOrder;
+    /** The indexes {@link DepmodOutput#startIndependent} renders while dependencies are computed. */
+    FutureTask<Map<String, byte[]>> early;
 
     private Depmod(Path moduleDir, DepmodConfig config) {
         this.moduleDir = moduleDir;
@@ -73,27 +71,40 @@ public final class Depmod {
             d.symbols.put("_GLOBAL_OFFSET_TABLE_", new Symbol("_GLOBAL_OFFSET_TABLE_", 0, null));
         }
         Map<String, DepmodModule> byName = new LinkedHashMap<>();
-        d.scan(moduleDir, byName);
+        ModuleLoader loader = new ModuleLoader(Runtime.getRuntime().availableProcessors());
+        try {
+            d.scan(moduleDir, byName, loader);
+        } finally {
+            loader.finish(moduleDir); // also when the walk failed: no reader is left waiting
+        }
         d.modules.addAll(KmodHash.iterationOrder(byName.values(), m -> m.name, MODULE_BUCKETS));
-        d.load();
+        for (DepmodModule m : d.modules) {
+            d.warnings.addAll(m.problems);
+        }
         d.sortByModulesOrder();
         d.addSymbols();
+        // The indexes that do not depend on dependencies render on another core meanwhile.
+        d.early = DepmodOutput.startIndependent(d);
         d.linkDependencies();
         d.sortTopologically();
         return d;
     }
 
-    private void scan(Path dir, Map<String, DepmodModule> byName) throws KmodException {
+    private void scan(Path dir, Map<String, DepmodModule> byName, ModuleLoader loader) {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path p : entries) {
                 String fileName = p.getFileName().toString();
                 if (fileName.equals("build") || fileName.equals("source")) {
                     continue;
                 }
-                if (Files.isDirectory(p)) {
-                    scan(p, byName);
-                } else if (Compression.extensionLength(fileName) > 0 && Files.isRegularFile(p)) {
-                    consider(p.toString(), byName);
+                BasicFileAttributes attrs = attributes(p); // one stat where isDirectory and isRegularFile took two
+                if (attrs == null) {
+                    continue;
+                }
+                if (attrs.isDirectory()) {
+                    scan(p, byName, loader);
+                } else if (attrs.isRegularFile() && Compression.extensionLength(fileName) > 0) {
+                    consider(p.toString(), byName, loader);
                 }
             }
         } catch (IOException e) {
@@ -101,7 +112,16 @@ public final class Depmod {
         }
     }
 
-    private void consider(String path, Map<String, DepmodModule> byName) {
+    /** The attributes of {@code p}, links followed; null if it cannot be read (a dangling link), as Files.isDirectory takes it. */
+    private static BasicFileAttributes attributes(Path p) {
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private void consider(String path, Map<String, DepmodModule> byName, ModuleLoader loader) {
         String name = ModuleNames.fromPath(path);
         String rel = path.substring(dirname.length() + 1);
         DepmodModule existing = byName.get(name);
@@ -111,38 +131,9 @@ public final class Depmod {
             }
             byName.remove(name);
         }
-        byName.put(name, new DepmodModule(name, path, rel));
-    }
-
-    /** Reads modinfo, exports and imports of every module, in parallel. */
-    private void load() {
-        ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
-        IntStream.range(0, modules.size()).parallel().forEach(i -> {
-            DepmodModule m = modules.get(i);
-            try {
-                ModuleFile file = ModuleFile.open(Path.of(m.path));
-                ElfFile elf = file.elf();
-                m.exports = Exports.read(elf);
-                List<ModInfoEntry> info = new ArrayList<>();
-                elf.find(".modinfo").ifPresent(s -> {
-                    try {
-                        elf.strings(s).forEach(str -> info.add(ModInfoEntry.parse(str)));
-                    } catch (KmodException e) {
-                        errors.add(e.getMessage());
-                    }
-                });
-                m.info = info;
-                try {
-                    m.imports = Imports.read(elf);
-                } catch (KmodException noSymtab) {
-                    m.imports = List.of(); // kmod: "ignoring ...: no dependency symbols"
-                }
-            } catch (KmodException e) {
-                m.loadError = e.getMessage();
-                errors.add(e.getMessage());
-            }
-        });
-        warnings.addAll(errors);
+        DepmodModule m = new DepmodModule(name, path, rel);
+        byName.put(name, m);
+        loader.add(m);
     }
 
     /** depmod_modules_sort: modules.order lines get negative indexes, the rest keep 1; stable sort. */
@@ -245,10 +236,18 @@ public final class Depmod {
         for (DepmodModule m : modules) {
             m.deps.sort((a, b) -> Integer.compare(a.depSortIdx, b.depSortIdx));
         }
+        // modules.dep and modules.dep.bin both list them: computed once, here.
+        for (DepmodModule m : modules) {
+            m.allDeps = List.copyOf(collectDependencies(m));
+        }
     }
 
     /** All transitive dependencies, unique, sorted by topological index (mod_get_all_sorted_dependencies). */
     public static List<DepmodModule> allDependencies(DepmodModule m) {
+        return m.allDeps != null ? m.allDeps : collectDependencies(m);
+    }
+
+    private static List<DepmodModule> collectDependencies(DepmodModule m) {
         List<DepmodModule> out = new ArrayList<>();
         java.util.Set<DepmodModule> seen = new java.util.HashSet<>();
         fill(m, out, seen);
@@ -276,7 +275,12 @@ public final class Depmod {
 
     /** The symbol table in libkmod hash iteration order. */
     public List<Symbol> symbolsInHashOrder() {
-        return KmodHash.iterationOrder(symbols.values(), Symbol::name, SYMBOL_BUCKETS);
+        List<Symbol> sorted = symbolsInHashOrder; // modules.symbols and its .bin both walk it
+        if (sorted == null) {
+            sorted = List.copyOf(KmodHash.iterationOrder(symbols.values(), Symbol::name, SYMBOL_BUCKETS));
+            symbolsInHashOrder = sorted;
+        }
+        return sorted;
     }
 
     public Map<String, Symbol> symbols() {

@@ -19,12 +19,16 @@ public final class DepmodModule {
     List<ExportedSymbol> exports = List.of();
     List<ImportedSymbol> imports = List.of();
     String loadError;
+    /** What reading the module found wrong, reported if depmod keeps it. */
+    List<String> problems = List.of();
 
     int sortIdx = 1;
     int idx;
     int depSortIdx = Integer.MAX_VALUE;
     int users;
     final List<DepmodModule> deps = new ArrayList<>(4);
+    /** All transitive dependencies in output order, once the topological sort has run. */
+    List<DepmodModule> allDeps;
 
     DepmodModule(String name, String path, String relpath) {
         this.name = name;

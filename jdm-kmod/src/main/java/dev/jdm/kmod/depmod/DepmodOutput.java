@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,11 +29,43 @@ public final class DepmodOutput {
 
     /** Every index by file name, contents as ISO-8859-1 byte strings, in kmod's writing order. */
     public static Map<String, byte[]> render(Depmod d) throws KmodException {
+        // Two halves of about equal cost, the second on another core (kmod renders on one), and
+        // started by Depmod.run before the dependencies are computed, which it does not need: the
+        // tries of modules.alias and modules.symbols are the expensive parts.
+        FutureTask<Map<String, byte[]>> second = d.early != null ? d.early : startIndependent(d);
         Map<String, byte[]> out = new LinkedHashMap<>();
         out.put("modules.dep", bytes(deps(d)));
         out.put("modules.dep.bin", IndexTrie.depBin(d));
         out.put("modules.alias", bytes(aliases(d)));
         out.put("modules.alias.bin", IndexTrie.aliasBin(d));
+        try {
+            out.putAll(second.get());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KmodException("interrupted while writing the indexes");
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case KmodException k -> throw k;
+                case RuntimeException r -> throw r;
+                case Error r -> throw r;
+                default -> throw new IllegalStateException(e.getCause());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Starts rendering, on a thread of its own, the indexes that need modules, their order,
+     * modinfo and the symbol table but not dependencies (all but modules.dep and its trie).
+     */
+    static FutureTask<Map<String, byte[]>> startIndependent(Depmod d) {
+        FutureTask<Map<String, byte[]>> task = new FutureTask<>(() -> renderSymbolsAndRest(d));
+        Thread.ofPlatform().name("depmod-render").daemon().start(task);
+        return task;
+    }
+
+    private static Map<String, byte[]> renderSymbolsAndRest(Depmod d) throws KmodException {
+        Map<String, byte[]> out = new LinkedHashMap<>();
         out.put("modules.softdep", bytes(keyed(d, "softdep",
                 "# Soft dependencies extracted from modules themselves.\n", "softdep")));
         out.put("modules.weakdep", bytes(keyed(d, "weakdep",
@@ -126,15 +160,16 @@ public final class DepmodOutput {
                     continue;
                 }
                 String v = e.value();
-                Matcher c = CHAR_MAJOR.matcher(v);
-                Matcher b = BLOCK_MAJOR.matcher(v);
+                // matchers only for the few aliases that can match: most are pci:, usb:, acpi*:...
+                Matcher c = v.startsWith("char-major-") ? CHAR_MAJOR.matcher(v) : null;
+                Matcher b = v.startsWith("block-major-") ? BLOCK_MAJOR.matcher(v) : null;
                 if (v.startsWith("devname:")) {
                     devname = v.substring("devname:".length());
-                } else if (c.matches()) {
+                } else if (c != null && c.matches()) {
                     type = 'c';
                     major = Long.parseLong(c.group(1)) & 0xffffffffL;
                     minor = Long.parseLong(c.group(2)) & 0xffffffffL;
-                } else if (b.matches()) {
+                } else if (b != null && b.matches()) {
                     type = 'b';
                     major = Long.parseLong(b.group(1)) & 0xffffffffL;
                     minor = Long.parseLong(b.group(2)) & 0xffffffffL;

@@ -4,12 +4,12 @@ import dev.jdm.kmod.KmodException;
 import dev.jdm.kmod.modinfo.BuiltinModInfo;
 import dev.jdm.kmod.modinfo.ModInfoEntry;
 import dev.jdm.kmod.modinfo.ModuleNames;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * kmod's binary index format (modules.*.bin), from module-init-tools' index.c as kept in
@@ -45,7 +45,19 @@ public final class IndexTrie {
         Value values;
         int first = CHILDMAX;
         int last;
-        Node[] children = new Node[CHILDMAX];
+        /** Allocated with the first child: most nodes of an index are leaves. */
+        Node[] children;
+
+        Node child(int ch) {
+            return children == null ? null : children[ch];
+        }
+
+        void setChild(int ch, Node n) {
+            if (children == null) {
+                children = new Node[CHILDMAX];
+            }
+            children[ch] = n;
+        }
     }
 
     private final Node root = new Node();
@@ -70,10 +82,10 @@ public final class IndexTrie {
                     n.children = node.children;
                     node.prefix = node.prefix.substring(0, j);
                     node.values = null;
-                    node.children = new Node[CHILDMAX];
+                    node.children = null;
                     node.first = ch;
                     node.last = ch;
-                    node.children[ch] = n;
+                    node.setChild(ch, n);
                     break;
                 }
             }
@@ -83,16 +95,16 @@ public final class IndexTrie {
                 return;
             }
             char ch = key.charAt(i);
-            if (node.children[ch] == null) {
+            if (node.child(ch) == null) {
                 node.first = Math.min(node.first, ch);
                 node.last = Math.max(node.last, ch);
                 Node child = new Node();
                 child.prefix = key.substring(i + 1);
                 addValue(child, value, priority);
-                node.children[ch] = child;
+                node.setChild(ch, child);
                 return;
             }
-            node = node.children[ch];
+            node = node.child(ch);
             i++;
         }
     }
@@ -141,7 +153,7 @@ public final class IndexTrie {
         if (node.first < CHILDMAX) {
             childOffsets = new int[node.last - node.first + 1];
             for (int i = 0; i < childOffsets.length; i++) {
-                childOffsets[i] = write(node.children[node.first + i], out);
+                childOffsets[i] = write(node.child(node.first + i), out);
             }
         }
         int offset = out.size();
@@ -179,22 +191,43 @@ public final class IndexTrie {
         b[at + 3] = (byte) v;
     }
 
-    private static final class Out extends ByteArrayOutputStream {
-        Out() {
-            super(1 << 20);
+    /** A growable big-endian byte buffer; not ByteArrayOutputStream, whose every write takes a lock. */
+    private static final class Out {
+        private byte[] buf = new byte[1 << 16];
+        private int size;
+
+        int size() {
+            return size;
+        }
+
+        void write(int b) {
+            ensure(1);
+            buf[size++] = (byte) b;
         }
 
         void u32(int v) {
-            write(v >>> 24);
-            write(v >>> 16);
-            write(v >>> 8);
-            write(v);
+            ensure(4);
+            putU32(buf, size, v);
+            size += 4;
         }
 
+        /** A 7-bit string (checked on insertion) and its NUL. */
         void str(String s) {
-            byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
-            write(b, 0, b.length);
-            write(0);
+            int n = s.length();
+            ensure(n + 1);
+            s.getBytes(0, n, buf, size);
+            size += n;
+            buf[size++] = 0;
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, size);
+        }
+
+        private void ensure(int n) {
+            if (buf.length - size < n) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + n));
+            }
         }
     }
 

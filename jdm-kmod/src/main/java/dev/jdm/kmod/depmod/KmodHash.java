@@ -2,7 +2,6 @@ package dev.jdm.kmod.depmod;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.Function;
 
@@ -75,7 +74,7 @@ public final class KmodHash {
             String k = key.apply(v);
             keyed.add(new Keyed<>(bucket(k, buckets), k, v));
         }
-        keyed.sort(Comparator.<Keyed<T>>comparingInt(Keyed::bucket).thenComparing(Keyed::key));
+        keyed.sort((a, b) -> a.bucket != b.bucket ? Integer.compare(a.bucket, b.bucket) : a.key.compareTo(b.key));
         List<T> out = new ArrayList<>(keyed.size());
         keyed.forEach(k -> out.add(k.value()));
         return out;

@@ -25,7 +25,9 @@ public final class ElfFile {
     private final int machine;
     private final List<ElfSection> sections;
     /** .symtab decoded once: exports and imports both walk it. Not thread-safe, like the file view itself. */
-    private List<ElfSymbol> symbolCache;
+    private SymbolTable symbolCache;
+    /** Where the symbol table is read into, if the caller reuses arrays from file to file; else null. */
+    private SymbolTable.Buffers symbolBuffers;
 
     private ElfFile(String file, ByteBuffer data, ElfDescriptor d, int machine, List<ElfSection> sections) {
         this.file = file;
@@ -46,6 +48,16 @@ public final class ElfFile {
             }
         }
         return true;
+    }
+
+    /**
+     * {@link #parse(String, ByteBuffer)}, reading the symbol table into {@code reuse}: the
+     * result's {@link #symbolTable()} is valid until another file's table is read into it.
+     */
+    public static ElfFile parse(String file, ByteBuffer data, SymbolTable.Buffers reuse) throws KmodException {
+        ElfFile elf = parse(file, data);
+        elf.symbolBuffers = reuse;
+        return elf;
     }
 
     /** Parses the ELF and section headers; {@code file} names the input in error messages. */
@@ -96,26 +108,17 @@ public final class ElfFile {
         if (shstrndx <= 0 || shstrndx >= shnum) {
             throw problem("section name table index " + shstrndx + " is out of range (" + shnum + " sections)");
         }
-        ElfSection[] raw = new ElfSection[(int) shnum];
-        long[] nameoffs = new long[(int) shnum];
-        for (int i = 0; i < shnum; i++) {
-            long at = shoff + (long) i * d.shdrSize;
-            raw[i] = readHeader(at, i, null);
-            nameoffs[i] = u32(at + d.shName);
-        }
-        ElfSection names = raw[shstrndx];
+        ElfSection names = readHeader(shoff + (long) shstrndx * d.shdrSize, shstrndx, null);
         if (!names.inFile() || names.size() == 0 || u8(names.offset() + names.size() - 1) != 0) {
             throw problem("section name table (section " + shstrndx + ") is out of bounds or not NUL-terminated");
         }
-        List<ElfSection> list = new ArrayList<>(raw.length);
-        for (ElfSection s : raw) {
-            String name = null;
-            long nameoff = nameoffs[s.index()];
-            if (nameoff < names.size()) {
-                name = cString(names.offset() + nameoff, names.offset() + names.size());
-            }
-            list.add(new ElfSection(s.index(), name, s.type(), s.flags(), s.offset(), s.size(), s.link(), s.info(),
-                    s.entsize(), s.inFile()));
+        byte[] nameBytes = bytes(names); // NUL-terminated, checked above
+        List<ElfSection> list = new ArrayList<>((int) shnum);
+        for (int i = 0; i < shnum; i++) {
+            long at = shoff + (long) i * d.shdrSize;
+            long nameoff = u32(at + d.shName);
+            String name = nameoff < nameBytes.length ? SectionNames.decode(nameBytes, (int) nameoff) : null;
+            list.add(readHeader(at, i, name));
         }
         return new ElfFile(file, data, d, mach, List.copyOf(list));
     }
@@ -191,6 +194,27 @@ public final class ElfFile {
         return out;
     }
 
+    /**
+     * A section's bytes from index 0 of an array that may be longer, and that is reused by the
+     * next call when this file reads into reused {@link SymbolTable.Buffers}: for callers that
+     * read it at once and keep nothing of it.
+     */
+    public byte[] sectionBytes(ElfSection s) throws KmodException {
+        if (symbolBuffers == null) {
+            return bytes(s);
+        }
+        checkInFile(s);
+        byte[] into = symbolBuffers.section((int) s.size());
+        data.get((int) s.offset(), into, 0, (int) s.size());
+        return into;
+    }
+
+    /** Copies a section's bytes to the start of {@code into}, which must be large enough. */
+    public void copy(ElfSection s, byte[] into) throws KmodException {
+        checkInFile(s);
+        data.get((int) s.offset(), into, 0, (int) s.size());
+    }
+
     /** Raw bytes of the whole file from {@code offset} (for signatures). */
     public byte[] bytes(long offset, int length) throws KmodException {
         check(offset, length);
@@ -211,18 +235,17 @@ public final class ElfFile {
      * string kept: the splitting of libkmod's {@code kmod_elf_get_strings}.
      */
     public List<String> strings(ElfSection s) throws KmodException {
-        checkInFile(s);
+        byte[] b = sectionBytes(s); // one bulk copy: byte-wise reads of a mapped buffer are slow
+        int end = (int) s.size();
         List<String> out = new ArrayList<>();
-        int start = (int) s.offset();
-        int end = (int) (s.offset() + s.size());
-        int i = start;
+        int i = 0;
         while (i < end) {
             int j = i;
-            while (j < end && data.get(j) != 0) {
+            while (j < end && b[j] != 0) {
                 j++;
             }
             if (j > i) {
-                out.add(latin1(i, j - i));
+                out.add(new String(b, i, j - i, StandardCharsets.ISO_8859_1));
             }
             i = j + 1;
         }
@@ -231,46 +254,32 @@ public final class ElfFile {
 
     /** Symbols of {@code .symtab} named through {@code .strtab}, entry 0 skipped; empty if absent. */
     public List<ElfSymbol> symbols() throws KmodException {
-        if (symbolCache == null) {
-            symbolCache = readSymbols();
-        }
-        return symbolCache;
+        return symbolTable().symbols();
     }
 
-    private List<ElfSymbol> readSymbols() throws KmodException {
-        Optional<ElfSection> symtab = find(".symtab");
-        Optional<ElfSection> strtab = find(".strtab");
-        if (symtab.isEmpty() || strtab.isEmpty()) {
-            return List.of();
+    /** {@code .symtab} with {@code .strtab}, read once; empty if either is absent. */
+    public SymbolTable symbolTable() throws KmodException {
+        if (symbolCache == null) {
+            Optional<ElfSection> symtab = find(".symtab");
+            Optional<ElfSection> strtab = find(".strtab");
+            symbolCache = symtab.isEmpty() || strtab.isEmpty() ? SymbolTable.EMPTY
+                    : SymbolTable.read(this, symtab.get(), strtab.get(), symbolBuffers);
         }
-        ElfSection st = symtab.get();
-        ElfSection str = strtab.get();
-        if (st.size() % d.symSize != 0) {
-            throw problem(".symtab size " + st.size() + " is not a multiple of " + d.symSize);
-        }
-        int count = (int) (st.size() / d.symSize);
-        List<ElfSymbol> out = new ArrayList<>(Math.max(0, count - 1));
-        long strEnd = str.offset() + str.size();
-        for (int i = 1; i < count; i++) {
-            long at = st.offset() + (long) i * d.symSize;
-            long nameoff = u32(at + d.stName);
-            if (nameoff >= str.size()) {
-                throw problem(".symtab entry " + i + " names offset " + nameoff + " beyond .strtab (" + str.size() + " bytes)");
-            }
-            String name = cString(str.offset() + nameoff, strEnd);
-            out.add(new ElfSymbol(i, name, word(at + d.stValue), word(at + d.stSize), u8(at + d.stInfo),
-                    u16(at + d.stShndx)));
-        }
-        return out;
+        return symbolCache;
     }
 
     /** NUL-terminated string at {@code at}; the NUL must come before {@code end}. */
     public String cString(long at, long end) throws KmodException {
         check(at, 0);
         long limit = Math.min(end, data.limit());
-        for (long i = at; i < limit; i++) {
-            if (data.get((int) i) == 0) {
-                return latin1((int) at, (int) (i - at));
+        byte[] chunk = new byte[64]; // copied a chunk at a time: most names are short
+        for (long from = at; from < limit; from += chunk.length) {
+            int n = (int) Math.min(chunk.length, limit - from);
+            data.get((int) from, chunk, 0, n);
+            for (int k = 0; k < n; k++) {
+                if (chunk[k] == 0) {
+                    return latin1((int) at, (int) (from + k - at));
+                }
             }
         }
         throw problem("unterminated string at offset " + at);

@@ -2,9 +2,11 @@ package dev.jdm.kmod.io;
 
 import dev.jdm.kmod.KmodException;
 import dev.jdm.kmod.elf.ElfFile;
+import dev.jdm.kmod.elf.SymbolTable;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
@@ -16,7 +18,8 @@ import org.tukaani.xz.XZInputStream;
 
 /**
  * A module file opened for reading: uncompressed files are memory-mapped, compressed ones
- * (.ko.xz, .ko.zst, .ko.gz) are inflated into memory. Decompressed output is capped so that
+ * (.ko.xz, .ko.zst, .ko.gz) are inflated into memory (.xz by liblzma where it can be loaded,
+ * see {@link Lzma}, else by xz-java). Decompressed output is capped so that
  * a hostile file cannot exhaust the heap.
  *
  * @param path        the file as given
@@ -28,6 +31,24 @@ public record ModuleFile(Path path, Compression compression, ByteBuffer contents
     public static final int MAX_UNCOMPRESSED = 512 << 20;
 
     public static ModuleFile open(Path path) throws KmodException {
+        try (Scratch scratch = new Scratch()) {
+            ModuleFile f = open(path, scratch);
+            if (f.compression == Compression.XZ && f.contents.isDirect()) {
+                // the scratch is closed on return: the caller gets its own copy
+                byte[] copy = new byte[f.contents.limit()];
+                f.contents.get(0, copy);
+                return new ModuleFile(path, f.compression, ByteBuffer.wrap(copy).asReadOnlyBuffer());
+            }
+            return f;
+        }
+    }
+
+    /**
+     * Opens {@code path}, inflating an .xz module into {@code scratch}'s buffer: the result's
+     * contents are valid only until the next open through the same scratch, and only in the
+     * thread that owns it. For reading many modules (depmod) without allocating each one.
+     */
+    public static ModuleFile open(Path path, Scratch scratch) throws KmodException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size > Integer.MAX_VALUE) {
@@ -38,6 +59,9 @@ public record ModuleFile(Path path, Compression compression, ByteBuffer contents
             if (c == Compression.NONE) {
                 return new ModuleFile(path, c, mapped);
             }
+            if (c == Compression.XZ && Lzma.available()) {
+                return new ModuleFile(path, c, scratch.inflateXz(path, MemorySegment.ofBuffer(mapped)));
+            }
             return new ModuleFile(path, c, ByteBuffer.wrap(inflate(path, c, mapped)).asReadOnlyBuffer());
         } catch (NoSuchFileException e) {
             throw KmodException.in(path, "no such file");
@@ -45,6 +69,43 @@ public record ModuleFile(Path path, Compression compression, ByteBuffer contents
             throw KmodException.in(path, "permission denied");
         } catch (IOException e) {
             throw KmodException.in(path, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Where one thread inflates module files, one after another: liblzma's decoder state and
+     * an output buffer, both kept from file to file.
+     */
+    public static final class Scratch implements AutoCloseable {
+        private final SymbolTable.Buffers symbols = new SymbolTable.Buffers();
+        private Lzma lzma;
+        private NativeBuffer out;
+
+        /** Arrays for the symbol tables of the modules read through this scratch. */
+        public SymbolTable.Buffers symbolBuffers() {
+            return symbols;
+        }
+
+        ByteBuffer inflateXz(Path path, MemorySegment compressed) throws KmodException {
+            if (lzma == null) {
+                lzma = new Lzma();
+                out = new NativeBuffer(Math.max(1L << 20, Math.min(MAX_UNCOMPRESSED, compressed.byteSize() * 5)));
+            }
+            try {
+                long n = lzma.decode(compressed, out, MAX_UNCOMPRESSED);
+                return out.segment().asSlice(0, n).asReadOnly().asByteBuffer();
+            } catch (Lzma.LzmaException e) {
+                throw KmodException.in(path, e.tooLarge ? "xz " + e.getMessage() : "corrupt xz data: " + e.getMessage());
+            }
+        }
+
+        @Override
+        public void close() {
+            if (lzma != null) {
+                lzma.close();
+                out.close();
+                lzma = null;
+            }
         }
     }
 

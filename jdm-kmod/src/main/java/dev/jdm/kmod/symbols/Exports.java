@@ -6,7 +6,8 @@ import static dev.jdm.kmod.elf.ElfDescriptor.SHN_UNDEF;
 import dev.jdm.kmod.KmodException;
 import dev.jdm.kmod.elf.ElfFile;
 import dev.jdm.kmod.elf.ElfSection;
-import dev.jdm.kmod.elf.ElfSymbol;
+import dev.jdm.kmod.elf.SymbolTable;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,35 +31,39 @@ public final class Exports {
     private static final String CRC = "__crc_";
     private static final String KSYMTAB = "__ksymtab_";
     private static final String KSTRTABNS = "__kstrtabns_";
+    private static final byte[] CRC_BYTES = CRC.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KSYMTAB_BYTES = KSYMTAB.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KSTRTABNS_BYTES = KSTRTABNS.getBytes(StandardCharsets.US_ASCII);
 
     private Exports() {
     }
 
     public static List<ExportedSymbol> read(ElfFile elf) throws KmodException {
-        List<ElfSymbol> symbols;
+        SymbolTable symbols;
         try {
-            symbols = elf.symbols();
+            symbols = elf.symbolTable();
         } catch (KmodException corruptSymtab) {
-            symbols = List.of(); // libkmod falls back to __ksymtab_strings here too
+            symbols = null; // libkmod falls back to __ksymtab_strings here too
         }
         Set<String> gpl = new HashSet<>();
         Map<String, String> namespaces = new HashMap<>();
-        List<ElfSymbol> crcs = new ArrayList<>();
-        for (ElfSymbol s : symbols) {
-            String n = s.name();
-            if (n.startsWith(CRC)) {
-                crcs.add(s);
-            } else if (n.startsWith(KSYMTAB) && isGplSection(elf, s.shndx())) {
-                gpl.add(n.substring(KSYMTAB.length()));
-            } else if (n.startsWith(KSTRTABNS)) {
-                namespace(elf, s).ifPresent(ns -> namespaces.put(n.substring(KSTRTABNS.length()), ns));
+        List<Integer> crcs = new ArrayList<>();
+        // Names are compared in place: only the few that matter are decoded (see SymbolTable).
+        for (int i = 1; symbols != null && i < symbols.size(); i++) {
+            if (symbols.nameStartsWith(i, CRC_BYTES)) {
+                crcs.add(i);
+            } else if (symbols.nameStartsWith(i, KSYMTAB_BYTES) && isGplSection(elf, symbols.shndx(i))) {
+                gpl.add(symbols.name(i, KSYMTAB.length()));
+            } else if (symbols.nameStartsWith(i, KSTRTABNS_BYTES)) {
+                String n = symbols.name(i, KSTRTABNS.length());
+                namespace(elf, symbols.value(i), symbols.shndx(i)).ifPresent(ns -> namespaces.put(n, ns));
             }
         }
         List<ExportedSymbol> out = new ArrayList<>();
         if (!crcs.isEmpty()) {
-            for (ElfSymbol s : crcs) {
-                String name = s.name().substring(CRC.length());
-                out.add(new ExportedSymbol(name, resolveCrc(elf, s.value(), s.shndx()), gpl.contains(name),
+            for (int i : crcs) {
+                String name = symbols.name(i, CRC.length());
+                out.add(new ExportedSymbol(name, resolveCrc(elf, symbols.value(i), symbols.shndx(i)), gpl.contains(name),
                         namespaces.getOrDefault(name, "")));
             }
             return out;
@@ -95,13 +100,13 @@ public final class Exports {
         return "__ksymtab_gpl".equals(elf.sections().get(shndx).name());
     }
 
-    private static Optional<String> namespace(ElfFile elf, ElfSymbol s) {
+    private static Optional<String> namespace(ElfFile elf, long value, int shndx) {
         try {
-            ElfSection sec = elf.section(s.shndx());
-            if (!sec.inFile() || Long.compareUnsigned(s.value(), sec.size()) >= 0) {
+            ElfSection sec = elf.section(shndx);
+            if (!sec.inFile() || Long.compareUnsigned(value, sec.size()) >= 0) {
                 return Optional.empty();
             }
-            return Optional.of(elf.cString(sec.offset() + s.value(), sec.offset() + sec.size()));
+            return Optional.of(elf.cString(sec.offset() + value, sec.offset() + sec.size()));
         } catch (KmodException e) {
             return Optional.empty();
         }

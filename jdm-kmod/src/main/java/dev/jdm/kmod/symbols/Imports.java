@@ -8,7 +8,7 @@ import static dev.jdm.kmod.elf.ElfDescriptor.STT_REGISTER;
 import dev.jdm.kmod.KmodException;
 import dev.jdm.kmod.elf.ElfFile;
 import dev.jdm.kmod.elf.ElfSection;
-import dev.jdm.kmod.elf.ElfSymbol;
+import dev.jdm.kmod.elf.SymbolTable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -41,17 +41,19 @@ public final class Imports {
         boolean[] visited = new boolean[versions.size()];
         boolean sparc = elf.machine() == EM_SPARC || elf.machine() == EM_SPARCV9;
         List<ImportedSymbol> out = new ArrayList<>();
-        for (ElfSymbol s : elf.symbols()) {
-            if (!s.isUndefined() || (sparc && s.type() == STT_REGISTER) || s.name().isEmpty()) {
+        SymbolTable symbols = elf.symbolTable();
+        for (int i = 1; i < symbols.size(); i++) {
+            if (!symbols.isUndefined(i) || (sparc && (symbols.info(i) & 0xf) == STT_REGISTER) || symbols.nameIsEmpty(i)) {
                 continue;
             }
-            Integer idx = firstIndex.get(s.name());
+            String name = symbols.name(i);
+            Integer idx = firstIndex.get(name);
             long crc = 0;
             if (idx != null) {
                 visited[idx] = true;
                 crc = versions.get(idx).crc();
             }
-            out.add(new ImportedSymbol(s.name(), crc, s.bind() == STB_WEAK));
+            out.add(new ImportedSymbol(name, crc, ((symbols.info(i) >>> 4) & 0xf) == STB_WEAK));
         }
         for (int i = 0; i < versions.size(); i++) {
             if (!visited[i]) {

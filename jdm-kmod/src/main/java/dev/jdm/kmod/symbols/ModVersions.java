@@ -61,10 +61,19 @@ public final class ModVersions {
         int crcSize = elf.descriptor().wordSize;
         int count = (int) (s.size() / entry);
         List<SymbolVersion> out = new ArrayList<>(count);
+        byte[] raw = elf.sectionBytes(s); // one copy; byte-wise reads of a mapped buffer are slow
         for (int i = 0; i < count; i++) {
             long at = s.offset() + (long) i * entry;
             long crc = crcSize == 8 ? elf.u64(at) : elf.u32(at);
-            String name = elf.cString(at + crcSize, at + entry);
+            int from = i * entry + crcSize;
+            int end = from;
+            while (end < (i + 1) * entry && raw[end] != 0) {
+                end++;
+            }
+            if (end == (i + 1) * entry) {
+                throw elf.problem("unterminated string at offset " + (at + crcSize));
+            }
+            String name = new String(raw, from, end - from, java.nio.charset.StandardCharsets.ISO_8859_1);
             if (stripDot && name.startsWith(".")) {
                 name = name.substring(1);
             }

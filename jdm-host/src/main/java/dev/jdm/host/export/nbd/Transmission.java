@@ -43,6 +43,8 @@ final class Transmission {
     private static final int MAX_EXTENTS = 2048;
     /** The first buffer of a write payload; it doubles from here as the payload arrives. */
     static final int GROW_FROM = 1 << 20;
+    /** Write payloads up to this size are read into the input buffer with the requests that follow them. */
+    static final int SMALL_PAYLOAD = 64 << 10;
 
     private final ByteChannel ch;
     private final Session s;
@@ -60,6 +62,8 @@ final class Transmission {
     private final ByteBuffer in = ByteBuffer.allocateDirect(IN_BUFFER).flip();
     private final int headerLength;
     private final long size;
+    /** Whether this reader has corked {@link #writer}; only the reader thread touches it. */
+    private boolean corked;
 
     Transmission(ByteChannel ch, Session s, Task task, ExportAccess access, NbdConfig config, Semaphore exportBytes, IdleWatch idle,
             Consumer<String> warn, BufferPool pool) {
@@ -95,6 +99,7 @@ final class Transmission {
             loop();
         } finally {
             idle.stop();
+            uncork(); // the replies still held back are what the drain below waits for
             try {
                 if (inFlight.tryAcquire(config.maxInFlight(), DRAIN_SECONDS, TimeUnit.SECONDS)) {
                     inFlight.release(config.maxInFlight());
@@ -111,6 +116,9 @@ final class Transmission {
 
     private void loop() throws IOException {
         while (true) {
+            if (in.remaining() >= headerLength) {
+                cork(); // the next request is here already: its reply can wait for the others
+            }
             if (!fill(headerLength, true)) {
                 return; // the client hung up between requests without NBD_CMD_DISC
             }
@@ -132,16 +140,16 @@ final class Transmission {
             }
             idle.touch();
             long payload = type == Request.WRITE || (s.extended() && (flags & Request.FLAG_PAYLOAD_LEN) != 0) ? length : 0;
-            inFlight.acquireUninterruptibly();
+            acquire(inFlight, 1);
             if (Long.compareUnsigned(payload, s.maxPayload()) > 0) {
                 oversized(cookie, offset, payload);
                 continue;
             }
             int bytes = (int) Math.min(payload > 0 ? payload : (type == Request.READ && length <= s.maxPayload() ? length : 0),
                     config.maxInFlightBytes());
-            inFlightBytes.acquireUninterruptibly(bytes);
+            acquire(inFlightBytes, bytes);
             if (payload == 0) {
-                exportBytes.acquireUninterruptibly(bytes); // a read's buffer, taken when it is dispatched
+                acquire(exportBytes, bytes); // a read's buffer, taken when it is dispatched
                 submit(new Req(cookie, offset, length, flags, type, null, bytes, bytes));
                 continue;
             }
@@ -170,13 +178,17 @@ final class Transmission {
      * memory for the next buffer the rest is read and dropped and everything is given back.
      */
     private Payload receive(int payload) throws IOException {
+        if (payload <= SMALL_PAYLOAD) {
+            // through the input buffer: the read that completes this payload also brings the requests behind it
+            fill(payload, "a write payload");
+        }
         ByteBuffer buf = null;
         int charged = 0;
         int have = 0;
         try {
             while (have < payload) {
                 int cap = (int) Math.min(payload, Math.max(GROW_FROM, 2L * have));
-                exportBytes.acquireUninterruptibly(cap - charged);
+                acquire(exportBytes, cap - charged);
                 charged = cap;
                 ByteBuffer grown = pool.take(cap);
                 if (buf != null) {
@@ -494,9 +506,47 @@ final class Transmission {
 
     // ---- input ----
 
+    /** Holds replies back while requests are still buffered ({@link ReplyWriter#cork}). */
+    private void cork() {
+        if (!corked) {
+            corked = true;
+            writer.cork();
+        }
+    }
+
+    /** Lets held-back replies go: called before anything that may block. */
+    private void uncork() {
+        if (corked) {
+            corked = false;
+            writer.uncork();
+        }
+    }
+
+    /** Takes permits; if that means waiting, the replies that would free them are let go first. */
+    private void acquire(Semaphore sem, int permits) {
+        if (!sem.tryAcquire(permits)) {
+            uncork();
+            sem.acquireUninterruptibly(permits);
+        }
+    }
+
+    /** Makes {@code n} bytes of a payload available in {@code in}. */
+    private void fill(int n, String what) throws IOException {
+        while (in.remaining() < n) {
+            uncork();
+            in.compact();
+            int got = ch.read(in);
+            in.flip();
+            if (got < 0) {
+                throw new EOFException("client vanished inside " + what + " (" + in.remaining() + " of " + n + " bytes)");
+            }
+        }
+    }
+
     /** Makes {@code n} bytes available in {@code in}; false at a clean end of stream if allowed. */
     private boolean fill(int n, boolean atBoundary) throws IOException {
         while (in.remaining() < n) {
+            uncork();
             in.compact();
             int got = ch.read(in);
             in.flip();
@@ -517,6 +567,7 @@ final class Transmission {
         in.position(in.position() + buffered);
         dst.position(dst.position() + buffered);
         while (dst.hasRemaining()) {
+            uncork();
             if (ch.read(dst) < 0) {
                 throw new EOFException("client vanished inside a write payload (" + dst.position() + " of " + dst.limit() + " bytes)");
             }
@@ -531,6 +582,7 @@ final class Transmission {
         in.position(in.position() + buffered);
         left -= buffered;
         while (left > 0) {
+            uncork();
             in.clear().limit((int) Math.min(in.capacity(), left));
             int got = ch.read(in);
             if (got < 0) {
