@@ -207,6 +207,13 @@ class RequestQueueTest {
         for (int i = 0; i < RequestQueue.MAX_DISPATCHERS; i++) {
             long off = (8L << 20) + i * (1L << 20);
             blockers.add(Thread.ofVirtual().start(() -> submit(q, BlockOp.WRITE, off, 4096, 0, filled(4096, 9))));
+            // one at a time: two blockers pending together would go to one dispatcher in one batch,
+            // and the second would wait behind the first inside the driver instead of taking a dispatcher
+            long want = RequestQueue.MAX_DISPATCHERS - i - 1;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (busy.getCount() > want && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
         }
         assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
         List<CompletableFuture<Integer>> parts = new ArrayList<>();
