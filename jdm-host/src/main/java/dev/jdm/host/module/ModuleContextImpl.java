@@ -28,8 +28,11 @@ final class ModuleContextImpl implements ModuleContext {
     private final AbiInfo abi;
     private final Function<String, Optional<ModuleContextImpl>> contexts;
     private final Map<Class<?>, Object> offered = new ConcurrentHashMap<>();
-    /** In attach order; detached in reverse. Written before init, read-only after. */
-    private final Map<Class<?>, ModuleService.Attachment<?>> attached = new LinkedHashMap<>();
+    /**
+     * In attach order; detached in reverse. Replaced whole on each attach (there are a handful), so
+     * that lsmod, which may read a coming module's footprint, never sees a map being written.
+     */
+    private volatile Map<Class<?>, ModuleService.Attachment<?>> attached = Map.of();
     private ClassLoader loader;
     private volatile boolean dead;
 
@@ -44,7 +47,9 @@ final class ModuleContextImpl implements ModuleContext {
     }
 
     void attach(Class<?> face, ModuleService.Attachment<?> attachment) {
-        attached.put(face, attachment);
+        Map<Class<?>, ModuleService.Attachment<?>> next = new LinkedHashMap<>(attached);
+        next.put(face, attachment);
+        attached = java.util.Collections.unmodifiableMap(next);
     }
 
     /** The face of the service attached for {@code type}, if one is. */
