@@ -1,6 +1,6 @@
 package dev.jdm.isolation.confine;
 
-import dev.jdm.isolation.sys.Errno;
+import dev.jdm.errno.Errno;
 import dev.jdm.isolation.sys.Sys;
 import dev.jdm.isolation.sys.SysException;
 import java.lang.foreign.Arena;
@@ -134,7 +134,7 @@ public final class Confinement {
             Sys.call("setresuid(0)", Sys.SETRESUID, 0, 0, 0);
             throw new ConfinementException("setresuid(" + uid + ")", "uid 0 could be regained after the drop");
         } catch (SysException expected) {
-            if (expected.errno() != Errno.EPERM) {
+            if (expected.errno() != Errno.EPERM.number()) {
                 throw new ConfinementException("setresuid(0) check", expected);
             }
         }

@@ -1,6 +1,6 @@
 package dev.jdm.isolation.confine;
 
-import dev.jdm.isolation.sys.Errno;
+import dev.jdm.errno.Errno;
 import dev.jdm.isolation.sys.Sys;
 import dev.jdm.isolation.sys.SysException;
 import java.lang.foreign.Arena;

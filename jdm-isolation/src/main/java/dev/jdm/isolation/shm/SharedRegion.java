@@ -1,6 +1,6 @@
 package dev.jdm.isolation.shm;
 
-import dev.jdm.isolation.sys.Errno;
+import dev.jdm.errno.Errno;
 import dev.jdm.isolation.sys.Sys;
 import dev.jdm.isolation.sys.SysException;
 import java.io.IOException;
@@ -96,7 +96,7 @@ public final class SharedRegion implements AutoCloseable {
         try {
             sealed = (Sys.fcntl(fd, Sys.F_GET_SEALS, 0) & Sys.F_SEAL_SHRINK) != 0;
         } catch (SysException e) {
-            if (e.errno() != Errno.EINVAL) {
+            if (e.errno() != Errno.EINVAL.number()) {
                 throw e;
             }
             sealed = false; // not a memfd: the /dev/shm fallback

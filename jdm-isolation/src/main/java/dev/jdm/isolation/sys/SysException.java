@@ -1,5 +1,6 @@
 package dev.jdm.isolation.sys;
 
+import dev.jdm.errno.Errno;
 import java.io.IOException;
 
 /** A system call that failed: names the call and its errno, e.g. {@code open(/etc/shadow) failed: EACCES (Permission denied)}. */

@@ -33,7 +33,8 @@ public final class TestDomains {
     public static synchronized List<Path> classPath() {
         if (classPath == null) {
             List<Path> dirs = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                    .filter(e -> e.endsWith("classes") || e.endsWith("test-classes"))
+                    // the kit's own classes and the jdm modules it needs (jdm-errno), as directories or JARs
+                    .filter(e -> e.endsWith("classes") || e.endsWith("test-classes") || Path.of(e).getFileName().toString().matches("jdm-.*\\.jar"))
                     .map(e -> Path.of(e).toAbsolutePath())
                     .toList();
             classPath = dirs.stream().allMatch(TestDomains::openToOthers) ? dirs : copied(dirs);
