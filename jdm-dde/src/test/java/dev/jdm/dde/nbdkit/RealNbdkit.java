@@ -37,7 +37,8 @@ final class RealNbdkit implements AutoCloseable {
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.exists(sock)) {
+        // the socket file appears at bind(), a moment before listen(): wait until a connection is taken
+        while (!Files.exists(sock) || !accepts(sock)) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
                 p.destroyForcibly();
                 throw new IllegalStateException("nbdkit did not start: " + cmd + "\n" + Files.readString(dir.resolve("log")));
@@ -45,6 +46,14 @@ final class RealNbdkit implements AutoCloseable {
             Thread.sleep(10);
         }
         return new RealNbdkit(p, sock, dir);
+    }
+
+    private static boolean accepts(Path sock) {
+        try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            return ch.connect(java.net.UnixDomainSocketAddress.of(sock));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     String log() throws IOException {
