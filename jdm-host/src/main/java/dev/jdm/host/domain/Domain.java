@@ -5,6 +5,10 @@ import dev.jdm.abi.Log;
 import dev.jdm.abi.LogLevel;
 import dev.jdm.abi.blk.BlockDevice;
 import dev.jdm.abi.blk.BlockLayer;
+import dev.jdm.abi.grant.GrantException;
+import dev.jdm.abi.grant.GrantedFile;
+import dev.jdm.abi.grant.Grants;
+import dev.jdm.host.grant.GrantDescriptors;
 import dev.jdm.errno.Errno;
 import dev.jdm.host.HostException;
 import dev.jdm.host.log.LogRing;
@@ -47,12 +51,17 @@ public final class Domain implements AutoCloseable {
     private final Map<String, ModuleSite> modules = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Reply>> pending = new ConcurrentHashMap<>();
     private final Map<String, Lu> lus = new ConcurrentHashMap<>();
+    /** Files granted to the domain's modules, by the handle the domain closes them with. */
+    private final Map<Long, Granted> grants = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong grantHandles = new java.util.concurrent.atomic.AtomicLong();
     private final Thread reader;
     private volatile ExitStatus exit;
 
     private record Reply(int errno, String message) {}
 
     private record Lu(String module, BlockDevice device, RingLuDriver driver) {}
+
+    private record Granted(String module, GrantedFile file) {}
 
     Domain(String name, DomainProcess process, LogRing log) {
         this.name = name;
@@ -137,6 +146,7 @@ public final class Domain implements AutoCloseable {
 
     void forget(String module) {
         modules.remove(module);
+        grants.values().removeIf(g -> g.module.equals(module)); // the module's grants service closes them
         lus.values().removeIf(lu -> {
             if (lu.module.equals(module)) {
                 lu.driver.close();
@@ -229,6 +239,18 @@ public final class Domain implements AutoCloseable {
                     lu.driver.close();
                 }
             }
+            case DomainProtocol.GRANT_FILE -> grant(new DomainProtocol.Reader("GRANT_FILE", f.payload()));
+            case DomainProtocol.GRANT_CLOSE -> {
+                DomainProtocol.Reader in = new DomainProtocol.Reader("GRANT_CLOSE", f.payload());
+                String module = site(in.name("module")).name();
+                long handle = in.l("handle");
+                in.end();
+                Granted g = grants.get(handle);
+                if (g != null && g.module.equals(module)) {
+                    grants.remove(handle);
+                    g.file.close();
+                }
+            }
             case DomainProtocol.BOOT_GUARD -> {
                 DomainProtocol.Reader in = new DomainProtocol.Reader("BOOT_GUARD", f.payload());
                 String module = site(in.name("module")).name();
@@ -241,6 +263,39 @@ public final class Domain implements AutoCloseable {
                 }
             }
             default -> throw new ControlChannelException("frame type " + f.type() + " is not one a domain sends");
+        }
+    }
+
+    /**
+     * A module asks for a granted file: the host opens it through the module's own grants (their
+     * checks and log line; closed when the module goes) and passes the descriptor. The domain gets
+     * the access the host opened it with, and nothing it could reach by path.
+     */
+    private void grant(DomainProtocol.Reader in) throws ControlChannelException {
+        long id = in.l("id");
+        ModuleSite s = site(in.name("module"));
+        String param = in.string("param", DomainProtocol.MAX_NAME);
+        int flags = in.i("flags");
+        in.end();
+        DomainProtocol.Writer w = new DomainProtocol.Writer().l(id);
+        GrantedFile file;
+        try {
+            file = s.face(Grants.class).file(param, flags);
+        } catch (GrantException e) {
+            sendQuietly(DomainProtocol.GRANTED, w.i(e.errno()).message(e.getMessage()).bytes());
+            return;
+        }
+        long handle = grantHandles.incrementAndGet();
+        grants.put(handle, new Granted(s.name(), file));
+        w.i(0).message("").l(handle).message(file.path()).b(file.readOnly()).b(file.direct()).b(file.blockDevice());
+        sendQuietly(DomainProtocol.GRANTED, w.bytes(), GrantDescriptors.descriptor(file));
+    }
+
+    private void sendQuietly(int type, byte[] payload, int... fds) {
+        try {
+            send(type, payload, fds);
+        } catch (IOException e) {
+            // the domain is gone; its exit is reported
         }
     }
 

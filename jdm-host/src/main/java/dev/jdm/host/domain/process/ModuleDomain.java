@@ -89,6 +89,7 @@ public final class ModuleDomain implements DomainEntry {
                 Thread.ofPlatform().name("exit-" + module).start(() -> unload(module));
             }
             case DomainProtocol.LU_ATTACHED, DomainProtocol.LU_REGISTERED -> host.answer(f);
+            case DomainProtocol.GRANTED -> host.granted(f);
             default -> throw new ControlChannelException("frame type " + f.type() + " is not one a host sends");
         }
     }

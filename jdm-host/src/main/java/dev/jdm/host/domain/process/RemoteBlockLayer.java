@@ -7,6 +7,7 @@ import dev.jdm.abi.blk.BlockQueueDriver;
 import dev.jdm.abi.grant.GrantException;
 import dev.jdm.abi.grant.Grants;
 import dev.jdm.host.domain.DomainProtocol;
+import dev.jdm.host.grant.GrantDescriptors;
 import dev.jdm.isolation.channel.ControlChannel;
 import dev.jdm.isolation.channel.UnixSocket;
 import java.util.List;
@@ -24,6 +25,7 @@ final class RemoteBlockLayer implements BlockLayer {
     private final String module;
     private final HostLink host;
     private final List<DomainLu> lus = new CopyOnWriteArrayList<>();
+    private final List<RemoteGrantedFile> files = new CopyOnWriteArrayList<>();
 
     RemoteBlockLayer(String module, HostLink host) {
         this.module = module;
@@ -35,16 +37,38 @@ final class RemoteBlockLayer implements BlockLayer {
         return new Builder(name);
     }
 
+    /** Files come from the host as descriptors (GRANT_FILE); the domain cannot open a path itself. */
     @Override
     public Grants grants() {
         return (param, flags) -> {
-            throw new GrantException(module + ": grant of parameter " + param + ": grants do not reach an isolated domain yet", 13);
+            HostLink.Granted g;
+            try {
+                g = host.grant(module, param, flags);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new GrantException(module + ": grant " + param + ": interrupted", 4);
+            }
+            if (g.errno() != 0) {
+                throw new GrantException(g.message(), g.errno());
+            }
+            RemoteGrantedFile[] file = new RemoteGrantedFile[1];
+            file[0] = new RemoteGrantedFile(GrantDescriptors.adopt(g.path(), g.fd(), g.readOnly(), g.direct(), g.blockDevice()), () -> {
+                files.remove(file[0]);
+                host.send(DomainProtocol.GRANT_CLOSE, new DomainProtocol.Writer().name(module).l(g.handle()).bytes());
+            });
+            files.add(file[0]);
+            return file[0];
         };
     }
 
+    /** The module is gone: its LU servers stop; the domain's copies of files it left open close (the host reports them). */
     void close() {
         lus.forEach(DomainLu::close);
         lus.clear();
+        for (RemoteGrantedFile f : files) {
+            f.closeHere();
+        }
+        files.clear();
     }
 
     private final class Builder implements BlockDevice.Builder {
