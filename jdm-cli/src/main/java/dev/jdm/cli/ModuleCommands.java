@@ -72,10 +72,10 @@ final class ModuleCommands {
                 throw CliException.unreadable(file, e);
             }
             try (GateClient gate = root.connect()) {
+                long upload = JarSender.upload(gate, bytes); // the first answer tells the host's gate version
                 if (domain != null && gate.version() < 2) {
                     throw new CliException(CliException.USAGE, "--domain needs gate version 2; this host speaks " + gate.version());
                 }
-                long upload = JarSender.upload(gate, bytes);
                 InsmodCall.Builder call = InsmodCall.newBuilder().setOrigin(file.toAbsolutePath().toString()).putAllParams(params(params))
                         .setForce(force);
                 if (domain != null) {
