@@ -206,15 +206,19 @@ public final class Domain implements AutoCloseable {
     private void handle(Frame f) throws ControlChannelException {
         switch (f.type()) {
             case DomainProtocol.LOADED, DomainProtocol.UNLOADED -> {
-                DomainProtocol.Reader in = new DomainProtocol.Reader(f.type() == DomainProtocol.LOADED ? "LOADED" : "UNLOADED", f.payload());
-                String module = site(in.name("module")).name();
+                boolean loaded = f.type() == DomainProtocol.LOADED;
+                DomainProtocol.Reader in = new DomainProtocol.Reader(loaded ? "LOADED" : "UNLOADED", f.payload());
+                String module = in.name("module");
                 Reply r = new Reply(in.i("errno", 0, 4095), in.message("message"));
                 in.end();
-                CompletableFuture<Reply> waiting = pending.get((f.type() == DomainProtocol.LOADED ? "load " : "unload ") + module);
-                if (waiting == null) {
-                    throw new ControlChannelException("answer for " + module + " that nobody asked for");
+                CompletableFuture<Reply> waiting = pending.get((loaded ? "load " : "unload ") + module);
+                if (waiting != null) {
+                    waiting.complete(r);
+                } else if (loaded && r.errno() == 0) {
+                    // The host gave up on this load (its init time limit): the domain must not keep it.
+                    log.append(LogLevel.WARNING, "domain", name + ": " + module + " loaded after the host gave up; unloading it there");
+                    sendQuietly(DomainProtocol.UNLOAD, new DomainProtocol.Writer().name(module).bytes());
                 }
-                waiting.complete(r);
             }
             case DomainProtocol.LOG -> {
                 DomainProtocol.Reader in = new DomainProtocol.Reader("LOG", f.payload());
