@@ -6,6 +6,7 @@ import dev.jdm.abi.blk.BlockLayer;
 import dev.jdm.abi.blk.BlockQueueDriver;
 import dev.jdm.abi.grant.GrantException;
 import dev.jdm.abi.grant.Grants;
+import dev.jdm.errno.Errno;
 import dev.jdm.host.domain.DomainProtocol;
 import dev.jdm.host.grant.GrantDescriptors;
 import dev.jdm.isolation.channel.ControlChannel;
@@ -46,7 +47,7 @@ final class RemoteBlockLayer implements BlockLayer {
                 g = host.grant(module, param, flags);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new GrantException(module + ": grant " + param + ": interrupted", 4);
+                throw new GrantException(module + ": grant " + param + ": interrupted", Errno.EINTR.number());
             }
             if (g.errno() != 0) {
                 throw new GrantException(g.message(), g.errno());
@@ -147,7 +148,7 @@ final class RemoteBlockLayer implements BlockLayer {
                 if (lu[0] != null) {
                     lu[0].close();
                 }
-                throw a.errno() == 17 ? new IllegalStateException(a.message()) : new IllegalArgumentException(a.message());
+                throw a.errno() == Errno.EEXIST.number() ? new IllegalStateException(a.message()) : new IllegalArgumentException(a.message());
             }
             DomainLu served = lu[0];
             lus.add(served);
