@@ -57,6 +57,8 @@ final class ModuleCommands {
         @Parameters(index = "0", paramLabel = "FILE.jar") Path file;
         @Parameters(index = "1..*", paramLabel = "name=value") List<String> params = new ArrayList<>();
         @Option(names = {"-f", "--force"}, description = "load despite fingerprint mismatches (taints the host: F)") boolean force;
+        @Option(names = "--domain", paramLabel = "isolated[:NAME]",
+                description = "where the module runs: colocated (the default) or an isolated domain process") String domain;
 
         @Override
         public Integer call() {
@@ -70,9 +72,15 @@ final class ModuleCommands {
                 throw CliException.unreadable(file, e);
             }
             try (GateClient gate = root.connect()) {
-                long upload = JarSender.upload(gate, bytes);
+                long upload = JarSender.upload(gate, bytes); // the first answer tells the host's gate version
+                if (domain != null && gate.version() < 2) {
+                    throw new CliException(CliException.USAGE, "--domain needs gate version 2; this host speaks " + gate.version());
+                }
                 InsmodCall.Builder call = InsmodCall.newBuilder().setOrigin(file.toAbsolutePath().toString()).putAllParams(params(params))
                         .setForce(force);
+                if (domain != null) {
+                    call.setDomain(domain);
+                }
                 var r = gate.call(Request.newBuilder().setInsmod(upload != 0 ? call.setUpload(upload) : call.setJar(ByteString.copyFrom(bytes))));
                 ModuleEntry m = r.getModule().getModule();
                 spec.commandLine().getOut().println(m.getName() + ": " + m.getState() + (m.getTaint().isEmpty() ? "" : " (taint " + m.getTaint() + ")"));
@@ -129,16 +137,18 @@ final class ModuleCommands {
                     row.put("slated", m.getSlated());
                     row.put("taint", m.getTaint());
                     row.put("origin", m.getOrigin());
+                    row.put("domain", m.getDomain().isEmpty() ? "colocated" : m.getDomain());
                     rows.add(row);
                 }
                 JdmCommand.printJson(out, rows);
                 return 0;
             }
-            out.printf("%-19s %8s  %-24s %s%n", "Module", "Size", "Used by", "Taint");
+            out.printf("%-19s %8s  %-24s %-5s %s%n", "Module", "Size", "Used by", "Taint", "Domain");
             for (ModuleEntry m : modules) {
                 String usedBy = m.getRefcount() + (m.getUsedByCount() == 0 ? "" : " " + String.join(",", m.getUsedByList()));
                 String state = m.getState().equals("live") ? "" : " [" + m.getState() + (m.getSlated() ? ", slated" : "") + "]";
-                out.printf("%-19s %8d  %-24s %s%n", m.getName(), m.getSize(), usedBy + state, m.getTaint());
+                out.printf("%-19s %8d  %-24s %-5s %s%n", m.getName(), m.getSize(), usedBy + state, m.getTaint(),
+                        m.getDomain().isEmpty() ? "colocated" : m.getDomain());
             }
             out.flush();
             return 0;

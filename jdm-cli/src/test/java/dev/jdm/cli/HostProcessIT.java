@@ -155,4 +155,21 @@ class HostProcessIT {
         assertThat(host.process().exitValue()).isIn(0, 143);
         assertThat(socket).doesNotExist();
     }
+
+    @Test
+    @Order(5) // before loading is locked (6)
+    void shouldRunAModuleInAnIsolatedDomainAndListWhereItRuns() throws Exception {
+        Result bad = jdm("insmod", "--domain", "isolated:no/slash", CLI.resolve("modules/faultdisk.jar").toString(), "name=faultiso", "size=16M");
+        assertThat(bad.code()).as(bad.err()).isEqualTo(1);
+        assertThat(bad.err()).contains("domain=\"isolated:no/slash\" is not colocated, isolated or isolated:NAME").contains("[EINVAL]");
+        Result ins = jdm("insmod", "--domain", "isolated:it", CLI.resolve("modules/faultdisk.jar").toString(), "name=faultiso", "size=16M");
+        assertThat(ins.code()).as(ins.err()).isZero();
+        assertThat(jdm("lsmod").out()).containsPattern("(?m)^faultdisk\\s.*isolated:it$");
+        assertThat(jdm("lsmod", "--json").out()).contains("\"domain\" : \"isolated:it\"");
+        assertThat(jdm("blk", "ls").out()).containsPattern("faultiso\\s+16 MiB");
+        assertThat(jdm("dmesg").out()).contains("domain: it: started, pid").contains("faultdisk: faultiso: 16 MiB");
+        Result rm = jdm("rmmod", "faultdisk");
+        assertThat(rm.code()).as(rm.err()).isZero();
+        assertThat(jdm("blk", "ls").out()).doesNotContain("faultiso");
+    }
 }

@@ -23,6 +23,8 @@ import dev.jdm.host.grant.GrantService;
 import dev.jdm.host.log.LogRing;
 import dev.jdm.host.log.LogService;
 import dev.jdm.host.mem.KmemService;
+import dev.jdm.host.domain.DomainManager;
+import dev.jdm.host.domain.DomainService;
 import dev.jdm.host.module.ExportTable;
 import dev.jdm.host.module.Linker;
 import dev.jdm.host.module.Modprobe;
@@ -80,6 +82,7 @@ public final class Host implements AutoCloseable {
     private final LogRing log;
     private final TaskRegistry tasks = new TaskRegistry();
     private final ExportTable exports;
+    private final DomainManager domains;
     private final ModuleManager modules;
     private final Modprobe modprobe;
     private final BlockRegistry block;
@@ -120,6 +123,10 @@ public final class Host implements AutoCloseable {
         modules.register(new GrantService(log));
         modules.register(block.moduleService());
         modules.register(security.moduleService());
+        this.domains = new DomainManager(log);
+        DomainService placement = new DomainService(domains);
+        modules.register(placement);
+        modules.place(placement); // where a module runs: colocated, or the isolated domain its domain= names
         security.setReleaser(m -> modules.release((LoadedModule) m));
         this.hostExports = new HostExports(options.nbd(), config.nbd(), socket, block, tasks, security, sysctl, log, startupErrors::add);
         Privilege privilege = security::checkSettingChange;
@@ -142,6 +149,7 @@ public final class Host implements AutoCloseable {
         // started in this order, stopped in reverse: exports and LU handles pin their drivers, so
         // they go before the modules unload; the gate goes before security so no call meets a closed stack
         this.lifecycle = new Lifecycle(log)
+                .add(domains) // stopped after the modules: unloading a module in a domain asks the domain
                 .add(HostService.stoppedBy("modules", modules::shutdown))
                 .add(HostService.stoppedBy("security", security::close))
                 .add(HostService.stoppedBy("lu-handles", luHandles::closeEverything))
@@ -300,6 +308,12 @@ public final class Host implements AutoCloseable {
         return tasks;
     }
 
+    /** The isolated domains. */
+    public DomainManager domains() {
+        return domains;
+    }
+
+    /** The export table. */
     public ExportTable exports() {
         return exports;
     }

@@ -94,13 +94,27 @@ public final class ModuleCalls implements CallHandler {
     static ModuleEntry entry(LoadedModule m) {
         return ModuleEntry.newBuilder().setName(m.name()).setSize(m.size()).setRefcount(m.refcount()).addAllUsedBy(m.holders())
                 .setState(m.state().name().toLowerCase()).setTaint(Taint.letters(m.taints())).setOrigin(m.origin())
-                .setSlated(m.slated()).build();
+                .setSlated(m.slated()).setDomain(m.domain()).build();
     }
 
     private ModuleReply insmod(Task task, InsmodCall c) throws IOException {
         String origin = JarUploads.origin(c.getOrigin());
-        LoadedModule m = modules.load(uploads.of(task, c.getUpload(), c.getJar(), origin), origin, c.getParamsMap(), c.getForce());
+        LoadedModule m = modules.load(uploads.of(task, c.getUpload(), c.getJar(), origin), origin, withDomain(c), c.getForce());
         return ModuleReply.newBuilder().setModule(entry(m)).setStatus("live").build();
+    }
+
+    /** The call's parameters with its domain field as the host parameter {@code domain=}; both at once must agree. */
+    static Map<String, String> withDomain(InsmodCall c) {
+        if (c.getDomain().isEmpty()) {
+            return c.getParamsMap();
+        }
+        String given = c.getParamsMap().get("domain");
+        if (given != null && !given.equals(c.getDomain())) {
+            throw new HostException(Errno.EINVAL, "insmod: --domain " + c.getDomain() + " and the parameter domain=" + given + " disagree");
+        }
+        Map<String, String> params = new java.util.LinkedHashMap<>(c.getParamsMap());
+        params.put("domain", c.getDomain());
+        return params;
     }
 
     private ModinfoReply modinfo(String name) {

@@ -51,6 +51,11 @@ final class FileGrant implements GrantedFile {
         return blockDevice;
     }
 
+    /** For {@link GrantDescriptors}: the open descriptor. */
+    int descriptor() {
+        return fd();
+    }
+
     private int fd() {
         int f = fd.get();
         if (f == CLOSED) {

@@ -25,6 +25,8 @@ public final class LoadedModule {
     final EnumSet<Taint> taints;
     volatile LoadableModule instance;
     volatile ModuleState state = ModuleState.COMING;
+    /** Where it runs: {@code colocated}, or what its {@link ModulePlacement.Home} says. */
+    volatile String domain = "colocated";
     volatile boolean slated;
     /** rmmod is running its exit, outside the module lock. */
     volatile boolean exiting;
@@ -56,6 +58,11 @@ public final class LoadedModule {
     /** File the module was loaded from, or a description. */
     public String origin() {
         return origin;
+    }
+
+    /** Where it runs: {@code colocated} or {@code isolated:NAME}. */
+    public String domain() {
+        return domain;
     }
 
     /** Current state. */

@@ -47,6 +47,7 @@ public final class ModuleManager {
     /** Signalled whenever a coming module becomes live or fails. */
     private final Condition settled = lock.newCondition();
     private final Deque<LoadedModule> deferredReleases = new ArrayDeque<>();
+    private volatile ModulePlacement placement = ModulePlacement.COLOCATED;
 
     public ModuleManager(Linker linker, LogRing log, Sysctl sysctl, ModuleIndex index) {
         this.linker = linker;
@@ -66,6 +67,11 @@ public final class ModuleManager {
      */
     public void register(ModuleService<?> service) {
         services.register(service);
+    }
+
+    /** Sets where modules run (colocated unless a placement says otherwise); one placement per host. */
+    public void place(ModulePlacement placement) {
+        this.placement = placement;
     }
 
     /** The module index (bundled and user directories). */
@@ -113,8 +119,13 @@ public final class ModuleManager {
         table.reserve(m);
         p.dependencies().forEach(d -> d.addHolder(m.name()));
         try {
-            services.attachAll(m, new LoadedSite(m, p.request(), () -> ModulePins.pin(m, this::release)));
-            m.instance = outsideLock(() -> runner.init(m, p.linked().entryClass()));
+            LoadedSite site = new LoadedSite(m, p.request(), () -> ModulePins.pin(m, this::release));
+            services.attachAll(m, site);
+            // The one decision of where the module runs: here, or in the home the placement names.
+            Optional<ModulePlacement.Home> home = placement.home(p.request());
+            home.ifPresent(h -> m.domain = h.describe());
+            m.instance = outsideLock(() -> home.isEmpty() ? runner.init(m, p.linked().entryClass())
+                    : runner.init(m, () -> home.get().init(site, jar)));
         } catch (RuntimeException e) {
             unwind(m);
             throw e;

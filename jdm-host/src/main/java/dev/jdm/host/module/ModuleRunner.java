@@ -34,12 +34,17 @@ final class ModuleRunner {
 
     /** Constructs the entry class with the module's context; any failure becomes one errno and line. */
     LoadableModule init(LoadedModule module, String entryClass) {
-        String name = module.name();
-        long timeout = timeoutMs.getAsLong();
-        Bounded<LoadableModule> run = new Bounded<>("init-" + name, () -> {
+        return init(module, () -> {
             Class<?> entry = module.loader.loadClass(entryClass);
             return (LoadableModule) entry.getConstructor(ModuleContext.class).newInstance(module.context);
         });
+    }
+
+    /** Runs {@code body} as the module's init (here, or a call to where it runs), with the same limit and errors. */
+    LoadableModule init(LoadedModule module, Callable<LoadableModule> body) {
+        String name = module.name();
+        long timeout = timeoutMs.getAsLong();
+        Bounded<LoadableModule> run = new Bounded<>("init-" + name, body);
         try {
             return run.await(timeout);
         } catch (TimeoutException e) {

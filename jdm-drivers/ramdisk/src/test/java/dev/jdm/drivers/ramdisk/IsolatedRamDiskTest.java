@@ -1,0 +1,62 @@
+package dev.jdm.drivers.ramdisk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jdm.abi.blk.BlockStatus;
+import dev.jdm.host.block.BlockDriverContract;
+import dev.jdm.host.domain.Domain;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The same ramdisk classes, placed in an isolated domain (a confined JVM of its own): the block
+ * driver contract holds through the shared ring, and a domain killed with SIGKILL turns its LU's
+ * I/O into EIO, not a hang, while the host runs on.
+ */
+class IsolatedRamDiskTest extends BlockDriverContract {
+    @Override
+    protected String moduleName() {
+        return "ramdisk";
+    }
+
+    @Override
+    protected Map<String, String> freshDeviceParams(Path tmp) {
+        return Map.of("size", "64M", "name", "ramd0", "domain", "isolated:ramtest");
+    }
+
+    @Override
+    protected String luName() {
+        return "ramd0";
+    }
+
+    @Test
+    void shouldRunInItsOwnConfinedProcess() {
+        Domain d = host.domains().find("ramtest").orElseThrow();
+        assertThat(d.pid()).isNotEqualTo(ProcessHandle.current().pid());
+        assertThat(d.modules()).containsExactly("ramdisk");
+        assertThat(host.modules().get("ramdisk").orElseThrow().domain()).isEqualTo("isolated:ramtest");
+    }
+
+    @Test
+    void shouldFailIoWithEioWhenTheDomainIsKilled() throws Exception {
+        assertThat(lu.write(0x100000, pattern(4096, 1), 0)).isEqualTo(BlockStatus.OK);
+        Domain d = host.domains().find("ramtest").orElseThrow();
+        d.kill();
+        ProcessHandle.of(d.pid()).ifPresent(p -> p.onExit().join());
+        CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> {
+            try {
+                return lu.read(0x100000, Arena.ofAuto().allocate(4096));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(read.get(10, TimeUnit.SECONDS)).as("I/O after the domain died").isEqualTo(BlockStatus.EIO);
+        assertThat(d.alive()).isFalse();
+        assertThat(host.block().find("ramd0")).as("the LU stays, failing").isPresent();
+        assertThat(host.modules().list()).as("the host runs on").isNotEmpty();
+    }
+}

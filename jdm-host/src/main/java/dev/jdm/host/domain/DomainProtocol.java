@@ -1,0 +1,186 @@
+package dev.jdm.host.domain;
+
+import dev.jdm.isolation.channel.ControlChannelException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The control frames between the host and a domain (docs/domains.md has the table). Payloads are
+ * {@code DataOutput} fields; every string is bounded, and a frame with a field out of range or bytes
+ * left over is refused with one line naming the frame and the field.
+ */
+public final class DomainProtocol {
+    public static final int LOAD = 20;
+    public static final int UNLOAD = 21;
+    public static final int LU_ATTACHED = 22;
+    public static final int LU_REGISTERED = 23;
+    public static final int GRANTED = 24;
+    public static final int LOADED = 30;
+    public static final int UNLOADED = 31;
+    public static final int REGISTER_LU = 32;
+    public static final int REMOVE_LU = 33;
+    public static final int LOG = 34;
+    public static final int BOOT_GUARD = 35;
+    public static final int GRANT_FILE = 36;
+    public static final int GRANT_CLOSE = 37;
+
+    public static final int MAX_NAME = 64;
+    public static final int MAX_MESSAGE = 4096;
+    public static final int MAX_PARAMS = 64;
+
+    private DomainProtocol() {}
+
+    /** {@code bytes} rounded up to whole pages, at least one: the size of the memfd a JAR travels in. */
+    public static long pages(long bytes) {
+        return Math.max(4096, (bytes + 4095) & ~4095L);
+    }
+
+    /** Builds a payload. */
+    public static final class Writer {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final DataOutputStream out = new DataOutputStream(bytes);
+
+        public Writer string(String s, int max) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            if (b.length > max) {
+                b = java.util.Arrays.copyOf(b, max); // messages are cut, never refused by the sender
+            }
+            try {
+                out.writeShort(b.length);
+                out.write(b);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return this;
+        }
+
+        public Writer name(String s) {
+            return string(s, MAX_NAME);
+        }
+
+        public Writer message(String s) {
+            return string(s == null ? "" : s, MAX_MESSAGE);
+        }
+
+        public Writer i(int v) {
+            try {
+                out.writeInt(v);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return this;
+        }
+
+        public Writer l(long v) {
+            try {
+                out.writeLong(v);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return this;
+        }
+
+        public Writer b(boolean v) {
+            return i(v ? 1 : 0);
+        }
+
+        public byte[] bytes() {
+            return bytes.toByteArray();
+        }
+    }
+
+    /** Reads a payload, refusing what is out of range. */
+    public static final class Reader {
+        private final String frame;
+        private final DataInputStream in;
+        private final int length;
+
+        public Reader(String frame, byte[] payload) {
+            this.frame = frame;
+            this.length = payload.length;
+            this.in = new DataInputStream(new ByteArrayInputStream(payload));
+        }
+
+        public String string(String field, int max) throws ControlChannelException {
+            int n = i16(field);
+            if (n > max) {
+                throw bad(field, n + " bytes, at most " + max);
+            }
+            byte[] b = new byte[n];
+            try {
+                in.readFully(b);
+            } catch (IOException e) {
+                throw bad(field, "cut short");
+            }
+            return new String(b, StandardCharsets.UTF_8);
+        }
+
+        public String name(String field) throws ControlChannelException {
+            String s = string(field, MAX_NAME);
+            if (!s.matches("[A-Za-z0-9_.-]{1,64}")) {
+                throw bad(field, "\"" + s + "\" is not 1-64 of [A-Za-z0-9_.-]");
+            }
+            return s;
+        }
+
+        public String message(String field) throws ControlChannelException {
+            return string(field, MAX_MESSAGE);
+        }
+
+        private int i16(String field) throws ControlChannelException {
+            try {
+                return in.readUnsignedShort();
+            } catch (IOException e) {
+                throw bad(field, "missing");
+            }
+        }
+
+        public int i(String field) throws ControlChannelException {
+            try {
+                return in.readInt();
+            } catch (IOException e) {
+                throw bad(field, "missing");
+            }
+        }
+
+        public int i(String field, int min, int max) throws ControlChannelException {
+            int v = i(field);
+            if (v < min || v > max) {
+                throw bad(field, v + ", expected [" + min + ", " + max + "]");
+            }
+            return v;
+        }
+
+        public long l(String field) throws ControlChannelException {
+            try {
+                return in.readLong();
+            } catch (IOException e) {
+                throw bad(field, "missing");
+            }
+        }
+
+        public boolean b(String field) throws ControlChannelException {
+            return i(field, 0, 1) == 1;
+        }
+
+        /** Refuses bytes left over. */
+        public void end() throws ControlChannelException {
+            try {
+                if (in.available() > 0) {
+                    throw new ControlChannelException(frame + " frame: " + in.available() + " bytes left over of " + length);
+                }
+            } catch (IOException e) {
+                throw new ControlChannelException(frame + " frame: " + e.getMessage());
+            }
+        }
+
+        private ControlChannelException bad(String field, String what) {
+            return new ControlChannelException(frame + " frame: field " + field + ": " + what);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.jdm.host.domain.process;
+
+import dev.jdm.abi.AbiInfo;
+import dev.jdm.abi.Log;
+import dev.jdm.abi.ModuleContext;
+import dev.jdm.abi.Params;
+import dev.jdm.abi.blk.BlockLayer;
+import dev.jdm.abi.mem.Kmem;
+import dev.jdm.abi.sec.SecurityRegistrar;
+import dev.jdm.host.mem.ModuleKmem;
+import dev.jdm.host.module.ModuleDefinition;
+import java.util.Optional;
+
+/**
+ * A module's context inside a domain: params, kmem and the ABI description served here, the log
+ * forwarded to the host's ring, block registration proxied to the host. Security registration and
+ * exports between modules are not served in a domain yet (docs/domains.md).
+ */
+final class DomainModuleContext implements ModuleContext {
+    /** The domain's own bound on one module's memory (its JVM is bounded by rlimits anyway). */
+    private static final long KMEM_LIMIT = 1L << 30;
+
+    private final String name;
+    private final ModuleDefinition def;
+    private final Log log;
+    private final ModuleKmem kmem;
+    private final RemoteBlockLayer block;
+    private volatile boolean dead;
+
+    DomainModuleContext(String name, ModuleDefinition def, HostLink host) {
+        this.name = name;
+        this.def = def;
+        this.log = (level, message) -> host.log(name, level, message);
+        this.kmem = new ModuleKmem(name, () -> false, () -> KMEM_LIMIT);
+        this.block = new RemoteBlockLayer(name, host);
+    }
+
+    private void alive() {
+        if (dead) {
+            throw new IllegalStateException(name + ": module context used after the module was unloaded");
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Params params() {
+        alive();
+        return def.params();
+    }
+
+    @Override
+    public Log log() {
+        alive();
+        return log;
+    }
+
+    @Override
+    public Kmem kmem() {
+        alive();
+        return kmem;
+    }
+
+    @Override
+    public <T> void export(Class<T> api, T impl) {
+        throw new UnsupportedOperationException(name + ": exports between modules are not served in an isolated domain yet");
+    }
+
+    @Override
+    public <T> Optional<T> lookup(Class<T> api) {
+        alive();
+        return Optional.empty();
+    }
+
+    @Override
+    public BlockLayer block() {
+        alive();
+        return block;
+    }
+
+    @Override
+    public SecurityRegistrar security() {
+        throw new UnsupportedOperationException(name + ": security modules do not run in an isolated domain yet");
+    }
+
+    @Override
+    public AbiInfo abi() {
+        alive();
+        return def.abi();
+    }
+
+    /** The module is gone: its LUs stop, its memory is reclaimed. */
+    void kill() {
+        dead = true;
+        block.close();
+        kmem.reclaim();
+    }
+}

@@ -1,0 +1,124 @@
+package dev.jdm.host.domain.process;
+
+import dev.jdm.abi.LogLevel;
+import dev.jdm.host.domain.DomainProtocol;
+import dev.jdm.isolation.channel.ControlChannel;
+import dev.jdm.isolation.channel.ControlChannelException;
+import dev.jdm.isolation.channel.Frame;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The domain's end of the control channel: sends (from any thread) and matches the host's answers to their calls. */
+final class HostLink {
+    /** An answer: errno (0 = done), message, and the descriptor that came with it (or -1). */
+    record Answer(int errno, String message, int fd) {}
+
+    private final ControlChannel ch;
+    private final AtomicLong ids = new AtomicLong();
+    private final Map<Long, CompletableFuture<Answer>> attached = new ConcurrentHashMap<>();
+    private final Map<Long, CompletableFuture<Answer>> registered = new ConcurrentHashMap<>();
+    private final Map<Long, CompletableFuture<Granted>> granted = new ConcurrentHashMap<>();
+
+    /** A GRANTED answer: errno (0 = granted), message, and the file's handle, facts and descriptor. */
+    record Granted(int errno, String message, long handle, String path, boolean readOnly, boolean direct, boolean blockDevice, int fd) {}
+
+    HostLink(ControlChannel ch) {
+        this.ch = ch;
+    }
+
+    synchronized void send(int type, byte[] payload) {
+        try {
+            ch.send(type, payload);
+        } catch (IOException e) {
+            throw new UncheckedIOException("control channel to the host", e);
+        }
+    }
+
+    void reply(int type, String module, int errno, String message) {
+        send(type, new DomainProtocol.Writer().name(module).i(errno).message(message).bytes());
+    }
+
+    void log(String module, LogLevel level, String message) {
+        send(DomainProtocol.LOG, new DomainProtocol.Writer().name(module).i(level.ordinal()).message(message).bytes());
+    }
+
+    /** A new call: the futures for its LU_ATTACHED and LU_REGISTERED answers. */
+    long call(CompletableFuture<Answer> onAttached, CompletableFuture<Answer> onRegistered) {
+        long id = ids.incrementAndGet();
+        attached.put(id, onAttached);
+        registered.put(id, onRegistered);
+        return id;
+    }
+
+    /** Asks the host for the file its parameter {@code param} names; waits for the answer. */
+    Granted grant(String module, String param, int flags) throws InterruptedException {
+        long id = ids.incrementAndGet();
+        CompletableFuture<Granted> f = new CompletableFuture<>();
+        granted.put(id, f);
+        send(DomainProtocol.GRANT_FILE, new DomainProtocol.Writer().l(id).name(module).string(param, DomainProtocol.MAX_NAME).i(flags).bytes());
+        try {
+            return f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            granted.remove(id);
+        }
+    }
+
+    void granted(Frame f) throws ControlChannelException {
+        DomainProtocol.Reader in = new DomainProtocol.Reader("GRANTED", f.payload());
+        long id = in.l("id");
+        int errno = in.i("errno", 0, 4095);
+        String message = in.message("message");
+        Granted g;
+        if (errno != 0) {
+            g = new Granted(errno, message, 0, "", false, false, false, -1);
+        } else {
+            long handle = in.l("handle");
+            String path = in.message("path");
+            boolean ro = in.b("read-only");
+            boolean direct = in.b("direct");
+            boolean blk = in.b("block device");
+            if (f.fds().length != 1) {
+                throw new ControlChannelException("GRANTED frame carries " + f.fds().length + " fds, expected 1");
+            }
+            g = new Granted(0, message, handle, path, ro, direct, blk, f.fds()[0]);
+            f.fds()[0] = -1; // kept: the granted file
+        }
+        in.end();
+        CompletableFuture<Granted> c = granted.get(id);
+        if (c == null) {
+            if (g.fd() >= 0) {
+                dev.jdm.isolation.sys.Sys.closeQuietly(g.fd());
+            }
+            throw new ControlChannelException("GRANTED answer to call " + id + ", which is not waiting");
+        }
+        c.complete(g);
+    }
+
+    void answer(Frame f) throws ControlChannelException {
+        boolean isAttach = f.type() == DomainProtocol.LU_ATTACHED;
+        DomainProtocol.Reader in = new DomainProtocol.Reader(isAttach ? "LU_ATTACHED" : "LU_REGISTERED", f.payload());
+        long id = in.l("id");
+        int errno = in.i("errno", 0, 4095);
+        String message = in.message("message");
+        in.end();
+        CompletableFuture<Answer> c = (isAttach ? attached : registered).remove(id);
+        if (c == null) {
+            throw new ControlChannelException("answer to call " + id + ", which is not waiting");
+        }
+        int fd = -1;
+        if (isAttach && errno == 0) {
+            if (f.fds().length != 1) {
+                throw new ControlChannelException("LU_ATTACHED frame carries " + f.fds().length + " fds, expected 1");
+            }
+            fd = f.fds()[0];
+            f.fds()[0] = -1; // kept: the LU's channel
+        }
+        c.complete(new Answer(errno, message, fd));
+    }
+}

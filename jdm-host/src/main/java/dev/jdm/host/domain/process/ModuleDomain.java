@@ -1,0 +1,147 @@
+package dev.jdm.host.domain.process;
+
+import dev.jdm.abi.LoadableModule;
+import dev.jdm.abi.ModuleContext;
+import dev.jdm.abi.LogLevel;
+import dev.jdm.errno.Errno;
+import dev.jdm.host.HostException;
+import dev.jdm.host.domain.DomainProtocol;
+import dev.jdm.host.module.ExportTable;
+import dev.jdm.host.module.Linker;
+import dev.jdm.host.module.ModuleDefinition;
+import dev.jdm.isolation.channel.ControlChannel;
+import dev.jdm.isolation.channel.ControlChannelException;
+import dev.jdm.isolation.channel.Frame;
+import dev.jdm.isolation.process.DomainContext;
+import dev.jdm.isolation.process.DomainEntry;
+import dev.jdm.isolation.shm.SharedRegion;
+import dev.jdm.symvers.AbiModel;
+import dev.jdm.symvers.JarContents;
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.foreign.ValueLayout;
+import java.lang.reflect.InvocationTargetException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The domain's side: runs in the confined domain JVM, receives module JARs from the host, links
+ * them with the same {@link Linker} checks against its own export table (built from the same ABI on
+ * its class path), defines them in a module class loader and runs their init and exit with a
+ * {@link DomainModuleContext}. One thread reads the control channel; init and exit run on threads of
+ * their own, so that a module's block registration (which waits for the host's answer) can be read.
+ */
+public final class ModuleDomain implements DomainEntry {
+    private final Map<String, LoadableModule> modules = new ConcurrentHashMap<>();
+    private final Map<String, DomainModuleContext> contexts = new ConcurrentHashMap<>();
+    private HostLink host;
+    private Linker linker;
+
+    @Override
+    public void run(DomainContext context) throws Exception {
+        ControlChannel ch = context.channel();
+        host = new HostLink(ch);
+        linker = new Linker(new ExportTable(AbiModel.fromClassPath()), m -> { });
+        try {
+            while (true) {
+                Frame f = ch.receive();
+                try {
+                    handle(f);
+                } finally {
+                    f.closeFds();
+                }
+            }
+        } catch (EOFException e) {
+            // the host closed the channel: end, as HostWatch would
+        }
+    }
+
+    private void handle(Frame f) throws IOException {
+        switch (f.type()) {
+            case DomainProtocol.LOAD -> {
+                DomainProtocol.Reader in = new DomainProtocol.Reader("LOAD", f.payload());
+                String module = in.name("module");
+                String origin = in.message("origin");
+                boolean force = in.b("force");
+                int n = in.i("params", 0, DomainProtocol.MAX_PARAMS);
+                Map<String, String> params = new LinkedHashMap<>();
+                for (int i = 0; i < n; i++) {
+                    params.put(in.message("param name"), in.message("param value"));
+                }
+                long length = in.l("jar length");
+                in.end();
+                if (f.fds().length != 1 || length < 0 || length > JarContents.MAX_TOTAL_BYTES) {
+                    throw new ControlChannelException("LOAD frame: expected one JAR descriptor and a length in [0, "
+                            + JarContents.MAX_TOTAL_BYTES + "], got " + f.fds().length + " and " + length);
+                }
+                byte[] jar = new byte[(int) length];
+                try (SharedRegion r = SharedRegion.map(f.fds()[0], DomainProtocol.pages(length))) {
+                    java.lang.foreign.MemorySegment.copy(r.segment(), ValueLayout.JAVA_BYTE, 0, jar, 0, jar.length);
+                }
+                f.fds()[0] = -1; // the region owned and closed it
+                Thread.ofPlatform().name("init-" + module).start(() -> load(module, origin, force, params, jar));
+            }
+            case DomainProtocol.UNLOAD -> {
+                DomainProtocol.Reader in = new DomainProtocol.Reader("UNLOAD", f.payload());
+                String module = in.name("module");
+                in.end();
+                Thread.ofPlatform().name("exit-" + module).start(() -> unload(module));
+            }
+            case DomainProtocol.LU_ATTACHED, DomainProtocol.LU_REGISTERED -> host.answer(f);
+            case DomainProtocol.GRANTED -> host.granted(f);
+            default -> throw new ControlChannelException("frame type " + f.type() + " is not one a host sends");
+        }
+    }
+
+    private void load(String module, String origin, boolean force, Map<String, String> params, byte[] jar) {
+        int errno = 0;
+        String message = "";
+        try {
+            if (modules.containsKey(module)) {
+                throw new HostException(Errno.EEXIST, module + ": already loaded in this domain");
+            }
+            ModuleDefinition def = ModuleDefinition.define(linker, JarBytes.read(jar, origin), origin, params, force);
+            if (!def.info().name().equals(module)) {
+                throw new HostException(Errno.EINVAL, module + ": the JAR is module " + def.info().name());
+            }
+            DomainModuleContext ctx = new DomainModuleContext(module, def, host);
+            contexts.put(module, ctx);
+            Class<?> entry = def.loader().loadClass(def.linked().entryClass());
+            try {
+                modules.put(module, (LoadableModule) entry.getConstructor(ModuleContext.class).newInstance(ctx));
+            } catch (InvocationTargetException e) {
+                ctx.kill();
+                contexts.remove(module);
+                Throwable c = e.getCause();
+                throw c instanceof HostException he ? he : new HostException(Errno.EINVAL, module + ": init failed: " + c);
+            }
+        } catch (HostException e) {
+            errno = e.code().number();
+            message = e.getMessage();
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            errno = Errno.ENOEXEC.number();
+            message = module + ": cannot instantiate the entry class: " + e;
+        }
+        host.reply(DomainProtocol.LOADED, module, errno, message);
+    }
+
+    private void unload(String module) {
+        LoadableModule m = modules.remove(module);
+        DomainModuleContext ctx = contexts.remove(module);
+        int errno = 0;
+        String message = "";
+        if (m == null) {
+            errno = Errno.ENOENT.number();
+            message = module + ": not loaded in this domain";
+        } else {
+            try {
+                m.close();
+            } catch (RuntimeException e) {
+                host.log(module, LogLevel.ERR, "exit failed: " + e);
+            }
+            ctx.kill();
+        }
+        host.reply(DomainProtocol.UNLOADED, module, errno, message);
+    }
+}

@@ -1,0 +1,158 @@
+package dev.jdm.host.domain.process;
+
+import dev.jdm.abi.blk.BlockDevice;
+import dev.jdm.abi.blk.BlockDriver;
+import dev.jdm.abi.blk.BlockLayer;
+import dev.jdm.abi.blk.BlockQueueDriver;
+import dev.jdm.abi.grant.GrantException;
+import dev.jdm.abi.grant.Grants;
+import dev.jdm.errno.Errno;
+import dev.jdm.host.domain.DomainProtocol;
+import dev.jdm.host.grant.GrantDescriptors;
+import dev.jdm.isolation.channel.ControlChannel;
+import dev.jdm.isolation.channel.UnixSocket;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * A module's block layer in a domain: {@code register} asks the host (REGISTER_LU), which registers
+ * the LU through the module's own block layer there, after handing over the LU's ring (LU_ATTACHED);
+ * the host's checks of the name and geometry are the ones that count, and their refusal comes back
+ * as the same exception a colocated module would get.
+ */
+final class RemoteBlockLayer implements BlockLayer {
+    private final String module;
+    private final HostLink host;
+    private final List<DomainLu> lus = new CopyOnWriteArrayList<>();
+    private final List<RemoteGrantedFile> files = new CopyOnWriteArrayList<>();
+
+    RemoteBlockLayer(String module, HostLink host) {
+        this.module = module;
+        this.host = host;
+    }
+
+    @Override
+    public BlockDevice.Builder device(String name) {
+        return new Builder(name);
+    }
+
+    /** Files come from the host as descriptors (GRANT_FILE); the domain cannot open a path itself. */
+    @Override
+    public Grants grants() {
+        return (param, flags) -> {
+            HostLink.Granted g;
+            try {
+                g = host.grant(module, param, flags);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new GrantException(module + ": grant " + param + ": interrupted", Errno.EINTR.number());
+            }
+            if (g.errno() != 0) {
+                throw new GrantException(g.message(), g.errno());
+            }
+            RemoteGrantedFile[] file = new RemoteGrantedFile[1];
+            file[0] = new RemoteGrantedFile(GrantDescriptors.adopt(g.path(), g.fd(), g.readOnly(), g.direct(), g.blockDevice()), () -> {
+                files.remove(file[0]);
+                host.send(DomainProtocol.GRANT_CLOSE, new DomainProtocol.Writer().name(module).l(g.handle()).bytes());
+            });
+            files.add(file[0]);
+            return file[0];
+        };
+    }
+
+    /** The module is gone: its LU servers stop; the domain's copies of files it left open close (the host reports them). */
+    void close() {
+        lus.forEach(DomainLu::close);
+        lus.clear();
+        for (RemoteGrantedFile f : files) {
+            f.closeHere();
+        }
+        files.clear();
+    }
+
+    private final class Builder implements BlockDevice.Builder {
+        private final String name;
+        private long size = -1;
+        private int lbs = 512;
+        private int pbs;
+        private int caps;
+        private long guard = BlockDevice.DEFAULT_BOOT_GUARD;
+
+        Builder(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public BlockDevice.Builder size(long bytes) {
+            size = bytes;
+            return this;
+        }
+
+        @Override
+        public BlockDevice.Builder logicalBlockSize(int bytes) {
+            lbs = bytes;
+            return this;
+        }
+
+        @Override
+        public BlockDevice.Builder physicalBlockSize(int bytes) {
+            pbs = bytes;
+            return this;
+        }
+
+        @Override
+        public BlockDevice.Builder capabilities(int flags) {
+            caps = flags;
+            return this;
+        }
+
+        @Override
+        public BlockDevice.Builder bootGuard(long bytes) {
+            guard = bytes;
+            return this;
+        }
+
+        @Override
+        public BlockDevice register(BlockDriver driver) {
+            return registerQueue(batch -> {
+                for (int i = 0; i < batch.size(); i++) {
+                    driver.submit(batch.get(i));
+                }
+            });
+        }
+
+        @Override
+        public BlockDevice registerQueue(BlockQueueDriver driver) {
+            if (name == null || !name.matches("[a-z0-9_-]{0,31}[a-z0-9]")) {
+                throw new IllegalArgumentException(module + ": LU name \"" + name + "\" is not 1-32 of [a-z0-9_-] ending in a letter or digit");
+            }
+            CompletableFuture<HostLink.Answer> attached = new CompletableFuture<>();
+            CompletableFuture<HostLink.Answer> registered = new CompletableFuture<>();
+            DomainLu[] lu = new DomainLu[1];
+            attached.thenAccept(a -> lu[0] = DomainLu.start(module, name, new ControlChannel(UnixSocket.adopt(a.fd())), driver, host));
+            long id = host.call(attached, registered);
+            host.send(DomainProtocol.REGISTER_LU, new DomainProtocol.Writer().l(id).name(module).name(name).l(size).i(lbs)
+                    .i(pbs == 0 ? lbs : pbs).i(caps).l(guard).bytes());
+            HostLink.Answer a;
+            try {
+                a = registered.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(module + ": interrupted while the host registered " + name);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(module + ": registering " + name + ": " + e.getCause());
+            }
+            if (a.errno() != 0) {
+                if (lu[0] != null) {
+                    lu[0].close();
+                }
+                throw a.errno() == Errno.EEXIST.number() ? new IllegalStateException(a.message()) : new IllegalArgumentException(a.message());
+            }
+            DomainLu served = lu[0];
+            lus.add(served);
+            return new RemoteDevice(module, name, size, guard, host, served, () -> lus.remove(served));
+        }
+    }
+}
