@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.regex.Pattern;
 
 /**
  * The block layer as one module sees it. It remembers what the module registered, so that
@@ -21,8 +20,6 @@ import java.util.regex.Pattern;
  * are the grant service's; this layer only hands them out.
  */
 public final class ModuleBlockLayer implements BlockLayer, AbiAdapters, AutoCloseable {
-    private static final Pattern NAME = Pattern.compile("[a-z0-9_-]{0,31}[a-z0-9]");
-
     private final BlockRegistry registry;
     private final ModuleSite site;
     private final String module;
@@ -39,9 +36,6 @@ public final class ModuleBlockLayer implements BlockLayer, AbiAdapters, AutoClos
 
     @Override
     public BlockDevice.Builder device(String name) {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException(module + ": LU name \"" + name + "\" is not 1-32 of [a-z0-9_-] ending in a letter or digit");
-        }
         return new Builder(name);
     }
 
@@ -69,46 +63,9 @@ public final class ModuleBlockLayer implements BlockLayer, AbiAdapters, AutoClos
         }
     }
 
-    private final class Builder implements BlockDevice.Builder {
-        private final String name;
-        private long size = -1;
-        private int lbs = 512;
-        private int pbs;
-        private int caps;
-        private long guard = BlockDevice.DEFAULT_BOOT_GUARD;
-
+    private final class Builder extends LuBuilder {
         Builder(String name) {
-            this.name = name;
-        }
-
-        @Override
-        public BlockDevice.Builder size(long bytes) {
-            this.size = bytes;
-            return this;
-        }
-
-        @Override
-        public BlockDevice.Builder logicalBlockSize(int bytes) {
-            this.lbs = bytes;
-            return this;
-        }
-
-        @Override
-        public BlockDevice.Builder physicalBlockSize(int bytes) {
-            this.pbs = bytes;
-            return this;
-        }
-
-        @Override
-        public BlockDevice.Builder capabilities(int flags) {
-            this.caps = flags;
-            return this;
-        }
-
-        @Override
-        public BlockDevice.Builder bootGuard(long bytes) {
-            this.guard = bytes;
-            return this;
+            super(module, name);
         }
 
         @Override

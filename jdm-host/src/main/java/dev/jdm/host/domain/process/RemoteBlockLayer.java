@@ -1,6 +1,7 @@
 package dev.jdm.host.domain.process;
 
 import dev.jdm.abi.blk.BlockDevice;
+import dev.jdm.host.block.LuBuilder;
 import dev.jdm.abi.blk.BlockDriver;
 import dev.jdm.abi.blk.BlockLayer;
 import dev.jdm.abi.blk.BlockQueueDriver;
@@ -72,46 +73,9 @@ final class RemoteBlockLayer implements BlockLayer {
         files.clear();
     }
 
-    private final class Builder implements BlockDevice.Builder {
-        private final String name;
-        private long size = -1;
-        private int lbs = 512;
-        private int pbs;
-        private int caps;
-        private long guard = BlockDevice.DEFAULT_BOOT_GUARD;
-
+    private final class Builder extends LuBuilder {
         Builder(String name) {
-            this.name = name;
-        }
-
-        @Override
-        public BlockDevice.Builder size(long bytes) {
-            size = bytes;
-            return this;
-        }
-
-        @Override
-        public BlockDevice.Builder logicalBlockSize(int bytes) {
-            lbs = bytes;
-            return this;
-        }
-
-        @Override
-        public BlockDevice.Builder physicalBlockSize(int bytes) {
-            pbs = bytes;
-            return this;
-        }
-
-        @Override
-        public BlockDevice.Builder capabilities(int flags) {
-            caps = flags;
-            return this;
-        }
-
-        @Override
-        public BlockDevice.Builder bootGuard(long bytes) {
-            guard = bytes;
-            return this;
+            super(module, name);
         }
 
         @Override
@@ -125,9 +89,6 @@ final class RemoteBlockLayer implements BlockLayer {
 
         @Override
         public BlockDevice registerQueue(BlockQueueDriver driver) {
-            if (name == null || !name.matches("[a-z0-9_-]{0,31}[a-z0-9]")) {
-                throw new IllegalArgumentException(module + ": LU name \"" + name + "\" is not 1-32 of [a-z0-9_-] ending in a letter or digit");
-            }
             CompletableFuture<HostLink.Answer> attached = new CompletableFuture<>();
             CompletableFuture<HostLink.Answer> registered = new CompletableFuture<>();
             DomainLu[] lu = new DomainLu[1];
