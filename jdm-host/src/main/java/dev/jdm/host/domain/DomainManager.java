@@ -1,5 +1,6 @@
 package dev.jdm.host.domain;
 
+import dev.jdm.isolation.process.ReadableClassPath;
 import dev.jdm.abi.LogLevel;
 import dev.jdm.errno.Errno;
 import dev.jdm.host.HostException;
@@ -36,7 +37,7 @@ public final class DomainManager implements HostService {
     private final LogRing log;
     private final Map<String, Domain> domains = new ConcurrentHashMap<>();
     private volatile boolean stopped;
-    private DomainClassPath classPath;
+    private ReadableClassPath classPath;
 
     public DomainManager(LogRing log) {
         this.log = log;
@@ -95,7 +96,7 @@ public final class DomainManager implements HostService {
     /** Under the lock: found (and copied if need be) once. */
     private List<Path> classPath() {
         if (classPath == null) {
-            classPath = DomainClassPath.of(codeSources(), root());
+            classPath = ReadableClassPath.of(codeSources(), root());
         }
         return classPath.entries();
     }

@@ -1,5 +1,6 @@
 package dev.jdm.host.domain;
 
+import dev.jdm.isolation.process.ReadableClassPath;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jdm.isolation.channel.Frame;
@@ -30,7 +31,7 @@ class DomainConfinementTest {
 
         List<Path> cp = new ArrayList<>(DomainManager.codeSources());
         cp.add(Path.of(ReadProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
-        DomainClassPath reachable = DomainClassPath.of(cp, dev.jdm.isolation.sys.Sys.geteuid() == 0);
+        ReadableClassPath reachable = ReadableClassPath.of(cp, dev.jdm.isolation.sys.Sys.geteuid() == 0);
         DomainSpec host = DomainManager.spec("probe", reachable.entries());
         DomainSpec spec = new DomainSpec("probe", host.classPath(), ReadProbe.class.getName(), List.of(secret.toString()),
                 host.jvmOptions(), host.plan(), host.environment(), host.startTimeoutMillis(), null);

@@ -5,13 +5,6 @@ import dev.jdm.isolation.confine.Grant;
 import dev.jdm.isolation.confine.ResourceLimits;
 import dev.jdm.isolation.sys.Sys;
 import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.stream.Stream;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -37,54 +30,11 @@ public final class TestDomains {
                     .filter(e -> e.endsWith("classes") || e.endsWith("test-classes") || Path.of(e).getFileName().toString().matches("jdm-.*\\.jar"))
                     .map(e -> Path.of(e).toAbsolutePath())
                     .toList();
-            classPath = dirs.stream().allMatch(TestDomains::openToOthers) ? dirs : copied(dirs);
+            ReadableClassPath reachable = ReadableClassPath.of(dirs, true);
+            Runtime.getRuntime().addShutdownHook(new Thread(reachable::close));
+            classPath = reachable.entries();
         }
         return classPath;
-    }
-
-    private static boolean openToOthers(Path dir) {
-        try {
-            for (Path p = dir; p != null; p = p.getParent()) {
-                if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static void delete(Path root) {
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temporary copy; the next boot's tmp cleaning takes it
-        }
-    }
-
-    private static List<Path> copied(List<Path> dirs) {
-        try {
-            Path root = Files.createTempDirectory("jdm-isolation-cp-");
-            Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(root)));
-            List<Path> out = new ArrayList<>();
-            for (int i = 0; i < dirs.size(); i++) {
-                Path src = dirs.get(i);
-                Path dst = root.resolve(i + "-" + src.getFileName());
-                try (Stream<Path> walk = Files.walk(src)) {
-                    for (Path f : (Iterable<Path>) walk::iterator) {
-                        Path t = dst.resolve(src.relativize(f).toString());
-                        Files.copy(f, t);
-                        Files.setPosixFilePermissions(t, PosixFilePermissions.fromString(Files.isDirectory(t) ? "rwxr-xr-x" : "rw-r--r--"));
-                    }
-                }
-                out.add(dst);
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException("copying the test class path where nobody can read it", e);
-        }
     }
 
     public static boolean root() {

@@ -1,4 +1,4 @@
-package dev.jdm.host.domain;
+package dev.jdm.isolation.process;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,22 +14,22 @@ import java.util.stream.Stream;
 /**
  * The class path a domain JVM runs from. A domain that drops to nobody must be able to reach every
  * entry: an entry below a directory closed to others (a 0700 home, a 0750 Maven repository) is
- * copied once into a world-readable directory of the host's, deleted when the host stops. The copy
- * is read-only for the domain like the original (Landlock grants it read-only).
+ * copied once into a world-readable directory of the launcher's, deleted on {@link #close}. The
+ * copy is read-only for the domain like the original (Landlock grants it read-only).
  */
-final class DomainClassPath implements AutoCloseable {
+public final class ReadableClassPath implements AutoCloseable {
     private final List<Path> entries;
     private final Path copies;
 
-    private DomainClassPath(List<Path> entries, Path copies) {
+    private ReadableClassPath(List<Path> entries, Path copies) {
         this.entries = entries;
         this.copies = copies;
     }
 
     /** @param forOthers whether the domain runs as another uid (the host is root) */
-    static DomainClassPath of(List<Path> entries, boolean forOthers) {
-        if (!forOthers || entries.stream().allMatch(DomainClassPath::openToOthers)) {
-            return new DomainClassPath(List.copyOf(entries), null);
+    public static ReadableClassPath of(List<Path> entries, boolean forOthers) {
+        if (!forOthers || entries.stream().allMatch(ReadableClassPath::openToOthers)) {
+            return new ReadableClassPath(List.copyOf(entries), null);
         }
         try {
             Path root = Files.createTempDirectory("jdm-domain-cp-");
@@ -51,18 +51,18 @@ final class DomainClassPath implements AutoCloseable {
                 }
                 out.add(dst);
             }
-            return new DomainClassPath(List.copyOf(out), root);
+            return new ReadableClassPath(List.copyOf(out), root);
         } catch (IOException e) {
             throw new UncheckedIOException("copying the domain class path where an unprivileged domain can read it", e);
         }
     }
 
-    List<Path> entries() {
+    public List<Path> entries() {
         return entries;
     }
 
     /** Whether the entry's directories can be searched, and the entry read, by any uid. */
-    static boolean openToOthers(Path entry) {
+    public static boolean openToOthers(Path entry) {
         try {
             if (!Files.getPosixFilePermissions(entry).contains(PosixFilePermission.OTHERS_READ)) {
                 return false;
