@@ -87,6 +87,47 @@ class FileDiskTest extends BlockDriverContract {
         assertThat(host.log().since(0)).anyMatch(r -> r.message().contains("backing = " + backing) && r.message().contains("O_DIRECT"));
     }
 
+    /**
+     * ramfs has no direct I/O (open with O_DIRECT gives EINVAL, where tmpfs has accepted it since
+     * Linux 6.6): direct=auto falls back to the page cache and says so, direct=y refuses to load.
+     */
+    @Test
+    void shouldFallBackToThePageCacheWhereTheBackingRefusesODirect() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.jdm.host.sys.Libc.getuid() == 0, "not root: mounting ramfs needs it; skipping the O_DIRECT fallback test");
+        Path ramfs = Files.createDirectories(tmp.resolve("ramfs"));
+        assertThat(new ProcessBuilder("mount", "-t", "ramfs", "none", ramfs.toString()).inheritIO().start().waitFor()).isZero();
+        try {
+            Path img = ramfs.resolve("disk.img");
+            try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
+                f.setLength(4L << 20);
+            }
+            lu.close();
+            lu = null;
+            host.modules().unload("filedisk", false, false);
+            assertThatThrownBy(() -> host.modules().load(JarContents.read(moduleClasses()), "filedisk",
+                    Map.of("backing", img.toString(), "name", "ramfs0", "direct", "y"), false))
+                    .isInstanceOf(HostException.class).hasMessageContaining("EINVAL");
+            int since = host.log().since(0).size();
+            host.modules().load(JarContents.read(moduleClasses()), "filedisk", Map.of("backing", img.toString(), "name", "ramfs0"), false);
+            assertThat(host.log().since(0).subList(since, host.log().since(0).size()))
+                    .anyMatch(r -> r.message().contains("refuses O_DIRECT") && r.message().contains("using the page cache"))
+                    .noneMatch(r -> r.message().contains("backing = " + img) && r.message().contains("O_DIRECT"));
+            try (LuHandle fallback = host.block().open("ramfs0", "test")) {
+                MemorySegment data = pattern(8192, 5);
+                assertThat(fallback.write(0x100000, data, dev.jdm.abi.blk.BlockRequest.FUA)).isZero();
+                assertThat(fallback.flush()).isZero();
+                MemorySegment back = Arena.ofAuto().allocate(8192, 4096);
+                assertThat(fallback.read(0x100000, back)).isZero();
+                assertThat(back.mismatch(data)).isEqualTo(-1);
+            }
+            byte[] onDisk = Files.readAllBytes(img);
+            assertThat(MemorySegment.ofArray(onDisk).asSlice(0x100000, 8192).mismatch(pattern(8192, 5))).isEqualTo(-1);
+            host.modules().unload("filedisk", false, false);
+        } finally {
+            new ProcessBuilder("umount", ramfs.toString()).inheritIO().start().waitFor();
+        }
+    }
+
     @Test
     void shouldServeReadOnlyWithDirectIo() throws Exception {
         lu.close();
