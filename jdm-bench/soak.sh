@@ -39,7 +39,8 @@ PIDS+=($!)
 for _ in $(seq 600); do grep -q '^next:' "$D/host.log" 2>/dev/null && break; sleep 0.1; done
 HOST=$(pgrep -f -n -- "--state-dir $D/state" || true)
 [ -n "$HOST" ] || { cat "$D/host.log" >&2; echo "soak: the host did not start" >&2; exit 1; }
-"${JDM[@]}" export add ram0 >/dev/null
+# the embedded defaults export ram0 already; a host configured otherwise gets it added
+"${JDM[@]}" export ls | grep -qw ram0 || "${JDM[@]}" export add ram0 >/dev/null
 
 sample() { # rss_kib threads fds
   echo "$(awk '/VmRSS/ {print $2}' /proc/"$HOST"/status) $(ls /proc/"$HOST"/task | wc -l) $(ls /proc/"$HOST"/fd | wc -l)"

@@ -18,6 +18,21 @@ final class CliException extends RuntimeException {
     }
 
     /**
+     * The line printed for {@code message} under {@code jdm cmd} ("sec reload", whose last word is
+     * {@code name}). Here rather than in JdmCommand, whose class initialisation the lsmod fast path avoids.
+     */
+    static String line(String cmd, String name, String message) {
+        // the host names the call ("blk guard: ", "sysctl: ") or its layer ("blk: " under jdm blk stat)
+        for (String prefix : new String[] {cmd + ": ", name + ": ", cmd.split(" ")[0] + ": "}) {
+            if (message.startsWith(prefix)) {
+                message = message.substring(prefix.length());
+                break;
+            }
+        }
+        return "jdm " + cmd + ": " + message;
+    }
+
+    /**
      * A file that could not be read, with the system's reason as the shell says it ({@code No such
      * file or directory}) rather than the exception's bare path.
      */

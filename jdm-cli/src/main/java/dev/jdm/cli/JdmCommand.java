@@ -125,14 +125,7 @@ public final class JdmCommand {
 
     /** {@link #errorLine(CommandSpec, String)} for {@code cmd} ("sec reload"), whose last word is {@code name}. */
     static String errorLine(String cmd, String name, String message) {
-        // the host names the call ("blk guard: ", "sysctl: ") or its layer ("blk: " under jdm blk stat)
-        for (String prefix : new String[] {cmd + ": ", name + ": ", cmd.split(" ")[0] + ": "}) {
-            if (message.startsWith(prefix)) {
-                message = message.substring(prefix.length());
-                break;
-            }
-        }
-        return "jdm " + cmd + ": " + message;
+        return CliException.line(cmd, name, message);
     }
 
     /** The subcommand {@code args} runs, if it can be told before parsing and is not completion; else null. */
@@ -150,12 +143,7 @@ public final class JdmCommand {
 
     /** The socket to use: --socket, then $JDM_SOCKET, then the host's default. */
     Path socket() {
-        return socketFor(socket);
-    }
-
-    /** {@code flag} (--socket) if given, then $JDM_SOCKET, then the host's default. */
-    static Path socketFor(Path flag) {
-        return flag != null ? flag : dev.jdm.gate.GateSocket.forClient();
+        return dev.jdm.gate.GateSocket.forClient(socket);
     }
 
     /** Opens a connection to the host. */

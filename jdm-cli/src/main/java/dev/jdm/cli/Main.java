@@ -72,7 +72,7 @@ public final class Main {
         } catch (CliException | dev.jdm.gate.GateException failure) {
             CliException e = failure instanceof dev.jdm.gate.GateException g ? CliException.from(g) : (CliException) failure;
             out.flush();
-            System.err.println(JdmCommand.errorLine("lsmod", "lsmod", e.getMessage()));
+            System.err.println(CliException.line("lsmod", "lsmod", e.getMessage()));
             return e.exitCode();
         } finally {
             out.flush();

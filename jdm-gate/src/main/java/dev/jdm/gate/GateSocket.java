@@ -18,6 +18,11 @@ public final class GateSocket {
         return xdg != null && !xdg.isBlank() ? Path.of(xdg, "jdm") : Path.of(System.getProperty("java.io.tmpdir"), "jdm-" + uid);
     }
 
+    /** The socket a client uses: {@code flag} (--socket) if given, then $JDM_SOCKET, then the default runtime directory's gate.sock. */
+    public static Path forClient(Path flag) {
+        return flag != null ? flag : forClient();
+    }
+
     /** The socket a client uses without a flag: $JDM_SOCKET, else the default runtime directory's gate.sock. */
     public static Path forClient() {
         String env = System.getenv("JDM_SOCKET");
