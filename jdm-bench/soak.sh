@@ -32,6 +32,8 @@ D="$(mktemp -d)"
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$D"; }
 trap cleanup EXIT
+"$ROOT/jdm" --version >/dev/null   # builds if needed, once, before anything runs
+export JDM_SKIP_BUILD=1            # and never again while the soak runs
 JDM=("$ROOT/jdm" --socket "$D/gate.sock")
 
 "${JDM[@]}" host --state-dir "$D/state" --nbd-socket "$D/nbd.sock" --nbd-tcp off >"$D/host.log" 2>&1 &

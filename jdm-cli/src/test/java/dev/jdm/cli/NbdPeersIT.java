@@ -144,6 +144,28 @@ class NbdPeersIT {
     }
 
     @Test
+    void shouldReportTheHolesADriverKnowsThroughTheBlockLayer() throws Exception {
+        need("nbdinfo", "libnbd-bin");
+        Path img = dir.resolve("sparse.img");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(img.toFile(), "rw")) {
+            f.setLength(16 << 20);
+            f.seek(1 << 20);
+            f.write(new byte[65536]); // written zeroes: allocated, so data
+            f.getFD().sync();
+        }
+        HostProcess.Result ins = jdm("insmod", HostProcess.CLI.resolve("modules/filedisk.jar").toString(), "backing=" + img, "name=fmap0");
+        assertThat(ins.code()).as(ins.err()).isZero();
+        assertThat(jdm("export", "add", "fmap0").code()).isZero();
+        Run map = run("nbdinfo", "--map", unix("fmap0"));
+        assertThat(map.code()).as(map.out()).isZero();
+        assertThat(map.out().lines().map(String::strip).map(l -> l.replaceAll("\\s+", " ")).toList())
+                .as("filedisk's SEEK_DATA/SEEK_HOLE, through the LU and NBD base:allocation")
+                .containsExactly("0 1048576 3 hole,zero", "1048576 65536 0 data", "1114112 15663104 3 hole,zero");
+        assertThat(jdm("export", "rm", "fmap0").code()).isZero();
+        assertThat(jdm("rmmod", "filedisk").code()).isZero();
+    }
+
+    @Test
     void shouldPassFioRandomWritesWithCrc32cVerification() throws Exception {
         need("fio", "fio");
         assertThat(jdm("export", "add", "fio0", "--memory", "64M").code()).isZero();

@@ -61,6 +61,10 @@ public interface BlockDevice {
         /** Boot-area guard in bytes (default {@link #DEFAULT_BOOT_GUARD}). */
         Builder bootGuard(long bytes);
 
+        /** Where the LU's holes are (default: none known, all of it is data). */
+        @Since("JDM_1.2")
+        Builder extents(BlockExtents source);
+
         /**
          * Registers the LU with {@code driver}; it is visible at once and its partitions are scanned.
          *

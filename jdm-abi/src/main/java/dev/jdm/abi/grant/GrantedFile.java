@@ -1,6 +1,7 @@
 package dev.jdm.abi.grant;
 
 import dev.jdm.abi.Provided;
+import dev.jdm.abi.Since;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -42,6 +43,20 @@ public interface GrantedFile extends AutoCloseable {
      * @return false if the file system cannot punch holes (EOPNOTSUPP)
      */
     boolean punchHole(long offset, long length);
+
+    /**
+     * lseek(2) SEEK_DATA: the first offset at or after {@code offset} that holds data, or -1 if
+     * none does before the end. A file system that does not track holes reports all of it as data.
+     */
+    @Since("JDM_1.2")
+    long nextData(long offset);
+
+    /**
+     * lseek(2) SEEK_HOLE: the first offset at or after {@code offset} in a hole; the end of the
+     * file counts as one.
+     */
+    @Since("JDM_1.2")
+    long nextHole(long offset);
 
     /** Closes the handle; idempotent. */
     @Override

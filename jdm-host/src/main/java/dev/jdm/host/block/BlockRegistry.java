@@ -165,17 +165,19 @@ public final class BlockRegistry {
 
     // ---- registration (from ModuleBlockLayer) ----
 
-    LogicalUnit register(ModuleSite owner, String name, long size, int lbs, int pbs, int caps, long guard, BlockQueueDriver driver) {
+    LogicalUnit register(ModuleSite owner, LogicalUnit.Geometry g, BlockQueueDriver driver, dev.jdm.abi.blk.BlockExtents extents) {
         String module = owner.name();
+        String name = g.name();
+        long size = g.size();
+        long guard = g.guard();
         Consumer<String> warn = m -> log.append(LogLevel.WARNING, "blk", m);
         LogicalUnit[] self = new LogicalUnit[1];
-        LogicalUnit lu = new LogicalUnit(name, owner, size, lbs, pbs, caps, guard, driver, requestTimeoutMs, warn,
-                (off, len) -> tableWritten(self[0], off, len));
+        LogicalUnit lu = new LogicalUnit(owner, g, driver, extents, requestTimeoutMs, warn, (off, len) -> tableWritten(self[0], off, len));
         self[0] = lu;
         if (units.putIfAbsent(name, lu) != null) {
             throw new IllegalStateException("an LU named " + name + " exists already");
         }
-        log.append(LogLevel.INFO, "blk", name + ": registered by " + module + ", " + size + " bytes, blocks " + lbs + "/" + pbs
+        log.append(LogLevel.INFO, "blk", name + ": registered by " + module + ", " + size + " bytes, blocks " + g.lbs() + "/" + g.pbs()
                 + ", boot guard 0x" + Long.toHexString(guard));
         scan(lu);
         return lu;
@@ -284,7 +286,7 @@ public final class BlockRegistry {
 
     // ---- helpers ----
 
-    private LogicalUnit lu(String name) {
+    LogicalUnit lu(String name) {
         LogicalUnit lu = units.get(name);
         if (lu == null) {
             throw new HostException(Errno.ENOENT, "blk: no LU named " + name + " (see jdm blk ls)");

@@ -1,6 +1,7 @@
 package dev.jdm.host.block;
 
 import dev.jdm.abi.blk.BlockDevice;
+import dev.jdm.abi.blk.BlockExtents;
 import dev.jdm.abi.blk.BlockQueueDriver;
 import dev.jdm.abi.blk.BlockOp;
 import dev.jdm.abi.blk.BlockStatus;
@@ -38,21 +39,29 @@ final class LogicalUnit {
     volatile PartitionTable table;
     volatile boolean removed;
     private final Map<String, Integer> holders = new TreeMap<>();
+    /** Whole devices: the driver's hole map, or null; partitions: null (the disk's serves). */
+    private final BlockExtents extents;
+    private final Consumer<String> warn;
 
-    /** A whole device served by {@code driver}. */
-    LogicalUnit(String name, ModuleSite owner, long size, int lbs, int pbs, int caps, long guard, BlockQueueDriver driver,
+    /** What a driver declared about a whole device, checked. */
+    record Geometry(String name, long size, int lbs, int pbs, int caps, long guard) {}
+
+    /** A whole device served by {@code driver}, with holes reported by {@code extents} (null: all data). */
+    LogicalUnit(ModuleSite owner, Geometry g, BlockQueueDriver driver, BlockExtents extents,
             java.util.function.LongSupplier timeoutMs, Consumer<String> warn, RequestQueue.WriteWatcher watcher) {
-        this.name = name;
+        this.name = g.name();
         this.owner = owner;
         this.module = owner.name();
-        this.size = size;
-        this.logicalBlockSize = lbs;
-        this.physicalBlockSize = pbs;
-        this.caps = caps;
-        this.bootGuard = new AtomicLong(guard);
+        this.size = g.size();
+        this.logicalBlockSize = g.lbs();
+        this.physicalBlockSize = g.pbs();
+        this.caps = g.caps();
+        this.bootGuard = new AtomicLong(g.guard());
         this.disk = null;
         this.partition = null;
-        this.queue = new RequestQueue(name, this.module, timeoutMs, driver, size, lbs, caps, bootGuard::get, stats, warn, watcher);
+        this.extents = extents;
+        this.warn = warn;
+        this.queue = new RequestQueue(name, this.module, timeoutMs, driver, size, g.lbs(), caps, bootGuard::get, stats, warn, watcher);
     }
 
     /** A partition of {@code disk}. */
@@ -68,6 +77,8 @@ final class LogicalUnit {
         this.disk = disk;
         this.partition = partition;
         this.queue = null;
+        this.extents = null;
+        this.warn = disk.warn;
     }
 
     boolean isPartition() {
@@ -104,6 +115,65 @@ final class LogicalUnit {
             finish.accept(BlockStatus.EINVAL); // checked here: the disk would accept a range past the partition
         } else {
             disk.queue.submit(op, partition.start() + offset, length, flags, data, finish);
+        }
+    }
+
+    /**
+     * Reports the allocation of {@code [offset, offset + length)} in this LU's offsets as runs from
+     * {@code offset}: the driver's answer, checked (a driver that reports nothing, too much or
+     * throws fails the request with EIO and is logged), or all data without a hole map.
+     */
+    int extents(long offset, long length, BlockExtents.Runs out) {
+        if (removed) {
+            return BlockStatus.ENODEV;
+        }
+        if (offset < 0 || length <= 0 || length > size - offset) {
+            return BlockStatus.EINVAL;
+        }
+        if (isPartition()) {
+            return disk.extents(partition.start() + offset, length, out);
+        }
+        if (extents == null) {
+            out.add(length, 0);
+            return BlockStatus.OK;
+        }
+        CheckedRuns runs = new CheckedRuns(length, out);
+        int status;
+        try {
+            status = extents.extents(offset, length, runs);
+        } catch (RuntimeException e) {
+            warn.accept(name + ": driver " + module + " failed reporting extents at " + offset + "+" + length + ": " + e);
+            return BlockStatus.EIO;
+        }
+        if (status == BlockStatus.OK && runs.reported == 0) {
+            warn.accept(name + ": driver " + module + " reported no extents at " + offset + "+" + length);
+            return BlockStatus.EIO;
+        }
+        return status;
+    }
+
+    /** A driver's runs, refused if empty or past the range asked for, so a bad driver cannot mislead a client. */
+    private static final class CheckedRuns implements BlockExtents.Runs {
+        private final BlockExtents.Runs out;
+        private long left;
+        int reported;
+
+        CheckedRuns(long length, BlockExtents.Runs out) {
+            this.left = length;
+            this.out = out;
+        }
+
+        @Override
+        public void add(long length, int flags) {
+            if (length <= 0 || length > left) {
+                throw new IllegalArgumentException("a run of " + length + " bytes where " + left + " were left to report");
+            }
+            if ((flags & ~(BlockExtents.HOLE | BlockExtents.ZERO)) != 0) {
+                throw new IllegalArgumentException("unknown run flags 0x" + Integer.toHexString(flags));
+            }
+            left -= length;
+            reported++;
+            out.add(length, flags);
         }
     }
 

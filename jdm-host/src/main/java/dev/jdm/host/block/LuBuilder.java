@@ -1,6 +1,7 @@
 package dev.jdm.host.block;
 
 import dev.jdm.abi.blk.BlockDevice;
+import dev.jdm.abi.blk.BlockExtents;
 import java.util.regex.Pattern;
 
 /**
@@ -17,6 +18,7 @@ public abstract class LuBuilder implements BlockDevice.Builder {
     protected int pbs;
     protected int caps;
     protected long guard = BlockDevice.DEFAULT_BOOT_GUARD;
+    protected BlockExtents extents;
 
     /** @throws IllegalArgumentException naming {@code module} if {@code name} is not an LU name */
     protected LuBuilder(String module, String name) {
@@ -53,6 +55,12 @@ public abstract class LuBuilder implements BlockDevice.Builder {
     @Override
     public final BlockDevice.Builder bootGuard(long bytes) {
         guard = bytes;
+        return this;
+    }
+
+    @Override
+    public final BlockDevice.Builder extents(BlockExtents source) {
+        extents = source;
         return this;
     }
 }

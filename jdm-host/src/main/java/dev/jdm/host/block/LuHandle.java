@@ -50,6 +50,28 @@ public final class LuHandle implements AutoCloseable {
             f.complete(BlockStatus.ENODEV);
             return f;
         }
+        if (!allowed(op, offset, length)) {
+            f.complete(BlockStatus.EPERM);
+            return f;
+        }
+        lu.submit(op, offset, length, flags, data, f::complete);
+        return f;
+    }
+
+    /**
+     * Where the LU's holes are in {@code [offset, offset + length)}: runs from {@code offset}
+     * reported to {@code out}, at least one on success ({@link dev.jdm.abi.blk.BlockExtents}).
+     * Checked like a read. Returns a {@link BlockStatus} errno.
+     */
+    public int extents(long offset, long length, dev.jdm.abi.blk.BlockExtents.Runs out) {
+        if (closed.get()) {
+            return BlockStatus.ENODEV;
+        }
+        return allowed(BlockOp.READ, offset, length) ? lu.extents(offset, length, out) : BlockStatus.EPERM;
+    }
+
+    /** The opener's access check, failing closed; a refusal is logged. */
+    private boolean allowed(BlockOp op, long offset, long length) {
         String refused;
         try {
             refused = access.checkIo(op, lu.name, offset, length);
@@ -58,11 +80,9 @@ public final class LuHandle implements AutoCloseable {
         }
         if (refused != null) {
             registry.refused(lu, holder, op, offset, length, refused);
-            f.complete(BlockStatus.EPERM);
-            return f;
+            return false;
         }
-        lu.submit(op, offset, length, flags, data, f::complete);
-        return f;
+        return true;
     }
 
     /** {@link #submit} and wait for the status. */

@@ -101,7 +101,7 @@ public final class ModuleBlockLayer implements BlockLayer, AbiAdapters, AutoClos
             if (driver == null) {
                 throw new IllegalArgumentException(what + "no driver");
             }
-            LogicalUnit lu = registry.register(site, name, size, lbs, physical, caps, guard, driver);
+            LogicalUnit lu = registry.register(site, new LogicalUnit.Geometry(name, size, lbs, physical, caps, guard), driver, extents);
             synchronized (registered) {
                 registered.add(lu);
             }

@@ -1,12 +1,14 @@
 package dev.jdm.host.export;
 
 import dev.jdm.abi.blk.BlockDevice;
+import dev.jdm.abi.blk.BlockExtents;
 import dev.jdm.abi.blk.BlockOp;
 import dev.jdm.abi.blk.BlockRequest;
 import dev.jdm.abi.blk.BlockStatus;
 import dev.jdm.host.block.LuHandle;
 import dev.jdm.host.block.LuInfo;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -19,6 +21,8 @@ import java.util.Set;
  * one covers writes completed on all: MULTI_CONN is true.
  */
 final class LuExportableDevice implements ExportableDevice {
+    /** Most runs one block-status answer carries. */
+    private static final int MAX_EXTENTS = 1024;
     /** NBD clients keep payloads at or below 32 MiB (proto.md, "Block size constraints"). */
     private static final int MAXIMUM_PAYLOAD = 32 << 20;
 
@@ -112,10 +116,28 @@ final class LuExportableDevice implements ExportableDevice {
         done.complete(IoStatus.OK); // the block layer keeps no cache to fill
     }
 
-    /** The block layer does not track allocation, so everything is reported as data: true, if coarse. */
+    /**
+     * The driver's hole map through the block layer (all data where the driver has none), at most
+     * {@link #MAX_EXTENTS} runs per answer: the client asks again for the rest.
+     */
     @Override
     public void blockStatus(long offset, long length, StatusCompletion done) {
-        done.complete(IoStatus.OK, List.of(Extent.data(Math.min(length, size() - offset))));
+        List<Extent> runs = new ArrayList<>();
+        boolean[] full = new boolean[1];
+        int status = lu.extents(offset, Math.min(length, size() - offset), (bytes, flags) -> {
+            Extent run = new Extent(bytes, (flags & BlockExtents.HOLE) != 0, (flags & BlockExtents.ZERO) != 0);
+            Extent last = runs.isEmpty() ? null : runs.getLast();
+            if (full[0]) {
+                return; // the answer is cut here; what follows is asked for again
+            } else if (last != null && last.hole() == run.hole() && last.zero() == run.zero()) {
+                runs.set(runs.size() - 1, new Extent(last.length() + bytes, run.hole(), run.zero())); // drivers report per page; clients want runs
+            } else if (runs.size() < MAX_EXTENTS) {
+                runs.add(run);
+            } else {
+                full[0] = true;
+            }
+        });
+        done.complete(status(status), status == BlockStatus.OK ? List.copyOf(runs) : List.of());
     }
 
     @Override

@@ -163,6 +163,29 @@ final class FileGrant implements GrantedFile {
         return true;
     }
 
+    @Override
+    public long nextData(long offset) {
+        return seek(offset, FileIo.SEEK_DATA, -1);
+    }
+
+    @Override
+    public long nextHole(long offset) {
+        return seek(offset, FileIo.SEEK_HOLE, size());
+    }
+
+    /** SEEK_DATA or SEEK_HOLE; ENXIO (at or past the end) gives {@code atEnd}, EINVAL (no hole tracking) the offset itself for data. */
+    private long seek(long offset, int whence, long atEnd) {
+        long r = FileIo.lseek(fd(), offset, whence);
+        if (r == -FileIo.ENXIO) {
+            return atEnd;
+        }
+        if (r == -22) {
+            return whence == FileIo.SEEK_DATA ? offset : size(); // a file system without SEEK_DATA: all data
+        }
+        check(r, (whence == FileIo.SEEK_DATA ? "lseek(SEEK_DATA)" : "lseek(SEEK_HOLE)") + " at " + offset);
+        return r;
+    }
+
     private void check(long r, String what) {
         if (r < 0) {
             throw new GrantException(path + ": " + what + " failed: " + FileIo.name((int) -r), (int) -r);

@@ -24,6 +24,9 @@ final class FileIo {
     static final int FALLOC_FL_KEEP_SIZE = 1;
     static final int FALLOC_FL_PUNCH_HOLE = 2;
     static final int SEEK_END = 2;
+    static final int SEEK_DATA = 3;
+    static final int SEEK_HOLE = 4;
+    static final int ENXIO = 6;
     static final int EINTR = 4;
 
     private static final Linker LINKER = Linker.nativeLinker();
@@ -128,9 +131,14 @@ final class FileIo {
     }
 
     static long sizeOf(int fd) {
+        return lseek(fd, 0, SEEK_END);
+    }
+
+    /** lseek(2): the new offset, or -errno. */
+    static long lseek(int fd, long offset, int whence) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment state = a.allocate(STATE);
-            return result((long) LSEEK.invokeExact(state, fd, 0L, SEEK_END), state);
+            return result((long) LSEEK.invokeExact(state, fd, offset, whence), state);
         } catch (Throwable t) {
             throw rethrow(t);
         }

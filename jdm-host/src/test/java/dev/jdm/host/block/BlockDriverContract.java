@@ -106,6 +106,28 @@ public abstract class BlockDriverContract {
         assertThat(allZero(read(info.size() - 65536, 65536))).isTrue();
     }
 
+    /** The runs an extents query reports, as [length, flags] pairs, after checking they tile the range. */
+    protected java.util.List<long[]> extents(long offset, long length) {
+        java.util.List<long[]> runs = new java.util.ArrayList<>();
+        assertThat(lu.extents(offset, length, (bytes, flags) -> runs.add(new long[] {bytes, flags}))).isEqualTo(BlockStatus.OK);
+        assertThat(runs).as("at least one run").isNotEmpty();
+        assertThat(runs.stream().mapToLong(r -> r[0]).sum()).as("runs stay inside the range").isLessThanOrEqualTo(length);
+        return runs;
+    }
+
+    @Test
+    void shouldNeverReportWrittenDataAsAHole() throws InterruptedException {
+        long at = 0x130000;
+        assertThat(lu.write(at, pattern(16384, 4), 0)).isEqualTo(BlockStatus.OK);
+        long covered = 0;
+        for (long pos = at; pos < at + 16384; pos += covered) {
+            java.util.List<long[]> runs = extents(pos, at + 16384 - pos);
+            assertThat(runs).as("runs over written data at %d", pos).allSatisfy(r -> assertThat(r[1]).isZero());
+            covered = runs.stream().mapToLong(r -> r[0]).sum();
+        }
+        assertThat(lu.extents(info.size(), 4096, (b, f) -> { })).as("past the end").isEqualTo(BlockStatus.EINVAL);
+    }
+
     @Test
     void shouldReadBackWhatWasWrittenAnywhereAboveTheGuard() throws InterruptedException {
         long[] offsets = {0x10000, 0x123000, info.size() - 8192};

@@ -7,6 +7,7 @@ import dev.jdm.abi.ModuleContext;
 import dev.jdm.abi.Param;
 import dev.jdm.abi.blk.BlockBatch;
 import dev.jdm.abi.blk.BlockDevice;
+import dev.jdm.abi.blk.BlockExtents;
 import dev.jdm.abi.blk.BlockRequest;
 import dev.jdm.abi.blk.BlockStatus;
 import dev.jdm.abi.grant.GrantException;
@@ -91,13 +92,39 @@ public final class FileDisk implements LoadableModule {
                     | (discard ? BlockDevice.DISCARD | (file.blockDevice() ? 0 : BlockDevice.FAST_ZERO) : 0)
                     | (file.blockDevice() ? BlockDevice.ROTATIONAL : 0);
             device = ctx.block().device(ctx.params().string("name")).size(size).logicalBlockSize((int) lbs)
-                    .physicalBlockSize(Math.max((int) lbs, Kmem.PAGE_SIZE)).capabilities(caps).registerQueue(this::submit);
+                    .physicalBlockSize(Math.max((int) lbs, Kmem.PAGE_SIZE)).capabilities(caps).extents(this::extents).registerQueue(this::submit);
         } catch (RuntimeException e) {
             file.close();
             throw e;
         }
         ctx.log().info(device.name() + ": " + file.path() + ", " + device.size() + " bytes" + (readOnly ? ", read-only" : "")
                 + (file.direct() ? ", O_DIRECT" : ""));
+    }
+
+    /** Holes as the backing's file system knows them (SEEK_DATA/SEEK_HOLE); a block device is all data. */
+    private int extents(long offset, long length, BlockExtents.Runs out) {
+        long end = offset + length;
+        long pos = offset;
+        try {
+            while (pos < end) {
+                long data = file.nextData(pos);
+                if (data < 0 || data >= end) {
+                    out.add(end - pos, BlockExtents.HOLE | BlockExtents.ZERO);
+                    return BlockStatus.OK;
+                }
+                if (data > pos) {
+                    out.add(data - pos, BlockExtents.HOLE | BlockExtents.ZERO);
+                    pos = data;
+                }
+                long hole = Math.min(end, file.nextHole(pos));
+                out.add(hole - pos, 0);
+                pos = hole;
+            }
+        } catch (GrantException e) {
+            ctx.log().err("extents at " + offset + "+" + length + ": " + e.getMessage());
+            return e.errno() > 0 && e.errno() < 4096 ? e.errno() : BlockStatus.EIO;
+        }
+        return BlockStatus.OK;
     }
 
     /** One system call per request, in batch order; a request that throws fails alone. */

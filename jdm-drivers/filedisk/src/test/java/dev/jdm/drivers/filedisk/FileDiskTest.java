@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jdm.abi.blk.BlockDevice;
 import dev.jdm.abi.blk.BlockOp;
+import dev.jdm.abi.blk.BlockRequest;
 import dev.jdm.abi.blk.BlockStatus;
 import dev.jdm.host.HostException;
 import dev.jdm.host.block.BlockDriverContract;
@@ -58,6 +59,22 @@ class FileDiskTest extends BlockDriverContract {
         assertThat(allocatedBytes()).as("discard punched a hole").isLessThan(blocksBefore);
         assertThat(allZero(read(0x400000, 65536))).isTrue();
         assertThat(Files.size(backing)).as("size kept").isEqualTo(16L << 20);
+    }
+
+    @Test
+    void shouldReportTheBackingFilesHolesAsTheFileSystemKnowsThem() throws Exception {
+        long hole = dev.jdm.abi.blk.BlockExtents.HOLE | dev.jdm.abi.blk.BlockExtents.ZERO;
+        assertThat(extents(0, info.size())).as("a sparse backing is one hole").containsExactly(new long[] {info.size(), hole});
+        assertThat(lu.write(0x800000, pattern(65536, 3), BlockRequest.FUA)).isZero();
+        java.util.List<long[]> runs = extents(0x400000, 0x800000);
+        assertThat(runs).hasSize(3);
+        assertThat(runs.get(0)[1]).isEqualTo(hole);
+        assertThat(runs.get(1)).as("the written range, in whole file-system blocks").satisfies(r -> {
+            assertThat(r[1]).isZero();
+            assertThat(r[0]).isGreaterThanOrEqualTo(65536);
+        });
+        assertThat(0x400000 + runs.get(0)[0]).as("data starts at or before the write").isLessThanOrEqualTo(0x800000);
+        assertThat(runs.get(2)[1]).isEqualTo(hole);
     }
 
     private long allocatedBytes() throws IOException {

@@ -15,7 +15,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * A RAM disk. Its memory is one vmalloc region, which the host maps lazily (MAP_NORESERVE): pages
  * never written cost nothing and read as zero. There is no volatile cache, so FLUSH and FUA need
- * nothing; write-zeroes and discard clear the range.
+ * nothing; write-zeroes and discard clear the range. A page map reports the pages never written
+ * (or zeroed whole since) as holes, so clients that map the disk skip them.
  */
 @DriverModule(name = "ramdisk", version = "1.0", license = "GPL", author = "jdm developers",
         description = "RAM-backed block device (sparse: untouched pages read as zero)")
@@ -25,6 +26,7 @@ import java.lang.foreign.MemorySegment;
 public final class RamDisk implements LoadableModule {
     private final ModuleContext ctx;
     private final MemorySegment memory;
+    private final PageMap pages;
     private final BlockDevice device;
 
     public RamDisk(ModuleContext ctx) {
@@ -34,10 +36,11 @@ public final class RamDisk implements LoadableModule {
             throw new IllegalArgumentException("size=" + size + " is not a positive multiple of " + Kmem.PAGE_SIZE);
         }
         memory = ctx.kmem().vmalloc(size);
+        pages = new PageMap(size);
         try {
             device = ctx.block().device(ctx.params().string("name")).size(size).logicalBlockSize(512).physicalBlockSize(Kmem.PAGE_SIZE)
                     .capabilities(BlockDevice.DISCARD | BlockDevice.WRITE_ZEROES | BlockDevice.FAST_ZERO)
-                    .registerQueue(this::submit);
+                    .extents(pages).registerQueue(this::submit);
         } catch (RuntimeException e) {
             ctx.kmem().vfree(memory);
             throw e;
@@ -56,8 +59,14 @@ public final class RamDisk implements LoadableModule {
         MemorySegment range = memory.asSlice(r.offset(), r.length());
         switch (r.op()) {
             case READ -> r.data().copyFrom(range);
-            case WRITE -> range.copyFrom(r.data());
-            case WRITE_ZEROES, DISCARD -> range.fill((byte) 0);
+            case WRITE -> {
+                range.copyFrom(r.data());
+                pages.written(r.offset(), r.length());
+            }
+            case WRITE_ZEROES, DISCARD -> {
+                range.fill((byte) 0);
+                pages.zeroed(r.offset(), r.length());
+            }
             case FLUSH -> { } // nothing volatile
         }
         r.complete(BlockStatus.OK);

@@ -37,6 +37,20 @@ class RamDiskTest extends BlockDriverContract {
         assertThat(allZero(buf)).isTrue();
     }
 
+    @Test
+    void shouldReportPagesNeverWrittenOrZeroedWholeAsHoles() throws Exception {
+        long hole = dev.jdm.abi.blk.BlockExtents.HOLE | dev.jdm.abi.blk.BlockExtents.ZERO;
+        assertThat(extents(0, info.size())).as("a fresh disk is one hole").containsExactly(new long[] {info.size(), hole});
+        assertThat(lu.write(0x100000 + 512, pattern(1024, 1), 0)).isZero(); // part of one page: that page is data
+        assertThat(lu.write(0x200000, pattern(8192, 2), 0)).isZero();
+        assertThat(extents(0x100000, 0x110000)).containsExactly(new long[] {4096, 0}, new long[] {0xff000, hole},
+                new long[] {8192, 0}, new long[] {0xe000, hole});
+        assertThat(lu.io(dev.jdm.abi.blk.BlockOp.WRITE_ZEROES, 0x200000, 4096, 0, null)).isZero();
+        assertThat(lu.io(dev.jdm.abi.blk.BlockOp.DISCARD, 0x100000, 512, 0, null)).as("part of a page stays data").isZero();
+        assertThat(extents(0x100000, 0x110000)).containsExactly(new long[] {4096, 0}, new long[] {0x100000, hole},
+                new long[] {4096, 0}, new long[] {0xe000, hole});
+    }
+
     private static long rssKiB() throws java.io.IOException {
         for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmRSS:")) {

@@ -41,6 +41,16 @@ final class RemoteGrantedFile implements GrantedFile {
     }
 
     @Override
+    public long nextData(long offset) {
+        return file.nextData(offset);
+    }
+
+    @Override
+    public long nextHole(long offset) {
+        return file.nextHole(offset);
+    }
+
+    @Override
     public void pread(MemorySegment dst, long offset) {
         file.pread(dst, offset);
     }
