@@ -7,13 +7,13 @@
 #   - hostile gate clients: bursts of connections that announce 64 MiB frames and send one byte,
 #     and idle connections (they must be refused, bounded and timed out, never OOM the host);
 #   - hostile NBD clients: sessions that send a 32 MiB WRITE header and one byte, and idle ones;
+#   - a stuck driver: faultdisk with stall=, whose requests never complete; a client reads there
+#     over NBD again and again and must get an error reply (the host's request timeout), never a hang;
 #   - module churn: insmod/rmmod of the bundled hello module in a loop;
 #   - verified traffic: fio (nbd engine, verify=crc32c) on the ramdisk export.
 # Every second it samples the host's RSS, threads and open files from /proc. At the end it prints
 # verified I/O, fio verify errors, OutOfMemoryErrors in the host's output, peak RSS and threads,
 # and threads and fds before and after (after the hostile clients are gone: they must come back).
-# A driver that never completes is not part of it: no bundled driver stalls on purpose; the
-# request timeout is proven by RequestTimeoutTest.
 #
 # Needs: fio with the nbd engine, python3. Uses ./jdm (builds on first use).
 set -euo pipefail
@@ -43,6 +43,10 @@ HOST=$(pgrep -f -n -- "--state-dir $D/state" || true)
 [ -n "$HOST" ] || { cat "$D/host.log" >&2; echo "soak: the host did not start" >&2; exit 1; }
 # the embedded defaults export ram0 already; a host configured otherwise gets it added
 "${JDM[@]}" export ls | grep -qw ram0 || "${JDM[@]}" export add ram0 >/dev/null
+# the stuck driver: requests in [1M, 2M) of stuck0 are never completed by faultdisk
+"${JDM[@]}" sysctl -w blk.request_timeout_ms=2000 >/dev/null
+"${JDM[@]}" insmod "$ROOT/jdm-cli/target/modules/faultdisk.jar" name=stuck0 size=16M stall=1M+1M >/dev/null
+"${JDM[@]}" export add stuck0 >/dev/null
 
 sample() { # rss_kib threads fds
   echo "$(awk '/VmRSS/ {print $2}' /proc/"$HOST"/status) $(ls /proc/"$HOST"/task | wc -l) $(ls /proc/"$HOST"/fd | wc -l)"
@@ -56,6 +60,21 @@ end = time.time() + seconds
 refused = held = 0
 def unix(path):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.settimeout(5); s.connect(path); return s
+def go(s, name):  # newstyle handshake to NBD_OPT_GO; returns once the export is open
+    s.recv(18); s.sendall(struct.pack(">I", 3))
+    data = struct.pack(">I", len(name)) + name + struct.pack(">H", 0)
+    s.sendall(struct.pack(">QII", 0x49484156454F5054, 7, len(data)) + data)
+    while True:  # option replies up to the ACK
+        magic, opt, typ, length = struct.unpack(">QIII", recvn(s, 20)); recvn(s, length)
+        if typ == 1 or typ & 0x80000000: return typ == 1
+def recvn(s, n):
+    b = b""
+    while len(b) < n:
+        c = s.recv(n - len(b))
+        if not c: raise OSError("closed")
+        b += c
+    return b
+stuck_answered = stuck_hung = 0
 while time.time() < end:
     batch = []
     for _ in range(40):  # gate: announce 64 MiB, send one byte; and idle sockets
@@ -72,10 +91,20 @@ while time.time() < end:
             s.sendall(struct.pack(">IHHQQI", 0x25609513, 0, 1, 1, 1 << 20, 32 << 20) + b"\x00"); batch.append(s); held += 1
         except OSError:
             refused += 1
+    try:  # the stuck driver: a read it never completes gets an error reply from the host's timeout
+        s = unix(nbd); s.settimeout(10)
+        if go(s, b"stuck0"):
+            s.sendall(struct.pack(">IHHQQI", 0x25609513, 0, 0, 7, 1 << 20, 4096))
+            magic, err, handle = struct.unpack(">IIQ", recvn(s, 16))
+            if err != 0: stuck_answered += 1
+        s.close()
+    except OSError:
+        stuck_hung += 1
     time.sleep(2)
     for s in batch:
         s.close()
 print(f"hostile connections made {held}, refused {refused}")
+print(f"stuck-driver reads answered with an error {stuck_answered}, hung or failed {stuck_hung}")
 PY
 PIDS+=($!)
 

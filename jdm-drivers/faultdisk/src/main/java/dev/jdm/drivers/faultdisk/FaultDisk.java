@@ -15,7 +15,9 @@ import java.lang.foreign.MemorySegment;
  * A RAM disk that fails requests touching chosen byte ranges, as Linux's dm-error and null_blk's
  * fault injection do: for testing what sits on the block layer (the wiper's honest failure
  * report, an export's error replies) against a device that really returns errors. A failed write
- * changes nothing; FLUSH always succeeds.
+ * changes nothing; FLUSH always succeeds. {@code stall} makes it a driver that never answers:
+ * requests touching that range are kept and never completed, which is what the host's request
+ * timeout ({@code blk.request_timeout_ms}) is for; they are completed with EIO at unload.
  */
 @DriverModule(name = "faultdisk", version = "1.0", license = "GPL", author = "jdm developers",
         description = "RAM disk that fails reads or writes in chosen byte ranges (fault injection)")
@@ -24,12 +26,15 @@ import java.lang.foreign.MemorySegment;
 @Param(name = "fail_write", defaultValue = "", description = "writes, write-zeroes and discards touching OFFSET+LENGTH fail (K, M, G suffixes); empty: none")
 @Param(name = "fail_read", defaultValue = "", description = "reads touching OFFSET+LENGTH fail; empty: none")
 @Param(name = "errno", type = Param.Type.LONG, defaultValue = "5", description = "status of a failed request (5: EIO)")
+@Param(name = "stall", defaultValue = "", description = "requests touching OFFSET+LENGTH are never completed (a stuck driver); empty: none")
 public final class FaultDisk implements LoadableModule {
     private final ModuleContext ctx;
     private final MemorySegment memory;
     private final BlockDevice device;
     private final Range failWrite;
     private final Range failRead;
+    private final Range stall;
+    private final java.util.List<BlockRequest> stalled = new java.util.ArrayList<>();
     private final int errno;
 
     /** A byte range {@code [start, end)}; empty when end is 0. */
@@ -63,6 +68,7 @@ public final class FaultDisk implements LoadableModule {
         }
         failWrite = Range.parse(ctx.params().string("fail_write"), "fail_write");
         failRead = Range.parse(ctx.params().string("fail_read"), "fail_read");
+        stall = Range.parse(ctx.params().string("stall"), "stall");
         long e = ctx.params().longValue("errno");
         if (e <= 0 || e >= 4096) {
             throw new IllegalArgumentException("errno=" + e + " is not an errno (1..4095)");
@@ -77,10 +83,16 @@ public final class FaultDisk implements LoadableModule {
             throw ex;
         }
         ctx.log().info(device.name() + ": " + (size >> 20) + " MiB, failing writes " + describe(failWrite) + ", reads " + describe(failRead)
-                + " with status " + errno);
+                + " with status " + errno + (stall.end() == 0 ? "" : "; never completing requests in " + describe(stall)));
     }
 
     private void submit(BlockRequest r) {
+        if (r.op() != BlockOp.FLUSH && stall.overlaps(r.offset(), r.length())) {
+            synchronized (stalled) {
+                stalled.add(r); // held, as a hung device holds it
+            }
+            return;
+        }
         boolean write = r.op() == BlockOp.WRITE || r.op() == BlockOp.WRITE_ZEROES || r.op() == BlockOp.DISCARD;
         if ((write ? failWrite : failRead).overlaps(r.offset(), r.length()) && r.op() != BlockOp.FLUSH) {
             r.complete(errno);
@@ -117,6 +129,10 @@ public final class FaultDisk implements LoadableModule {
 
     @Override
     public void close() {
+        synchronized (stalled) { // first, so that removing the LU does not wait for them
+            stalled.forEach(r -> r.complete(BlockStatus.EIO));
+            stalled.clear();
+        }
         device.remove();
         ctx.kmem().vfree(memory);
     }

@@ -46,4 +46,25 @@ class FaultDiskTest extends BlockDriverContract {
             assertThat(bad.flush()).isEqualTo(BlockStatus.OK);
         }
     }
+
+    @Test
+    void shouldNeverAnswerRequestsInTheStallRangeSoTheHostTimesThemOut() throws Exception {
+        lu.close();
+        lu = null;
+        host.modules().unload("faultdisk", false, false);
+        host.sysctl().set("blk.request_timeout_ms", "300");
+        host.modules().load(dev.jdm.symvers.JarContents.read(moduleClasses()), "faultdisk", Map.of("size", "4M", "name", "faultt2",
+                "stall", "1M+4K"), false);
+        try (var stuck = host.block().open("faultt2", "test")) {
+            MemorySegment buf = Arena.ofAuto().allocate(4096, 4096);
+            assertThat(stuck.read(0x200000, buf)).as("outside the range").isEqualTo(BlockStatus.OK);
+            long t0 = System.nanoTime();
+            assertThat(stuck.read(1 << 20, buf)).as("inside: the host's timeout answers").isEqualTo(110); // ETIMEDOUT
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(java.time.Duration.ofMillis(300));
+            assertThat(stuck.write((1 << 20) + 2048, buf.asSlice(0, 512), 0)).isEqualTo(110);
+        }
+        assertThat(host.log().since(0)).anyMatch(r -> r.message().contains("did not complete") && r.message().contains("faultdisk"));
+        host.modules().unload("faultdisk", false, false); // completes what it held; the late completions are ignored
+        assertThat(host.modules().get("faultdisk")).isEmpty();
+    }
 }
