@@ -43,4 +43,14 @@ public @interface DriverModule {
      * {@link ModuleContext#abi()} before it uses it.
      */
     String abi() default "";
+
+    /**
+     * Whether the module carries or loads native code (modinfo {@code native=y}). Its Java may
+     * then use the native linker, raw memory, files and its own resources, as its C can anyway;
+     * the loader refuses to run it colocated unless the operator allows that
+     * ({@code module.native_colocated}, which taints the host N), because only the kernel can
+     * contain it. A JAR that carries native libraries without saying so is refused.
+     */
+    @Since("JDM_1.2")
+    boolean nativeCode() default false;
 }

@@ -222,6 +222,8 @@ public final class Host implements AutoCloseable {
                 "once 1, no module loads or unloads until the host restarts"), "0");
         sysctl.register(new Sysctl.Entry("module.init_timeout_ms", Sysctl.Type.LONG, true, false, 100, 600_000,
                 "how long a module's init or exit may take"), "10000");
+        sysctl.register(new Sysctl.Entry("module.native_colocated", Sysctl.Type.BOOL, true, false, 0, 1,
+                "1: a module that declares native code may run colocated (taints X); 0: only in an isolated domain"), "0");
         sysctl.register(new Sysctl.Entry("kmem.debug", Sysctl.Type.BOOL, true, false, 0, 1,
                 "record allocation sites and poison freed memory"), "0");
         sysctl.register(new Sysctl.Entry("kmem.module_limit_bytes", Sysctl.Type.LONG, true, false, 4096, Long.MAX_VALUE,

@@ -21,10 +21,11 @@ import java.util.zip.ZipFile;
  * @param origin where the contents came from, for messages
  * @param classes class file bytes by internal name ({@code a/b/C})
  * @param metadata files under {@code META-INF/jdm/} by their name below it ({@code modinfo})
- * @param nativeCode names of entries that hold native code ({@code lib/x.so}): a module JAR is
- *     architecture-neutral bytecode, so the loader refuses these
+ * @param nativeCode entries that hold native code ({@code lib/x.so}) by name, with their bytes: a
+ *     module JAR is architecture-neutral bytecode, so the loader refuses these unless the module
+ *     declares native code, and then serves them to it as resources
  */
-public record JarContents(String origin, Map<String, byte[]> classes, Map<String, byte[]> metadata, List<String> nativeCode) {
+public record JarContents(String origin, Map<String, byte[]> classes, Map<String, byte[]> metadata, Map<String, byte[]> nativeCode) {
     /** Most entries an archive may have. */
     public static final int MAX_ENTRIES = 20_000;
     /** Most bytes all read entries may expand to. */
@@ -38,7 +39,7 @@ public record JarContents(String origin, Map<String, byte[]> classes, Map<String
 
     /** Contents without native code. */
     public JarContents(String origin, Map<String, byte[]> classes, Map<String, byte[]> metadata) {
-        this(origin, classes, metadata, List.of());
+        this(origin, classes, metadata, Map.of());
     }
 
     /** The same contents, named {@code newOrigin} in messages. */
@@ -105,7 +106,7 @@ public record JarContents(String origin, Map<String, byte[]> classes, Map<String
     private static JarContents readZip(ZipFile zip, String origin) throws IOException {
         Map<String, byte[]> classes = new LinkedHashMap<>();
         Map<String, byte[]> metadata = new LinkedHashMap<>();
-        List<String> nativeCode = new ArrayList<>();
+        Map<String, byte[]> nativeCode = new LinkedHashMap<>();
         if (zip.size() > MAX_ENTRIES) {
             throw new SymversException(origin + ": too many entries (" + zip.size() + ", at most " + MAX_ENTRIES + ")");
         }
@@ -116,10 +117,8 @@ public record JarContents(String origin, Map<String, byte[]> classes, Map<String
             String name = entry.getName();
             boolean isClass = name.endsWith(".class") && !name.startsWith("META-INF/");
             boolean isMeta = name.startsWith(META) && !entry.isDirectory();
-            if (!entry.isDirectory() && NATIVE.matcher(name).matches()) {
-                nativeCode.add(name);
-            }
-            if (!isClass && !isMeta) {
+            boolean isNative = !entry.isDirectory() && NATIVE.matcher(name).matches();
+            if (!isClass && !isMeta && !isNative) {
                 continue;
             }
             if (name.contains("..") || name.startsWith("/")) {
@@ -127,13 +126,15 @@ public record JarContents(String origin, Map<String, byte[]> classes, Map<String
             }
             byte[] bytes = readLimited(zip, entry, origin, MAX_TOTAL_BYTES - total);
             total += bytes.length;
-            if (isClass) {
+            if (isNative) {
+                nativeCode.put(name, bytes);
+            } else if (isClass) {
                 classes.put(name.substring(0, name.length() - ".class".length()), bytes);
             } else {
                 metadata.put(name.substring(META.length()), bytes);
             }
         }
-        return new JarContents(origin, Map.copyOf(classes), Map.copyOf(metadata), List.copyOf(nativeCode));
+        return new JarContents(origin, Map.copyOf(classes), Map.copyOf(metadata), java.util.Collections.unmodifiableMap(nativeCode));
     }
 
     /** Reads one entry, counting what actually inflates: the sizes in the directory can lie. */
@@ -165,7 +166,7 @@ public record JarContents(String origin, Map<String, byte[]> classes, Map<String
     private static JarContents readDirectory(Path dir) {
         Map<String, byte[]> classes = new LinkedHashMap<>();
         Map<String, byte[]> metadata = new LinkedHashMap<>();
-        List<String> nativeCode = new ArrayList<>();
+        Map<String, byte[]> nativeCode = new LinkedHashMap<>();
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
                 String name = dir.relativize(file).toString().replace(java.io.File.separatorChar, '/');
@@ -174,12 +175,12 @@ public record JarContents(String origin, Map<String, byte[]> classes, Map<String
                 } else if (name.startsWith(META)) {
                     metadata.put(name.substring(META.length()), Files.readAllBytes(file));
                 } else if (NATIVE.matcher(name).matches()) {
-                    nativeCode.add(name);
+                    nativeCode.put(name, Files.readAllBytes(file));
                 }
             }
         } catch (IOException e) {
             throw new SymversException(dir + ": cannot read (" + e.getMessage() + ")");
         }
-        return new JarContents(dir.toString(), Map.copyOf(classes), Map.copyOf(metadata), List.copyOf(nativeCode));
+        return new JarContents(dir.toString(), Map.copyOf(classes), Map.copyOf(metadata), java.util.Collections.unmodifiableMap(nativeCode));
     }
 }

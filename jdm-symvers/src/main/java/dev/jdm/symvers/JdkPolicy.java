@@ -10,8 +10,45 @@ import java.util.concurrent.ConcurrentHashMap;
  * processes and native code only through grants, so the JDK APIs for those are refused, and so
  * is everything that escapes the module's class loader (reflection, class loading) or the host's
  * control (exit, threads, Unsafe). An allow-list: what is not named here is refused.
+ *
+ * <p>A module that declares native code ({@code @DriverModule(nativeCode = true)}, modinfo
+ * {@code native=y}) gets {@link #forNativeCode()}: its C can open files and call anything, so
+ * refusing the same from its Java would protect nothing. The native linker, arenas, raw
+ * addresses, method handles (for upcalls), files and its own resources are allowed; what keeps it
+ * is the kernel, which is why such a module runs only where the kernel confines it, or where the
+ * operator allows it. Processes, exit, threads, reflection and class loading stay refused: they
+ * reach past the module's class loader and the host's control, not past the kernel.
  */
 public final class JdkPolicy {
+    /** Refusals a native-code module is spared: what its own C could do anyway. */
+    private static final Set<String> NATIVE_OPEN_CLASSES = Set.of(
+            "java/lang/foreign/Linker", "java/lang/foreign/SymbolLookup", "java/lang/foreign/Arena",
+            "java/lang/invoke/MethodHandles", "java/lang/invoke/MethodHandles$Lookup", "java/lang/invoke/VarHandle");
+    private static final Set<String> NATIVE_OPEN_MEMBERS = Set.of(
+            "java/lang/foreign/MemorySegment#reinterpret", "java/lang/foreign/MemorySegment#ofAddress",
+            "java/lang/Class#getResource", "java/lang/Class#getResourceAsStream");
+    private static final Set<String> NATIVE_OPEN_PACKAGES = Set.of("java/io", "java/nio/file", "java/nio/file/attribute", "java/nio/channels");
+
+    private final boolean nativeCode;
+
+    /** The policy for ordinary modules. */
+    public JdkPolicy() {
+        this(false);
+    }
+
+    private JdkPolicy(boolean nativeCode) {
+        this.nativeCode = nativeCode;
+    }
+
+    /** The policy for a module that declares native code. */
+    public static JdkPolicy forNativeCode() {
+        return new JdkPolicy(true);
+    }
+
+    /** The policy {@code info} asks for: native code if it declares {@code native=y}. */
+    public static JdkPolicy of(ModInfo info) {
+        return new JdkPolicy(info.declaresNativeCode());
+    }
     /** Packages whose classes are allowed unless refused below. */
     private static final Set<String> OPEN_PACKAGES = Set.of(
             "java/lang", "java/lang/annotation", "java/lang/ref", "java/lang/runtime", "java/lang/invoke",
@@ -113,6 +150,9 @@ public final class JdkPolicy {
         if (inDescriptor && DESCRIPTOR_ONLY.contains(internalName)) {
             return Optional.empty();
         }
+        if (nativeCode && (NATIVE_OPEN_CLASSES.contains(internalName) || NATIVE_OPEN_PACKAGES.contains(packageOf(internalName)))) {
+            return existsInJdk(internalName) ? Optional.empty() : Optional.of("no such JDK class");
+        }
         String closed = CLOSED_CLASSES.get(internalName);
         if (closed != null) {
             return Optional.of(closed);
@@ -142,6 +182,10 @@ public final class JdkPolicy {
 
     /** Why a member of an allowed JDK class may not be used, or empty if it may. */
     public Optional<String> checkMember(String ownerInternal, String name) {
+        if (nativeCode && (NATIVE_OPEN_MEMBERS.contains(ownerInternal + "#" + name) || ownerInternal.startsWith("java/lang/invoke/")
+                || NATIVE_OPEN_PACKAGES.contains(packageOf(ownerInternal)))) {
+            return Optional.empty();
+        }
         String closed = CLOSED_MEMBERS.get(ownerInternal + "#" + name);
         if (closed != null) {
             return Optional.of(closed);
@@ -157,6 +201,11 @@ public final class JdkPolicy {
             return Optional.of("method handles and reflective lookups are refused (lambdas and string concatenation are fine)");
         }
         return Optional.empty();
+    }
+
+    private static String packageOf(String internalName) {
+        int slash = internalName.lastIndexOf('/');
+        return slash < 0 ? "" : internalName.substring(0, slash);
     }
 
     private boolean existsInJdk(String internalName) {

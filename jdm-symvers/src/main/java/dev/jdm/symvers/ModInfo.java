@@ -112,6 +112,11 @@ public final class ModInfo {
         return first("name").orElseThrow();
     }
 
+    /** Whether the module declares native code ({@code native=y}): it runs only where the kernel confines it, or the operator allows it. */
+    public boolean declaresNativeCode() {
+        return first("native").map("y"::equals).orElse(false);
+    }
+
     /** Names of the modules this one depends on, from {@code depends=}. */
     public List<String> depends() {
         return first("depends").filter(s -> !s.isBlank()).map(s -> List.of(s.split(","))).orElse(List.of());

@@ -62,9 +62,14 @@ public final class Modpost {
             }
         }
         LinkTargets targets = LinkTargets.of(abi, candidates);
-        ModuleScanner scanner = new ModuleScanner(image.models(), targets, new JdkPolicy());
+        boolean nativeCode = entries.contains(Map.entry("native", "y"));
+        ModuleScanner scanner = new ModuleScanner(image.models(), targets, nativeCode ? JdkPolicy.forNativeCode() : new JdkPolicy());
         ModuleScanner.Result scan = scanner.scan();
         List<LinkProblem> problems = new ArrayList<>(scan.problems());
+        if (!nativeCode) {
+            module.nativeCode().keySet().forEach(lib -> problems.add(new LinkProblem(LinkProblem.Kind.FORBIDDEN_JDK, image.entryName(), lib,
+                    "it is native code, and the module does not declare it (@DriverModule(nativeCode = true))")));
+        }
         problems.addAll(checkEntry(image, scanner.ownTypes()));
         if (!problems.isEmpty()) {
             throw new ModpostException(name, problems);

@@ -49,6 +49,9 @@ final class ModuleAnnotations {
                 out.add(Map.entry(key, oneLine(v, site, key)));
             }
         }
+        if (value(module, "nativeCode") instanceof AnnotationValue.OfBoolean b && b.booleanValue()) {
+            out.add(Map.entry("native", "y"));
+        }
         for (Annotation a : annotations) {
             switch (a.className().stringValue()) {
                 case ALIAS -> out.add(Map.entry("alias", oneLine(string(a, "value"), site, "alias")));

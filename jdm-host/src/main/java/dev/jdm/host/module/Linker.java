@@ -32,6 +32,7 @@ import java.util.function.Consumer;
 public final class Linker {
     private final ExportTable exports;
     private final JdkPolicy policy = new JdkPolicy();
+    private static final JdkPolicy NATIVE_POLICY = JdkPolicy.forNativeCode();
     private final Consumer<String> warn;
 
     /**
@@ -84,9 +85,9 @@ public final class Linker {
      */
     public Linked link(JarContents jar, String origin, ModInfo info, List<ModuleExports> dependencies, boolean force) {
         String name = info.name();
-        if (!jar.nativeCode().isEmpty()) {
-            throw new HostException(Errno.ENOEXEC, name + ": carries native code (" + String.join(", ", jar.nativeCode())
-                    + "); a module is architecture-neutral bytecode, and native code is not allowed in a colocated domain");
+        if (!jar.nativeCode().isEmpty() && !info.declaresNativeCode()) {
+            throw new HostException(Errno.ENOEXEC, name + ": carries native code (" + String.join(", ", jar.nativeCode().keySet())
+                    + ") without declaring it (@DriverModule(nativeCode = true), modinfo native=y)");
         }
         ReleasedAbi released = exports.released();
         Generation generation = builtFor(name, info, released);
@@ -95,7 +96,8 @@ public final class Linker {
         ModuleScanner.Result scan;
         try {
             image = ModuleImage.of(jar);
-            scanner = new ModuleScanner(image.models(), LinkTargets.of(exports.abi(), dependencies), policy);
+            scanner = new ModuleScanner(image.models(), LinkTargets.of(exports.abi(), dependencies),
+                    info.declaresNativeCode() ? NATIVE_POLICY : policy);
             scan = scanner.scan();
         } catch (SymversException e) {
             throw ModuleManager.noexec(origin, e);
@@ -213,6 +215,8 @@ public final class Linker {
             ModuleClassLoader l = depLoaders.get(i);
             depExports.get(i).types().names().forEach(t -> depTypes.put(t, l));
         }
-        return new ModuleClassLoader(name, Map.copyOf(classes), dev.jdm.abi.ModuleContext.class.getClassLoader(), Map.copyOf(depTypes));
+        return new ModuleClassLoader(name, Map.copyOf(classes), dev.jdm.abi.ModuleContext.class.getClassLoader(), Map.copyOf(depTypes),
+                jar.nativeCode()); // non-empty only for a module that declares native code: link refused the others
+
     }
 }

@@ -16,17 +16,35 @@ final class ModuleClassLoader extends ClassLoader {
     private final Map<String, byte[]> classes;
     private final ClassLoader abiLoader;
     private final Map<String, ClassLoader> dependencyTypes;
+    private final Map<String, byte[]> nativeCode;
 
     /**
      * @param classes class bytes by binary name
      * @param dependencyTypes loader of each type the dependencies export, by binary name
      */
     ModuleClassLoader(String module, Map<String, byte[]> classes, ClassLoader abiLoader, Map<String, ClassLoader> dependencyTypes) {
+        this(module, classes, abiLoader, dependencyTypes, Map.of());
+    }
+
+    /** @param nativeCode native libraries by entry name, served as resources: only to a module that declares native code */
+    ModuleClassLoader(String module, Map<String, byte[]> classes, ClassLoader abiLoader, Map<String, ClassLoader> dependencyTypes,
+            Map<String, byte[]> nativeCode) {
         super("jdm-module-" + module, null);
         this.module = module;
         this.classes = classes;
         this.abiLoader = abiLoader;
         this.dependencyTypes = dependencyTypes;
+        this.nativeCode = nativeCode;
+    }
+
+    /**
+     * A module's native library, which is how its code finds what to load; nothing else in the JAR
+     * is a resource (modpost refuses resource lookups to ordinary modules, which get nothing here).
+     */
+    @Override
+    public java.io.InputStream getResourceAsStream(String name) {
+        byte[] bytes = nativeCode.get(name.startsWith("/") ? name.substring(1) : name);
+        return bytes == null ? null : new java.io.ByteArrayInputStream(bytes);
     }
 
     String module() {

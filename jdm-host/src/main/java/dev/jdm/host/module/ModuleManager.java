@@ -124,6 +124,9 @@ public final class ModuleManager {
             // The one decision of where the module runs: here, or in the home the placement names.
             Optional<ModulePlacement.Home> home = placement.home(p.request());
             home.ifPresent(h -> m.domain = h.describe());
+            if (home.isEmpty() && m.info().declaresNativeCode()) {
+                admitNativeColocated(m);
+            }
             m.instance = outsideLock(() -> home.isEmpty() ? runner.init(m, p.linked().entryClass())
                     : runner.init(m, () -> home.get().init(site, jar)));
         } catch (RuntimeException e) {
@@ -136,6 +139,20 @@ public final class ModuleManager {
         taints.apply(m, m.taints);
         log.append(LogLevel.INFO, "host", ModuleLoader.describe(m, p.linked()));
         return m;
+    }
+
+    /**
+     * Native code is contained by the kernel, not by a class loader: colocated, it could do
+     * anything the host can. It runs there only where the operator said so, and then for good:
+     * the taint stays even if its init fails, because its code ran.
+     */
+    private void admitNativeColocated(LoadedModule m) {
+        if (sysctl.longValue("module.native_colocated") == 0) {
+            throw new HostException(Errno.EPERM, m.name() + ": declares native code (modinfo native=y), which runs only in an isolated domain"
+                    + " (jdm insmod --domain isolated), or colocated where sysctl module.native_colocated=1 allows it");
+        }
+        log.append(LogLevel.WARNING, "host", m.name() + ": native code runs colocated (module.native_colocated=1); tainting X");
+        taints.apply(m, java.util.EnumSet.of(Taint.NATIVE_COLOCATED));
     }
 
     private LoadedModule dependency(String module, String dep, Deque<String> chain) {

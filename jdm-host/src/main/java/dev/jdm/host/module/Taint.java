@@ -12,7 +12,9 @@ public enum Taint {
     /** A module from outside the bundled modules directory was loaded. */
     OUT_OF_TREE('O', "out-of-tree module was loaded"),
     /** A module's exit did not return in time; its thread may still run. */
-    STUCK_EXIT('D', "stuck exit: a module's exit did not return in time and its thread may still run");
+    STUCK_EXIT('D', "stuck exit: a module's exit did not return in time and its thread may still run"),
+    /** A module's native code ran in the host's own process (module.native_colocated=1). */
+    NATIVE_COLOCATED('X', "native code ran colocated: a module's C shares the host's process (module.native_colocated)");
 
     /** Licences that do not taint, as Linux's {@code license_is_gpl_compatible} plus common open ones. */
     public static final Set<String> OPEN_LICENCES = Set.of("GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL",

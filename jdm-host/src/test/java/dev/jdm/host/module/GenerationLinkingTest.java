@@ -147,11 +147,12 @@ class GenerationLinkingTest {
         c.metadata().forEach((k, v) -> resources.put("META-INF/jdm/" + k, v));
         resources.put("lib/x86_64/libfast.so.1", new byte[] {0x7f, 'E', 'L', 'F'});
         Path withSo = TestCompiler.writeJar(tmp.resolve("native.jar"), c.classes(), resources);
-        assertThat(JarContents.read(withSo).nativeCode()).containsExactly("lib/x86_64/libfast.so.1");
+        assertThat(JarContents.read(withSo).nativeCode()).containsOnlyKeys("lib/x86_64/libfast.so.1");
+        assertThat(JarContents.read(withSo).nativeCode().get("lib/x86_64/libfast.so.1")).startsWith(0x7f, 'E', 'L', 'F');
         assertThat(refused(() -> link(hostOf(REAL.generation(), Map.of(), Map.of()), withSo)).getMessage())
-                .isEqualTo("native-carrier: carries native code (lib/x86_64/libfast.so.1); a module is architecture-neutral bytecode,"
-                        + " and native code is not allowed in a colocated domain");
-        assertThatThrownBy(() -> JarContents.read(jar).nativeCode().add("x")).isInstanceOf(UnsupportedOperationException.class);
+                .isEqualTo("native-carrier: carries native code (lib/x86_64/libfast.so.1) without declaring it"
+                        + " (@DriverModule(nativeCode = true), modinfo native=y)");
+        assertThatThrownBy(() -> JarContents.read(jar).nativeCode().put("x", new byte[0])).isInstanceOf(UnsupportedOperationException.class);
     }
 
     @Test

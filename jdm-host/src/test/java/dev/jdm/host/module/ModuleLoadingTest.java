@@ -73,6 +73,45 @@ class ModuleLoadingTest {
         return host.modules().list().stream().map(LoadedModule::name).toList();
     }
 
+    /** A module that calls getpid(2) through the native linker, as native-code modules do. */
+    private static Map<String, String> nativeModule(String name, boolean declared) {
+        String cls = "N" + name.replace("-", "_");
+        return Map.of("t." + cls, """
+                package t;
+                import dev.jdm.abi.*;
+                import java.lang.foreign.*;
+                @DriverModule(name = "%s", license = "GPL", nativeCode = %s)
+                public final class %s implements LoadableModule {
+                    public %s(ModuleContext ctx) throws Throwable {
+                        Linker c = Linker.nativeLinker();
+                        var getpid = c.downcallHandle(c.defaultLookup().find("getpid").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT));
+                        ctx.log().info("native pid " + (int) getpid.invokeExact());
+                    }
+                    @Override public void close() {}
+                }
+                """.formatted(name, declared, cls, cls));
+    }
+
+    @Test
+    void shouldRunDeclaredNativeCodeColocatedOnlyWhereTheOperatorAllowsItAndTaint() throws Exception {
+        assertThatThrownBy(() -> TestModules.build(tmp.resolve("undeclared.jar"), nativeModule("undeclared", false)))
+                .hasMessageContaining("java.lang.foreign.Linker").hasMessageContaining("native code is not part of the ABI");
+        Path jar = TestModules.build(tmp.resolve("native.jar"), nativeModule("nativemod", true));
+        assertThat(JarContents.read(jar).metadataText("modinfo").orElseThrow()).contains("native=y");
+        HostException refused = catchHost(() -> load(jar));
+        assertThat(refused.code()).isEqualTo(dev.jdm.errno.Errno.EPERM);
+        assertThat(refused).hasMessage("nativemod: declares native code (modinfo native=y), which runs only in an isolated domain"
+                + " (jdm insmod --domain isolated), or colocated where sysctl module.native_colocated=1 allows it");
+        assertThat(names()).doesNotContain("nativemod");
+        assertThat(host.sysctl().get("kernel.tainted").orElseThrow()).doesNotContain("X");
+
+        host.sysctl().set("module.native_colocated", "1");
+        load(jar);
+        assertThat(host.log().since(0)).anyMatch(r -> r.message().equals("native pid " + ProcessHandle.current().pid()));
+        assertThat(host.sysctl().get("kernel.tainted").orElseThrow()).contains("X");
+        assertThat(host.modules().get("nativemod").orElseThrow().taints()).contains(Taint.NATIVE_COLOCATED);
+    }
+
     private LoadedModule load(Path jar) {
         return host.modules().load(JarContents.read(jar), jar.toString(), Map.of(), false);
     }
