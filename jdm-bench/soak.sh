@@ -60,9 +60,9 @@ end = time.time() + seconds
 refused = held = 0
 def unix(path):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.settimeout(5); s.connect(path); return s
-def go(s, name):  # newstyle handshake to NBD_OPT_GO; returns once the export is open
-    s.recv(18); s.sendall(struct.pack(">I", 3))
-    data = struct.pack(">I", len(name)) + name + struct.pack(">H", 0)
+def go(s, name):  # newstyle handshake to NBD_OPT_GO, asking for the block size (the server requires it); True once open
+    recvn(s, 18); s.sendall(struct.pack(">I", 3))
+    data = struct.pack(">I", len(name)) + name + struct.pack(">HH", 1, 3)
     s.sendall(struct.pack(">QII", 0x49484156454F5054, 7, len(data)) + data)
     while True:  # option replies up to the ACK
         magic, opt, typ, length = struct.unpack(">QIII", recvn(s, 20)); recvn(s, length)
@@ -74,7 +74,7 @@ def recvn(s, n):
         if not c: raise OSError("closed")
         b += c
     return b
-stuck_answered = stuck_hung = 0
+stuck_answered = stuck_hung = writes_held = 0
 while time.time() < end:
     batch = []
     for _ in range(40):  # gate: announce 64 MiB, send one byte; and idle sockets
@@ -82,13 +82,13 @@ while time.time() < end:
             s = unix(gate); s.sendall(struct.pack(">I", 64 << 20) + b"\x08"); batch.append(s); held += 1
         except OSError:
             refused += 1
-    for _ in range(8):  # NBD: newstyle handshake to GO on ram0, then a 32 MiB WRITE header and one byte
+    for _ in range(8):  # NBD: to GO on ram0, then a 32 MiB WRITE header and one byte
         try:
-            s = unix(nbd); s.recv(18); s.sendall(struct.pack(">I", 3))
-            name = b"ram0"; data = struct.pack(">I", len(name)) + name + struct.pack(">H", 0)
-            s.sendall(struct.pack(">QII", 0x49484156454F5054, 7, len(data)) + data)
-            time.sleep(0.05); s.recv(65536)
-            s.sendall(struct.pack(">IHHQQI", 0x25609513, 0, 1, 1, 1 << 20, 32 << 20) + b"\x00"); batch.append(s); held += 1
+            s = unix(nbd)
+            if go(s, b"ram0"):
+                s.sendall(struct.pack(">IHHQQI", 0x25609513, 0, 1, 1, 1 << 20, 32 << 20) + b"\x00"); batch.append(s); held += 1; writes_held += 1
+            else:
+                s.close(); refused += 1
         except OSError:
             refused += 1
     try:  # the stuck driver: a read it never completes gets an error reply from the host's timeout
@@ -103,7 +103,7 @@ while time.time() < end:
     time.sleep(2)
     for s in batch:
         s.close()
-print(f"hostile connections made {held}, refused {refused}")
+print(f"hostile connections made {held} ({writes_held} NBD sessions holding a 32 MiB WRITE open), refused {refused}")
 print(f"stuck-driver reads answered with an error {stuck_answered}, hung or failed {stuck_hung}")
 PY
 PIDS+=($!)
@@ -130,11 +130,13 @@ wait "$FIO" || true
 wait "${PIDS[1]}" "${PIDS[2]}" 2>/dev/null || true
 sleep 5 # idle and handshake deadlines close what the hostile clients left
 read -r RSS1 THREADS1 FDS1 < <(sample)
-READ_KIB=$(awk -F';' '{print $7}' "$D/fio.out" | head -1)
-WRITE_KIB=$(awk -F';' '{print $48}' "$D/fio.out" | head -1)
+# terse v3: field 5 is the error, 6 the KiB read, 47 the KiB written (fio prints a line of its own first)
+FIO_ERR=$(grep '^3;' "$D/fio.out" | awk -F';' '{print $5}' | head -1)
+READ_KIB=$(grep '^3;' "$D/fio.out" | awk -F';' '{print $6}' | head -1)
+WRITE_KIB=$(grep '^3;' "$D/fio.out" | awk -F';' '{print $47}' | head -1)
 VERIFY_ERRORS=$(grep -c -i 'verify' "$D/fio.err" || true)
 OOMS=$(grep -c 'OutOfMemoryError' "$D/host.log" || true)
-echo "soak ${MINUTES} min: verified fio read ${READ_KIB:-?} KiB, written ${WRITE_KIB:-?} KiB, verify errors $VERIFY_ERRORS"
+echo "soak ${MINUTES} min: verified fio read ${READ_KIB:-?} KiB, written ${WRITE_KIB:-?} KiB, fio error ${FIO_ERR:-?}, verify errors $VERIFY_ERRORS"
 cat "$D/hostile.log" "$D/churn.log"
 echo "host OutOfMemoryErrors $OOMS; peak RSS $((PEAK_RSS / 1024)) MiB, peak threads $PEAK_THREADS"
 echo "threads before $THREADS0 after $THREADS1; fds before $FDS0 after $FDS1; RSS after $((RSS1 / 1024)) MiB"
