@@ -10,11 +10,25 @@
 
 struct jdm_nbdkit_upcalls jdm_upcalls;
 
+/* Plugins loaded through the current binding. The shim is loaded once per process (plugins
+   bind to the first copy of each nbdkit_* symbol), so a second environment in the process
+   rebinds it, which is safe only while no plugin of the first is loaded. */
+static int jdm_plugins;
+
 EXPORT int
 jdm_nbdkit_bind (const struct jdm_nbdkit_upcalls *upcalls)
 {
+  if (__atomic_load_n (&jdm_plugins, __ATOMIC_SEQ_CST) > 0)
+    return -1;
   jdm_upcalls = *upcalls;
   return 0;
+}
+
+/* Adds delta to the count of loaded plugins and returns the new count. */
+EXPORT int
+jdm_nbdkit_plugins (int delta)
+{
+  return __atomic_add_fetch (&jdm_plugins, delta, __ATOMIC_SEQ_CST);
 }
 
 /* The load address of the shared object that holds addr: Java knows each plugin by it. */

@@ -166,6 +166,30 @@ class NbdPeersIT {
     }
 
     @Test
+    void shouldServeAnUnmodifiedNbdkitPluginBinaryAsAnLu() throws Exception {
+        need("nbdinfo", "libnbd-bin");
+        need("qemu-io", "qemu-utils");
+        String jar = HostProcess.CLI.resolve("modules/dde-nbdkit.jar").toString();
+        HostProcess.Result refused = jdm("insmod", jar, "plugin=memory", "config=size=16M", "name=kit0");
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err()).contains("declares native code").contains("module.native_colocated=1").contains("EPERM");
+        assertThat(jdm("sysctl", "-w", "module.native_colocated=1").code()).isZero();
+        HostProcess.Result ins = jdm("insmod", jar, "plugin=memory", "config=size=16M", "name=kit0");
+        assertThat(ins.code()).as(ins.err()).isZero();
+        assertThat(jdm("taint").out()).contains("X");
+        assertThat(jdm("export", "add", "kit0").code()).isZero();
+        Run w = run("qemu-io", "-f", "raw", "-c", "write -P 0x5a 1M 64k", "-c", "read -P 0x5a 1M 64k", unix("kit0"));
+        assertThat(w.code()).as(w.out()).isZero();
+        assertThat(w.out()).doesNotContain("Pattern verification failed");
+        Run map = run("nbdinfo", "--map", unix("kit0"));
+        assertThat(map.out().lines().map(String::strip).map(l -> l.replaceAll("\\s+", " ")).toList())
+                .as("the memory plugin's own extents, through the LU")
+                .containsExactly("0 1048576 3 hole,zero", "1048576 65536 0 data", "1114112 15663104 3 hole,zero");
+        assertThat(jdm("export", "rm", "kit0").code()).isZero();
+        assertThat(jdm("rmmod", "dde-nbdkit").code()).isZero();
+    }
+
+    @Test
     void shouldPassFioRandomWritesWithCrc32cVerification() throws Exception {
         need("fio", "fio");
         assertThat(jdm("export", "add", "fio0", "--memory", "64M").code()).isZero();

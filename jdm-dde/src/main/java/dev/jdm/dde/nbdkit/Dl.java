@@ -19,6 +19,8 @@ final class Dl {
     static final int RTLD_NOW = 0x2;
     static final int RTLD_GLOBAL = 0x100;
     static final int RTLD_LOCAL = 0;
+    /** Only find an object already loaded (by path or SONAME); load nothing. */
+    static final int RTLD_NOLOAD = 0x4;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final MethodHandle DLOPEN = libc("dlopen", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
@@ -34,8 +36,13 @@ final class Dl {
 
     /** A handle, or an exception carrying the linker's reason (dlerror). */
     static MemorySegment open(Path file, int mode) throws DlException {
+        return open(file.toString(), mode);
+    }
+
+    /** The same for a name: a path, or with {@link #RTLD_NOLOAD} the SONAME of an object loaded already. */
+    static MemorySegment open(String file, int mode) throws DlException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment h = (MemorySegment) DLOPEN.invokeExact(arena.allocateFrom(file.toString()), mode);
+            MemorySegment h = (MemorySegment) DLOPEN.invokeExact(arena.allocateFrom(file), mode);
             if (h.equals(MemorySegment.NULL)) {
                 throw new DlException(error());
             }

@@ -26,15 +26,20 @@ import java.nio.file.attribute.PosixFilePermissions;
  */
 final class NativeShim {
     static final String RESOURCE = "/native/linux-x86_64/libjdm-nbdkit.so";
+    /** Its SONAME, by which a second environment in the process finds the copy loaded already. */
+    private static final String SONAME = "libjdm-nbdkit.so";
+    private static final int EBUSY = 16;
     private static final Linker LINKER = Linker.nativeLinker();
     private static NativeShim instance;
 
     private final MethodHandle objectBase;
     private final MethodHandle releaseInterned;
+    private final MethodHandle plugins;
 
     private NativeShim(MemorySegment handle) throws Throwable {
         objectBase = LINKER.downcallHandle(symbol(handle, "jdm_nbdkit_object_base"), FunctionDescriptor.of(ADDRESS, ADDRESS));
         releaseInterned = LINKER.downcallHandle(symbol(handle, "jdm_nbdkit_release_interned"), FunctionDescriptor.ofVoid(ADDRESS));
+        plugins = LINKER.downcallHandle(symbol(handle, "jdm_nbdkit_plugins"), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
         MethodHandle bind = LINKER.downcallHandle(symbol(handle, "jdm_nbdkit_bind"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
         Arena forever = Arena.global();
         MemorySegment upcalls = forever.allocate(ADDRESS, 4);
@@ -42,12 +47,36 @@ final class NativeShim {
         upcalls.setAtIndex(ADDRESS, 1, upcall("setError", FunctionDescriptor.ofVoid(JAVA_INT), forever));
         upcalls.setAtIndex(ADDRESS, 2, upcall("addExtent", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT), forever));
         upcalls.setAtIndex(ADDRESS, 3, upcall("exportName", FunctionDescriptor.of(ADDRESS), forever));
-        int ignored = (int) bind.invokeExact(upcalls);
+        if ((int) bind.invokeExact(upcalls) != 0) {
+            throw new NbdkitException(EBUSY, "the nbdkit environment is in use in this process by another instance"
+                    + " (plugins bind to the first copy of its symbols, so there is one per process); unload that one, or run this"
+                    + " one in an isolated domain");
+        }
+    }
+
+    /** Counts a plugin in ({@code +1}) or out ({@code -1}) of the shim's binding. */
+    void plugins(int delta) {
+        try {
+            int ignored = (int) plugins.invokeExact(delta);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
     }
 
     /** The shim, loaded on first use. */
     static synchronized NativeShim get() throws NbdkitException {
         if (instance == null) {
+            try {
+                // loaded already, by this environment in another class loader: bind that copy to this one
+                instance = new NativeShim(Dl.open(SONAME, Dl.RTLD_NOW | Dl.RTLD_GLOBAL | Dl.RTLD_NOLOAD));
+                return instance;
+            } catch (Dl.DlException notLoaded) {
+                // the first in this process: load it below
+            } catch (NbdkitException e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new NbdkitException(BlockStatus.EIO, "cannot bind the nbdkit shim: " + e);
+            }
             Path dir = null;
             try {
                 dir = Files.createTempDirectory("jdm-nbdkit-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));

@@ -56,11 +56,6 @@ public final class NbdkitPlugin implements AutoCloseable {
         this.threadModel = ThreadModel.of(d.threadModel());
     }
 
-    /** Loads a plugin by name ({@code memory}) or path, messages to {@link PluginListener#systemLogger()}. */
-    public static NbdkitPlugin load(String nameOrPath) throws NbdkitException {
-        return load(nameOrPath, PluginListener.systemLogger());
-    }
-
     /** Loads a plugin by name or path and calls its {@code .load}. */
     public static NbdkitPlugin load(String nameOrPath, PluginListener listener) throws NbdkitException {
         return load(PluginFiles.resolve(nameOrPath), listener);
@@ -77,6 +72,7 @@ public final class NbdkitPlugin implements AutoCloseable {
         long base = 0;
         try {
             dl = Dl.open(real, Dl.RTLD_NOW | Dl.RTLD_LOCAL);
+            shim.plugins(1); // bound to the shim from here until dlclose
             MemorySegment init = Dl.sym(dl, "plugin_init");
             if (init.equals(MemorySegment.NULL)) {
                 throw new NbdkitException(BlockStatus.EINVAL, real + " is not an nbdkit plugin: it has no plugin_init function");
@@ -98,6 +94,7 @@ public final class NbdkitPlugin implements AutoCloseable {
             }
             if (dl != null) {
                 Dl.close(dl);
+                shim.plugins(-1);
             }
             LOADED.remove(real);
             if (e instanceof NbdkitException n) {
@@ -269,6 +266,7 @@ public final class NbdkitPlugin implements AutoCloseable {
         Upcalls.unregister(base);
         Dl.close(dl);
         try {
+            NativeShim.get().plugins(-1);
             NativeShim.get().releaseInterned(base);
         } catch (NbdkitException impossible) {
             throw new AssertionError(impossible);

@@ -11,11 +11,4 @@ public interface PluginListener {
 
     /** One message, without a trailing newline; {@code plugin} is the plugin's name. */
     void message(String plugin, Level level, String text);
-
-    /** Errors to {@link System.Logger} WARNING, debug text to DEBUG, under {@code dev.jdm.dde.nbdkit}. */
-    static PluginListener systemLogger() {
-        System.Logger log = System.getLogger("dev.jdm.dde.nbdkit");
-        return (plugin, level, text) -> log.log(level == Level.ERROR ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
-                "{0}: {1}", plugin, text);
-    }
 }

@@ -13,12 +13,19 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Upcalls {
     /** Loaded plugins by the load address of their shared object, where their calls come from. */
     private static final Map<Long, NbdkitPlugin> BY_BASE = new ConcurrentHashMap<>();
-    private static final PluginListener ORPHANS = PluginListener.systemLogger();
+    /** Messages no plugin can be named for (a library's constructor, say), kept for the next plugin that loads. */
+    private static final java.util.Deque<String> ORPHANS = new java.util.ArrayDeque<>();
+    private static final int ORPHANS_KEPT = 32;
 
     private Upcalls() {}
 
     static void register(long base, NbdkitPlugin plugin) {
         BY_BASE.put(base, plugin);
+        synchronized (ORPHANS) {
+            for (String text; (text = ORPHANS.poll()) != null; ) {
+                plugin.listener().message(plugin.name(), PluginListener.Level.ERROR, "(before it loaded) " + text);
+            }
+        }
     }
 
     static void unregister(long base) {
@@ -37,7 +44,7 @@ final class Upcalls {
             }
             deliver(from, l, t);
         } catch (Throwable t) {
-            ORPHANS.message("?", PluginListener.Level.ERROR, "lost a plugin message: " + t);
+            deliver(null, PluginListener.Level.ERROR, "lost a plugin message: " + t);
         }
     }
 
@@ -77,11 +84,22 @@ final class Upcalls {
         deliver(state.plugin, PluginListener.Level.ERROR, text);
     }
 
+    /** To the plugin's listener; a message of no known plugin goes to every loaded one, or waits for the next. */
     private static void deliver(NbdkitPlugin plugin, PluginListener.Level level, String text) {
         if (plugin != null) {
             plugin.listener().message(plugin.name(), level, text);
-        } else {
-            ORPHANS.message("?", level, text);
+            return;
+        }
+        java.util.Collection<NbdkitPlugin> loaded = java.util.List.copyOf(BY_BASE.values());
+        if (!loaded.isEmpty()) {
+            loaded.forEach(p -> p.listener().message("?", level, text));
+            return;
+        }
+        synchronized (ORPHANS) {
+            if (ORPHANS.size() == ORPHANS_KEPT) {
+                ORPHANS.poll();
+            }
+            ORPHANS.add(text);
         }
     }
 

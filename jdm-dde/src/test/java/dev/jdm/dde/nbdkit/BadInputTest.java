@@ -51,14 +51,14 @@ class BadInputTest {
 
     @Test
     void shouldRefuseMissingFilesAndUnknownNames() {
-        assertThatThrownBy(() -> NbdkitPlugin.load("/nonexistent/nbdkit-x-plugin.so"))
+        assertThatThrownBy(() -> NbdkitPlugin.load("/nonexistent/nbdkit-x-plugin.so", new Recorder()))
                 .isInstanceOf(NbdkitException.class)
                 .hasMessage("cannot load nbdkit plugin /nonexistent/nbdkit-x-plugin.so: no such file");
-        assertThatThrownBy(() -> NbdkitPlugin.load("nosuch"))
+        assertThatThrownBy(() -> NbdkitPlugin.load("nosuch", new Recorder()))
                 .hasMessage("no nbdkit plugin named 'nosuch' (looked for " + PluginFiles.PLUGIN_DIR + "/nbdkit-nosuch-plugin.so)");
-        assertThatThrownBy(() -> NbdkitPlugin.load("../x"))
+        assertThatThrownBy(() -> NbdkitPlugin.load("../x", new Recorder()))
                 .hasMessage("cannot load nbdkit plugin ../x: no such file");
-        assertThatThrownBy(() -> NbdkitPlugin.load("a b"))
+        assertThatThrownBy(() -> NbdkitPlugin.load("a b", new Recorder()))
                 .hasMessage("'a b' is neither an nbdkit plugin name (letters, digits, '-' and '_') nor a path to a .so");
     }
 

@@ -14,7 +14,7 @@ public final class CrashChild {
     public static void main(String[] args) throws Exception {
         String plugin = args[0];
         int n = Integer.parseInt(args[1]);
-        try (NbdkitPlugin p = NbdkitPlugin.start(plugin, List.of("size=1M", "crash-write=" + n), PluginListener.systemLogger());
+        try (NbdkitPlugin p = NbdkitPlugin.start(plugin, List.of("size=1M", "crash-write=" + n), (name, level, text) -> System.err.println(name + ": " + text));
                 PluginConnection c = p.open(false); Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(4096);
             for (int i = 1; i <= n + 1; i++) {

@@ -53,9 +53,14 @@ public abstract class BlockDriverContract {
     /** The LU name those parameters give. */
     protected abstract String luName();
 
+    /** More of the host's TOML configuration, after {@code modules = []}: a {@code [sysctl]} table, say. */
+    protected String hostConfig() {
+        return "";
+    }
+
     @BeforeEach
     void loadDriver() throws IOException {
-        Path config = Files.writeString(tmp.resolve("host.toml"), "modules = []\n");
+        Path config = Files.writeString(tmp.resolve("host.toml"), "modules = []\n" + hostConfig());
         host = Host.start(new Host.Options(config, tmp.resolve("gate.sock"), tmp.resolve("state"), null, null));
         host.modules().load(JarContents.read(moduleClasses()), moduleClasses().toString(), freshDeviceParams(tmp), false);
         lu = host.block().open(luName(), "contract");

@@ -1,0 +1,164 @@
+package dev.jdm.drivers.ddenbdkit;
+
+import dev.jdm.abi.DriverModule;
+import dev.jdm.abi.LoadableModule;
+import dev.jdm.abi.ModuleContext;
+import dev.jdm.abi.Param;
+import dev.jdm.abi.blk.BlockBatch;
+import dev.jdm.abi.blk.BlockDevice;
+import dev.jdm.abi.blk.BlockExtents;
+import dev.jdm.abi.blk.BlockRequest;
+import dev.jdm.abi.blk.BlockStatus;
+import dev.jdm.dde.nbdkit.Capabilities;
+import dev.jdm.dde.nbdkit.Extent;
+import dev.jdm.dde.nbdkit.NbdkitException;
+import dev.jdm.dde.nbdkit.NbdkitPlugin;
+import dev.jdm.dde.nbdkit.PluginConnection;
+import dev.jdm.dde.nbdkit.PluginListener;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * An unmodified nbdkit plugin binary as a jdm block driver: the nbdkit environment (jdm-dde and
+ * its native shim, carried in this JAR) loads the plugin, configures it as nbdkit would, opens one
+ * connection and serves the LU through it. The plugin's {@code can_*} answers become the LU's
+ * capabilities, its {@code .extents} the LU's hole map, its errno each request's status, and its
+ * {@code nbdkit_error} text the module's log. Native code: it runs in an isolated domain, or
+ * colocated only where the operator allows it.
+ */
+@DriverModule(name = "dde-nbdkit", version = "1.0", license = "GPL", author = "jdm developers", nativeCode = true,
+        description = "nbdkit plugin binaries (memory, file, data, ...) as block drivers, through the nbdkit environment")
+@Param(name = "plugin", description = "the plugin: a name from nbdkit's plugin directory (memory, file, ...) or the absolute path of its .so")
+@Param(name = "config", defaultValue = "", description = "the plugin's own key=value parameters, separated by spaces (size=1G)")
+@Param(name = "name", defaultValue = "nbdkit0", description = "LU name")
+@Param(name = "readonly", type = Param.Type.BOOL, defaultValue = "n", description = "open the plugin read-only")
+public final class NbdkitDisk implements LoadableModule {
+    private static final int SECTOR = 512;
+
+    private final ModuleContext ctx;
+    private final NbdkitPlugin plugin;
+    private final PluginConnection connection;
+    private final BlockDevice device;
+
+    public NbdkitDisk(ModuleContext ctx) throws NbdkitException {
+        this.ctx = ctx;
+        String config = ctx.params().string("config").strip();
+        List<String> args = config.isEmpty() ? List.of() : Arrays.asList(config.split("\\s+"));
+        PluginListener log = (name, level, text) -> {
+            if (level == PluginListener.Level.ERROR) {
+                ctx.log().err(name + ": " + text);
+            } else {
+                ctx.log().debug(name + ": " + text);
+            }
+        };
+        plugin = NbdkitPlugin.start(ctx.params().string("plugin"), args, log);
+        try {
+            connection = plugin.open(ctx.params().bool("readonly"));
+            device = register(ctx, connection);
+        } catch (NbdkitException | RuntimeException e) {
+            plugin.close(); // closes a connection it opened
+            throw e;
+        }
+        ctx.log().info(device.name() + ": nbdkit plugin " + plugin.name() + " " + plugin.version() + " (API " + plugin.apiVersion() + ", "
+                + plugin.threadModel() + "), " + device.size() + " bytes" + (connection.readonly() ? ", read-only" : ""));
+    }
+
+    private BlockDevice register(ModuleContext ctx, PluginConnection c) {
+        long size = c.size() / SECTOR * SECTOR;
+        if (size == 0) {
+            throw new IllegalArgumentException("the plugin's export is " + c.size() + " bytes, less than one " + SECTOR + "-byte block");
+        }
+        if (size != c.size()) {
+            ctx.log().warn("the plugin's export is " + c.size() + " bytes; the LU ends at the last whole block, " + size);
+        }
+        BlockDevice.Builder b = ctx.block().device(ctx.params().string("name")).size(size).logicalBlockSize(SECTOR)
+                .capabilities(capabilities(c.capabilities()));
+        if (c.capabilities().extents()) {
+            b.extents(this::extents);
+        }
+        return b.registerQueue(this::submit);
+    }
+
+    /** What the plugin says it can do, as the block layer's capabilities; the host emulates the rest. */
+    private static int capabilities(Capabilities caps) {
+        return (caps.write() ? 0 : BlockDevice.READ_ONLY) | (caps.flush() ? BlockDevice.FLUSH : 0)
+                | (caps.fua() != Capabilities.Fua.NONE ? BlockDevice.FUA : 0) | (caps.trim() ? BlockDevice.DISCARD : 0)
+                | (caps.zero() ? BlockDevice.WRITE_ZEROES : 0) | (caps.fastZero() ? BlockDevice.FAST_ZERO : 0)
+                | (caps.rotational() ? BlockDevice.ROTATIONAL : 0);
+    }
+
+    /** Each request through the connection, in batch order; the environment applies the plugin's thread model. */
+    private void submit(BlockBatch batch) {
+        for (int i = 0, n = batch.size(); i < n; i++) {
+            BlockRequest r = batch.get(i);
+            r.complete(serve(r));
+        }
+    }
+
+    private int serve(BlockRequest r) {
+        int fua = (r.flags() & BlockRequest.FUA) != 0 ? PluginConnection.FUA : 0;
+        try {
+            switch (r.op()) {
+                case READ -> {
+                    if (r.data().isNative()) {
+                        connection.pread(r.data(), r.offset());
+                    } else {
+                        try (Arena bounce = Arena.ofConfined()) { // the plugin's C takes addresses; a heap buffer has none
+                            MemorySegment b = bounce.allocate(r.length(), 4096);
+                            connection.pread(b, r.offset());
+                            r.data().copyFrom(b);
+                        }
+                    }
+                }
+                case WRITE -> {
+                    if (r.data().isNative()) {
+                        connection.pwrite(r.data(), r.offset(), fua);
+                    } else {
+                        try (Arena bounce = Arena.ofConfined()) {
+                            connection.pwrite(bounce.allocate(r.length(), 4096).copyFrom(r.data()), r.offset(), fua);
+                        }
+                    }
+                }
+                case FLUSH -> connection.flush();
+                case DISCARD -> connection.trim(r.offset(), r.length(), fua);
+                case WRITE_ZEROES -> connection.zero(r.offset(), r.length(), fua
+                        | ((r.flags() & BlockRequest.NO_UNMAP) != 0 ? 0 : PluginConnection.MAY_TRIM)
+                        | ((r.flags() & BlockRequest.FAST_ZERO) != 0 ? PluginConnection.FAST_ZERO : 0));
+            }
+            return BlockStatus.OK;
+        } catch (NbdkitException e) {
+            return e.errno() > 0 && e.errno() < 4096 ? e.errno() : BlockStatus.EIO; // the plugin's own text is in the log already
+        }
+    }
+
+    /** The plugin's extents, clipped to the range asked for (a plugin may answer beyond it). */
+    private int extents(long offset, long length, BlockExtents.Runs out) {
+        try {
+            long end = offset + length;
+            long pos = offset;
+            for (Extent e : connection.extents(offset, length, 0)) {
+                long runEnd = Math.min(end, e.offset() + e.length());
+                if (e.offset() > pos || runEnd <= pos) {
+                    continue; // not contiguous from where the answer stands, or already covered
+                }
+                out.add(runEnd - pos, (e.hole() ? BlockExtents.HOLE : 0) | (e.zero() ? BlockExtents.ZERO : 0));
+                pos = runEnd;
+                if (pos == end) {
+                    break;
+                }
+            }
+            return BlockStatus.OK;
+        } catch (NbdkitException e) {
+            return e.errno() > 0 && e.errno() < 4096 ? e.errno() : BlockStatus.EIO;
+        }
+    }
+
+    @Override
+    public void close() {
+        device.remove();
+        connection.close();
+        plugin.close();
+    }
+}
