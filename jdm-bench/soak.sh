@@ -51,6 +51,10 @@ HOST=$(pgrep -f -n -- "--state-dir $D/state" || true)
 sample() { # rss_kib threads fds
   echo "$(awk '/VmRSS/ {print $2}' /proc/"$HOST"/status) $(ls /proc/"$HOST"/task | wc -l) $(ls /proc/"$HOST"/fd | wc -l)"
 }
+# one NBD session first: its idle-timeout thread starts with the first session and stays, so the
+# baseline includes it and "after" can be compared with "before" thread for thread
+python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.recv(18); s.close()' "$D/nbd.sock"
+sleep 1
 read -r _ THREADS0 FDS0 < <(sample)
 
 python3 - "$D/gate.sock" "$D/nbd.sock" "$SECONDS_TOTAL" >"$D/hostile.log" 2>&1 <<'PY' &
