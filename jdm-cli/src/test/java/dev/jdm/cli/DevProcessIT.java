@@ -77,18 +77,14 @@ class DevProcessIT {
         }
     }
 
-    static String ls(String node) {
+    /** Open files of NODE as {@code jdm dev ls NODE --json} shows them: "N", and " excl" when held. */
+    static String openColumn(String node) {
         try {
-            return jdm("dev", "ls", node).out();
+            var row = new com.fasterxml.jackson.databind.ObjectMapper().readTree(jdm("dev", "ls", node, "--json").out()).get(0);
+            return row.get("open_count").asInt() + (row.get("held").asBoolean() ? " excl" : "");
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** The OPEN column of {@code jdm dev ls NODE}. */
-    static String openColumn(String node) {
-        String row = ls(node).lines().skip(1).findFirst().orElseThrow();
-        return row.substring(row.indexOf("0", 30)).trim(); // after NAME NUMBER MODE OWNER GROUP
     }
 
     @Test
@@ -163,7 +159,7 @@ class DevProcessIT {
             Process denied = start(asNobody("dev", "cat", "zero", "--bytes", "8"), new byte[0]);
             assertThat(stdout(denied)).isEmpty();
             assertThat(denied.exitValue()).isEqualTo(1);
-            assertThat(stderr(denied)).contains("denied by devacl: rule 1 (line 1) denies read on zero to uid 65534").contains("[EACCES]");
+            assertThat(stderr(denied)).contains("denied by devacl: rule 1 (line 2) denies read on zero to uid 65534").contains("[EACCES]");
             Process nul = start(asNobody("dev", "cat", "null"), new byte[0]);
             stdout(nul);
             assertThat(nul.exitValue()).as("the rule names zero only: " + stderr(nul)).isZero();
@@ -184,7 +180,7 @@ class DevProcessIT {
         Result bad = jdm("dev", "call", "kbd0", "feed", "--json", "{\"events\": [{\"code\": 9999, \"action\": \"PRESS\"}]}");
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err()).contains("kbd0.feed: events[0].code 9999 is not a key code").contains("[EINVAL]");
-        Result shape = jdm("dev", "call", "kbd0", "feed", "--json", "{\"events\": [{\"code\": \"a\"}]}");
+        Result shape = jdm("dev", "call", "kbd0", "feed", "--json", "{\"events\": [{\"code\": 30}]}");
         assertThat(shape.err()).contains("args.events[0].action: missing").contains("[EINVAL]");
         Result unknown = jdm("dev", "call", "kbd0", "smash");
         assertThat(unknown.err()).contains("kbd0 has no typed call \"smash\" (its calls: feed, status, type)").contains("[ENOSYS]");
