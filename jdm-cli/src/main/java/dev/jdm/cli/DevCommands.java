@@ -46,7 +46,7 @@ final class DevCommands {
     static final int EXCL = 0200;
     static final int NONBLOCK = 04000;
     /** One read asks for this much; the host gives at most 4 MiB. */
-    static final int CHUNK = 1 << 20;
+    static final int CHUNK = 4 << 20;
     /** One write carries this much (the host takes at most 512 KiB). */
     static final int WRITE_CHUNK = 256 << 10;
 
