@@ -55,12 +55,12 @@ public final class DevClient implements AutoCloseable {
 
     /** Opens {@code node} for reading; the stream's close releases it. */
     public DevInputStream input(String node, int extraFlags) {
-        return new DevInputStream(this, node, open(node, READ | extraFlags));
+        return new DevInputStream(new DevHandle(this, node, open(node, READ | extraFlags)));
     }
 
     /** Opens {@code node} for writing; the stream's close releases it. */
     public DevOutputStream output(String node) {
-        return new DevOutputStream(this, node, open(node, WRITE));
+        return new DevOutputStream(new DevHandle(this, node, open(node, WRITE)));
     }
 
     long open(String node, int flags) {

@@ -15,15 +15,10 @@ import java.io.InputStream;
 public final class DevInputStream extends InputStream {
     /** The most one read asks the host for. */
     static final int MAX = 4 << 20;
-    private final DevClient client;
-    private final String node;
-    private final long handle;
-    private boolean closed;
+    private final DevHandle file;
 
-    DevInputStream(DevClient client, String node, long handle) {
-        this.client = client;
-        this.node = node;
-        this.handle = handle;
+    DevInputStream(DevHandle file) {
+        this.file = file;
     }
 
     @Override
@@ -38,12 +33,10 @@ public final class DevInputStream extends InputStream {
         if (len == 0) {
             return 0;
         }
-        if (closed) {
-            throw new IOException(node + ": stream closed");
-        }
+        file.checkOpen();
         DevReadReply r;
         try {
-            r = client.last(Request.newBuilder().setDevRead(DevReadCall.newBuilder().setHandle(handle).setLength(Math.min(len, MAX))))
+            r = file.client.last(Request.newBuilder().setDevRead(DevReadCall.newBuilder().setHandle(file.id).setLength(Math.min(len, MAX))))
                     .getDevRead();
         } catch (GateException e) {
             throw new IOException(e.getMessage() + " [" + e.errnoName() + "]", e);
@@ -57,9 +50,6 @@ public final class DevInputStream extends InputStream {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            client.close(handle);
-        }
+        file.close();
     }
 }

@@ -11,15 +11,10 @@ import java.io.OutputStream;
 public final class DevOutputStream extends OutputStream {
     /** The most one write carries (the host takes at most 512 KiB). */
     static final int MAX = 256 << 10;
-    private final DevClient client;
-    private final String node;
-    private final long handle;
-    private boolean closed;
+    private final DevHandle file;
 
-    DevOutputStream(DevClient client, String node, long handle) {
-        this.client = client;
-        this.node = node;
-        this.handle = handle;
+    DevOutputStream(DevHandle file) {
+        this.file = file;
     }
 
     @Override
@@ -30,14 +25,12 @@ public final class DevOutputStream extends OutputStream {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, b.length);
-        if (closed) {
-            throw new IOException(node + ": stream closed");
-        }
+        file.checkOpen();
         while (len > 0) {
             int n = Math.min(len, MAX);
             int written;
             try {
-                written = client.last(Request.newBuilder().setDevWrite(DevWriteCall.newBuilder().setHandle(handle)
+                written = file.client.last(Request.newBuilder().setDevWrite(DevWriteCall.newBuilder().setHandle(file.id)
                         .setData(ByteString.copyFrom(b, off, n)))).getDevWrite().getWritten();
             } catch (GateException e) {
                 throw new IOException(e.getMessage() + " [" + e.errnoName() + "]", e);
@@ -49,9 +42,6 @@ public final class DevOutputStream extends OutputStream {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            client.close(handle);
-        }
+        file.close();
     }
 }

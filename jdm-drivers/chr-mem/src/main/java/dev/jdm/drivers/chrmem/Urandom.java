@@ -1,12 +1,11 @@
 package dev.jdm.drivers.chrmem;
 
-import dev.jdm.abi.chr.CharFile;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.security.SecureRandom;
 
-/** /dev/urandom: bytes from the JDK's CSPRNG; writes are taken and ignored (the JDK seeds itself). */
-final class Urandom implements CharFile {
+/** /dev/urandom: bytes from the JDK's CSPRNG; writes are taken and ignored (the JDK seeds itself), as zero's. */
+final class Urandom extends Zero {
     /** One generator for every open file; SecureRandom is thread-safe. */
     static final class Source {
         private final SecureRandom random = new SecureRandom();
@@ -33,15 +32,5 @@ final class Urandom implements CharFile {
             MemorySegment.copy(chunk, 0, dst, ValueLayout.JAVA_BYTE, off, len);
         }
         return (int) n;
-    }
-
-    @Override
-    public int write(MemorySegment src) {
-        return (int) src.byteSize();
-    }
-
-    @Override
-    public long seek(long offset, int whence) {
-        return 0;
     }
 }
