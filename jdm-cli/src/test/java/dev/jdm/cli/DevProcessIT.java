@@ -202,13 +202,12 @@ class DevProcessIT {
         assertThat(first).as("KEY_A pressed reached the holder").hasSize(48);
         assertThat(first[18]).isEqualTo((byte) 30);
 
-        long killed = System.nanoTime();
         holder.destroyForcibly().waitFor();
-        awaitTrue("kbd0 released after its holder was killed", () -> openColumn("kbd0").startsWith("0"), 2_000);
-        long ms = (System.nanoTime() - killed) / 1_000_000;
-        assertThat(ms).as("released within the host's heartbeat, not a timeout").isLessThan(2_000);
+        // the first exclusive open after the kill, with no retry: the hold went with the connection,
+        // before a CLI process can even start (the host finds a killed reader within one heartbeat)
         Process next = new ProcessBuilder(host.javaCommand("dev", "cat", "kbd0", "--exclusive", "--bytes", "48")).start();
-        awaitTrue("the next reader holds kbd0", () -> openColumn("kbd0").startsWith("1 excl"), 30_000);
+        awaitTrue("the next reader holds kbd0 (or failed)", () -> !next.isAlive() || openColumn("kbd0").equals("1 excl"), 30_000);
+        assertThat(next.isAlive()).as("the next exclusive open succeeded at once: " + (next.isAlive() ? "" : stderr(next))).isTrue();
         jdm("dev", "call", "kbd0", "type", "--json", "{\"text\": \"b\"}");
         byte[] b = stdout(next);
         assertThat(next.exitValue()).as(stderr(next)).isZero();

@@ -107,6 +107,44 @@ class DevClientTest {
     }
 
     @Test
+    void tenThousandOpenCloseCyclesOverTheGateLeakNothing() {
+        long size = host.modules().get("chr-input").orElseThrow().size();
+        for (int i = 0; i < 10_000; i++) {
+            client.close(client.open("kbd0", DevClient.READ | DevClient.EXCL));
+        }
+        assertThat(host.charFiles().openCount()).as("handles on the gate").isZero();
+        assertThat(host.chr().find("kbd0").orElseThrow().openCount()).isZero();
+        assertThat(host.chr().find("kbd0").orElseThrow().held()).isFalse();
+        assertThat(host.modules().get("chr-input").orElseThrow().refcount()).isZero();
+        assertThat(host.modules().get("chr-input").orElseThrow().size()).as("code and kmem of chr-input").isEqualTo(size);
+        assertThat(client.calls("kbd0", Keyboard.class).status().readers()).as("the driver released every file").isZero();
+    }
+
+    @Test
+    void aClientThatDisconnectsMidReadFreesItsOpenFile() throws Exception {
+        DevClient other = DevClient.connect(host.socket());
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try {
+                other.input("kbd0", DevClient.EXCL).read(new byte[24]);
+            } catch (IOException | RuntimeException ended) {
+                // the connection was closed under it
+            }
+        });
+        while (host.chr().find("kbd0").orElseThrow().openCount() == 0) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(300); // well into its blocking read
+        other.close();
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (host.chr().find("kbd0").orElseThrow().openCount() != 0 && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        assertThat(host.chr().find("kbd0").orElseThrow().openCount()).isZero();
+        assertThat(host.chr().find("kbd0").orElseThrow().held()).isFalse();
+        reader.join(5_000);
+    }
+
+    @Test
     void streamsReadAndWriteDevicesWithTheirSemantics() throws IOException {
         try (DevInputStream zero = client.input("zero", 0)) {
             byte[] b = new DataInputStream(zero).readNBytes(5 << 20);
