@@ -1,6 +1,7 @@
 package dev.jdm.abi;
 
 import dev.jdm.abi.blk.BlockLayer;
+import dev.jdm.abi.chr.CharLayer;
 import dev.jdm.abi.mem.Kmem;
 import dev.jdm.abi.sec.SecurityRegistrar;
 import java.util.Optional;
@@ -44,4 +45,8 @@ public interface ModuleContext {
     /** What this host serves: its generation, and whether it exports a symbol (to probe before using it). */
     @Since("JDM_1.1")
     AbiInfo abi();
+
+    /** The character-device layer: register device nodes with file operations and typed calls. */
+    @Since("JDM_1.2")
+    CharLayer chr();
 }

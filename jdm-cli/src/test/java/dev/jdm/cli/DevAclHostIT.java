@@ -40,6 +40,12 @@ class DevAclHostIT {
             device = ["ram*", "mem"]
             gid = 6
             allow = ["read", "write", "ioctl"]
+
+            [[rule]]
+            device = "kbd*"
+            kind = "char"
+            gid = 6
+            allow = ["read", "call"]
             """;
 
     @TempDir
@@ -88,6 +94,14 @@ class DevAclHostIT {
         assertThatThrownBy(() -> host.security().checkChrCall(stranger, new ChrCall("mem", "ioctl", 0x5401)))
                 .hasMessageContaining("denied by devacl");
         host.security().checkChrCall(disk, new ChrCall("mem", "ioctl", 0x5401));
+        assertThatThrownBy(() -> host.security().checkChrCall(disk, new ChrCall("mem", "feed", 0)))
+                .as("a typed call is the call operation, which the mem rule does not grant")
+                .hasMessageContaining("denied by devacl: rule 2 (line 11) grants uid 1001 only [read, write, ioctl] on mem");
+        host.security().checkChrCall(disk, new ChrCall("kbd0", "feed", 0));
+        assertThatThrownBy(() -> host.security().checkChrCall(disk, new ChrCall("kbd0", "ioctl", 0x80044501L)))
+                .hasMessageContaining("grants uid 1001 only [read, call] on kbd0");
+        assertThatThrownBy(() -> host.security().checkChrCall(stranger, new ChrCall("kbd0", "feed", 0)))
+                .hasMessageContaining("denied by devacl: no rule grants [call] on kbd0 to uid 1002");
     }
 
     @Test

@@ -32,6 +32,7 @@ public enum Errno {
     ENOTTY(25, "Inappropriate ioctl for device"),
     EFBIG(27, "File too large"),
     ENOSPC(28, "No space left on device"),
+    ESPIPE(29, "Illegal seek"),
     EROFS(30, "Read-only file system"),
     EPIPE(32, "Broken pipe"),
     ENAMETOOLONG(36, "File name too long"),

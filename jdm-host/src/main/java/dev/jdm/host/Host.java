@@ -4,6 +4,9 @@ import dev.jdm.host.config.NbdOptions;
 import dev.jdm.errno.Errno;
 import dev.jdm.abi.LogLevel;
 import dev.jdm.host.calls.BlockCalls;
+import dev.jdm.host.calls.CharCalls;
+import dev.jdm.host.chr.CharRegistry;
+import dev.jdm.host.wiring.TaskCharAccess;
 import dev.jdm.host.calls.ExportCalls;
 import dev.jdm.host.calls.JarUploads;
 import dev.jdm.host.calls.LuHandleCalls;
@@ -87,6 +90,8 @@ public final class Host implements AutoCloseable {
     private final Modprobe modprobe;
     private final BlockRegistry block;
     private final LuHandleCalls luHandles;
+    private final CharRegistry chr;
+    private final CharCalls charCalls;
     private final GateServer gate;
     private final Security security;
     private Task hostTask;
@@ -122,6 +127,8 @@ public final class Host implements AutoCloseable {
         modules.register(new KmemService(log, sysctl));
         modules.register(new GrantService(log));
         modules.register(block.moduleService());
+        this.chr = new CharRegistry(log, Libc::getuid, Libc::getgid);
+        modules.register(chr.moduleService());
         modules.register(security.moduleService());
         this.domains = new DomainManager(log);
         DomainService placement = new DomainService(domains);
@@ -132,6 +139,8 @@ public final class Host implements AutoCloseable {
         Privilege privilege = security::checkSettingChange;
         JarUploads uploads = new JarUploads(stateDir);
         tasks.onExit(uploads::closeAll); // an upload belongs to its connection
+        this.charCalls = new CharCalls(chr, task -> new TaskCharAccess(security, task));
+        tasks.onExit(charCalls::closeAll); // a connection's open files, and its exclusive holds, end with it
         CallTable calls = new CallTable()
                 .register(new SystemCalls(new SystemCalls.HostFacts(VERSION, exports.abi().generation(), socket, stateDir,
                         modules.index().directories()), sysctl, security, log))
@@ -139,6 +148,7 @@ public final class Host implements AutoCloseable {
                 .register(new SecurityCalls(security, modules, sysctl, uploads))
                 .register(new BlockCalls(block, privilege))
                 .register(luHandles)
+                .register(charCalls)
                 .register(new ExportCalls(hostExports.service(), hostExports::nbd, hostExports::uris, privilege, log));
         // every gate call runs as its task, so module load/unload checks deep in the manager see the caller
         this.gate = new GateServer(socket, (task, request, version, out) -> ScopedValue.where(Security.CALLER, task)
@@ -153,6 +163,7 @@ public final class Host implements AutoCloseable {
                 .add(HostService.stoppedBy("modules", modules::shutdown))
                 .add(HostService.stoppedBy("security", security::close))
                 .add(HostService.stoppedBy("lu-handles", luHandles::closeEverything))
+                .add(HostService.stoppedBy("char-files", charCalls::closeEverything))
                 .add(HostService.of("gate", gate::start, gate::close))
                 .add(HostService.of("nbd", () -> hostExports.start(config.nbd(), options.nbd()), hostExports::close))
                 .add(HostService.of("start-up modules", () -> loadConfigured(config), () -> {}))
@@ -327,6 +338,16 @@ public final class Host implements AutoCloseable {
     /** The block layer: LUs, partitions, and the facade for host subsystems. */
     public BlockRegistry block() {
         return block;
+    }
+
+    /** The character devices: nodes, opening them as a task, typed calls. */
+    public CharRegistry chr() {
+        return chr;
+    }
+
+    /** Char device files gate tasks opened through dev_open. */
+    public CharCalls charFiles() {
+        return charCalls;
     }
 
     /** LUs gate tasks opened through blk_open. */

@@ -20,7 +20,7 @@ class HostLifecycleTest {
     @Test
     void shouldNameItsServicesInStartOrderAndStopThemAllOnClose() throws IOException {
         Host host = Host.start(new Host.Options(null, dir.resolve("gate.sock"), dir.resolve("state"), null, null));
-        assertThat(host.services()).containsExactly("domains", "modules", "security", "lu-handles", "gate", "nbd", "start-up modules", "lu exports");
+        assertThat(host.services()).containsExactly("domains", "modules", "security", "lu-handles", "char-files", "gate", "nbd", "start-up modules", "lu exports");
         assertThat(Files.exists(dir.resolve("gate.sock"))).isTrue();
         host.close();
         assertThat(Files.exists(dir.resolve("gate.sock"))).as("the gate stopped and removed its socket").isFalse();

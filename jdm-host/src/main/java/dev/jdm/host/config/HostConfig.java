@@ -163,7 +163,8 @@ public record HostConfig(Paths paths, Map<String, String> sysctl, List<ModuleSpe
 
     /** Modules the host loads when no configuration names any. */
     public static final List<ModuleSpec> DEFAULT_MODULES = List.of(new ModuleSpec("hello", Map.of()), new ModuleSpec("caps", Map.of()),
-            new ModuleSpec("devacl", Map.of()), new ModuleSpec("audit", Map.of()), new ModuleSpec("ramdisk", Map.of()));
+            new ModuleSpec("devacl", Map.of()), new ModuleSpec("audit", Map.of()), new ModuleSpec("ramdisk", Map.of()),
+            new ModuleSpec("chr-mem", Map.of()), new ModuleSpec("chr-input", Map.of()));
 
     /**
      * A host embedded in a tool (jdm sweep of paths): everything under {@code runDir}, no start-up

@@ -21,6 +21,8 @@ public final class LogRing {
     private final PrintStream console;
     private final IntSupplier consoleLevel;
     private long nextSeq = 1;
+    /** Told after each append (the kmsg device wakes its readers); each must only note the fact. */
+    private final java.util.List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param capacity records kept
@@ -52,6 +54,7 @@ public final class LogRing {
         if (console != null && level.ordinal() <= consoleLevel.getAsInt()) {
             console.println(r.format());
         }
+        listeners.forEach(Runnable::run);
         return r;
     }
 
@@ -90,6 +93,16 @@ public final class LogRing {
             out.add(ring[(int) (s % ring.length)]);
         }
         return out;
+    }
+
+    /** Calls {@code onAppend} after every append until {@link #unlisten}. */
+    public void listen(Runnable onAppend) {
+        listeners.add(onAppend);
+    }
+
+    /** Stops calling {@code onAppend}. */
+    public void unlisten(Runnable onAppend) {
+        listeners.remove(onAppend);
     }
 
     /** Sequence number the next record will get. */

@@ -6,6 +6,7 @@ import dev.jdm.abi.Log;
 import dev.jdm.abi.ModuleContext;
 import dev.jdm.abi.Params;
 import dev.jdm.abi.blk.BlockLayer;
+import dev.jdm.abi.chr.CharLayer;
 import dev.jdm.abi.mem.Kmem;
 import dev.jdm.abi.sec.SecurityRegistrar;
 import java.util.ArrayList;
@@ -86,6 +87,11 @@ final class ModuleContextImpl implements ModuleContext {
     @Override
     public BlockLayer block() {
         return face(BlockLayer.class);
+    }
+
+    @Override
+    public CharLayer chr() {
+        return face(CharLayer.class);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.jdm.host.module;
 
+import dev.jdm.host.config.HostConfig;
 import dev.jdm.host.config.NbdOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -35,7 +36,7 @@ class ModuleLoadingTest {
         bundled = Files.createDirectories(tmp.resolve("bundled"));
         host = Host.start(new Host.Options(null, tmp.resolve("gate.sock"), tmp.resolve("state"), bundled, null,
                 new NbdOptions(null, "off", java.util.List.of())));
-        assertThat(host.startupErrors()).hasSize(5); // the defaults (hello, caps, devacl, audit, ramdisk) are not in this empty bundle
+        assertThat(host.startupErrors()).hasSize(HostConfig.DEFAULT_MODULES.size()); // the defaults are not in this empty bundle
     }
 
     @AfterEach

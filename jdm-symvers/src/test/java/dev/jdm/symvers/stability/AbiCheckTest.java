@@ -26,6 +26,13 @@ class AbiCheckTest {
         return new Generation(g.major(), g.minor() + 1).toString();
     }
 
+    /** The newest generation released (a baseline in the real ABI): the one under development may not be released yet. */
+    static String newestReleased() {
+        return REAL.metadata().keySet().stream().filter(k -> k.matches("baselines/JDM_\\d+\\.\\d+\\.symvers"))
+                .map(k -> Generation.parse(k.substring("baselines/".length(), k.length() - ".symvers".length())))
+                .max(Generation::compareTo).orElseThrow().toString();
+    }
+
     /** The real ABI with {@code sources} compiled over it, {@code removed} classes gone, serving {@code generation}. */
     static ReleasedAbi altered(String generation, Map<String, String> sources, Map<String, String> metadata, String... removed) {
         return ReleasedAbi.of(AlteredAbi.model("altered-abi", AlteredAbi.classes(sources, removed), generation, metadata));
@@ -186,14 +193,9 @@ class AbiCheckTest {
                 .contains("dev.jdm.abi.blk.BlockQueueStats", "dev.jdm.abi.blk.BlockQueueStats#depth()J");
         assertThat(next.of(AbiCheck.Kind.ADDED)).allSatisfy(f -> assertThat(f.generation()).hasToString(NEXT));
 
-        // an ABI that serves the newest released generation may add nothing to it (the real ABI's own
-        // additions of the generation being developed are refused there too, when there are any)
-        Generation released = ReleasedAbi.of(REAL).baselines().stream().map(b -> b.generation()).max(Generation::compareTo).orElseThrow();
-        AbiCheck.Report frozen = AbiCheck.run(altered(released.toString(), Map.of("dev.jdm.abi.blk.BlockQueueStats", newType), Map.of()));
+        AbiCheck.Report frozen = AbiCheck.run(altered(newestReleased(), Map.of("dev.jdm.abi.blk.BlockQueueStats", newType), Map.of()));
         assertThat(frozen.passes()).isFalse();
-        assertThat(frozen.of(AbiCheck.Kind.ADDED)).extracting(f -> f.symbol().toString()).contains("dev.jdm.abi.blk.BlockQueueStats");
-        assertThat(frozen.of(AbiCheck.Kind.FROZEN)).singleElement()
-                .satisfies(f -> assertThat(f.reason()).contains("raise jdm-abi's generation").contains(next(released.toString())));
+        assertThat(frozen.of(AbiCheck.Kind.FROZEN)).singleElement().satisfies(f -> assertThat(f.reason()).contains("raise jdm-abi's generation").contains(next(newestReleased())));
     }
 
     @Test

@@ -21,7 +21,7 @@ import java.util.Set;
  * uid = [1000]                # any of these uids ...
  * gid = 6                     # ... or groups (primary or supplementary) ...
  * program = "/usr/bin/qemu-*" # ... or programs; a rule without uid, gid and program is for everyone
- * allow = ["read", "write"]   # operations granted: read, write, ioctl
+ * allow = ["read", "write"]   # operations granted: read, write, ioctl, call (a char device's typed calls)
  * deny = ["write"]            # operations refused
  * </pre>
  * The first rule that matches the device and the task and names a requested operation decides:
@@ -30,7 +30,7 @@ import java.util.Set;
  */
 final class AclPolicy {
     /** Operations a rule can name. */
-    enum Op { READ, WRITE, IOCTL }
+    enum Op { READ, WRITE, IOCTL, CALL }
 
     enum Default { NONE, ALLOW, DENY }
 
@@ -147,7 +147,7 @@ final class AclPolicy {
         Set<Op> allow = ops(t.get("allow"));
         Set<Op> deny = ops(t.get("deny"));
         if (allow.isEmpty() && deny.isEmpty()) {
-            throw new PolicyException(line, 1, "rule " + number + ": give allow or deny (operations: read, write, ioctl)");
+            throw new PolicyException(line, 1, "rule " + number + ": give allow or deny (operations: read, write, ioctl, call)");
         }
         return new Rule(number, line, strings(device, "device"), kind, ints(t.get("uid"), "uid"), ints(t.get("gid"), "gid"),
                 t.get("program") == null ? List.of() : strings(t.get("program"), "program"), allow, deny);
@@ -198,7 +198,8 @@ final class AclPolicy {
                 case "read" -> out.add(Op.READ);
                 case "write" -> out.add(Op.WRITE);
                 case "ioctl" -> out.add(Op.IOCTL);
-                default -> throw new PolicyException(x.line(), x.column(), "unknown operation \"" + s + "\" (read, write, ioctl)");
+                case "call" -> out.add(Op.CALL);
+                default -> throw new PolicyException(x.line(), x.column(), "unknown operation \"" + s + "\" (read, write, ioctl, call)");
             }
         }
         return out;

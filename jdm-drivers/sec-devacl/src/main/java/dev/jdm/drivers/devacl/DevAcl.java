@@ -19,7 +19,7 @@ import java.util.Set;
  * with an error is refused with its line and column and the one in force stays.
  */
 @DriverModule(name = "devacl", version = "1.0", license = "GPL", author = "jdm developers",
-        description = "Device ACLs from a reloadable TOML policy: uid, gid or program; device globs; read, write, ioctl")
+        description = "Device ACLs from a reloadable TOML policy: uid, gid or program; device globs; read, write, ioctl, typed calls")
 public final class DevAcl implements LoadableModule {
     private final ModuleContext ctx;
 
@@ -64,12 +64,11 @@ public final class DevAcl implements LoadableModule {
             return ops.isEmpty() ? Vote.NO_OPINION : policy.decide(open.kind(), open.name(), task, ops);
         }
 
+        /** An ioctl is the ioctl operation; any other call is a typed call, the call operation. */
         @Override
         public Vote chrCall(TaskCred task, Object data, ChrCall call) {
-            if (!call.call().equals("ioctl")) {
-                return Vote.NO_OPINION;
-            }
-            return policy.decide(DeviceKind.CHAR, call.device(), task, EnumSet.of(AclPolicy.Op.IOCTL));
+            AclPolicy.Op op = call.call().equals("ioctl") ? AclPolicy.Op.IOCTL : AclPolicy.Op.CALL;
+            return policy.decide(DeviceKind.CHAR, call.device(), task, EnumSet.of(op));
         }
     }
 }

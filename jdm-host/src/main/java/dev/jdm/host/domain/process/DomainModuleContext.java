@@ -5,6 +5,7 @@ import dev.jdm.abi.Log;
 import dev.jdm.abi.ModuleContext;
 import dev.jdm.abi.Params;
 import dev.jdm.abi.blk.BlockLayer;
+import dev.jdm.abi.chr.CharLayer;
 import dev.jdm.abi.mem.Kmem;
 import dev.jdm.abi.sec.SecurityRegistrar;
 import dev.jdm.host.mem.ModuleKmem;
@@ -84,6 +85,12 @@ final class DomainModuleContext implements ModuleContext {
     @Override
     public SecurityRegistrar security() {
         throw new UnsupportedOperationException(name + ": security modules do not run in an isolated domain yet");
+    }
+
+    @Override
+    public CharLayer chr() {
+        alive();
+        return new dev.jdm.host.chr.UnsupportedCharLayer(name, "in an isolated domain");
     }
 
     @Override

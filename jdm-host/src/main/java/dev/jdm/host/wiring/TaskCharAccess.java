@@ -1,0 +1,67 @@
+package dev.jdm.host.wiring;
+
+import dev.jdm.abi.sec.ChrCall;
+import dev.jdm.abi.sec.DevOpen;
+import dev.jdm.abi.sec.DeviceKind;
+import dev.jdm.abi.sec.FilePermission;
+import dev.jdm.errno.Errno;
+import dev.jdm.host.HostException;
+import dev.jdm.host.chr.CharAccess;
+import dev.jdm.host.sys.Libc;
+import dev.jdm.host.chr.NodeInfo;
+import dev.jdm.host.security.Security;
+import dev.jdm.host.task.Task;
+
+/**
+ * One task's view of the character devices through the security hooks: {@code dev_open} when it
+ * opens a node, {@code file_permission} of {@code /dev/NAME} on every read and write (so a policy
+ * reloaded while a file is open applies to it), {@code chr_call} for typed calls and ioctls.
+ */
+public final class TaskCharAccess implements CharAccess {
+    private final Security security;
+    private final Task task;
+
+    public TaskCharAccess(Security security, Task task) {
+        this.security = security;
+        this.task = task;
+    }
+
+    @Override
+    public void checkOpen(NodeInfo node, int access) {
+        // fail closed: with no security module live nothing enforces a node's mode, so only administrators pass
+        if (security.list().stream().noneMatch(row -> row.state().equals("live"))) {
+            int uid = task.credentials().uid();
+            int owner = Libc.getuid();
+            if (uid != 0 && uid != owner) {
+                throw new HostException(Errno.EPERM, node.name() + ": uid " + uid + " may not open it: with no security module loaded only"
+                        + " administrators (uid 0" + (owner != 0 ? ", uid " + owner : "") + ") may open char devices");
+            }
+        }
+        security.checkDevOpen(task, new DevOpen(DeviceKind.CHAR, node.name(), node.owner(), node.group(), node.mode(), access));
+    }
+
+    @Override
+    public void checkFile(NodeInfo node, int access) {
+        security.checkFilePermission(task, new FilePermission(node.path(), access));
+    }
+
+    @Override
+    public void checkCall(NodeInfo node, String call, long command) {
+        security.checkChrCall(task, new ChrCall(node.name(), call, command));
+    }
+
+    @Override
+    public int uid() {
+        return task.credentials().uid();
+    }
+
+    @Override
+    public int gid() {
+        return task.credentials().gid();
+    }
+
+    @Override
+    public int pid() {
+        return task.credentials().pid();
+    }
+}
