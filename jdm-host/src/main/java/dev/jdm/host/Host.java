@@ -123,7 +123,7 @@ public final class Host implements AutoCloseable {
         modules.register(new GrantService(log));
         modules.register(block.moduleService());
         modules.register(security.moduleService());
-        this.domains = new DomainManager(log);
+        this.domains = new DomainManager(log, dev.jdm.host.domain.DomainSettings.register(sysctl));
         DomainService placement = new DomainService(domains);
         modules.register(placement);
         modules.place(placement); // where a module runs: colocated, or the isolated domain its domain= names
