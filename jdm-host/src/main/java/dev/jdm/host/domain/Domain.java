@@ -224,16 +224,31 @@ public final class Domain implements AutoCloseable {
     }
 
     /**
-     * Has a standby process link and define {@code placed} now (PREPARE: the same payload as LOAD,
-     * no init, no answer), so that a restart's LOAD finds the module ready: linking a module in a cold
-     * JVM takes seconds, most of a restart without it.
+     * Has a standby process link and define {@code placed} now (PREPARE: the same payload as LOAD, no
+     * init), and waits for its PREPARED, so that a restart's LOAD finds the module ready: linking and
+     * loading a module's classes in a cold JVM takes a second or more, most of a restart without it.
+     * Nothing else reads a standby's channel until it is adopted; the lock on the process keeps two
+     * preparations (and the adoption) apart.
      */
     void prepare(DomainProcess standby, Placed placed) {
         String module = placed.site().name();
         try {
             byte[] bytes = jarBytes(placed.jar());
-            try (SharedRegion jarFile = jarFile(module, bytes)) {
-                send(standby, DomainProtocol.PREPARE, loadPayload(placed, bytes), jarFile.fd());
+            synchronized (standby) {
+                try (SharedRegion jarFile = jarFile(module, bytes)) {
+                    standby.channel().send(DomainProtocol.PREPARE, loadPayload(placed, bytes), jarFile.fd());
+                }
+                Frame f = standby.channel().receive();
+                f.closeFds();
+                DomainProtocol.Reader in = new DomainProtocol.Reader("PREPARED", f.payload());
+                String m = in.name("module");
+                int errno = in.i("errno", 0, 4095);
+                String message = in.message("message");
+                in.end();
+                if (f.type() != DomainProtocol.PREPARED || !m.equals(module) || errno != 0) {
+                    log.append(LogLevel.WARNING, "domain", name + ": standby pid " + standby.pid() + " did not prepare " + module + ": "
+                            + (errno != 0 ? message : "frame type " + f.type() + " for " + m) + "; a restart will link it then");
+                }
             }
         } catch (IOException e) {
             log.append(LogLevel.WARNING, "domain", name + ": preparing " + module + " in standby pid " + standby.pid() + ": " + e.getMessage());
@@ -367,7 +382,9 @@ public final class Domain implements AutoCloseable {
 
     /** Takes {@code p} as the domain's process: its reader, its exit. */
     void adopt(DomainProcess p) {
-        process = p;
+        synchronized (p) {
+            process = p; // after any preparation of it under way: its answer is read there, not by the reader below
+        }
         heardNanos = System.nanoTime();
         answered = false;
         rebound.clear();

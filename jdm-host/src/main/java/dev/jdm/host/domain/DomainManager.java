@@ -122,7 +122,9 @@ public final class DomainManager implements HostService {
         log.append(LogLevel.INFO, "domain", name + ": " + (warm ? "took the standby" : "started") + ", pid " + p.pid() + ", uid " + p.uid()
                 + ", Landlock ABI " + p.landlockAbi() + (warm ? "" : ", in " + (System.nanoTime() - t0) / 1_000_000 + " ms"));
         prepared.remove(p);
-        refill(name);
+        if (domains.containsKey(name)) {
+            refill(name); // a restart; a first start waits for its first module (prepareStandby), not to compete with its load
+        }
         return p;
     }
 
@@ -164,8 +166,11 @@ public final class DomainManager implements HostService {
     private void prepareStandby(String name, Domain.Placed placed) {
         CompletableFuture<DomainProcess> f = standby.get(name);
         Domain d = domains.get(name);
-        if (f != null && d != null) {
-            f.thenAccept(p -> prepare(d, p, placed));
+        if (f == null) {
+            refill(name); // prepares every module placed by then
+        } else if (d != null) {
+            // not on the loading thread: the module's init time limit must not cover the standby's work
+            f.thenAcceptAsync(p -> prepare(d, p, placed), r -> Thread.ofVirtual().name("domain-prepare-" + name).start(r));
         }
     }
 

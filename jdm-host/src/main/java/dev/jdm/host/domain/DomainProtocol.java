@@ -31,6 +31,7 @@ public final class DomainProtocol {
     public static final int GRANT_FILE = 36;
     public static final int GRANT_CLOSE = 37;
     public static final int PONG = 38;
+    public static final int PREPARED = 39;
 
     public static final int MAX_NAME = 64;
     public static final int MAX_MESSAGE = 4096;

@@ -36,10 +36,13 @@ class IsolatedFileDiskCrashTest {
         try (RandomAccessFile f = new RandomAccessFile(backing.toFile(), "rw")) {
             f.setLength(16L << 20);
         }
-        Path config = Files.writeString(tmp.resolve("host.toml"), "modules = []\n[sysctl]\n\"domain.restart_limit\" = \"100000\"\n");
+        Path config = Files.writeString(tmp.resolve("host.toml"), "modules = []\n[sysctl]\n\"domain.restart_limit\" = \"100000\"\n\"module.init_timeout_ms\" = \"60000\"\n");
         try (Host host = Host.start(new Host.Options(config, tmp.resolve("gate.sock"), tmp.resolve("state"), null, null))) {
             try {
                 run(host, backing);
+                if (Boolean.getBoolean("jdm.test.dumpLog")) {
+                    host.log().since(0).stream().filter(r -> !r.source().equals("blk")).forEach(r -> System.out.println(r.format()));
+                }
             } catch (Throwable t) {
                 host.log().since(0).stream().filter(r -> !r.source().equals("blk")).limit(200)
                         .forEach(r -> System.out.println(r.format()));

@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.lang.foreign.ValueLayout;
 import java.lang.reflect.InvocationTargetException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -127,14 +128,34 @@ public final class ModuleDomain implements DomainEntry {
     /** Links and defines, runs nothing: the work a restart's LOAD would otherwise wait for. Failures wait for the LOAD to report them. */
     private void prepare(Load l, java.util.concurrent.CompletableFuture<Prepared> ready) {
         try {
-            ready.complete(new Prepared(l, define(l)));
-        } catch (RuntimeException | LinkageError e) {
+            JarContents jar = JarBytes.read(l.jar(), l.origin());
+            ModuleDefinition def = define(l, jar);
+            // Loading (not initializing: no module code runs) every class of the module, and the
+            // domain-side classes a load and an LU use, moves their class loading and verification
+            // out of the restart too.
+            for (String c : jar.classes().keySet()) {
+                Class.forName(c.replace('/', '.'), false, def.loader());
+            }
+            for (Class<?> c : List.of(DomainModuleContext.class, RemoteBlockLayer.class, RemoteDevice.class, RemoteGrantedFile.class,
+                    DomainLu.class, dev.jdm.isolation.transport.RingTransport.class, dev.jdm.isolation.ring.RingServer.class,
+                    dev.jdm.host.grant.GrantDescriptors.class)) {
+                Class.forName(c.getName(), true, c.getClassLoader());
+            }
+            ready.complete(new Prepared(l, def));
+            host.reply(DomainProtocol.PREPARED, l.module(), 0, "");
+        } catch (RuntimeException | LinkageError | ClassNotFoundException e) {
             ready.complete(null);
+            host.reply(DomainProtocol.PREPARED, l.module(), e instanceof HostException he ? he.code().number() : Errno.ENOEXEC.number(),
+                    l.module() + ": " + e.getMessage());
         }
     }
 
     private ModuleDefinition define(Load l) {
-        ModuleDefinition def = ModuleDefinition.define(linker, JarBytes.read(l.jar(), l.origin()), l.origin(), l.params(), l.force());
+        return define(l, JarBytes.read(l.jar(), l.origin()));
+    }
+
+    private ModuleDefinition define(Load l, JarContents jar) {
+        ModuleDefinition def = ModuleDefinition.define(linker, jar, l.origin(), l.params(), l.force());
         if (!def.info().name().equals(l.module())) {
             throw new HostException(Errno.EINVAL, l.module() + ": the JAR is module " + def.info().name());
         }
