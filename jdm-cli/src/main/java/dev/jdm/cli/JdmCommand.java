@@ -49,6 +49,7 @@ public final class JdmCommand {
         m.put("abi", AbiCommand::new);
         m.put("blk", BlockCommands::new);
         m.put("export", ExportCommands::new);
+        m.put("domain", DomainCommands::new);
         m.put("kmod", dev.jdm.kmod.cli.KmodCommand::new);
         m.put("sweep", SweepCommand::new);
         m.put("generate-completion", AutoComplete.GenerateCompletion::new);

@@ -4,6 +4,7 @@ import dev.jdm.host.config.NbdOptions;
 import dev.jdm.errno.Errno;
 import dev.jdm.abi.LogLevel;
 import dev.jdm.host.calls.BlockCalls;
+import dev.jdm.host.calls.DomainCalls;
 import dev.jdm.host.calls.ExportCalls;
 import dev.jdm.host.calls.JarUploads;
 import dev.jdm.host.calls.LuHandleCalls;
@@ -139,6 +140,7 @@ public final class Host implements AutoCloseable {
                 .register(new SecurityCalls(security, modules, sysctl, uploads))
                 .register(new BlockCalls(block, privilege))
                 .register(luHandles)
+                .register(new DomainCalls(domains, privilege))
                 .register(new ExportCalls(hostExports.service(), hostExports::nbd, hostExports::uris, privilege, log));
         // every gate call runs as its task, so module load/unload checks deep in the manager see the caller
         this.gate = new GateServer(socket, (task, request, version, out) -> ScopedValue.where(Security.CALLER, task)

@@ -366,9 +366,9 @@ public final class Domain implements AutoCloseable {
     }
 
     /** The heartbeat found it hung: kill it, and let the exit start the restart. */
-    void hung(DomainProcess p, String why) {
-        if (p != process || state != DomainState.RUNNING) {
-            return;
+    synchronized void hung(DomainProcess p, String why) {
+        if (p != process || state != DomainState.RUNNING || hangReason != null) {
+            return; // killed already: its exit is on the way
         }
         hangReason = why;
         log.append(LogLevel.ERR, "domain", name + ": hung: " + why + "; killing pid " + p.pid());

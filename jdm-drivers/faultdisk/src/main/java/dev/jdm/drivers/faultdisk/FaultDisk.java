@@ -23,6 +23,7 @@ import java.lang.foreign.MemorySegment;
 @Param(name = "name", defaultValue = "fault0", description = "LU name")
 @Param(name = "fail_write", defaultValue = "", description = "writes, write-zeroes and discards touching OFFSET+LENGTH fail (K, M, G suffixes); empty: none")
 @Param(name = "fail_read", defaultValue = "", description = "reads touching OFFSET+LENGTH fail; empty: none")
+@Param(name = "stall_read", defaultValue = "", description = "reads touching OFFSET+LENGTH are never completed, as by a driver that stopped answering; empty: none")
 @Param(name = "errno", type = Param.Type.LONG, defaultValue = "5", description = "status of a failed request (5: EIO)")
 public final class FaultDisk implements LoadableModule {
     private final ModuleContext ctx;
@@ -30,6 +31,7 @@ public final class FaultDisk implements LoadableModule {
     private final BlockDevice device;
     private final Range failWrite;
     private final Range failRead;
+    private final Range stallRead;
     private final int errno;
 
     /** A byte range {@code [start, end)}; empty when end is 0. */
@@ -63,6 +65,7 @@ public final class FaultDisk implements LoadableModule {
         }
         failWrite = Range.parse(ctx.params().string("fail_write"), "fail_write");
         failRead = Range.parse(ctx.params().string("fail_read"), "fail_read");
+        stallRead = Range.parse(ctx.params().string("stall_read"), "stall_read");
         long e = ctx.params().longValue("errno");
         if (e <= 0 || e >= 4096) {
             throw new IllegalArgumentException("errno=" + e + " is not an errno (1..4095)");
@@ -81,6 +84,9 @@ public final class FaultDisk implements LoadableModule {
     }
 
     private void submit(BlockRequest r) {
+        if (r.op() == BlockOp.READ && stallRead.overlaps(r.offset(), r.length())) {
+            return; // held for ever: what the host's hang detection is tested with
+        }
         boolean write = r.op() == BlockOp.WRITE || r.op() == BlockOp.WRITE_ZEROES || r.op() == BlockOp.DISCARD;
         if ((write ? failWrite : failRead).overlaps(r.offset(), r.length()) && r.op() != BlockOp.FLUSH) {
             r.complete(errno);
