@@ -108,12 +108,12 @@ class DomainProcessIT {
         assertThat(add.code()).as(add.err()).isZero();
         String uri = "nbd+unix:///dfd0?socket=" + host.nbdSocket();
         Process fio = new ProcessBuilder("fio", "--name=crash", "--ioengine=nbd", "--uri=" + uri, "--rw=randwrite", "--bs=4k",
-                "--offset=1M", "--size=24M", "--iodepth=16", "--verify=crc32c", "--do_verify=1", "--verify_fatal=1",
+                "--offset=1M", "--size=48M", "--loops=4", "--iodepth=16", "--verify=crc32c", "--do_verify=1", "--verify_fatal=1",
                 "--verify_state_save=0").redirectErrorStream(true).start();
         int kills = 0;
         int before = domain().get("restarts").asInt();
         while (fio.isAlive() && kills < 3) {
-            Thread.sleep(1500);
+            Thread.sleep(500);
             long pid = domain().get("pid").asLong();
             if (!fio.isAlive()) {
                 break;
@@ -126,6 +126,7 @@ class DomainProcessIT {
         assertThat(fio.waitFor(10, TimeUnit.MINUTES)).isTrue();
         assertThat(fio.exitValue()).as(out).isZero();
         assertThat(out).contains("err= 0").doesNotContain("verify: bad");
+        System.out.println("DomainProcessIT: " + kills + " SIGKILLs while fio wrote and verified through NBD");
         assertThat(kills).as("kills while fio ran").isPositive();
         assertThat(domain().get("restarts").asInt()).isEqualTo(before + kills);
         assertThat(host.jdm("blk", "stat", "dfd0", "--json").out()).contains("\"errors\" : 0");
