@@ -51,8 +51,9 @@ public final class DomainCalls implements CallHandler {
 
     /** Restarting a domain is privileged: the security stack decides, as for the setting {@code domain.NAME.restart}. */
     public DomainLsReply restart(Task task, String name) {
+        // asked first, so that an unprivileged caller learns nothing, not even whether the domain exists
+        privilege.check(task, new SysctlWrite("domain." + name + ".restart", "", "restart"));
         Domain d = find(name);
-        privilege.check(task, new SysctlWrite("domain." + name + ".restart", d.state().label(), "restart"));
         domains.restart(name);
         return DomainLsReply.newBuilder().addDomains(entry(d)).build();
     }

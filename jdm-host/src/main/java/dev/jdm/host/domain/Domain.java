@@ -65,6 +65,8 @@ public final class Domain implements AutoCloseable {
     private final DomainSettings settings;
     private final RestartPolicy policy;
     private final Map<String, Placed> modules = new ConcurrentHashMap<>();
+    /** Modules whose first load finished: what a restart reloads. */
+    private final java.util.Set<String> live = ConcurrentHashMap.newKeySet();
     private final Map<String, CompletableFuture<Reply>> pending = new ConcurrentHashMap<>();
     private final Map<String, Lu> lus = new ConcurrentHashMap<>();
     /** Files granted to the domain's modules, by the handle the domain closes them with. */
@@ -197,6 +199,7 @@ public final class Domain implements AutoCloseable {
         }
         try {
             loadRemote(placed);
+            live.add(module);
             log.append(LogLevel.INFO, "domain", name + ": " + module + " running in pid " + process.pid());
             loaded.accept(placed);
             return () -> unload(module);
@@ -285,6 +288,7 @@ public final class Domain implements AutoCloseable {
     }
 
     void forget(String module) {
+        live.remove(module);
         modules.remove(module);
         grants.values().removeIf(g -> g.module.equals(module)); // the module's grants service closes them
         lus.values().removeIf(lu -> {
@@ -296,11 +300,21 @@ public final class Domain implements AutoCloseable {
         });
     }
 
-    /** The modules in the order they were loaded: the order a restart reloads them in. */
+    /**
+     * The modules in the order they were loaded: the order a restart reloads them in. A module whose
+     * first load has not finished is not among them: if the crash cut that load short, the host
+     * refuses the module, and a restart must not bring it back behind the host's back.
+     */
     List<Placed> placed() {
         List<Placed> all = new ArrayList<>(modules.values());
+        all.removeIf(p -> !live.contains(p.site().name()));
         all.sort(Comparator.comparingLong(Placed::order));
         return all;
+    }
+
+    /** Whether {@code p} is still placed here (not unloaded meanwhile). */
+    boolean holds(Placed p) {
+        return modules.get(p.site().name()) == p;
     }
 
     /** Whether every module here may be restarted (none was loaded with {@code recovery=fail}). */

@@ -41,6 +41,9 @@ final class Reincarnation {
             return;
         }
         for (Domain.Placed m : d.placed()) {
+            if (!d.holds(m)) {
+                continue; // unloaded while the process restarted
+            }
             try {
                 d.loadRemote(m);
             } catch (HostException e) {
