@@ -40,7 +40,9 @@ params = { backing = "$WORK/disk.img", name = "soak0", domain = "isolated:soak" 
 device = "soak0"
 TOML
 jdm() { "$ROOT/jdm" --socket "$WORK/gate.sock" "$@"; }
-jdm host --config "$WORK/host.toml" --state-dir "$WORK/state" --nbd-socket "$WORK/nbd.sock" --nbd-tcp off >"$WORK/host.log" 2>&1 &
+# started directly, not through the jdm function: $! must be the host itself, for the trap to stop it
+"$ROOT/jdm" --socket "$WORK/gate.sock" host --config "$WORK/host.toml" --state-dir "$WORK/state" --nbd-socket "$WORK/nbd.sock" \
+    --nbd-tcp off >"$WORK/host.log" 2>&1 &
 HOST=$!
 for _ in $(seq 600); do grep -q '^next:' "$WORK/host.log" 2>/dev/null && break; sleep 0.1; done
 grep -q '^next:' "$WORK/host.log" || { cat "$WORK/host.log" >&2; echo "domain-crash-soak: host did not start" >&2; exit 1; }

@@ -102,7 +102,7 @@ class GateNegotiationTest {
                 .setHostInfo(HostInfoCall.getDefaultInstance()).build());
         assertThat(none.getError().getCode()).isEqualTo("EPROTO");
         assertThat(none.getError().getErrno()).isEqualTo(Errno.EPROTO.number());
-        assertThat(none.getError().getMessage()).isEqualTo("the client speaks gate versions 3..5; this host speaks 1..2");
+        assertThat(none.getError().getMessage()).isEqualTo("the client speaks gate versions " + (GateVersion.MAX + 1) + ".." + (GateVersion.MAX + 3) + "; this host speaks 1.." + GateVersion.MAX);
         try (GateClient old = GateClient.connect(socket, 1, 1)) {
             assertThatThrownBy(() -> old.call(Request.newBuilder().setLsmod(LsmodCall.getDefaultInstance())))
                     .isInstanceOf(GateException.class).extracting(e -> ((GateException) e).errno().orElseThrow()).isEqualTo(Errno.ENOSYS);
