@@ -50,6 +50,7 @@ public final class JdmCommand {
         m.put("blk", BlockCommands::new);
         m.put("export", ExportCommands::new);
         m.put("dev", DevCommands::new);
+        m.put("domain", DomainCommands::new);
         m.put("kmod", dev.jdm.kmod.cli.KmodCommand::new);
         m.put("sweep", SweepCommand::new);
         m.put("generate-completion", AutoComplete.GenerateCompletion::new);

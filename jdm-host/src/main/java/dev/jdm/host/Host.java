@@ -7,6 +7,7 @@ import dev.jdm.host.calls.BlockCalls;
 import dev.jdm.host.calls.CharCalls;
 import dev.jdm.host.chr.CharRegistry;
 import dev.jdm.host.wiring.TaskCharAccess;
+import dev.jdm.host.calls.DomainCalls;
 import dev.jdm.host.calls.ExportCalls;
 import dev.jdm.host.calls.JarUploads;
 import dev.jdm.host.calls.LuHandleCalls;
@@ -130,7 +131,7 @@ public final class Host implements AutoCloseable {
         this.chr = new CharRegistry(log, Libc::getuid, Libc::getgid);
         modules.register(chr.moduleService());
         modules.register(security.moduleService());
-        this.domains = new DomainManager(log);
+        this.domains = new DomainManager(log, dev.jdm.host.domain.DomainSettings.register(sysctl));
         DomainService placement = new DomainService(domains);
         modules.register(placement);
         modules.place(placement); // where a module runs: colocated, or the isolated domain its domain= names
@@ -149,6 +150,7 @@ public final class Host implements AutoCloseable {
                 .register(new BlockCalls(block, privilege))
                 .register(luHandles)
                 .register(charCalls)
+                .register(new DomainCalls(domains, privilege))
                 .register(new ExportCalls(hostExports.service(), hostExports::nbd, hostExports::uris, privilege, log));
         // every gate call runs as its task, so module load/unload checks deep in the manager see the caller
         this.gate = new GateServer(socket, (task, request, version, out) -> ScopedValue.where(Security.CALLER, task)

@@ -22,25 +22,39 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The host's isolated domains by name: started with {@code jdm-isolation}'s launcher the first time
- * a module is placed in one, stopped (killed) with the host. A domain that dies stays listed, dead,
- * so that its LUs keep failing with EIO instead of a new domain silently taking the name (recovery
- * is the next slice).
+ * a module is placed in one, stopped (killed) with the host. A domain whose process dies is
+ * restarted in place ({@link Reincarnation}); one that failed for good stays listed, failed, so that
+ * its LUs keep failing with EIO instead of a new domain silently taking the name.
+ *
+ * <p>With {@code domain.standby} on, each domain keeps one more process started and empty (booted,
+ * confined, waiting for its first LOAD), so that a restart skips the two JVM start-ups that
+ * dominate it; the standby is replaced in the background each time one is taken.
  */
 public final class DomainManager implements HostService {
     /** nobody/nogroup: what a domain drops to when the host runs as root. */
     static final int NOBODY = 65534;
 
     private final LogRing log;
+    private final DomainSettings settings;
     private final Map<String, Domain> domains = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<DomainProcess>> standby = new ConcurrentHashMap<>();
+    /** Per standby process: the modules it has been asked to prepare. */
+    private final Map<DomainProcess, Set<String>> prepared = new ConcurrentHashMap<>();
     private volatile boolean stopped;
     private ReadableClassPath classPath;
 
     public DomainManager(LogRing log) {
+        this(log, DomainSettings.defaults());
+    }
+
+    public DomainManager(LogRing log, DomainSettings settings) {
         this.log = log;
+        this.settings = settings;
     }
 
     @Override
@@ -57,18 +71,128 @@ public final class DomainManager implements HostService {
         if (d != null && d.alive()) {
             return d;
         }
+        if (d != null && d.state() == DomainState.RECOVERING) {
+            throw new HostException(Errno.EBUSY, "domain " + name + " is restarting; try again when jdm domain ls shows it running");
+        }
         if (d != null && !d.modules().isEmpty()) {
-            throw new HostException(Errno.EIO, "domain " + name + " died (" + d.exitStatus() + ") and still holds "
-                    + String.join(", ", d.modules()) + "; unload them first (restarts come with recovery)");
+            throw new HostException(Errno.EIO, "domain " + name + " failed (" + d.exitStatus() + ") and still holds "
+                    + String.join(", ", d.modules()) + "; jdm domain restart " + name + ", or unload them first");
         }
         try {
-            DomainProcess p = DomainLauncher.start(spec(name, classPath()));
-            d = new Domain(name, p, log);
+            d = new Domain(name, () -> launch(name), placed -> prepareStandby(name, placed), log, settings);
             domains.put(name, d);
-            log.append(LogLevel.INFO, "domain", name + ": started, pid " + p.pid() + ", uid " + p.uid() + ", Landlock ABI " + p.landlockAbi());
             return d;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             throw new HostException(Errno.EIO, "domain " + name + ": cannot start: " + e.getMessage(), e);
+        }
+    }
+
+    /** Every domain, live or not, by name. */
+    public List<Domain> list() {
+        return domains.values().stream().sorted(java.util.Comparator.comparing(Domain::name)).toList();
+    }
+
+    /**
+     * Restarts {@code name} by hand.
+     *
+     * @throws HostException ENOENT if there is no such domain, EBUSY if it is restarting already
+     */
+    public Domain restart(String name) {
+        Domain d = find(name).orElseThrow(() -> new HostException(Errno.ENOENT, "domain: no domain named " + name + " (see jdm domain ls)"));
+        d.restart();
+        return d;
+    }
+
+    /** A process for domain {@code name}: its standby if one is ready, else a fresh start; then a new standby. */
+    private DomainProcess launch(String name) {
+        DomainProcess p = null;
+        CompletableFuture<DomainProcess> ready = standby.remove(name);
+        if (ready != null) {
+            p = ready.getNow(null);
+            if (p == null || !p.isAlive()) {
+                ready.thenAccept(DomainManager::closeQuietly); // still starting (or dead): not worth waiting for
+                p = null;
+            }
+        }
+        long t0 = System.nanoTime();
+        boolean warm = p != null;
+        if (p == null) {
+            p = start(name);
+        }
+        log.append(LogLevel.INFO, "domain", name + ": " + (warm ? "took the standby" : "started") + ", pid " + p.pid() + ", uid " + p.uid()
+                + ", Landlock ABI " + p.landlockAbi() + (warm ? "" : ", in " + (System.nanoTime() - t0) / 1_000_000 + " ms"));
+        prepared.remove(p);
+        if (domains.containsKey(name)) {
+            refill(name); // a restart; a first start waits for its first module (prepareStandby), not to compete with its load
+        }
+        return p;
+    }
+
+    private void refill(String name) {
+        if (settings.standby().getAsLong() == 0 || stopped) {
+            return;
+        }
+        CompletableFuture<DomainProcess> next = new CompletableFuture<>();
+        if (standby.putIfAbsent(name, next) != null) {
+            return;
+        }
+        Thread.ofVirtual().name("domain-standby-" + name).start(() -> {
+            try {
+                DomainProcess p = start(name);
+                Domain d = domains.get(name);
+                if (d != null) {
+                    d.placed().forEach(m -> prepare(d, p, m));
+                }
+                next.complete(p);
+            } catch (RuntimeException e) {
+                standby.remove(name, next);
+                next.completeExceptionally(e);
+                log.append(LogLevel.WARNING, "domain", name + ": standby process did not start: " + e.getMessage());
+            }
+            if (stopped) {
+                next.thenAccept(DomainManager::closeQuietly);
+            }
+        });
+    }
+
+    /** Whether domain {@code name} has a standby process started and ready to take over. */
+    public boolean standbyReady(String name) {
+        CompletableFuture<DomainProcess> f = standby.get(name);
+        DomainProcess p = f == null ? null : f.getNow(null);
+        return p != null && p.isAlive();
+    }
+
+    /** A module loaded into {@code name}: its standby, if started, prepares it too. */
+    private void prepareStandby(String name, Domain.Placed placed) {
+        CompletableFuture<DomainProcess> f = standby.get(name);
+        Domain d = domains.get(name);
+        if (f == null) {
+            refill(name); // prepares every module placed by then
+        } else if (d != null) {
+            // not on the loading thread: the module's init time limit must not cover the standby's work
+            f.thenAcceptAsync(p -> prepare(d, p, placed), r -> Thread.ofVirtual().name("domain-prepare-" + name).start(r));
+        }
+    }
+
+    private void prepare(Domain d, DomainProcess p, Domain.Placed m) {
+        if (prepared.computeIfAbsent(p, k -> ConcurrentHashMap.newKeySet()).add(m.site().name())) {
+            d.prepare(p, m);
+        }
+    }
+
+    private DomainProcess start(String name) {
+        try {
+            return DomainLauncher.start(spec(name, classPath()));
+        } catch (IOException e) {
+            throw new HostException(Errno.EIO, "domain " + name + ": cannot start: " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(DomainProcess p) {
+        try {
+            p.close();
+        } catch (IOException e) {
+            // killed anyway
         }
     }
 
@@ -93,8 +217,11 @@ public final class DomainManager implements HostService {
         }
     }
 
-    /** Under the lock: found (and copied if need be) once. */
-    private List<Path> classPath() {
+    /** Found (and copied if need be) once. */
+    private synchronized List<Path> classPath() {
+        if (stopped) {
+            throw new HostException(Errno.ESHUTDOWN, "domains: the host is stopping");
+        }
         if (classPath == null) {
             classPath = ReadableClassPath.of(codeSources(), root());
         }
@@ -134,6 +261,8 @@ public final class DomainManager implements HostService {
             d.close();
         }
         domains.clear();
+        standby.values().forEach(f -> f.thenAccept(DomainManager::closeQuietly));
+        standby.clear();
         if (classPath != null) {
             classPath.close();
         }

@@ -20,6 +20,8 @@ public final class DomainProtocol {
     public static final int LU_ATTACHED = 22;
     public static final int LU_REGISTERED = 23;
     public static final int GRANTED = 24;
+    public static final int PING = 25;
+    public static final int PREPARE = 26;
     public static final int LOADED = 30;
     public static final int UNLOADED = 31;
     public static final int REGISTER_LU = 32;
@@ -28,6 +30,8 @@ public final class DomainProtocol {
     public static final int BOOT_GUARD = 35;
     public static final int GRANT_FILE = 36;
     public static final int GRANT_CLOSE = 37;
+    public static final int PONG = 38;
+    public static final int PREPARED = 39;
 
     public static final int MAX_NAME = 64;
     public static final int MAX_MESSAGE = 4096;

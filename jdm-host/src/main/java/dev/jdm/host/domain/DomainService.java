@@ -27,12 +27,13 @@ public final class DomainService implements ModuleService<Placement>, ModulePlac
 
     @Override
     public Set<String> hostParams() {
-        return Set.of(Placement.PARAM);
+        return Set.of(Placement.PARAM, Placement.RECOVERY);
     }
 
     @Override
     public void checkLoad(LoadRequest request) {
-        Placement.parse(request.info().name(), request.hostParams().get(Placement.PARAM));
+        Placement p = Placement.parse(request.info().name(), request.hostParams().get(Placement.PARAM));
+        Placement.checkRecovery(request.info().name(), p, request.hostParams().get(Placement.RECOVERY));
     }
 
     @Override

@@ -28,6 +28,33 @@ public record Placement(String domain) {
                 + "\" is not colocated, isolated or isolated:NAME (NAME 1-64 of [A-Za-z0-9_.-])");
     }
 
+    /** The host parameter that says whether a crashed domain holding the module is restarted. */
+    public static final String RECOVERY = "recovery";
+
+    /**
+     * Checks {@code recovery=}: {@code restart} (the default) or {@code fail}, for a driver whose
+     * data lives in the domain's own memory (a ramdisk), which a restart would silently lose; only
+     * for isolated modules.
+     *
+     * @throws HostException EINVAL naming the value
+     */
+    public static void checkRecovery(String module, Placement placement, String value) {
+        if (value == null) {
+            return;
+        }
+        if (!value.equals("restart") && !value.equals("fail")) {
+            throw new HostException(Errno.EINVAL, module + ": recovery=\"" + value + "\" is not restart or fail");
+        }
+        if (!placement.isolated()) {
+            throw new HostException(Errno.EINVAL, module + ": recovery=" + value + " applies to isolated modules only (add domain=isolated[:NAME])");
+        }
+    }
+
+    /** Whether a crash of the module's domain may restart it. */
+    static boolean restartable(dev.jdm.host.module.ModuleSite site) {
+        return !"fail".equals(site.hostParam(RECOVERY).orElse(null));
+    }
+
     public boolean isolated() {
         return domain != null;
     }

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The same ramdisk classes, placed in an isolated domain (a confined JVM of its own): the block
- * driver contract holds through the shared ring, and a domain killed with SIGKILL turns its LU's
- * I/O into EIO, not a hang, while the host runs on.
+ * driver contract holds through the shared ring, and a domain loaded with recovery=fail and killed
+ * with SIGKILL turns its LU's I/O into EIO, not a hang, while the host runs on.
  */
 class IsolatedRamDiskTest extends BlockDriverContract {
     @Override
@@ -25,7 +25,8 @@ class IsolatedRamDiskTest extends BlockDriverContract {
 
     @Override
     protected Map<String, String> freshDeviceParams(Path tmp) {
-        return Map.of("size", "64M", "name", "ramd0", "domain", "isolated:ramtest");
+        // A ramdisk's data lives in the domain's memory: a restart would lose it silently, so it fails instead.
+        return Map.of("size", "64M", "name", "ramd0", "domain", "isolated:ramtest", "recovery", "fail");
     }
 
     @Override
@@ -58,5 +59,8 @@ class IsolatedRamDiskTest extends BlockDriverContract {
         assertThat(d.alive()).isFalse();
         assertThat(host.block().find("ramd0")).as("the LU stays, failing").isPresent();
         assertThat(host.modules().list()).as("the host runs on").isNotEmpty();
+        assertThat(d.state()).isEqualTo(dev.jdm.host.domain.DomainState.FAILED);
+        assertThat(host.log().since(0).stream().map(dev.jdm.host.log.LogRecord::message))
+                .anyMatch(m -> m.contains("not restarted: a module was loaded with recovery=fail"));
     }
 }

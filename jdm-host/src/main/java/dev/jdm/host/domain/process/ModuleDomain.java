@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.lang.foreign.ValueLayout;
 import java.lang.reflect.InvocationTargetException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -35,6 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ModuleDomain implements DomainEntry {
     private final Map<String, LoadableModule> modules = new ConcurrentHashMap<>();
     private final Map<String, DomainModuleContext> contexts = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.CompletableFuture<Prepared>> prepared = new ConcurrentHashMap<>();
     private HostLink host;
     private Linker linker;
 
@@ -60,27 +62,14 @@ public final class ModuleDomain implements DomainEntry {
     private void handle(Frame f) throws IOException {
         switch (f.type()) {
             case DomainProtocol.LOAD -> {
-                DomainProtocol.Reader in = new DomainProtocol.Reader("LOAD", f.payload());
-                String module = in.name("module");
-                String origin = in.message("origin");
-                boolean force = in.b("force");
-                int n = in.i("params", 0, DomainProtocol.MAX_PARAMS);
-                Map<String, String> params = new LinkedHashMap<>();
-                for (int i = 0; i < n; i++) {
-                    params.put(in.message("param name"), in.message("param value"));
-                }
-                long length = in.l("jar length");
-                in.end();
-                if (f.fds().length != 1 || length < 0 || length > JarContents.MAX_TOTAL_BYTES) {
-                    throw new ControlChannelException("LOAD frame: expected one JAR descriptor and a length in [0, "
-                            + JarContents.MAX_TOTAL_BYTES + "], got " + f.fds().length + " and " + length);
-                }
-                byte[] jar = new byte[(int) length];
-                try (SharedRegion r = SharedRegion.map(f.fds()[0], DomainProtocol.pages(length))) {
-                    java.lang.foreign.MemorySegment.copy(r.segment(), ValueLayout.JAVA_BYTE, 0, jar, 0, jar.length);
-                }
-                f.fds()[0] = -1; // the region owned and closed it
-                Thread.ofPlatform().name("init-" + module).start(() -> load(module, origin, force, params, jar));
+                Load l = readLoad("LOAD", f);
+                Thread.ofPlatform().name("init-" + l.module()).start(() -> load(l));
+            }
+            case DomainProtocol.PREPARE -> {
+                Load l = readLoad("PREPARE", f);
+                java.util.concurrent.CompletableFuture<Prepared> ready = new java.util.concurrent.CompletableFuture<>();
+                prepared.put(l.module(), ready); // before the thread: a LOAD right behind waits for it instead of linking twice
+                Thread.ofPlatform().name("prepare-" + l.module()).start(() -> prepare(l, ready));
             }
             case DomainProtocol.UNLOAD -> {
                 DomainProtocol.Reader in = new DomainProtocol.Reader("UNLOAD", f.payload());
@@ -90,21 +79,100 @@ public final class ModuleDomain implements DomainEntry {
             }
             case DomainProtocol.LU_ATTACHED, DomainProtocol.LU_REGISTERED -> host.answer(f);
             case DomainProtocol.GRANTED -> host.granted(f);
+            case DomainProtocol.PING -> {
+                // answered here, on the reader: a module's threads never stand between a heartbeat and its answer
+                DomainProtocol.Reader in = new DomainProtocol.Reader("PING", f.payload());
+                long seq = in.l("seq");
+                in.end();
+                host.send(DomainProtocol.PONG, new DomainProtocol.Writer().l(seq).bytes());
+            }
             default -> throw new ControlChannelException("frame type " + f.type() + " is not one a host sends");
         }
     }
 
-    private void load(String module, String origin, boolean force, Map<String, String> params, byte[] jar) {
+    /** A LOAD or PREPARE frame: the module, how it was loaded on the host, and its JAR. */
+    private record Load(String module, String origin, boolean force, Map<String, String> params, byte[] jar) {
+        boolean sameAs(Load o) {
+            return module.equals(o.module) && origin.equals(o.origin) && force == o.force && params.equals(o.params)
+                    && java.util.Arrays.equals(jar, o.jar);
+        }
+    }
+
+    /** A module a standby linked and defined ahead of its LOAD, and the frame it came in. */
+    private record Prepared(Load load, ModuleDefinition def) {}
+
+    private Load readLoad(String frame, Frame f) throws IOException {
+        DomainProtocol.Reader in = new DomainProtocol.Reader(frame, f.payload());
+        String module = in.name("module");
+        String origin = in.message("origin");
+        boolean force = in.b("force");
+        int n = in.i("params", 0, DomainProtocol.MAX_PARAMS);
+        Map<String, String> params = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            params.put(in.message("param name"), in.message("param value"));
+        }
+        long length = in.l("jar length");
+        in.end();
+        if (f.fds().length != 1 || length < 0 || length > JarContents.MAX_TOTAL_BYTES) {
+            throw new ControlChannelException(frame + " frame: expected one JAR descriptor and a length in [0, "
+                    + JarContents.MAX_TOTAL_BYTES + "], got " + f.fds().length + " and " + length);
+        }
+        byte[] jar = new byte[(int) length];
+        try (SharedRegion r = SharedRegion.map(f.fds()[0], DomainProtocol.pages(length))) {
+            java.lang.foreign.MemorySegment.copy(r.segment(), ValueLayout.JAVA_BYTE, 0, jar, 0, jar.length);
+        }
+        f.fds()[0] = -1; // the region owned and closed it
+        return new Load(module, origin, force, params, jar);
+    }
+
+    /** Links and defines, runs nothing: the work a restart's LOAD would otherwise wait for. Failures wait for the LOAD to report them. */
+    private void prepare(Load l, java.util.concurrent.CompletableFuture<Prepared> ready) {
+        try {
+            JarContents jar = JarBytes.read(l.jar(), l.origin());
+            ModuleDefinition def = define(l, jar);
+            // Loading (not initializing: no module code runs) every class of the module, and the
+            // domain-side classes a load and an LU use, moves their class loading and verification
+            // out of the restart too.
+            for (String c : jar.classes().keySet()) {
+                Class.forName(c.replace('/', '.'), false, def.loader());
+            }
+            for (Class<?> c : List.of(DomainModuleContext.class, RemoteBlockLayer.class, RemoteDevice.class, RemoteGrantedFile.class,
+                    DomainLu.class, dev.jdm.isolation.transport.RingTransport.class, dev.jdm.isolation.ring.RingServer.class,
+                    dev.jdm.host.grant.GrantDescriptors.class)) {
+                Class.forName(c.getName(), true, c.getClassLoader());
+            }
+            ready.complete(new Prepared(l, def));
+            host.reply(DomainProtocol.PREPARED, l.module(), 0, "");
+        } catch (RuntimeException | LinkageError | ClassNotFoundException e) {
+            ready.complete(null);
+            host.reply(DomainProtocol.PREPARED, l.module(), e instanceof HostException he ? he.code().number() : Errno.ENOEXEC.number(),
+                    l.module() + ": " + e.getMessage());
+        }
+    }
+
+    private ModuleDefinition define(Load l) {
+        return define(l, JarBytes.read(l.jar(), l.origin()));
+    }
+
+    private ModuleDefinition define(Load l, JarContents jar) {
+        ModuleDefinition def = ModuleDefinition.define(linker, jar, l.origin(), l.params(), l.force());
+        if (!def.info().name().equals(l.module())) {
+            throw new HostException(Errno.EINVAL, l.module() + ": the JAR is module " + def.info().name());
+        }
+        return def;
+    }
+
+    private void load(Load l) {
+        String module = l.module();
         int errno = 0;
         String message = "";
         try {
             if (modules.containsKey(module)) {
                 throw new HostException(Errno.EEXIST, module + ": already loaded in this domain");
             }
-            ModuleDefinition def = ModuleDefinition.define(linker, JarBytes.read(jar, origin), origin, params, force);
-            if (!def.info().name().equals(module)) {
-                throw new HostException(Errno.EINVAL, module + ": the JAR is module " + def.info().name());
-            }
+            var f = prepared.remove(module);
+            Prepared p = f == null ? null : f.join();
+            ModuleDefinition def = p != null && p.load().sameAs(l) ? p.def() : define(l);
             DomainModuleContext ctx = new DomainModuleContext(module, def, host);
             contexts.put(module, ctx);
             Class<?> entry = def.loader().loadClass(def.linked().entryClass());
