@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Soak: every hostile probe of issue 15 at once against one host, then the host's resources.
+# Soak: every hostile probe at once against one host (gate, NBD, a stuck driver, churn, verified I/O), then the host's resources.
 #
 #   jdm-bench/soak.sh [--minutes N]     (default 10)
 #
@@ -119,7 +119,7 @@ PIDS+=($!)
 PIDS+=($!)
 
 fio --name=soak --ioengine=nbd --uri="nbd+unix:///ram0?socket=$D/nbd.sock" --rw=randrw --bs=4k-256k --iodepth=8 \
-  --offset=1M --size=192M --time_based --runtime="$SECONDS_TOTAL" --verify=crc32c --verify_fatal=0 --do_verify=1 \
+  --offset=1M --size=192M --time_based --runtime="$SECONDS_TOTAL" --verify=crc32c --verify_fatal=0 --do_verify=1 --verify_state_save=0 \
   --output-format=terse --terse-version=3 >"$D/fio.out" 2>"$D/fio.err" &
 FIO=$!
 

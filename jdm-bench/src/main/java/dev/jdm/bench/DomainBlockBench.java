@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The same ramdisk JAR colocated and in an isolated domain, through the host's block layer: 4 KiB
- * random reads and writes and 1 MiB sequential reads, four threads. Targets (issue 16): isolated at
+ * random reads and writes and 1 MiB sequential reads, four threads. Targets: isolated at
  * least 0.7x colocated on 4 KiB, 0.9x on 1 MiB. Run through {@link #main} ({@code java
  * --enable-native-access=ALL-UNNAMED -cp jdm-bench/target/benchmarks.jar dev.jdm.bench.DomainBlockBench},
  * the module from {@code -Djdm.bench.ramdisk=PATH}, default {@code jdm-cli/target/modules/ramdisk.jar})
