@@ -151,15 +151,24 @@ public final class Security implements TaskLifecycle, AutoCloseable {
      * administrators only (uid 0, the host's uid).
      */
     public void checkSettingChange(Task task, SysctlWrite change) {
+        requireAdministratorIfUnguarded(task, change.key(), "change it");
+        checkSysctlWrite(task, change);
+    }
+
+    /**
+     * With no security module live nothing enforces a setting's privilege or a node's mode, so such
+     * a check fails closed to the rule caps applies: administrators only (uid 0, the host's uid).
+     * The refusal reads "{@code subject}: uid U may not {@code action}: ...".
+     */
+    public void requireAdministratorIfUnguarded(Task task, String subject, String action) {
         if (list().stream().noneMatch(row -> row.state().equals("live"))) {
             int uid = task.credentials().uid();
             int owner = dev.jdm.host.sys.Libc.getuid();
             if (uid != 0 && uid != owner) {
-                throw new HostException(Errno.EPERM, change.key() + ": uid " + uid + " may not change it: with no security module loaded"
+                throw new HostException(Errno.EPERM, subject + ": uid " + uid + " may not " + action + ": with no security module loaded"
                         + " only administrators (uid 0" + (owner != 0 ? ", uid " + owner : "") + ") may");
             }
         }
-        checkSysctlWrite(task, change);
     }
 
     /** file_permission: the host opens a file on the task's behalf. */

@@ -4,10 +4,7 @@ import dev.jdm.abi.sec.ChrCall;
 import dev.jdm.abi.sec.DevOpen;
 import dev.jdm.abi.sec.DeviceKind;
 import dev.jdm.abi.sec.FilePermission;
-import dev.jdm.errno.Errno;
-import dev.jdm.host.HostException;
 import dev.jdm.host.chr.CharAccess;
-import dev.jdm.host.sys.Libc;
 import dev.jdm.host.chr.NodeInfo;
 import dev.jdm.host.security.Security;
 import dev.jdm.host.task.Task;
@@ -28,15 +25,7 @@ public final class TaskCharAccess implements CharAccess {
 
     @Override
     public void checkOpen(NodeInfo node, int access) {
-        // fail closed: with no security module live nothing enforces a node's mode, so only administrators pass
-        if (security.list().stream().noneMatch(row -> row.state().equals("live"))) {
-            int uid = task.credentials().uid();
-            int owner = Libc.getuid();
-            if (uid != 0 && uid != owner) {
-                throw new HostException(Errno.EPERM, node.name() + ": uid " + uid + " may not open it: with no security module loaded only"
-                        + " administrators (uid 0" + (owner != 0 ? ", uid " + owner : "") + ") may open char devices");
-            }
-        }
+        security.requireAdministratorIfUnguarded(task, node.name(), "open it"); // nothing else would enforce its mode
         security.checkDevOpen(task, new DevOpen(DeviceKind.CHAR, node.name(), node.owner(), node.group(), node.mode(), access));
     }
 
