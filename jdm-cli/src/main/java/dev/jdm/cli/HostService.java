@@ -12,7 +12,9 @@ import sun.misc.Signal;
  * ({@code packaging/jdm.service}): {@code READY=1} once the gate and the exports are up,
  * {@code RELOADING=1} … {@code READY=1} around a reload, {@code STOPPING=1} when stopping; and
  * SIGHUP re-reads the config's policies instead of stopping the JVM, which is SIGHUP's default.
- * Outside systemd the notifications do nothing and SIGHUP still reloads.
+ * Outside systemd the notifications do nothing and SIGHUP still reloads, also when the host was
+ * started with SIGHUP ignored (under nohup, or by a shell or test runner that was): the JVM keeps
+ * an inherited SIG_IGN and would drop every reload, so the disposition is reset first.
  */
 final class HostService {
     private final Host host;
@@ -20,6 +22,7 @@ final class HostService {
     private final SdNotify notify;
     private final PrintStream err;
     private boolean warned;
+    private static final int SIGHUP = 1;
 
     HostService(Host host, Path config, SdNotify notify, PrintStream err) {
         this.host = host;
@@ -31,6 +34,7 @@ final class HostService {
     /** The host serves: tell systemd, and take SIGHUP from now on. */
     void ready() {
         try {
+            IgnoredSignals.unignore(SIGHUP);
             Signal.handle(new Signal("HUP"), s -> reload());
         } catch (IllegalArgumentException e) { // the JVM keeps SIGHUP (-Xrs): serve anyway, without reloads
             err.println("jdm host: SIGHUP will not reload the policies: " + e.getMessage());

@@ -63,4 +63,29 @@ class HostServiceIT {
             assertThat(host.banner()).anyMatch(l -> l.matches("\\[ *\\d+\\.\\d{6}\\] host: jdm .*")).noneMatch(l -> l.startsWith("<"));
         }
     }
+
+    /** nohup (or a shell, a test runner) hands the host SIGHUP ignored; the JVM would keep that and drop every reload. */
+    @Test
+    void shouldReloadOnSighupEvenWhenStartedWithItIgnored() throws Throwable {
+        Path dir = Files.createTempDirectory("jdm-service-it");
+        Path config = dir.resolve("host.toml");
+        Files.writeString(config, "[sysctl]\n\"kmem.debug\" = \"0\"\n");
+        try (HostProcess host = HostProcess.start(dir, pb -> pb.command().addFirst("nohup"), "--config", config.toString(), "--nbd-tcp", "off")) {
+            Path status = Path.of("/proc/" + host.process().pid() + "/status");
+            java.util.regex.Pattern sighupIgnored = java.util.regex.Pattern.compile("(?m)^SigIgn:\\s+\\p{XDigit}*[13579bBdDfF]$");
+            for (int i = 0; i < 100 && sighupIgnored.matcher(Files.readString(status)).find(); i++) {
+                Thread.sleep(100); // the banner comes before the host takes SIGHUP
+            }
+            assertThat(Files.readString(status)).as("the host's SIGHUP is no longer ignored").doesNotContainPattern(sighupIgnored);
+            Files.writeString(config, "[sysctl]\n\"kmem.debug\" = \"1\"\n");
+            assertThat(HostProcess.run(List.of("kill", "-HUP", Long.toString(host.process().pid()))).code()).isZero();
+            String value = "";
+            for (int i = 0; i < 100 && !value.equals("kmem.debug = 1"); i++) {
+                Thread.sleep(100);
+                value = host.jdm("sysctl", "kmem.debug").out().strip();
+            }
+            assertThat(value).as("the reload happened").isEqualTo("kmem.debug = 1");
+            assertThat(host.process().isAlive()).isTrue();
+        }
+    }
 }
