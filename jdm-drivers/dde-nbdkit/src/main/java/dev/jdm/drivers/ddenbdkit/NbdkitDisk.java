@@ -129,7 +129,7 @@ public final class NbdkitDisk implements LoadableModule {
             }
             return BlockStatus.OK;
         } catch (NbdkitException e) {
-            return e.errno() > 0 && e.errno() < 4096 ? e.errno() : BlockStatus.EIO; // the plugin's own text is in the log already
+            return status(e); // the plugin's own text is in the log already
         }
     }
 
@@ -151,8 +151,13 @@ public final class NbdkitDisk implements LoadableModule {
             }
             return BlockStatus.OK;
         } catch (NbdkitException e) {
-            return e.errno() > 0 && e.errno() < 4096 ? e.errno() : BlockStatus.EIO;
+            return status(e);
         }
+    }
+
+    /** The plugin's errno as the request's status; EIO if it gave none a request can carry. */
+    private static int status(NbdkitException e) {
+        return e.errno() > 0 && e.errno() < 4096 ? e.errno() : BlockStatus.EIO;
     }
 
     @Override

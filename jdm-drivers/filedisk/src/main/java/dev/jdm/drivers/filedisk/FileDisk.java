@@ -122,7 +122,7 @@ public final class FileDisk implements LoadableModule {
             }
         } catch (GrantException e) {
             ctx.log().err("extents at " + offset + "+" + length + ": " + e.getMessage());
-            return e.errno() > 0 && e.errno() < 4096 ? e.errno() : BlockStatus.EIO;
+            return status(e);
         }
         return BlockStatus.OK;
     }
@@ -164,7 +164,7 @@ public final class FileDisk implements LoadableModule {
             };
         } catch (GrantException e) {
             ctx.log().err(r.op() + " at " + r.offset() + ": " + e.getMessage());
-            status = e.errno() > 0 && e.errno() < 4096 ? e.errno() : BlockStatus.EIO;
+            status = status(e);
         }
         r.complete(status);
     }
@@ -197,6 +197,11 @@ public final class FileDisk implements LoadableModule {
         } else {
             file.fdatasync();
         }
+    }
+
+    /** The system call's errno as the request's status; EIO if it gave none a request can carry. */
+    private static int status(GrantException e) {
+        return e.errno() > 0 && e.errno() < 4096 ? e.errno() : BlockStatus.EIO;
     }
 
     @Override
