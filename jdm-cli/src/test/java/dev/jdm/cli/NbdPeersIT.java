@@ -53,6 +53,11 @@ class NbdPeersIT {
         host.close();
     }
 
+    /** nbdinfo --map's lines with their columns separated by one space: "offset length type description". */
+    static java.util.List<String> mapLines(Run map) {
+        return map.out().lines().map(String::strip).map(l -> l.replaceAll("\\s+", " ")).toList();
+    }
+
     static String unix(String export) {
         return "nbd+unix:///" + export + "?socket=" + nbdSocket;
     }
@@ -139,7 +144,7 @@ class NbdPeersIT {
         assertThat(w.code()).as(w.out()).isZero();
         Run map = run("nbdinfo", "--map", unix("map0"));
         assertThat(map.code()).as(map.out()).isZero();
-        assertThat(map.out().lines().map(String::strip).map(l -> l.replaceAll("\\s+", " ")).toList())
+        assertThat(mapLines(map))
                 .containsExactly("0 1048576 3 hole,zero", "1048576 65536 0 data", "1114112 15663104 3 hole,zero");
     }
 
@@ -158,7 +163,7 @@ class NbdPeersIT {
         assertThat(jdm("export", "add", "fmap0").code()).isZero();
         Run map = run("nbdinfo", "--map", unix("fmap0"));
         assertThat(map.code()).as(map.out()).isZero();
-        assertThat(map.out().lines().map(String::strip).map(l -> l.replaceAll("\\s+", " ")).toList())
+        assertThat(mapLines(map))
                 .as("filedisk's SEEK_DATA/SEEK_HOLE, through the LU and NBD base:allocation")
                 .containsExactly("0 1048576 3 hole,zero", "1048576 65536 0 data", "1114112 15663104 3 hole,zero");
         assertThat(jdm("export", "rm", "fmap0").code()).isZero();
@@ -182,7 +187,7 @@ class NbdPeersIT {
         assertThat(w.code()).as(w.out()).isZero();
         assertThat(w.out()).doesNotContain("Pattern verification failed");
         Run map = run("nbdinfo", "--map", unix("kit0"));
-        assertThat(map.out().lines().map(String::strip).map(l -> l.replaceAll("\\s+", " ")).toList())
+        assertThat(mapLines(map))
                 .as("the memory plugin's own extents, through the LU")
                 .containsExactly("0 1048576 3 hole,zero", "1048576 65536 0 data", "1114112 15663104 3 hole,zero");
         assertThat(jdm("export", "rm", "kit0").code()).isZero();
