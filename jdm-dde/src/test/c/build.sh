@@ -5,7 +5,7 @@ out=$1
 cflags=$2
 here=$(dirname "$0")
 mkdir -p "$out"
-for p in jdmtest jdmv1 jdmfuture jdmnoinit; do
+for p in jdmtest jdmv1 jdmfuture jdmnoinit jdmcrash; do
   # shellcheck disable=SC2086 # CFLAGS is a list of words
   gcc $cflags -fvisibility=hidden -o "$out/nbdkit-$p-plugin.so" "$here/$p.c"
 done

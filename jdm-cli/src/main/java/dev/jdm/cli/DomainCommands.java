@@ -40,6 +40,7 @@ final class DomainCommands implements GateParent {
         row.put("lus", d.getLusList());
         row.put("rss_bytes", d.getRssBytes());
         row.put("last_exit", d.getLastExit());
+        row.put("grants", d.getGrantsList());
         return row;
     }
 
@@ -49,11 +50,14 @@ final class DomainCommands implements GateParent {
             out.printf("%-16s %8d %6d %-10s %8d %9s  %-20s %s%n", d.getName(), d.getPid(), d.getUid(), d.getState(), d.getRestarts(),
                     d.getRssBytes() == 0 ? "-" : BlockCommands.size(d.getRssBytes()), String.join(",", d.getModulesList()),
                     String.join(",", d.getLusList()));
+            for (String g : d.getGrantsList()) {
+                out.printf("%-16s grant %s%n", "", g);
+            }
         }
         out.flush();
     }
 
-    @Command(name = "ls", description = "List isolated domains: pid, uid, state, restarts, resident memory, modules and LUs.")
+    @Command(name = "ls", description = "List isolated domains: pid, uid, state, restarts, resident memory, modules, LUs and grants.")
     static final class Ls implements Callable<Integer> {
         @ParentCommand DomainCommands domain;
         @Spec CommandSpec spec;

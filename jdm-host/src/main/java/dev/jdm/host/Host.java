@@ -8,6 +8,7 @@ import dev.jdm.host.calls.CharCalls;
 import dev.jdm.host.chr.CharRegistry;
 import dev.jdm.host.wiring.TaskCharAccess;
 import dev.jdm.host.calls.DomainCalls;
+import dev.jdm.host.calls.GrantCalls;
 import dev.jdm.host.calls.ExportCalls;
 import dev.jdm.host.calls.JarUploads;
 import dev.jdm.host.calls.LuHandleCalls;
@@ -23,7 +24,9 @@ import dev.jdm.host.config.HostConfig;
 import dev.jdm.host.export.ExportService;
 import dev.jdm.host.export.nbd.NbdServer;
 import dev.jdm.host.gate.GateServer;
+import dev.jdm.host.grant.GrantPolicy;
 import dev.jdm.host.grant.GrantService;
+import dev.jdm.abi.sec.ResourceGrant;
 import dev.jdm.host.log.LogRing;
 import dev.jdm.host.log.LogService;
 import dev.jdm.host.mem.KmemService;
@@ -103,6 +106,7 @@ public final class Host implements AutoCloseable {
     private final Lifecycle lifecycle;
 
     private final Map<String, String> sysctlSettings;
+    private final GrantService grants;
 
     private Host(Options options, HostConfig config) {
         this.sysctlSettings = config.sysctl();
@@ -126,7 +130,10 @@ public final class Host implements AutoCloseable {
         // what a module's context offers, attached in this order and detached in reverse
         modules.register(new LogService(log));
         modules.register(new KmemService(log, sysctl));
-        modules.register(new GrantService(log));
+        this.grants = new GrantService(log, new GrantPolicy(config.grants().stream().map(HostConfig.GrantSpec::rule).toList(),
+                () -> sysctl.longValue("grant.params") != 0), (module, domain, kind, resource) -> security.checkResourceGrant(
+                        security.caller(), new ResourceGrant(domain, kind, resource, 0, 0)));
+        modules.register(grants);
         modules.register(block.moduleService());
         this.chr = new CharRegistry(log, Libc::getuid, Libc::getgid);
         modules.register(chr.moduleService());
@@ -150,7 +157,8 @@ public final class Host implements AutoCloseable {
                 .register(new BlockCalls(block, privilege))
                 .register(luHandles)
                 .register(charCalls)
-                .register(new DomainCalls(domains, privilege))
+                .register(new DomainCalls(domains, privilege, grants))
+                .register(new GrantCalls(grants))
                 .register(new ExportCalls(hostExports.service(), hostExports::nbd, hostExports::uris, privilege, log));
         // every gate call runs as its task, so module load/unload checks deep in the manager see the caller
         this.gate = new GateServer(socket, (task, request, version, out) -> ScopedValue.where(Security.CALLER, task)
@@ -237,6 +245,8 @@ public final class Host implements AutoCloseable {
                 "how long a module's init or exit may take"), "10000");
         sysctl.register(new Sysctl.Entry("module.native_colocated", Sysctl.Type.BOOL, true, false, 0, 1,
                 "1: a module that declares native code may run colocated (taints X); 0: only in an isolated domain"), "0");
+        sysctl.register(new Sysctl.Entry("grant.params", Sysctl.Type.BOOL, true, false, 0, 1,
+                "1: a file named by a module's load parameter is granted as the loader asked; 0: only where a [[grant]] rule covers it"), "1");
         sysctl.register(new Sysctl.Entry("kmem.debug", Sysctl.Type.BOOL, true, false, 0, 1,
                 "record allocation sites and poison freed memory"), "0");
         sysctl.register(new Sysctl.Entry("kmem.module_limit_bytes", Sysctl.Type.LONG, true, false, 4096, Long.MAX_VALUE,

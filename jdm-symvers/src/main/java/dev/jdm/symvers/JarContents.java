@@ -37,6 +37,11 @@ public record JarContents(String origin, Map<String, byte[]> classes, Map<String
     /** Shared objects of Linux (with or without a version suffix), Windows and macOS. */
     private static final java.util.regex.Pattern NATIVE = java.util.regex.Pattern.compile(".*\\.(so(\\.\\d+)*|dll|dylib|jnilib)$");
 
+    /** Whether a JAR entry of this name holds native code (a shared object of Linux, Windows or macOS). */
+    public static boolean isNativeCode(String entryName) {
+        return NATIVE.matcher(entryName).matches();
+    }
+
     /** Contents without native code. */
     public JarContents(String origin, Map<String, byte[]> classes, Map<String, byte[]> metadata) {
         this(origin, classes, metadata, Map.of());

@@ -58,6 +58,16 @@ public interface GrantedFile extends AutoCloseable {
     @Since("JDM_1.2")
     long nextHole(long offset);
 
+    /**
+     * The open file descriptor behind the grant, for a module's native code (a C library that takes
+     * a descriptor, as an nbdkit plugin's {@code fd=} parameter does). It stays valid until
+     * {@link #close}; the native code must not close it. Java code has no use for it.
+     *
+     * @throws GrantException EBADF after close
+     */
+    @Since("JDM_1.2")
+    int descriptor();
+
     /** Closes the handle; idempotent. */
     @Override
     void close();

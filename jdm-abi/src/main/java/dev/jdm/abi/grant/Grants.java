@@ -1,6 +1,7 @@
 package dev.jdm.abi.grant;
 
 import dev.jdm.abi.Provided;
+import dev.jdm.abi.Since;
 
 /** The grants of one module. Everything granted is closed when the module unloads. */
 @Provided
@@ -18,4 +19,18 @@ public interface Grants {
      *     block device, or cannot be opened with {@code flags}
      */
     GrantedFile file(String param, int flags);
+
+    /**
+     * Opens a file at an absolute path the module chose itself (a plugin it found in a directory, a
+     * file it derived from its parameters). Unlike {@link #file}, no load parameter names the path,
+     * so whoever loaded the module did not choose it: it is granted only where the host's grant
+     * policy (a {@code [[grant]]} rule of the host configuration, for this module or its domain)
+     * covers the file's real path with the access asked for. Symbolic links are resolved first,
+     * so a link cannot lead out of a granted directory.
+     *
+     * @throws GrantException EACCES naming the path and the rule that would grant it if no rule
+     *     does; otherwise as {@link #file}
+     */
+    @Since("JDM_1.2")
+    GrantedFile fileAt(String path, int flags);
 }

@@ -27,6 +27,18 @@ final class Dl {
     private static final MethodHandle DLSYM = libc("dlsym", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
     private static final MethodHandle DLCLOSE = libc("dlclose", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
     private static final MethodHandle DLERROR = libc("dlerror", FunctionDescriptor.of(ValueLayout.ADDRESS));
+    private static final MethodHandle MEMFD_CREATE = libc("memfd_create", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+            ValueLayout.JAVA_INT));
+    private static final MethodHandle WRITE = libc("write", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle CLOSE = libc("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final int MFD_CLOEXEC = 1;
+    /**
+     * The memory file behind each object opened from an image, by handle address: kept open while
+     * the object is loaded, because the dynamic linker knows an object by the name it was opened
+     * with, and {@code /proc/self/fd/N} names another object once N is reused.
+     */
+    private static final java.util.Map<Long, Integer> IMAGE_FDS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Dl() {}
 
@@ -54,6 +66,45 @@ final class Dl {
         }
     }
 
+    /**
+     * Opens a shared object held in memory: its bytes go into an anonymous memory file (memfd),
+     * opened through {@code /proc/self/fd}. Nothing is written to a file system, and nothing is
+     * left behind: the memory file goes with {@link #close}. An isolated domain, which Landlock lets
+     * open no path, can open an object this way: memory files belong to no file system a rule governs.
+     *
+     * @param name what the memory file is called in {@code /proc/PID/maps} ({@code memfd:NAME})
+     */
+    static MemorySegment openImage(String name, MemorySegment image, int mode) throws DlException {
+        try (Arena arena = Arena.ofConfined()) {
+            int fd = (int) MEMFD_CREATE.invokeExact(arena.allocateFrom(name), MFD_CLOEXEC);
+            if (fd < 0) {
+                throw new DlException("cannot create a memory file for " + name + " (memfd_create failed)");
+            }
+            boolean opened = false;
+            try {
+                for (long done = 0; done < image.byteSize(); ) {
+                    long n = (long) WRITE.invokeExact(fd, image.asSlice(done), image.byteSize() - done);
+                    if (n <= 0) {
+                        throw new DlException("cannot fill the memory file for " + name + " (write failed)");
+                    }
+                    done += n;
+                }
+                MemorySegment h = open("/proc/self/fd/" + fd, mode);
+                IMAGE_FDS.put(h.address(), fd);
+                opened = true;
+                return h;
+            } finally {
+                if (!opened) {
+                    int ignored = (int) CLOSE.invokeExact(fd);
+                }
+            }
+        } catch (DlException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
     /** The symbol's address, or {@link MemorySegment#NULL} if the object does not define it. */
     static MemorySegment sym(MemorySegment handle, String name) {
         try (Arena arena = Arena.ofConfined()) {
@@ -67,6 +118,10 @@ final class Dl {
     static void close(MemorySegment handle) {
         try {
             int ignored = (int) DLCLOSE.invokeExact(handle);
+            Integer fd = IMAGE_FDS.remove(handle.address());
+            if (fd != null) {
+                int alsoIgnored = (int) CLOSE.invokeExact((int) fd);
+            }
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

@@ -14,13 +14,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * {@code libjdm-nbdkit.so}, the server half of nbdkit's plugin ABI (src/main/c). Extracted from
- * the JAR into a private directory, opened {@code RTLD_NOW | RTLD_GLOBAL} so that every plugin
+ * {@code libjdm-nbdkit.so}, the server half of nbdkit's plugin ABI (src/main/c). Read from the
+ * JAR into a memory file (nothing is written to disk, which an isolated domain could not), opened {@code RTLD_NOW | RTLD_GLOBAL} so that every plugin
  * opened after it binds its {@code nbdkit_*} imports to it, and given its upcalls. Once per process:
  * the shim is never closed, since any loaded plugin may still call it.
  */
@@ -77,41 +74,23 @@ final class NativeShim {
             } catch (Throwable e) {
                 throw new NbdkitException(BlockStatus.EIO, "cannot bind the nbdkit shim: " + e);
             }
-            Path dir = null;
-            try {
-                dir = Files.createTempDirectory("jdm-nbdkit-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-                Path so = dir.resolve("libjdm-nbdkit.so");
-                try (InputStream in = NativeShim.class.getResourceAsStream(RESOURCE)) {
-                    if (in == null) {
-                        throw new NbdkitException(BlockStatus.EIO, "the nbdkit shim " + RESOURCE + " is missing from the jdm-dde JAR; rebuild jdm-dde");
-                    }
-                    Files.copy(in, so);
+            try (InputStream in = NativeShim.class.getResourceAsStream(RESOURCE); Arena image = Arena.ofConfined()) {
+                if (in == null) {
+                    throw new NbdkitException(BlockStatus.EIO, "the nbdkit shim " + RESOURCE + " is missing from the jdm-dde JAR; rebuild jdm-dde");
                 }
-                instance = new NativeShim(Dl.open(so, Dl.RTLD_NOW | Dl.RTLD_GLOBAL));
+                byte[] bytes = in.readAllBytes();
+                MemorySegment so = image.allocate(bytes.length);
+                so.copyFrom(MemorySegment.ofArray(bytes));
+                instance = new NativeShim(Dl.openImage(SONAME, so, Dl.RTLD_NOW | Dl.RTLD_GLOBAL));
             } catch (NbdkitException e) {
                 throw e;
             } catch (Dl.DlException e) {
                 throw new NbdkitException(BlockStatus.EIO, "cannot load the nbdkit shim: " + e.getMessage());
             } catch (Throwable e) {
                 throw new NbdkitException(BlockStatus.EIO, "cannot load the nbdkit shim: " + e);
-            } finally {
-                deleteQuietly(dir);
             }
         }
         return instance;
-    }
-
-    /** The mapping stays after the file goes; nothing is left behind in /tmp. */
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try {
-            Files.deleteIfExists(dir.resolve("libjdm-nbdkit.so"));
-            Files.deleteIfExists(dir);
-        } catch (IOException ignored) {
-            // A leftover private directory is harmless.
-        }
     }
 
     private static MemorySegment symbol(MemorySegment handle, String name) {

@@ -63,7 +63,18 @@ public final class NbdkitPlugin implements AutoCloseable {
 
     /** Loads the plugin in file and calls its {@code .load}. */
     public static NbdkitPlugin load(Path file, PluginListener listener) throws NbdkitException {
-        Path real = PluginFiles.real(file);
+        return load(PluginFiles.real(file), null, listener);
+    }
+
+    /**
+     * Loads a plugin whose binary the caller has read already, from a descriptor the host granted
+     * (an isolated domain cannot open the path itself), and calls its {@code .load}.
+     *
+     * @param file the plugin's real path: its identity and its name in messages
+     * @param image the binary; it may be freed once this returns
+     */
+    static NbdkitPlugin load(Path file, MemorySegment image, PluginListener listener) throws NbdkitException {
+        Path real = file;
         NativeShim shim = NativeShim.get();
         if (!LOADED.add(real)) {
             throw new NbdkitException(BlockStatus.EINVAL, "nbdkit plugin " + real + " is already loaded in this process; unload it first (a plugin's state is global)");
@@ -71,7 +82,8 @@ public final class NbdkitPlugin implements AutoCloseable {
         MemorySegment dl = null;
         long base = 0;
         try {
-            dl = Dl.open(real, Dl.RTLD_NOW | Dl.RTLD_LOCAL);
+            dl = image == null ? Dl.open(real, Dl.RTLD_NOW | Dl.RTLD_LOCAL)
+                    : Dl.openImage(real.getFileName().toString(), image, Dl.RTLD_NOW | Dl.RTLD_LOCAL);
             shim.plugins(1); // bound to the shim from here until dlclose
             MemorySegment init = Dl.sym(dl, "plugin_init");
             if (init.equals(MemorySegment.NULL)) {
@@ -139,7 +151,28 @@ public final class NbdkitPlugin implements AutoCloseable {
      * step, as {@code nbdkit PLUGIN ARGS...} does; on any failure the plugin is unloaded again.
      */
     public static NbdkitPlugin start(String nameOrPath, List<String> args, PluginListener listener) throws NbdkitException {
-        NbdkitPlugin p = load(nameOrPath, listener);
+        return configure(load(nameOrPath, listener), args);
+    }
+
+    /**
+     * {@link #start(String, List, PluginListener)} where this process may not be able to open the
+     * plugin by path (an isolated domain): then the plugin, and each library it needs that the
+     * process has not loaded, is read through {@code source} and loaded from memory.
+     */
+    public static NbdkitPlugin start(String nameOrPath, List<String> args, PluginListener listener, BinarySource source)
+            throws NbdkitException {
+        Path real = PluginFiles.resolve(nameOrPath);
+        if (ImageLoader.openable(real)) {
+            return configure(load(real, null, listener), args);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment image = source.read(real, arena);
+            ImageLoader.dependencies(real.toString(), image, source);
+            return configure(load(real, image, listener), args);
+        }
+    }
+
+    private static NbdkitPlugin configure(NbdkitPlugin p, List<String> args) throws NbdkitException {
         try {
             for (String a : args) {
                 p.configArgument(a);

@@ -33,10 +33,16 @@ final class PluginFiles {
         return real(file);
     }
 
-    /** The file's real path; it must exist. */
+    /**
+     * The file's real path; it must exist. A path this process may not even look up (a directory
+     * of another uid, seen from an isolated domain) is taken as given: whoever grants the file
+     * resolves it then.
+     */
     static Path real(Path file) throws NbdkitException {
         try {
             return file.toRealPath();
+        } catch (java.nio.file.AccessDeniedException e) {
+            return file.toAbsolutePath().normalize();
         } catch (IOException e) {
             throw new NbdkitException(BlockStatus.EINVAL, "cannot load nbdkit plugin " + file + ": no such file");
         }

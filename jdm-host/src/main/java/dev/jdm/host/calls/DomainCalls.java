@@ -12,6 +12,7 @@ import dev.jdm.host.domain.DomainManager;
 import dev.jdm.host.domain.DomainState;
 import dev.jdm.host.gate.CallHandler;
 import dev.jdm.host.gate.GateServer;
+import dev.jdm.host.grant.GrantService;
 import dev.jdm.host.task.Task;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,10 +24,12 @@ import java.util.Map;
 public final class DomainCalls implements CallHandler {
     private final DomainManager domains;
     private final Privilege privilege;
+    private final GrantService grants;
 
-    public DomainCalls(DomainManager domains, Privilege privilege) {
+    public DomainCalls(DomainManager domains, Privilege privilege, GrantService grants) {
         this.domains = domains;
         this.privilege = privilege;
+        this.grants = grants;
     }
 
     @Override
@@ -46,7 +49,7 @@ public final class DomainCalls implements CallHandler {
 
     public DomainLsReply ls(String name) {
         List<Domain> list = name.isEmpty() ? domains.list() : List.of(find(name));
-        return DomainLsReply.newBuilder().addAllDomains(list.stream().map(DomainCalls::entry).toList()).build();
+        return DomainLsReply.newBuilder().addAllDomains(list.stream().map(this::entry).toList()).build();
     }
 
     /** Restarting a domain is privileged: the security stack decides, as for the setting {@code domain.NAME.restart}. */
@@ -65,11 +68,14 @@ public final class DomainCalls implements CallHandler {
         return domains.find(name).orElseThrow(() -> new HostException(Errno.ENOENT, "domain: no domain named " + name + " (see jdm domain ls)"));
     }
 
-    static DomainEntry entry(Domain d) {
+    DomainEntry entry(Domain d) {
+        String label = "isolated:" + d.name();
+        List<String> held = grants.held().stream().filter(g -> g.domain().equals(label))
+                .map(g -> g.module() + " " + g.kind() + " " + g.resource() + " (" + g.access() + ")").toList();
         return DomainEntry.newBuilder().setName(d.name()).setPid(d.pid()).setUid(d.uid()).setState(d.state().label())
                 .setRestarts(d.restarts()).addAllModules(d.modules()).addAllLus(d.lus())
                 .setRssBytes(d.state() == DomainState.RUNNING ? rss(d.pid()) : 0)
-                .setLastExit(d.exitStatus() == null ? "" : d.exitStatus().toString()).build();
+                .setLastExit(d.exitStatus() == null ? "" : d.exitStatus().toString()).addAllGrants(held).build();
     }
 
     /** VmRSS from /proc/PID/status: one small read, so cheap enough for every ls; 0 if it cannot be read. */

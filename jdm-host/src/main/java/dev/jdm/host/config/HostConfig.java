@@ -55,6 +55,11 @@ import java.util.Map;
  * name = "mem0"
  * size = "64M"
  * read_only = false
+ *
+ * [[grant]]                      # files a module may be granted by a path it chose itself
+ * module = "dde-nbdkit"          # or domain = "isolated:NAME" (or "colocated"): every module there
+ * path = "/usr/lib/x86_64-linux-gnu"   # a file, or a directory and all beneath it (the default rule)
+ * access = "ro"                  # ro (default) or rw
  * </pre>
  * Unknown keys are errors: a misspelt key silently ignored is a setting silently lost.
  *
@@ -62,8 +67,10 @@ import java.util.Map;
  * @param sysctl tunables set at start, before modules load
  * @param modules modules loaded at start, in order; null means the embedded default set
  * @param nbd the NBD server and its in-memory exports
+ * @param grants the grant policy's rules; null means {@link #DEFAULT_GRANTS}
  */
-public record HostConfig(Paths paths, Map<String, String> sysctl, List<ModuleSpec> modules, Nbd nbd) {
+public record HostConfig(Paths paths, Map<String, String> sysctl, List<ModuleSpec> modules, Nbd nbd,
+        @JsonProperty("grant") List<GrantSpec> grants) {
 
     /**
      * The NBD server.
@@ -161,6 +168,29 @@ public record HostConfig(Paths paths, Map<String, String> sysctl, List<ModuleSpe
         }
     }
 
+    /** {@code [[grant]]}: files a module (or every module of a domain) may be granted by path; access {@code ro} or {@code rw}. */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record GrantSpec(String module, String domain, String path, String access) {
+        public GrantSpec {
+            rule(module, domain, path, access); // refused here, with the file's line, rather than at start
+        }
+
+        public dev.jdm.host.grant.GrantRule rule() {
+            return rule(module, domain, path, access);
+        }
+
+        private static dev.jdm.host.grant.GrantRule rule(String module, String domain, String path, String access) {
+            return dev.jdm.host.grant.GrantRule.of(module, domain, path, access);
+        }
+    }
+
+    /**
+     * The grant policy when no configuration gives one: the nbdkit environment may read, not write,
+     * the system's shared objects, where Debian's nbdkit plugins (which it loads by name,
+     * plugin=memory) and the libraries they link live; an isolated domain can open none itself.
+     */
+    public static final List<GrantSpec> DEFAULT_GRANTS = List.of(new GrantSpec("dde-nbdkit", null, "/usr/lib/x86_64-linux-gnu", "ro"));
+
     /** Modules the host loads when no configuration names any. */
     public static final List<ModuleSpec> DEFAULT_MODULES = List.of(new ModuleSpec("hello", Map.of()), new ModuleSpec("caps", Map.of()),
             new ModuleSpec("devacl", Map.of()), new ModuleSpec("audit", Map.of()), new ModuleSpec("ramdisk", Map.of()),
@@ -172,12 +202,12 @@ public record HostConfig(Paths paths, Map<String, String> sysctl, List<ModuleSpe
      */
     public static HostConfig embedded(java.nio.file.Path runDir) {
         return new HostConfig(new Paths(runDir.resolve("gate.sock").toString(), runDir.resolve("state").toString(),
-                runDir.resolve("modules").toString()), Map.of(), List.of(), new Nbd("off", "off", List.of(), List.of()));
+                runDir.resolve("modules").toString()), Map.of(), List.of(), new Nbd("off", "off", List.of(), List.of()), List.of());
     }
 
     /** The embedded defaults: no paths set, no sysctls, the default modules. */
     public static HostConfig defaults() {
-        return new HostConfig(new Paths(null, null, null), Map.of(), DEFAULT_MODULES, DEFAULT_NBD);
+        return new HostConfig(new Paths(null, null, null), Map.of(), DEFAULT_MODULES, DEFAULT_NBD, DEFAULT_GRANTS);
     }
 
     public HostConfig {
@@ -185,6 +215,12 @@ public record HostConfig(Paths paths, Map<String, String> sysctl, List<ModuleSpe
         sysctl = sysctl == null ? Map.of() : new LinkedHashMap<>(sysctl);
         modules = modules == null ? DEFAULT_MODULES : List.copyOf(modules);
         nbd = nbd == null ? new Nbd(null, null, List.of()) : nbd;
+        grants = grants == null ? DEFAULT_GRANTS : List.copyOf(grants);
+    }
+
+    /** The same with the default grant policy (for callers that predate it). */
+    public HostConfig(Paths paths, Map<String, String> sysctl, List<ModuleSpec> modules, Nbd nbd) {
+        this(paths, sysctl, modules, nbd, null);
     }
 
     /** The same without the nbd section (for callers that predate it). */

@@ -32,6 +32,8 @@ public final class DomainProtocol {
     public static final int GRANT_CLOSE = 37;
     public static final int PONG = 38;
     public static final int PREPARED = 39;
+    /** A module asks for a file by a path it chose (Grants.fileAt): id, module, path, flags; answered with GRANTED. */
+    public static final int GRANT_PATH = 40;
 
     public static final int MAX_NAME = 64;
     public static final int MAX_MESSAGE = 4096;

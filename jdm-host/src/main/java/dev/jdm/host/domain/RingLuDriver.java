@@ -125,7 +125,7 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
                 r.complete(BlockStatus.EIO);
                 continue;
             }
-            int size = Domain.LAYOUT.bufferSize();
+            int size = DomainLus.LAYOUT.bufferSize();
             long length = r.op() == BlockOp.FLUSH ? 0 : r.length();
             int parts = (int) Math.max(1, (length + size - 1) / size);
             Job job = new Job(r, parts);

@@ -51,8 +51,8 @@ final class FileGrant implements GrantedFile {
         return blockDevice;
     }
 
-    /** For {@link GrantDescriptors}: the open descriptor. */
-    int descriptor() {
+    @Override
+    public int descriptor() {
         return fd();
     }
 

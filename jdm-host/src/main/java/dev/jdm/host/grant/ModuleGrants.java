@@ -5,18 +5,22 @@ import dev.jdm.abi.Params;
 import dev.jdm.abi.grant.GrantException;
 import dev.jdm.abi.grant.GrantedFile;
 import dev.jdm.abi.grant.Grants;
+import dev.jdm.errno.Errno;
 import dev.jdm.host.log.LogRing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * The grants of one module (the I/O server's role for storage). The path comes from the module's
- * load parameters, which whoever loaded it chose (insmod over the gate, or the host config); the
- * host opens it with its own rights and hands the module only the handle. What the module leaves
- * open is closed and reported when it unloads.
+ * The grants of one module (the I/O server's role for storage). A path comes from one of the
+ * module's load parameters, which whoever loaded it chose (insmod over the gate, or the host
+ * config), or from the module itself; the {@link GrantPolicy} says which it may have, the
+ * {@code resource_grant} hook votes on each, and the host opens the file with its own rights and
+ * hands the module only the handle. What the module leaves open is closed and reported when it
+ * unloads. A refusal is logged, and the module gets EACCES naming the path.
  */
 public final class ModuleGrants implements Grants, AutoCloseable {
     private static final int S_IFMT = 0170000;
@@ -24,60 +28,145 @@ public final class ModuleGrants implements Grants, AutoCloseable {
     private static final int S_IFBLK = 0060000;
 
     private final String module;
+    private final String domain;
     private final Params params;
+    private final GrantPolicy policy;
+    private final GrantAccess access;
     private final LogRing log;
-    private final List<FileGrant> open = new ArrayList<>();
+    private final List<Held> open = new ArrayList<>();
 
-    public ModuleGrants(String module, Params params, LogRing log) {
+    private record Held(FileGrant file, String via) {}
+
+    /** @param domain where the module runs, as rules and the {@code resource_grant} hook name it */
+    public ModuleGrants(String module, String domain, Params params, GrantPolicy policy, GrantAccess access, LogRing log) {
         this.module = module;
+        this.domain = domain;
         this.params = params;
+        this.policy = policy;
+        this.access = access;
         this.log = log;
+    }
+
+    /** A module with the loader's choices only and no security check (tests). */
+    public ModuleGrants(String module, Params params, LogRing log) {
+        this(module, "colocated", params, GrantPolicy.loaderChooses(), GrantAccess.NONE, log);
     }
 
     @Override
     public GrantedFile file(String param, int flags) {
-        if ((flags & ~(READ_ONLY | DIRECT)) != 0) {
-            throw new GrantException(module + ": grant " + param + ": unknown flags 0x" + Integer.toHexString(flags), 22);
-        }
+        String what = "grant " + param;
+        checkFlags(what, flags);
         String value;
         try {
             value = params.string(param);
         } catch (RuntimeException e) {
-            throw new GrantException(module + ": grant " + param + ": " + e.getMessage(), 22);
+            throw new GrantException(module + ": " + what + ": " + e.getMessage(), Errno.EINVAL.number());
         }
         if (value == null || value.isEmpty()) {
-            throw new GrantException(module + ": grant " + param + ": the parameter is not set; load with " + param + "=/absolute/path", 2);
+            throw new GrantException(module + ": " + what + ": the parameter is not set; load with " + param + "=/absolute/path",
+                    Errno.ENOENT.number());
         }
-        Path path = Path.of(value);
-        if (!path.isAbsolute()) {
-            throw new GrantException(module + ": grant " + param + ": " + value + " is not an absolute path", 22);
+        return open(what, value, flags, "param " + param, policy.paramsGranted());
+    }
+
+    @Override
+    public GrantedFile fileAt(String path, int flags) {
+        String what = "grant of " + path;
+        checkFlags(what, flags);
+        return open(what, path == null ? "" : path, flags, null, false);
+    }
+
+    private void checkFlags(String what, int flags) {
+        if ((flags & ~(READ_ONLY | DIRECT)) != 0) {
+            throw new GrantException(module + ": " + what + ": unknown flags 0x" + Integer.toHexString(flags), Errno.EINVAL.number());
+        }
+    }
+
+    /**
+     * @param param why the path may be granted without a rule ({@code param NAME}), or null
+     * @param withoutRule whether it may
+     */
+    private GrantedFile open(String what, String value, int flags, String param, boolean withoutRule) {
+        if (!value.startsWith("/")) {
+            throw new GrantException(module + ": " + what + ": " + value + " is not an absolute path", Errno.EINVAL.number());
         }
         boolean readOnly = (flags & READ_ONLY) != 0;
         boolean direct = (flags & DIRECT) != 0;
+        String via = withoutRule ? param : authorise(what, value, !readOnly);
+        try {
+            access.check(module, domain, "file", value);
+        } catch (RuntimeException e) {
+            throw refuse(what, value + ": refused by resource_grant: " + e.getMessage());
+        }
         int fd = FileIo.open(value, (readOnly ? FileIo.O_RDONLY : FileIo.O_RDWR) | (direct ? FileIo.O_DIRECT : 0));
         if (fd < 0) {
-            throw new GrantException(module + ": grant " + param + ": cannot open " + value + (readOnly ? " read-only" : " read-write")
+            throw new GrantException(module + ": " + what + ": cannot open " + value + (readOnly ? " read-only" : " read-write")
                     + (direct ? " with O_DIRECT" : "") + ": " + FileIo.name(-fd), -fd);
         }
+        Path opened = Path.of("/proc/self/fd/" + fd);
         int type;
         try {
+            if (!withoutRule && authorised(Files.readSymbolicLink(opened), !readOnly).isEmpty()) {
+                // the path changed between the check and the open (a link swapped in): what was opened is not granted
+                FileIo.close(fd);
+                throw refuse(what, value + " changed while it was opened, to " + Files.readSymbolicLink(opened));
+            }
             // stat what was opened, not the path again: no window to swap the file
-            type = ((Integer) Files.getAttribute(Path.of("/proc/self/fd/" + fd), "unix:mode")) & S_IFMT;
+            type = ((Integer) Files.getAttribute(opened, "unix:mode")) & S_IFMT;
         } catch (IOException | RuntimeException e) {
             FileIo.close(fd);
-            throw new GrantException(module + ": grant " + param + ": cannot stat " + value + ": " + e.getMessage(), 5);
+            if (e instanceof GrantException g) {
+                throw g;
+            }
+            throw new GrantException(module + ": " + what + ": cannot stat " + value + ": " + e.getMessage(), Errno.EIO.number());
         }
         if (type != S_IFREG && type != S_IFBLK) {
             FileIo.close(fd);
-            throw new GrantException(module + ": grant " + param + ": " + value + " is neither a regular file nor a block device", 22);
+            throw new GrantException(module + ": " + what + ": " + value + " is neither a regular file nor a block device", Errno.EINVAL.number());
         }
         FileGrant g = new FileGrant(value, fd, readOnly, direct, type == S_IFBLK);
         synchronized (open) {
-            open.add(g);
+            open.add(new Held(g, via));
         }
-        log.append(LogLevel.INFO, "grant", module + ": " + param + " = " + value + " (" + (readOnly ? "ro" : "rw") + (direct ? ", O_DIRECT" : "")
-                + (type == S_IFBLK ? ", block device" : "") + ")");
+        log.append(LogLevel.INFO, "grant", module + ": " + (param != null ? param.substring("param ".length()) + " = " : "") + value + " ("
+                + access(g) + (via.equals(param) ? "" : ", " + via) + ")");
         return g;
+    }
+
+    /** The rule that grants the real path of {@code value}, as a {@code via}; refused (and logged) if none does. */
+    private String authorise(String what, String value, boolean write) {
+        Path real;
+        try {
+            real = Path.of(value).toRealPath();
+        } catch (IOException | RuntimeException e) {
+            throw new GrantException(module + ": " + what + ": cannot open " + value + ": no such file", Errno.ENOENT.number());
+        }
+        return authorised(real, write).map(r -> "rule " + r.path())
+                .orElseThrow(() -> refuse(what, (real.toString().equals(value) ? value : value + " (" + real + ")") + " is not granted to "
+                        + module + (write ? " read-write" : "") + " by the host's grant policy; a [[grant]] rule with module = \"" + module
+                        + "\" (or domain = \"" + domain + "\") and a path covering it" + (write ? ", access = \"rw\"" : "") + " would"));
+    }
+
+    private Optional<GrantRule> authorised(Path real, boolean write) {
+        return policy.rule(module, domain, real, write);
+    }
+
+    private GrantException refuse(String what, String why) {
+        String message = module + ": " + what + ": " + why;
+        log.append(LogLevel.WARNING, "grant", message);
+        return new GrantException(message, Errno.EACCES.number());
+    }
+
+    private static String access(FileGrant g) {
+        return (g.readOnly() ? "ro" : "rw") + (g.direct() ? ", O_DIRECT" : "") + (g.blockDevice() ? ", block device" : "");
+    }
+
+    /** What the module holds open now. */
+    List<HeldGrant> held() {
+        synchronized (open) {
+            return open.stream().filter(h -> h.file.isOpen())
+                    .map(h -> new HeldGrant(module, domain, "file", h.file.path(), access(h.file), h.via)).toList();
+        }
     }
 
     /** Closes what is still open, reporting it. */
@@ -85,7 +174,7 @@ public final class ModuleGrants implements Grants, AutoCloseable {
     public void close() {
         List<FileGrant> left;
         synchronized (open) {
-            left = open.stream().filter(FileGrant::isOpen).toList();
+            left = open.stream().map(Held::file).filter(FileGrant::isOpen).toList();
             open.clear();
         }
         for (FileGrant g : left) {

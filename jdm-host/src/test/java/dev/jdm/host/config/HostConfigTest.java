@@ -87,4 +87,28 @@ class HostConfigTest {
         assertThatThrownBy(() -> HostConfig.load(write("[[nbd.tls.client]]\nsubject = \"CN=x\"\n")))
                 .isInstanceOf(HostException.class).hasMessageContaining("needs a subject");
     }
+
+    @Test
+    void shouldReadGrantRulesAndDefaultToTheSystemLibrariesForTheNbdkitEnvironment() throws Exception {
+        HostConfig c = HostConfig.load(write("[[grant]]\nmodule = \"filedisk\"\npath = \"/srv/disks\"\naccess = \"rw\"\n"
+                + "[[grant]]\ndomain = \"isolated:kit\"\npath = \"/opt/plugins\"\n"));
+        assertThat(c.grants()).extracting(HostConfig.GrantSpec::rule).extracting(r -> r.toString())
+                .containsExactly("module filedisk: /srv/disks (rw)", "domain isolated:kit: /opt/plugins (ro)");
+        assertThat(HostConfig.load(write("modules = []\n")).grants()).extracting(HostConfig.GrantSpec::rule).extracting(r -> r.toString())
+                .containsExactly("module dde-nbdkit: /usr/lib/x86_64-linux-gnu (ro)");
+        assertThat(HostConfig.load(write("grant = []\n")).grants()).as("an empty policy is a policy").isEmpty();
+    }
+
+    @Test
+    void shouldNameTheLineOfABadGrantRule() throws Exception {
+        assertThatThrownBy(() -> HostConfig.load(write("[[grant]]\nmodule = \"a\"\ndomain = \"isolated:b\"\npath = \"/x\"\n")))
+                .isInstanceOfSatisfying(HostException.class, e -> {
+                    assertThat(e.code()).isEqualTo(Errno.EINVAL);
+                    assertThat(e.getMessage()).contains("exactly one of module or domain");
+                });
+        assertThatThrownBy(() -> HostConfig.load(write("[[grant]]\nmodule = \"a\"\npath = \"/x\"\naccess = \"all\"\n")))
+                .hasMessageContaining("access \"all\" is not ro or rw");
+        assertThatThrownBy(() -> HostConfig.load(write("[[grant]]\nmodule = \"a\"\npath = \"/x\"\nmode = \"ro\"\n")))
+                .hasMessageContaining("mode");
+    }
 }

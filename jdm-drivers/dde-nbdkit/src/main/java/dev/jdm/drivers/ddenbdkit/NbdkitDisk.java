@@ -15,8 +15,12 @@ import dev.jdm.dde.nbdkit.NbdkitException;
 import dev.jdm.dde.nbdkit.NbdkitPlugin;
 import dev.jdm.dde.nbdkit.PluginConnection;
 import dev.jdm.dde.nbdkit.PluginListener;
+import dev.jdm.abi.grant.GrantedFile;
+import dev.jdm.abi.grant.Grants;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -34,6 +38,7 @@ import java.util.List;
 @Param(name = "config", defaultValue = "", description = "the plugin's own key=value parameters, separated by spaces (size=1G)")
 @Param(name = "name", defaultValue = "nbdkit0", description = "LU name")
 @Param(name = "readonly", type = Param.Type.BOOL, defaultValue = "n", description = "open the plugin read-only")
+@Param(name = "file", defaultValue = "", description = "a file the host grants (read-write unless readonly), given to the plugin as fd=N, its descriptor")
 public final class NbdkitDisk implements LoadableModule {
     private static final int SECTOR = 512;
 
@@ -41,11 +46,21 @@ public final class NbdkitDisk implements LoadableModule {
     private final NbdkitPlugin plugin;
     private final PluginConnection connection;
     private final BlockDevice device;
+    /** The file= grant, or null. */
+    private final GrantedFile file;
 
     public NbdkitDisk(ModuleContext ctx) throws NbdkitException {
         this.ctx = ctx;
         String config = ctx.params().string("config").strip();
-        List<String> args = config.isEmpty() ? List.of() : Arrays.asList(config.split("\\s+"));
+        List<String> args = new ArrayList<>(config.isEmpty() ? List.of() : Arrays.asList(config.split("\\s+")));
+        boolean readonly = ctx.params().bool("readonly");
+        // A plugin that keeps its data in a file opens it itself, which an isolated domain may not:
+        // the host opens it instead, and the plugin gets the descriptor. Its data then survives a
+        // restart of the domain, and the replayed requests find it.
+        file = ctx.params().string("file").isEmpty() ? null : ctx.block().grants().file("file", readonly ? Grants.READ_ONLY : 0);
+        if (file != null) {
+            args.add("fd=" + file.descriptor());
+        }
         PluginListener log = (name, level, text) -> {
             if (level == PluginListener.Level.ERROR) {
                 ctx.log().err(name + ": " + text);
@@ -53,16 +68,40 @@ public final class NbdkitDisk implements LoadableModule {
                 ctx.log().debug(name + ": " + text);
             }
         };
-        plugin = NbdkitPlugin.start(ctx.params().string("plugin"), args, log);
         try {
-            connection = plugin.open(ctx.params().bool("readonly"));
+            plugin = NbdkitPlugin.start(ctx.params().string("plugin"), args, log, this::granted);
+        } catch (NbdkitException | RuntimeException e) {
+            closeFile();
+            throw e;
+        }
+        try {
+            connection = plugin.open(readonly);
             device = register(ctx, connection);
         } catch (NbdkitException | RuntimeException e) {
             plugin.close(); // closes a connection it opened
+            closeFile();
             throw e;
         }
         ctx.log().info(device.name() + ": nbdkit plugin " + plugin.name() + " " + plugin.version() + " (API " + plugin.apiVersion() + ", "
                 + plugin.threadModel() + "), " + device.size() + " bytes" + (connection.readonly() ? ", read-only" : ""));
+    }
+
+    /**
+     * A plugin binary or library this process may not open by path (an isolated domain), read from
+     * the file the host grants: under the host's grant policy, a [[grant]] rule for this module.
+     */
+    private MemorySegment granted(Path path, Arena arena) {
+        try (GrantedFile g = ctx.block().grants().fileAt(path.toString(), Grants.READ_ONLY)) {
+            MemorySegment bytes = arena.allocate(g.size());
+            g.pread(bytes, 0);
+            return bytes;
+        }
+    }
+
+    private void closeFile() {
+        if (file != null) {
+            file.close();
+        }
     }
 
     private BlockDevice register(ModuleContext ctx, PluginConnection c) {
@@ -165,5 +204,6 @@ public final class NbdkitDisk implements LoadableModule {
         device.remove();
         connection.close();
         plugin.close();
+        closeFile(); // after the plugin: it used the descriptor until its unload
     }
 }

@@ -56,10 +56,20 @@ final class HostLink {
 
     /** Asks the host for the file its parameter {@code param} names; waits for the answer. */
     Granted grant(String module, String param, int flags) throws InterruptedException {
+        return grant(DomainProtocol.GRANT_FILE, w -> w.name(module).string(param, DomainProtocol.MAX_NAME).i(flags));
+    }
+
+    /** Asks the host for the file at {@code path}, which its grant policy must cover; waits for the answer. */
+    Granted grantPath(String module, String path, int flags) throws InterruptedException {
+        return grant(DomainProtocol.GRANT_PATH, w -> w.name(module).message(path).i(flags));
+    }
+
+    /** Sends a grant request (its id, then what {@code request} writes) and waits for GRANTED. */
+    private Granted grant(int type, java.util.function.UnaryOperator<DomainProtocol.Writer> request) throws InterruptedException {
         long id = ids.incrementAndGet();
         CompletableFuture<Granted> f = new CompletableFuture<>();
         granted.put(id, f);
-        send(DomainProtocol.GRANT_FILE, new DomainProtocol.Writer().l(id).name(module).string(param, DomainProtocol.MAX_NAME).i(flags).bytes());
+        send(type, request.apply(new DomainProtocol.Writer().l(id)).bytes());
         try {
             return f.get();
         } catch (java.util.concurrent.ExecutionException e) {

@@ -6,6 +6,7 @@ import dev.jdm.abi.blk.BlockDriver;
 import dev.jdm.abi.blk.BlockLayer;
 import dev.jdm.abi.blk.BlockQueueDriver;
 import dev.jdm.abi.grant.GrantException;
+import dev.jdm.abi.grant.GrantedFile;
 import dev.jdm.abi.grant.Grants;
 import dev.jdm.errno.Errno;
 import dev.jdm.host.domain.DomainProtocol;
@@ -39,28 +40,45 @@ final class RemoteBlockLayer implements BlockLayer {
         return new Builder(name);
     }
 
-    /** Files come from the host as descriptors (GRANT_FILE); the domain cannot open a path itself. */
+    /** Files come from the host as descriptors (GRANT_FILE, GRANT_PATH); the domain cannot open a path itself. */
     @Override
     public Grants grants() {
-        return (param, flags) -> {
-            HostLink.Granted g;
-            try {
-                g = host.grant(module, param, flags);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new GrantException(module + ": grant " + param + ": interrupted", Errno.EINTR.number());
+        return new Grants() {
+            @Override
+            public GrantedFile file(String param, int flags) {
+                return adopt("grant " + param, () -> host.grant(module, param, flags));
             }
-            if (g.errno() != 0) {
-                throw new GrantException(g.message(), g.errno());
+
+            @Override
+            public GrantedFile fileAt(String path, int flags) {
+                return adopt("grant of " + path, () -> host.grantPath(module, path, flags));
             }
-            RemoteGrantedFile[] file = new RemoteGrantedFile[1];
-            file[0] = new RemoteGrantedFile(GrantDescriptors.adopt(g.path(), g.fd(), g.readOnly(), g.direct(), g.blockDevice()), () -> {
-                files.remove(file[0]);
-                host.send(DomainProtocol.GRANT_CLOSE, new DomainProtocol.Writer().name(module).l(g.handle()).bytes());
-            });
-            files.add(file[0]);
-            return file[0];
         };
+    }
+
+    private interface GrantCall {
+        HostLink.Granted ask() throws InterruptedException;
+    }
+
+    /** The host's answer as a file of this module's, closed on the host too when the module closes it. */
+    private GrantedFile adopt(String what, GrantCall call) {
+        HostLink.Granted g;
+        try {
+            g = call.ask();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GrantException(module + ": " + what + ": interrupted", Errno.EINTR.number());
+        }
+        if (g.errno() != 0) {
+            throw new GrantException(g.message(), g.errno());
+        }
+        RemoteGrantedFile[] file = new RemoteGrantedFile[1];
+        file[0] = new RemoteGrantedFile(GrantDescriptors.adopt(g.path(), g.fd(), g.readOnly(), g.direct(), g.blockDevice()), () -> {
+            files.remove(file[0]);
+            host.send(DomainProtocol.GRANT_CLOSE, new DomainProtocol.Writer().name(module).l(g.handle()).bytes());
+        });
+        files.add(file[0]);
+        return file[0];
     }
 
     /** The module is gone: its LU servers stop; the domain's copies of files it left open close (the host reports them). */

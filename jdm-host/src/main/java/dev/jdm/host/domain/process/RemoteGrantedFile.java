@@ -41,6 +41,11 @@ final class RemoteGrantedFile implements GrantedFile {
     }
 
     @Override
+    public int descriptor() {
+        return file.descriptor();
+    }
+
+    @Override
     public long nextData(long offset) {
         return file.nextData(offset);
     }
