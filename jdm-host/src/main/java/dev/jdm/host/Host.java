@@ -130,15 +130,16 @@ public final class Host implements AutoCloseable {
         // what a module's context offers, attached in this order and detached in reverse
         modules.register(new LogService(log));
         modules.register(new KmemService(log, sysctl));
-        this.grants = new GrantService(log, new GrantPolicy(config.grants().stream().map(HostConfig.GrantSpec::rule).toList(),
-                () -> sysctl.longValue("grant.params") != 0), (module, domain, kind, resource) -> security.checkResourceGrant(
-                        security.caller(), new ResourceGrant(domain, kind, resource, 0, 0)));
+        GrantPolicy grantPolicy = new GrantPolicy(config.grants().stream().map(HostConfig.GrantSpec::rule).toList(),
+                () -> sysctl.longValue("grant.params") != 0);
+        this.grants = new GrantService(log, grantPolicy, (module, domain, kind, resource) -> security.checkResourceGrant(
+                security.caller(), new ResourceGrant(domain, kind, resource, 0, 0)));
         modules.register(grants);
         modules.register(block.moduleService());
         this.chr = new CharRegistry(log, Libc::getuid, Libc::getgid);
         modules.register(chr.moduleService());
         modules.register(security.moduleService());
-        this.domains = new DomainManager(log, dev.jdm.host.domain.DomainSettings.register(sysctl));
+        this.domains = new DomainManager(log, dev.jdm.host.domain.DomainSettings.register(sysctl), grantPolicy::landlockPaths);
         DomainService placement = new DomainService(domains);
         modules.register(placement);
         modules.place(placement); // where a module runs: colocated, or the isolated domain its domain= names

@@ -83,7 +83,7 @@ final class DomainFrames {
                 long id = in.l("id");
                 ModuleSite s = domain.site(in.name("module"));
                 var r = new DomainLus.Registration(in.name("lu"), in.l("size"), in.i("logical block size"), in.i("physical block size"),
-                        in.i("capabilities"), in.l("boot guard"));
+                        in.i("capabilities"), in.l("boot guard"), in.b("extents"));
                 in.end();
                 lus.register(process, id, s, r);
             }

@@ -32,7 +32,7 @@ final class DomainLus {
     static final RegionLayout LAYOUT = new RegionLayout(64, 64, 256 * 1024);
 
     /** What a module's REGISTER_LU asked for. */
-    record Registration(String lu, long size, int lbs, int pbs, int caps, long guard) {
+    record Registration(String lu, long size, int lbs, int pbs, int caps, long guard, boolean extents) {
         boolean sameGeometry(Registration o) {
             return size == o.size && lbs == o.lbs && pbs == o.pbs && caps == o.caps;
         }
@@ -81,8 +81,12 @@ final class DomainLus {
                 if (!p.isAlive()) {
                     driver.die();
                 }
-                BlockDevice device = s.face(BlockLayer.class).device(r.lu()).size(r.size()).logicalBlockSize(r.lbs())
-                        .physicalBlockSize(r.pbs()).capabilities(r.caps()).bootGuard(r.guard()).registerQueue(driver);
+                BlockDevice.Builder b = s.face(BlockLayer.class).device(r.lu()).size(r.size()).logicalBlockSize(r.lbs())
+                        .physicalBlockSize(r.pbs()).capabilities(r.caps()).bootGuard(r.guard());
+                if (r.extents()) {
+                    b.extents(driver::extents); // asked through the ring, like I/O
+                }
+                BlockDevice device = b.registerQueue(driver);
                 lus.put(r.lu(), new Lu(s.name(), device, driver, r));
                 DomainChannel.send(p, DomainProtocol.LU_REGISTERED, new DomainProtocol.Writer().l(id).i(0).message("").bytes());
             } catch (IOException | RuntimeException e) {

@@ -8,6 +8,7 @@ import dev.jdm.host.HostService;
 import dev.jdm.host.domain.process.ModuleDomain;
 import dev.jdm.host.log.LogRing;
 import dev.jdm.isolation.confine.ConfinementPlan;
+import dev.jdm.isolation.confine.Grant;
 import dev.jdm.isolation.confine.ResourceLimits;
 import dev.jdm.isolation.process.DomainLauncher;
 import dev.jdm.isolation.process.DomainProcess;
@@ -41,6 +42,7 @@ public final class DomainManager implements HostService {
 
     private final LogRing log;
     private final DomainSettings settings;
+    private final java.util.function.Function<String, List<Grant>> paths;
     private final Map<String, Domain> domains = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<DomainProcess>> standby = new ConcurrentHashMap<>();
     /** Per standby process: the modules it has been asked to prepare. */
@@ -53,8 +55,17 @@ public final class DomainManager implements HostService {
     }
 
     public DomainManager(LogRing log, DomainSettings settings) {
+        this(log, settings, name -> List.of());
+    }
+
+    /**
+     * @param paths the paths each domain's processes may open themselves, by domain name: the
+     *     host's domain-wide grant rules, which become Landlock rules of every process of the domain
+     */
+    public DomainManager(LogRing log, DomainSettings settings, java.util.function.Function<String, List<Grant>> paths) {
         this.log = log;
         this.settings = settings;
+        this.paths = paths;
     }
 
     @Override
@@ -182,7 +193,7 @@ public final class DomainManager implements HostService {
 
     private DomainProcess start(String name) {
         try {
-            return DomainLauncher.start(spec(name, classPath()));
+            return DomainLauncher.start(spec(name, classPath(), paths.apply(name)));
         } catch (IOException e) {
             throw new HostException(Errno.EIO, "domain " + name + ": cannot start: " + e.getMessage(), e);
         }
@@ -229,8 +240,13 @@ public final class DomainManager implements HostService {
     }
 
     static DomainSpec spec(String name, List<Path> classPath) {
+        return spec(name, classPath, List.of());
+    }
+
+    /** The plan every domain gets, with {@code paths} beyond what its JVM needs: nothing else. */
+    static DomainSpec spec(String name, List<Path> classPath, List<Grant> paths) {
         int id = root() ? NOBODY : -1;
-        ConfinementPlan plan = new ConfinementPlan(id, id, List.of(), new ResourceLimits(4L << 30, 256, 1024), false);
+        ConfinementPlan plan = new ConfinementPlan(id, id, paths, new ResourceLimits(4L << 30, 256, 1024), false);
         return DomainSpec.of(name, classPath, ModuleDomain.class, plan);
     }
 

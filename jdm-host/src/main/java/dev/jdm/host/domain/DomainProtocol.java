@@ -35,6 +35,15 @@ public final class DomainProtocol {
     /** A module asks for a file by a path it chose (Grants.fileAt): id, module, path, flags; answered with GRANTED. */
     public static final int GRANT_PATH = 40;
 
+    /**
+     * A ring request op beyond the block ops: an extents query ({@code BlockExtents}) for the range
+     * at the descriptor's offset, whose length is the buffer's first 8 bytes. The answer, in the
+     * same buffer: a run count (int), then per run its length (long) and flags (int).
+     */
+    public static final int EXTENTS_OP = 64;
+    /** Bytes of one run in an extents answer. */
+    public static final int EXTENT_RUN_BYTES = 12;
+
     public static final int MAX_NAME = 64;
     public static final int MAX_MESSAGE = 4096;
     public static final int MAX_PARAMS = 64;

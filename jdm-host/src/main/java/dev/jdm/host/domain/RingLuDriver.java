@@ -1,6 +1,7 @@
 package dev.jdm.host.domain;
 
 import dev.jdm.abi.blk.BlockBatch;
+import dev.jdm.abi.blk.BlockExtents;
 import dev.jdm.abi.blk.BlockOp;
 import dev.jdm.abi.blk.BlockQueueDriver;
 import dev.jdm.abi.blk.BlockRequest;
@@ -12,10 +13,13 @@ import dev.jdm.isolation.ring.RingClient;
 import dev.jdm.isolation.transport.RingTransport;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -80,15 +84,23 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
     private volatile long progressNanos = System.nanoTime();
     private volatile int held;
 
-    /** One request as the host's block layer handed it over. */
+    /** One request as the host's block layer handed it over, or an extents query (request null). */
     private static final class Job {
         final BlockRequest request;
+        final ExtentsQuery query;
         final AtomicInteger left;
         volatile int status = BlockStatus.OK;
 
         Job(BlockRequest request, int parts) {
             this.request = request;
+            this.query = null;
             this.left = new AtomicInteger(parts);
+        }
+
+        Job(ExtentsQuery query) {
+            this.request = null;
+            this.query = query;
+            this.left = new AtomicInteger(1);
         }
 
         void partDone(int s) {
@@ -96,10 +108,29 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
                 status = s;
             }
             if (left.decrementAndGet() == 0) {
-                request.complete(status);
+                if (request != null) {
+                    request.complete(status);
+                } else {
+                    query.answer.complete(status);
+                }
             }
         }
     }
+
+    /** An extents query in the ring like any request (so it waits and is replayed across a restart): the range's length, and the answer. */
+    private static final class ExtentsQuery {
+        final long length;
+        final CompletableFuture<Integer> answer = new CompletableFuture<>();
+        /** The domain's runs, copied out of the shared buffer; set before {@link #answer} completes. */
+        volatile byte[] runs;
+
+        ExtentsQuery(long length) {
+            this.length = length;
+        }
+    }
+
+    /** How long an extents query may wait (a restart included) before the client is told EIO. */
+    private static final long EXTENTS_WAIT_MS = 30_000;
 
     /** One descriptor's worth of a job: {@code length} bytes at {@code offset}, {@code at} into its data; {@code seq} orders replay. */
     private record Part(long seq, Job job, long offset, int length, long at) {}
@@ -134,6 +165,44 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
                 queue.add(new Part(sequence.incrementAndGet(), job, r.offset() + at, (int) Math.min(size, length - at), at));
             }
         }
+    }
+
+    /**
+     * The domain driver's extents for {@code [offset, offset + length)}, asked through the ring
+     * ({@link DomainProtocol#EXTENTS_OP}); the host's block layer checks the runs as any driver's.
+     */
+    int extents(long offset, long length, BlockExtents.Runs out) {
+        if (dead || closed) {
+            return BlockStatus.EIO;
+        }
+        ExtentsQuery q = new ExtentsQuery(length);
+        queue.add(new Part(sequence.incrementAndGet(), new Job(q), offset, 0, 0));
+        int status;
+        try {
+            status = q.answer.get(EXTENTS_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return BlockStatus.EIO;
+        } catch (ExecutionException | TimeoutException e) {
+            return BlockStatus.EIO; // the query stays queued; its late answer goes nowhere
+        }
+        if (status != BlockStatus.OK) {
+            return status;
+        }
+        java.nio.ByteBuffer runs = java.nio.ByteBuffer.wrap(q.runs).order(java.nio.ByteOrder.nativeOrder());
+        int n = runs.getInt();
+        if (n < 1 || n > (runs.capacity() - 4) / DomainProtocol.EXTENT_RUN_BYTES) {
+            fault.accept("LU " + lu + ": an extents answer of " + n + " runs in " + runs.capacity() + " bytes");
+            return BlockStatus.EIO;
+        }
+        try {
+            for (int i = 0; i < n; i++) {
+                out.add(runs.getLong(), runs.getInt());
+            }
+        } catch (IllegalArgumentException e) {
+            return BlockStatus.EIO; // the block layer names the bad run; the domain is not trusted to be right
+        }
+        return BlockStatus.OK;
     }
 
     /** The process serving it died and a restart follows: hold everything, submit nothing. */
@@ -244,6 +313,12 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
     }
 
     private void send(Part p) throws PeerFaultException, IOException {
+        if (p.job.query != null) {
+            int buffer = client.buffers().allocate();
+            client.buffers().buffer(buffer).set(ValueLayout.JAVA_LONG_UNALIGNED, 0, p.job.query.length);
+            track(p, client.submit(DomainProtocol.EXTENTS_OP, 0, p.offset, DomainLus.LAYOUT.bufferSize(), buffer));
+            return;
+        }
         BlockRequest r = p.job.request;
         int buffer = RequestDescriptor.NO_BUFFER;
         if (r.op() != BlockOp.FLUSH) {
@@ -258,7 +333,10 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
                 }
             }
         }
-        long id = client.submit(r.op().ordinal(), r.flags(), p.offset, p.length, buffer);
+        track(p, client.submit(r.op().ordinal(), r.flags(), p.offset, p.length, buffer));
+    }
+
+    private void track(Part p, long id) throws PeerFaultException {
         if (id < 0) {
             throw new PeerFaultException("request ring", "head", client.inFlight(), "a ring with room for " + client.layout().capacity());
         }
@@ -273,6 +351,19 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
         Part p = inFlight.remove(c.id());
         held = inFlight.size();
         progressNanos = System.nanoTime();
+        if (p.job.query != null) {
+            int status = c.status() < 0 ? -c.status() : BlockStatus.OK;
+            if (status == BlockStatus.OK) {
+                int n = Math.min(c.length(), DomainLus.LAYOUT.bufferSize());
+                p.job.query.runs = client.buffers().buffer(c.bufferIndex()).asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+                if (n < 4) {
+                    status = BlockStatus.EIO;
+                }
+            }
+            client.buffers().release(c.bufferIndex());
+            p.job.partDone(status);
+            return;
+        }
         BlockRequest r = p.job.request;
         int status = c.status() < 0 ? -c.status() : BlockStatus.OK;
         if (c.bufferIndex() != RequestDescriptor.NO_BUFFER) {

@@ -1,5 +1,6 @@
 package dev.jdm.host.grant;
 
+import dev.jdm.isolation.confine.Grant;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -33,6 +34,18 @@ public final class GrantPolicy {
     /** The rule that grants {@code real} to the module, if any. */
     Optional<GrantRule> rule(String module, String domain, Path real, boolean write) {
         return rules.stream().filter(r -> r.covers(module, domain, real, write)).findFirst();
+    }
+
+    /**
+     * What the rules for domain {@code isolated:NAME} let its processes open themselves, as Landlock
+     * rules: a plugin that opens its own file (nbdkit's file plugin) can, where the operator said
+     * so for the whole domain. The domain's uid (nobody, under a root host) must still be allowed
+     * by the files' modes. A module's rules stay grants of descriptors only: a domain may hold
+     * other modules too.
+     */
+    public List<Grant> landlockPaths(String domain) {
+        return rules.stream().filter(r -> ("isolated:" + domain).equals(r.domain()))
+                .map(r -> r.readWrite() ? Grant.readWrite(r.path()) : Grant.read(r.path())).toList();
     }
 
     public boolean paramsGranted() {

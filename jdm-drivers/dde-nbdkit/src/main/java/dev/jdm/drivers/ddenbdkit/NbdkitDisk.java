@@ -74,14 +74,19 @@ public final class NbdkitDisk implements LoadableModule {
             closeFile();
             throw e;
         }
+        PluginConnection c = null;
         try {
-            connection = plugin.open(readonly);
-            device = register(ctx, connection);
+            c = plugin.open(readonly);
+            device = register(ctx, c);
         } catch (NbdkitException | RuntimeException e) {
-            plugin.close(); // closes a connection it opened
+            if (c != null) {
+                c.close(); // the plugin refuses to unload with a connection open
+            }
+            plugin.close();
             closeFile();
             throw e;
         }
+        connection = c;
         ctx.log().info(device.name() + ": nbdkit plugin " + plugin.name() + " " + plugin.version() + " (API " + plugin.apiVersion() + ", "
                 + plugin.threadModel() + "), " + device.size() + " bytes" + (connection.readonly() ? ", read-only" : ""));
     }

@@ -80,6 +80,14 @@ class IsolatedNbdkitDiskTest extends BlockDriverContract {
     }
 
     @Test
+    void shouldReportThePluginsHolesFromTheDomain() throws Exception {
+        assertThat(lu.write(1 << 20, pattern(65536, 9), 0)).isZero();
+        assertThat(extents(0, info.size())).extracting(r -> r[0] + "/" + r[1])
+                .as("the memory plugin's own map, asked through the ring")
+                .containsExactly((1 << 20) + "/3", "65536/0", (info.size() - (1 << 20) - 65536) + "/3");
+    }
+
+    @Test
     void shouldRefuseAPluginNoRuleGrants(@TempDir Path elsewhere) throws Exception {
         Path copy = Files.copy(crashPlugin, elsewhere.resolve("nbdkit-stray-plugin.so"));
         lu.close();

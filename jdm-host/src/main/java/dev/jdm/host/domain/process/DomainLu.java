@@ -2,16 +2,19 @@ package dev.jdm.host.domain.process;
 
 import dev.jdm.abi.LogLevel;
 import dev.jdm.abi.blk.BlockBatch;
+import dev.jdm.abi.blk.BlockExtents;
 import dev.jdm.abi.blk.BlockOp;
 import dev.jdm.abi.blk.BlockQueueDriver;
 import dev.jdm.abi.blk.BlockRequest;
 import dev.jdm.abi.blk.BlockStatus;
+import dev.jdm.host.domain.DomainProtocol;
 import dev.jdm.isolation.channel.ControlChannel;
 import dev.jdm.isolation.ring.PeerFaultException;
 import dev.jdm.isolation.ring.RequestDescriptor;
 import dev.jdm.isolation.transport.RingTransport;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -29,21 +32,24 @@ final class DomainLu {
     private final String name;
     private final ControlChannel channel;
     private final BlockQueueDriver driver;
+    /** The driver's hole map, or null: it reports all data. */
+    private final BlockExtents extents;
     private final HostLink host;
     private final Object completing = new Object();
     private volatile RingTransport.DomainEnd end;
     private volatile boolean closed;
 
-    private DomainLu(String module, String name, ControlChannel channel, BlockQueueDriver driver, HostLink host) {
+    private DomainLu(String module, String name, ControlChannel channel, BlockQueueDriver driver, BlockExtents extents, HostLink host) {
         this.module = module;
         this.name = name;
         this.channel = channel;
         this.driver = driver;
+        this.extents = extents;
         this.host = host;
     }
 
-    static DomainLu start(String module, String name, ControlChannel channel, BlockQueueDriver driver, HostLink host) {
-        DomainLu lu = new DomainLu(module, name, channel, driver, host);
+    static DomainLu start(String module, String name, ControlChannel channel, BlockQueueDriver driver, BlockExtents extents, HostLink host) {
+        DomainLu lu = new DomainLu(module, name, channel, driver, extents, host);
         Thread.ofPlatform().daemon().name("lu-" + name).start(lu::serve);
         return lu;
     }
@@ -68,6 +74,10 @@ final class DomainLu {
     }
 
     private void submit(RequestDescriptor d) throws PeerFaultException, IOException {
+        if (d.op() == DomainProtocol.EXTENTS_OP) {
+            answerExtents(d);
+            return;
+        }
         if (d.op() < 0 || d.op() >= OPS.length) {
             complete(d, BlockStatus.EINVAL, 0);
             return;
@@ -94,6 +104,47 @@ final class DomainLu {
         } catch (RuntimeException e) {
             req.completeIfOpen(BlockStatus.EIO);
         }
+    }
+
+    /**
+     * An extents query, answered here on the ring's thread: the range's length is the buffer's
+     * first 8 bytes; the runs go back in the same buffer. Runs that do not fit are left out, which
+     * the contract allows (the client asks again for the rest); runs that break it fail the query.
+     */
+    private void answerExtents(RequestDescriptor d) throws PeerFaultException {
+        if (extents == null || d.bufferIndex() == RequestDescriptor.NO_BUFFER) {
+            complete(d, BlockStatus.EINVAL, 0);
+            return;
+        }
+        MemorySegment buf = end.server().data(d);
+        long length = buf.get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
+        int max = (int) ((buf.byteSize() - 4) / DomainProtocol.EXTENT_RUN_BYTES);
+        long[] covered = {0};
+        int[] n = {0};
+        int status;
+        try {
+            status = extents.extents(d.offset(), length, (runLength, flags) -> {
+                if (runLength <= 0 || covered[0] + runLength > length) {
+                    throw new IllegalArgumentException(name + ": run of " + runLength + " bytes at +" + covered[0] + " outside the "
+                            + length + " asked for");
+                }
+                covered[0] += runLength;
+                if (n[0] < max) {
+                    long at = 4 + (long) n[0] * DomainProtocol.EXTENT_RUN_BYTES;
+                    buf.set(ValueLayout.JAVA_LONG_UNALIGNED, at, runLength);
+                    buf.set(ValueLayout.JAVA_INT_UNALIGNED, at + 8, flags);
+                    n[0]++;
+                }
+            });
+        } catch (RuntimeException e) {
+            host.log(module, LogLevel.ERR, name + ": extents: " + e.getMessage());
+            status = BlockStatus.EIO;
+        }
+        if (status == BlockStatus.OK && n[0] == 0) {
+            status = BlockStatus.EIO; // at least one run, says the contract
+        }
+        buf.set(ValueLayout.JAVA_INT_UNALIGNED, 0, n[0]);
+        complete(d, status, 4 + n[0] * DomainProtocol.EXTENT_RUN_BYTES);
     }
 
     private void complete(RequestDescriptor d, int status, int length) {

@@ -1,6 +1,7 @@
 package dev.jdm.host.domain.process;
 
 import dev.jdm.abi.blk.BlockDevice;
+import dev.jdm.abi.blk.BlockExtents;
 import dev.jdm.host.block.LuBuilder;
 import dev.jdm.abi.blk.BlockDriver;
 import dev.jdm.abi.blk.BlockLayer;
@@ -110,10 +111,11 @@ final class RemoteBlockLayer implements BlockLayer {
             CompletableFuture<HostLink.Answer> attached = new CompletableFuture<>();
             CompletableFuture<HostLink.Answer> registered = new CompletableFuture<>();
             DomainLu[] lu = new DomainLu[1];
-            attached.thenAccept(a -> lu[0] = DomainLu.start(module, name, new ControlChannel(UnixSocket.adopt(a.fd())), driver, host));
+            BlockExtents holes = extents;
+            attached.thenAccept(a -> lu[0] = DomainLu.start(module, name, new ControlChannel(UnixSocket.adopt(a.fd())), driver, holes, host));
             long id = host.call(attached, registered);
             host.send(DomainProtocol.REGISTER_LU, new DomainProtocol.Writer().l(id).name(module).name(name).l(size).i(lbs)
-                    .i(pbs == 0 ? lbs : pbs).i(caps).l(guard).bytes());
+                    .i(pbs == 0 ? lbs : pbs).i(caps).l(guard).b(extents != null).bytes());
             HostLink.Answer a;
             try {
                 a = registered.get();
