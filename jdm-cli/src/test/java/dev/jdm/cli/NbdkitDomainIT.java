@@ -125,7 +125,7 @@ class NbdkitDomainIT {
         assertThat(d.get("state").asText()).isEqualTo("running");
         String dmesg = host.jdm("dmesg").out();
         assertThat(dmesg).contains("crash: pid " + pid + " crashed").contains("crash: recovered in");
-        assertThat(host.jdm("blk", "stat", "kitc0", "--json").out()).contains("\"errors\" : 0");
+        assertThat(host.jdm("blk", "stat", "kitc0", "--json").out()).as(dmesg).contains("\"errors\" : 0");
         System.out.println("NbdkitDomainIT: the plugin's SIGSEGV at write 1000 restarted domain crash; fio: " + out.lines()
                 .filter(l -> l.contains("err=")).findFirst().orElse("").trim());
     }

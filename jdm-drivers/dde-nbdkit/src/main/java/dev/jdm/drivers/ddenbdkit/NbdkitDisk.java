@@ -74,19 +74,21 @@ public final class NbdkitDisk implements LoadableModule {
             closeFile();
             throw e;
         }
-        PluginConnection c = null;
         try {
-            c = plugin.open(readonly);
-            device = register(ctx, c);
+            connection = plugin.open(readonly);
         } catch (NbdkitException | RuntimeException e) {
-            if (c != null) {
-                c.close(); // the plugin refuses to unload with a connection open
-            }
             plugin.close();
             closeFile();
             throw e;
         }
-        connection = c;
+        try {
+            device = register(ctx, connection); // its partition scan reads through the connection already
+        } catch (RuntimeException e) {
+            connection.close(); // the plugin refuses to unload with a connection open
+            plugin.close();
+            closeFile();
+            throw e;
+        }
         ctx.log().info(device.name() + ": nbdkit plugin " + plugin.name() + " " + plugin.version() + " (API " + plugin.apiVersion() + ", "
                 + plugin.threadModel() + "), " + device.size() + " bytes" + (connection.readonly() ? ", read-only" : ""));
     }

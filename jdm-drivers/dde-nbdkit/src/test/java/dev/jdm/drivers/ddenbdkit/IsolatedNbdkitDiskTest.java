@@ -70,7 +70,8 @@ class IsolatedNbdkitDiskTest extends BlockDriverContract {
         assertThat(host.sysctl().get("kernel.tainted").orElseThrow()).as("native code contained: no taint").doesNotContain("X");
         assertThat(host.log().since(0).stream().map(LogRecord::message))
                 .anyMatch(m -> m.matches("dde-nbdkit: /usr/lib/x86_64-linux-gnu/nbdkit/plugins/nbdkit-memory-plugin.so \\(ro, rule /usr/lib/x86_64-linux-gnu\\)"))
-                .anyMatch(m -> m.matches("dde-nbdkit: /usr/lib/x86_64-linux-gnu/libzstd\\.so\\.1[.0-9]* \\(ro, rule /usr/lib/x86_64-linux-gnu\\)"));
+                .anyMatch(m -> m.matches("dde-nbdkit: /usr/lib/x86_64-linux-gnu/libzstd\\.so\\.1[.0-9]* \\(ro, rule /usr/lib/x86_64-linux-gnu\\)"))
+                .as("the registration's partition scan reads through the plugin's connection").noneMatch(m -> m.contains("read failed"));
         String maps = Files.readString(Path.of("/proc/" + domain().pid() + "/maps"));
         assertThat(maps).contains("/memfd:nbdkit-memory-plugin.so").contains("/memfd:libzstd.so.1").contains("/memfd:libjdm-nbdkit.so")
                 .doesNotContain("/usr/lib/x86_64-linux-gnu/nbdkit/plugins/");
