@@ -119,9 +119,6 @@ final class PciIdsParser {
         }
         if (block == Block.VENDOR) {
             int subVendor = hex(s, 0, 4, "subsystem vendor");
-            if (s.length() < 5 || s.charAt(4) != ' ') {
-                throw error("expected 'subvendor subdevice  name'");
-            }
             int subDevice = hex(s, 5, 4, "subsystem device");
             put(subsystems, PciIds.subsystemKey(top, middle, subVendor, subDevice), name(s, 9), "subsystem " + s.substring(0, 9));
         } else {

@@ -25,10 +25,11 @@ final class Names {
     String pciClass(PciClass c) {
         String num = String.format("%04x", c.baseAndSub());
         Optional<String> sub = ids.subclass(c.base(), c.sub());
-        if (sub.isPresent() || mode == IdMode.NUMBERS) {
+        Optional<String> base = ids.baseClass(c.base());
+        if (sub.isPresent() || base.isEmpty() || mode == IdMode.NUMBERS) {
             return single(sub, num, "Class", mode);
         }
-        return single(ids.baseClass(c.base()), num, "Class", IdMode.BOTH);
+        return single(base, num, "Class", IdMode.BOTH);
     }
 
     String vendorDevice(int vendor, int device) {
