@@ -51,6 +51,7 @@ public final class JdmCommand {
         m.put("export", ExportCommands::new);
         m.put("dev", DevCommands::new);
         m.put("domain", DomainCommands::new);
+        m.put("hw", HwCommand::new);
         m.put("kmod", dev.jdm.kmod.cli.KmodCommand::new);
         m.put("sweep", SweepCommand::new);
         m.put("generate-completion", AutoComplete.GenerateCompletion::new);
