@@ -16,15 +16,18 @@ final class VerboseLines {
     static final int CMD_IO = 0x1;
     static final int CMD_MEMORY = 0x2;
     private static final int CMD_MASTER = 0x4;
-    private static final int CMD_VGA_PALETTE = 0x20;
-    private static final int CMD_WAIT = 0x80;
-    private static final int CMD_FAST_BACK = 0x200;
-    private static final int STATUS_66MHZ = 0x20;
-    private static final int STATUS_UDF = 0x40;
     private static final int STATUS_DEVSEL = 0x600;
     private static final int BIST_CAPABLE = 0x80;
     private static final int BIST_START = 0x40;
     private static final int BRIDGE_PCI = 0x0604;
+
+    /** A bit of the command or status register that Flags names, in lspci's order. */
+    private record Flag(boolean status, int mask, String text) {
+    }
+
+    private static final List<Flag> FLAGS = List.of(new Flag(false, CMD_MASTER, "bus master"), new Flag(false, 0x20, "VGA palette snoop"),
+            new Flag(false, 0x80, "stepping"), new Flag(false, 0x200, "fast Back2Back"), new Flag(true, 0x20, "66MHz"),
+            new Flag(true, 0x40, "user-definable features"));
 
     private VerboseLines() {
     }
@@ -33,9 +36,7 @@ final class VerboseLines {
         List<String> out = new ArrayList<>();
         Optional<ConfigSpace> config = d.config().filter(c -> c.has(ConfigSpace.COMMAND, ConfigSpace.INTERRUPT_PIN - ConfigSpace.COMMAND + 1));
         if (config.isEmpty()) {
-            out.addAll(BarLines.bases(d, 6, Optional.empty()));
-            out.addAll(BarLines.rom(d, Optional.empty(), -1));
-            return out;
+            return withoutHeader(d);
         }
         ConfigSpace c = config.get();
         int header = c.u8(ConfigSpace.HEADER_TYPE) & 0x7f;
@@ -64,11 +65,15 @@ final class VerboseLines {
                 out.addAll(BarLines.rom(d, config, 0x38));
             }
             case 2 -> out.addAll(BarLines.bases(d, 1, config));
-            default -> {
-                out.addAll(BarLines.bases(d, 6, Optional.empty()));
-                out.addAll(BarLines.rom(d, Optional.empty(), -1));
-            }
+            default -> out.addAll(withoutHeader(d));
         }
+        return out;
+    }
+
+    /** A device whose header cannot be read or is of no known type: the kernel's windows alone. */
+    private static List<String> withoutHeader(PciDevice d) {
+        List<String> out = new ArrayList<>(BarLines.bases(d, 6, Optional.empty()));
+        out.addAll(BarLines.rom(d, Optional.empty(), -1));
         return out;
     }
 
@@ -77,23 +82,10 @@ final class VerboseLines {
         int cmd = c.u16(ConfigSpace.COMMAND);
         int status = c.u16(ConfigSpace.STATUS);
         StringBuilder s = new StringBuilder("\tFlags: ");
-        if ((cmd & CMD_MASTER) != 0) {
-            s.append("bus master, ");
-        }
-        if ((cmd & CMD_VGA_PALETTE) != 0) {
-            s.append("VGA palette snoop, ");
-        }
-        if ((cmd & CMD_WAIT) != 0) {
-            s.append("stepping, ");
-        }
-        if ((cmd & CMD_FAST_BACK) != 0) {
-            s.append("fast Back2Back, ");
-        }
-        if ((status & STATUS_66MHZ) != 0) {
-            s.append("66MHz, ");
-        }
-        if ((status & STATUS_UDF) != 0) {
-            s.append("user-definable features, ");
+        for (Flag f : FLAGS) {
+            if (((f.status ? status : cmd) & f.mask) != 0) {
+                s.append(f.text).append(", ");
+            }
         }
         s.append(switch (status & STATUS_DEVSEL) {
             case 0x000 -> "fast";

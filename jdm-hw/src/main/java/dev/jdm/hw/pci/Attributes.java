@@ -19,10 +19,6 @@ final class Attributes {
         this.dir = dir;
     }
 
-    Path dir() {
-        return dir;
-    }
-
     /** A hex attribute that must be there, of at most {@code bits} bits. */
     int hex(String name, int bits) {
         return optionalHex(name, bits).orElseThrow(() -> new SysfsException(dir.resolve(name), "missing (every PCI device has one)"));

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The formatter on the fixture tree, against listings written out by hand from lspci's rules. */
 class LspciTest {
@@ -23,24 +25,10 @@ class LspciTest {
         return new Lspci(PciIds.load(Fixtures.PCI_IDS), mode, verbose).lines(devices);
     }
 
-    @Test
-    void shouldListWithIdsAsLspciNn() throws Exception {
-        assertThat(list(IdMode.BOTH, false)).containsExactlyElementsOf(Fixtures.expected("lspci-nn.txt"));
-    }
-
-    @Test
-    void shouldListNamesAloneAsPlainLspci() throws Exception {
-        assertThat(list(IdMode.NAMES, false)).containsExactlyElementsOf(Fixtures.expected("lspci.txt"));
-    }
-
-    @Test
-    void shouldListNumbersAloneAsLspciN() throws Exception {
-        assertThat(list(IdMode.NUMBERS, false)).containsExactlyElementsOf(Fixtures.expected("lspci-n.txt"));
-    }
-
-    @Test
-    void shouldListSubsystemFlagsWindowsAndDriverAsLspciV() throws Exception {
-        assertThat(list(IdMode.NAMES, true)).containsExactlyElementsOf(Fixtures.expected("lspci-v.txt"));
+    @ParameterizedTest(name = "{2}")
+    @CsvSource({"BOTH, false, lspci-nn.txt", "NAMES, false, lspci.txt", "NUMBERS, false, lspci-n.txt", "NAMES, true, lspci-v.txt"})
+    void shouldListTheFixtureTreeAsLspciDoes(IdMode mode, boolean verbose, String expected) throws Exception {
+        assertThat(list(mode, verbose)).containsExactlyElementsOf(Fixtures.expected(expected));
     }
 
     @Test
