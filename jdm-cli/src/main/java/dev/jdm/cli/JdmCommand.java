@@ -52,6 +52,7 @@ public final class JdmCommand {
         m.put("dev", DevCommands::new);
         m.put("domain", DomainCommands::new);
         m.put("grant", GrantCommands::new);
+        m.put("hw", HwCommand::new);
         m.put("kmod", dev.jdm.kmod.cli.KmodCommand::new);
         m.put("sweep", SweepCommand::new);
         m.put("generate-completion", AutoComplete.GenerateCompletion::new);
