@@ -193,7 +193,10 @@ public final class DomainManager implements HostService {
 
     private DomainProcess start(String name) {
         try {
-            return DomainLauncher.start(spec(name, classPath(), paths.apply(name)));
+            // what the JVM writes (a fatal-error report when native code crashes, a driver's stray
+            // print) is the domain's, and goes to the host's log under its name
+            return DomainLauncher.start(spec(name, classPath(), paths.apply(name))
+                    .withOutputLines(line -> log.append(LogLevel.WARNING, "domain", name + ": output: " + line)));
         } catch (IOException e) {
             throw new HostException(Errno.EIO, "domain " + name + ": cannot start: " + e.getMessage(), e);
         }

@@ -65,12 +65,17 @@ public final class DomainLauncher {
             ProcessBuilder pb = new ProcessBuilder(boot).directory(Path.of("/").toFile());
             pb.environment().clear();
             pb.environment().putAll(env);
-            if (spec.output() == null) {
+            if (spec.lines() != null) {
+                pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.PIPE);
+            } else if (spec.output() == null) {
                 pb.redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
             } else {
                 pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(spec.output().toFile()));
             }
             Process p = pb.start();
+            if (spec.lines() != null) {
+                drain(p, spec.lines());
+            }
             PidFd pidfd = PidFd.open(p.pid());
             try {
                 try (OutputStream in = p.getOutputStream()) {
@@ -162,5 +167,18 @@ public final class DomainLauncher {
             Thread.currentThread().interrupt();
             return "";
         }
+    }
+
+    /** Hands the child's output to {@code lines} until it ends; a line longer than 4 KiB is cut. */
+    private static void drain(Process p, java.util.function.Consumer<String> lines) {
+        Thread.ofVirtual().name("domain-output-" + p.pid()).start(() -> {
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    lines.accept(line.length() > 4096 ? line.substring(0, 4096) + " [cut]" : line);
+                }
+            } catch (IOException | RuntimeException e) {
+                // the child is gone, or the sink failed: its exit is reported elsewhere
+            }
+        });
     }
 }

@@ -127,6 +127,7 @@ class IsolatedNbdkitDiskTest extends BlockDriverContract {
         assertThat(domain().restarts()).as("one crash, one restart").isEqualTo(restarts + 1);
         assertThat(domain().pid()).isNotEqualTo(pid);
         assertThat(host.log().since(0).stream().map(LogRecord::message)).anyMatch(m -> m.contains("kit: pid " + pid + " crashed"))
+                .as("the JVM's fatal-error report, in the host's log under the domain").anyMatch(m -> m.startsWith("kit: output: #  SIGSEGV"))
                 .anyMatch(m -> m.contains("jdmcrash: crashed once already: not again") || m.contains("recovered in"));
     }
 }
