@@ -52,6 +52,7 @@ public final class Domain implements AutoCloseable {
     private final Map<String, CompletableFuture<Reply>> pending = new ConcurrentHashMap<>();
     private final DomainLus lus;
     private final DomainGrants grants = new DomainGrants();
+    private final DomainSecurity security = new DomainSecurity(this);
     private final AtomicLong loads = new AtomicLong();
     private final AtomicInteger restarts = new AtomicInteger();
     private final List<Long> recoveryNanos = new CopyOnWriteArrayList<>();
@@ -250,6 +251,7 @@ public final class Domain implements AutoCloseable {
         live.remove(module);
         modules.remove(module);
         grants.forget(module);
+        security.forget(module);
         lus.forget(module);
     }
 
@@ -321,6 +323,11 @@ public final class Domain implements AutoCloseable {
     /** Sends a heartbeat; its answer (or any frame) moves {@link #heardNanos}. */
     void ping(long seq) {
         DomainChannel.sendQuietly(process, DomainProtocol.PING, new DomainProtocol.Writer().l(seq).bytes());
+    }
+
+    /** Its modules' security modules, as the host's stack sees them. */
+    DomainSecurity security() {
+        return security;
     }
 
     /** A frame arrived from the current process. */
@@ -398,6 +405,7 @@ public final class Domain implements AutoCloseable {
         long crash = System.nanoTime();
         exit = status;
         grants.revokeAll();
+        security.failPending("domain " + name + " died (" + status + ") before it voted; denied");
         pending.values().forEach(f -> f.completeExceptionally(new HostException(Errno.EIO, "domain " + name + " died: " + status)));
         String why = hangReason != null ? "hung (" + hangReason + ")" : manual ? "restart by hand" : "crashed";
         hangReason = null;
@@ -432,6 +440,7 @@ public final class Domain implements AutoCloseable {
     synchronized void fail(String why) {
         state = DomainState.FAILED;
         lus.die();
+        security.failPending("domain " + name + " failed; denied");
         pending.values().forEach(f -> f.completeExceptionally(new HostException(Errno.EIO, "domain " + name + " failed")));
         log.append(LogLevel.ERR, "domain", name + ": " + why);
     }

@@ -2,6 +2,7 @@ package dev.jdm.host.domain;
 
 import dev.jdm.abi.Log;
 import dev.jdm.abi.LogLevel;
+import dev.jdm.abi.sec.Vote;
 import dev.jdm.host.module.ModuleSite;
 import dev.jdm.isolation.channel.ControlChannel;
 import dev.jdm.isolation.channel.ControlChannelException;
@@ -124,6 +125,43 @@ final class DomainFrames {
                 int flags = in.i("flags");
                 in.end();
                 grants.grant(process, id, s.name(), () -> s.face(dev.jdm.abi.grant.Grants.class).fileAt(path, flags));
+            }
+            case DomainProtocol.REGISTER_LSM -> {
+                DomainProtocol.Reader in = new DomainProtocol.Reader("REGISTER_LSM", f.payload());
+                long id = in.l("id");
+                ModuleSite s = domain.site(in.name("module"));
+                in.end();
+                // not on this reader: the stack's registration may take locks a check holds while it waits for a vote
+                Thread.ofVirtual().name("domain-lsm-" + s.name()).start(() -> {
+                    int errno = 0;
+                    String message = "";
+                    try {
+                        domain.security().register(s);
+                    } catch (dev.jdm.host.HostException e) {
+                        errno = e.code().number();
+                        message = e.getMessage();
+                    } catch (RuntimeException e) {
+                        errno = dev.jdm.errno.Errno.EINVAL.number();
+                        message = e.getMessage();
+                    }
+                    DomainChannel.sendQuietly(process, DomainProtocol.LSM_REGISTERED, new DomainProtocol.Writer().l(id).i(errno).message(message).bytes());
+                });
+            }
+            case DomainProtocol.VOTED -> {
+                DomainProtocol.Reader in = new DomainProtocol.Reader("VOTED", f.payload());
+                long id = in.l("id");
+                Vote.Kind kind = Vote.Kind.values()[in.i("kind", 0, Vote.Kind.values().length - 1)];
+                int errno = in.i("errno", 0, 4095);
+                boolean hasReason = in.b("reason present");
+                String reason = in.message("reason");
+                in.end();
+                Vote vote;
+                try {
+                    vote = new Vote(kind, errno, hasReason ? reason : null);
+                } catch (RuntimeException e) {
+                    vote = Vote.deny(Vote.EACCES, "a vote from domain " + domain.name() + " the ABI refuses: " + e.getMessage());
+                }
+                domain.security().answer(id, vote);
             }
             case DomainProtocol.GRANT_CLOSE -> {
                 DomainProtocol.Reader in = new DomainProtocol.Reader("GRANT_CLOSE", f.payload());

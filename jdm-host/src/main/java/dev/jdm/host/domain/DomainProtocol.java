@@ -22,6 +22,12 @@ public final class DomainProtocol {
     public static final int GRANTED = 24;
     public static final int PING = 25;
     public static final int PREPARE = 26;
+    /** Answers REGISTER_LSM: id, errno, message. */
+    public static final int LSM_REGISTERED = 27;
+    /** A security hook for a module's security module: id, module, hook, task, has-args, args; answered with VOTED. */
+    public static final int VOTE = 28;
+    /** A task went: module, task; the module's data for it is freed (taskFree). */
+    public static final int TASK_FREE = 29;
     public static final int LOADED = 30;
     public static final int UNLOADED = 31;
     public static final int REGISTER_LU = 32;
@@ -34,6 +40,10 @@ public final class DomainProtocol {
     public static final int PREPARED = 39;
     /** A module asks for a file by a path it chose (Grants.fileAt): id, module, path, flags; answered with GRANTED. */
     public static final int GRANT_PATH = 40;
+    /** A module registers its security module: id, module; answered with LSM_REGISTERED. */
+    public static final int REGISTER_LSM = 41;
+    /** A vote: id, kind (Vote.Kind ordinal), errno, reason (absent as an empty string with a flag). */
+    public static final int VOTED = 42;
 
     /**
      * A ring request op beyond the block ops: an extents query ({@code BlockExtents}) for the range

@@ -53,12 +53,16 @@ final class ModuleShipment {
         return jarFile;
     }
 
-    /** LOAD's and PREPARE's payload: the module as the host loaded it, and the JAR's length. */
+    /**
+     * LOAD's and PREPARE's payload: the module as the host loaded it, what its security registrar
+     * answers without asking (mode=permissive, the host's uid), and the JAR's length.
+     */
     static byte[] loadPayload(ModuleSite site, byte[] jar) {
         DomainProtocol.Writer w = new DomainProtocol.Writer().name(site.name()).message(site.request().origin()).b(site.request().force());
         Map<String, String> params = site.request().params();
         w.i(params.size());
         params.forEach((k, v) -> w.message(k).message(v));
+        w.b("permissive".equals(site.hostParam("mode").orElse(null))).i(dev.jdm.host.sys.Libc.getuid());
         return w.l(jar.length).bytes();
     }
 }

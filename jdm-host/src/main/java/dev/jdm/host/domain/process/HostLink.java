@@ -22,6 +22,7 @@ final class HostLink {
     private final Map<Long, CompletableFuture<Answer>> attached = new ConcurrentHashMap<>();
     private final Map<Long, CompletableFuture<Answer>> registered = new ConcurrentHashMap<>();
     private final Map<Long, CompletableFuture<Granted>> granted = new ConcurrentHashMap<>();
+    private final Map<Long, CompletableFuture<Answer>> lsm = new ConcurrentHashMap<>();
 
     /** A GRANTED answer: errno (0 = granted), message, and the file's handle, facts and descriptor. */
     record Granted(int errno, String message, long handle, String path, boolean readOnly, boolean direct, boolean blockDevice, int fd) {}
@@ -130,5 +131,33 @@ final class HostLink {
             f.fds()[0] = -1; // kept: the LU's channel
         }
         c.complete(new Answer(errno, message, fd));
+    }
+
+    /** REGISTER_LSM: asks the host to stack this module's security module; waits for LSM_REGISTERED. */
+    Answer registerLsm(String module) throws InterruptedException {
+        long id = ids.incrementAndGet();
+        CompletableFuture<Answer> f = new CompletableFuture<>();
+        lsm.put(id, f);
+        send(DomainProtocol.REGISTER_LSM, new DomainProtocol.Writer().l(id).name(module).bytes());
+        try {
+            return f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            lsm.remove(id);
+        }
+    }
+
+    void lsmRegistered(Frame f) throws ControlChannelException {
+        DomainProtocol.Reader in = new DomainProtocol.Reader("LSM_REGISTERED", f.payload());
+        long id = in.l("id");
+        int errno = in.i("errno", 0, 4095);
+        String message = in.message("message");
+        in.end();
+        CompletableFuture<Answer> c = lsm.remove(id);
+        if (c == null) {
+            throw new ControlChannelException("LSM_REGISTERED answer to call " + id + ", which is not waiting");
+        }
+        c.complete(new Answer(errno, message, -1));
     }
 }

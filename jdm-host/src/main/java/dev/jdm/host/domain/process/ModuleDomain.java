@@ -39,11 +39,13 @@ public final class ModuleDomain implements DomainEntry {
     private final Map<String, java.util.concurrent.CompletableFuture<Prepared>> prepared = new ConcurrentHashMap<>();
     private HostLink host;
     private Linker linker;
+    private DomainVotes votes;
 
     @Override
     public void run(DomainContext context) throws Exception {
         ControlChannel ch = context.channel();
         host = new HostLink(ch);
+        votes = new DomainVotes(host);
         linker = new Linker(new ExportTable(AbiModel.fromClassPath()), m -> { });
         try {
             while (true) {
@@ -79,6 +81,9 @@ public final class ModuleDomain implements DomainEntry {
             }
             case DomainProtocol.LU_ATTACHED, DomainProtocol.LU_REGISTERED -> host.answer(f);
             case DomainProtocol.GRANTED -> host.granted(f);
+            case DomainProtocol.LSM_REGISTERED -> host.lsmRegistered(f);
+            case DomainProtocol.VOTE -> votes.vote(f);
+            case DomainProtocol.TASK_FREE -> votes.taskFree(f);
             case DomainProtocol.PING -> {
                 // answered here, on the reader: a module's threads never stand between a heartbeat and its answer
                 DomainProtocol.Reader in = new DomainProtocol.Reader("PING", f.payload());
@@ -91,7 +96,7 @@ public final class ModuleDomain implements DomainEntry {
     }
 
     /** A LOAD or PREPARE frame: the module, how it was loaded on the host, and its JAR. */
-    private record Load(String module, String origin, boolean force, Map<String, String> params, byte[] jar) {
+    private record Load(String module, String origin, boolean force, Map<String, String> params, boolean permissive, int hostUid, byte[] jar) {
         boolean sameAs(Load o) {
             return module.equals(o.module) && origin.equals(o.origin) && force == o.force && params.equals(o.params)
                     && java.util.Arrays.equals(jar, o.jar);
@@ -111,6 +116,8 @@ public final class ModuleDomain implements DomainEntry {
         for (int i = 0; i < n; i++) {
             params.put(in.message("param name"), in.message("param value"));
         }
+        boolean permissive = in.b("permissive");
+        int hostUid = in.i("host uid");
         long length = in.l("jar length");
         in.end();
         if (f.fds().length != 1 || length < 0 || length > JarContents.MAX_TOTAL_BYTES) {
@@ -122,7 +129,7 @@ public final class ModuleDomain implements DomainEntry {
             java.lang.foreign.MemorySegment.copy(r.segment(), ValueLayout.JAVA_BYTE, 0, jar, 0, jar.length);
         }
         f.fds()[0] = -1; // the region owned and closed it
-        return new Load(module, origin, force, params, jar);
+        return new Load(module, origin, force, params, permissive, hostUid, jar);
     }
 
     /** Links and defines, runs nothing: the work a restart's LOAD would otherwise wait for. Failures wait for the LOAD to report them. */
@@ -173,7 +180,7 @@ public final class ModuleDomain implements DomainEntry {
             var f = prepared.remove(module);
             Prepared p = f == null ? null : f.join();
             ModuleDefinition def = p != null && p.load().sameAs(l) ? p.def() : define(l);
-            DomainModuleContext ctx = new DomainModuleContext(module, def, host);
+            DomainModuleContext ctx = new DomainModuleContext(module, def, host, new RemoteRegistrar(module, host, votes, l.permissive(), l.hostUid()));
             contexts.put(module, ctx);
             Class<?> entry = def.loader().loadClass(def.linked().entryClass());
             try {
@@ -209,6 +216,7 @@ public final class ModuleDomain implements DomainEntry {
                 host.log(module, LogLevel.ERR, "exit failed: " + e);
             }
             ctx.kill();
+            votes.forget(module);
         }
         host.reply(DomainProtocol.UNLOADED, module, errno, message);
     }
