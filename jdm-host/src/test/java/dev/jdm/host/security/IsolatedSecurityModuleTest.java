@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.jdm.host.Host;
 import dev.jdm.host.HostException;
 import dev.jdm.host.TestModules;
-import dev.jdm.host.task.Credentials;
 import dev.jdm.host.task.Task;
 import dev.jdm.symvers.JarContents;
 import java.io.IOException;
@@ -73,16 +72,11 @@ class IsolatedSecurityModuleTest {
     }
 
     private Task task(int uid) {
-        return host.tasks().create("test", new Credentials(uid, uid, -1));
+        return StackFixture.task(host, uid);
     }
 
     private String devOpen(Task t) {
-        try {
-            host.security().checkDevOpen(t, StackFixture.RAM0);
-            return "allow";
-        } catch (HostException e) {
-            return e.code() + ": " + e.getMessage();
-        }
+        return StackFixture.devOpen(host, t);
     }
 
     @Test

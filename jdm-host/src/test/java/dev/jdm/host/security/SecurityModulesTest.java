@@ -70,16 +70,11 @@ class SecurityModulesTest {
     }
 
     private Task task(int uid) {
-        return host.tasks().create("test", new Credentials(uid, uid, -1));
+        return StackFixture.task(host, uid);
     }
 
     private String devOpen(Task t) {
-        try {
-            host.security().checkDevOpen(t, StackFixture.RAM0);
-            return "allow";
-        } catch (HostException e) {
-            return e.code() + ": " + e.getMessage();
-        }
+        return StackFixture.devOpen(host, t);
     }
 
     private String log() {

@@ -36,6 +36,21 @@ final class StackFixture implements AutoCloseable {
 
     static final DevOpen RAM0 = new DevOpen(DeviceKind.BLOCK, "ram0", 0, 6, 0660, DevOpen.READ | DevOpen.WRITE);
 
+    /** A task of {@code uid} in a running host. */
+    static Task task(dev.jdm.host.Host host, int uid) {
+        return host.tasks().create("test", new Credentials(uid, uid, -1));
+    }
+
+    /** What the host's stack says to {@code t} opening ram0: "allow", or the errno and message. */
+    static String devOpen(dev.jdm.host.Host host, Task t) {
+        try {
+            host.security().checkDevOpen(t, RAM0);
+            return "allow";
+        } catch (HostException e) {
+            return e.code() + ": " + e.getMessage();
+        }
+    }
+
     /** The outcome of a dev_open check: "allow" or "ERRNO: message". */
     String devOpen(Task t) {
         try {
