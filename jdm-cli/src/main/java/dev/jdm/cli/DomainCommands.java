@@ -1,6 +1,7 @@
 package dev.jdm.cli;
 
 import dev.jdm.gate.GateClient;
+import dev.jdm.gate.proto.DomainDebugCall;
 import dev.jdm.gate.proto.DomainEntry;
 import dev.jdm.gate.proto.DomainLsCall;
 import dev.jdm.gate.proto.DomainRestartCall;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code jdm domain}: the isolated driver domains, their processes and restarts. */
 @Command(name = "domain", description = "Isolated driver domains: list them, restart one.",
-        subcommands = {DomainCommands.Ls.class, DomainCommands.Restart.class})
+        subcommands = {DomainCommands.Ls.class, DomainCommands.Restart.class, DomainCommands.Debug.class})
 final class DomainCommands implements GateParent {
     @ParentCommand JdmCommand root;
 
@@ -41,6 +42,7 @@ final class DomainCommands implements GateParent {
         row.put("rss_bytes", d.getRssBytes());
         row.put("last_exit", d.getLastExit());
         row.put("grants", d.getGrantsList());
+        row.put("debug_port", d.getDebugPort());
         return row;
     }
 
@@ -96,6 +98,27 @@ final class DomainCommands implements GateParent {
             }
             spec.commandLine().getOut().println(d.getName() + ": restarting (pid " + d.getPid() + " killed; jdm domain ls shows the new one)");
             spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "debug", description = "Restart a domain with a JDWP agent on a loopback port, and print the jdb line that attaches to it. Privileged.")
+    static final class Debug implements Callable<Integer> {
+        @ParentCommand DomainCommands domain;
+        @Spec CommandSpec spec;
+        @Parameters(paramLabel = "NAME") String name;
+
+        @Override
+        public Integer call() {
+            DomainEntry d;
+            try (GateClient gate = domain.root.connect()) {
+                d = gate.call(Request.newBuilder().setDomainDebug(DomainDebugCall.newBuilder().setName(name))).getDomainLs().getDomains(0);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(d.getName() + ": restarting with a JDWP agent on 127.0.0.1:" + d.getDebugPort()
+                    + "; once jdm domain ls shows it running, attach with:");
+            out.println("  jdb -attach 127.0.0.1:" + d.getDebugPort());
+            out.flush();
             return 0;
         }
     }

@@ -132,6 +132,30 @@ class DomainProcessIT {
         assertThat(host.jdm("blk", "stat", "dfd0", "--json").out()).contains("\"errors\" : 0");
     }
 
+    @Test
+    @Order(4)
+    void shouldRestartADomainWithAJdwpAgentAJdbCanAttachTo() throws Exception {
+        long pid = domain().get("pid").asLong();
+        Result debug = host.jdm("domain", "debug", "files");
+        assertThat(debug.code()).as(debug.err()).isZero();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("jdb -attach 127\\.0\\.0\\.1:(\\d+)").matcher(debug.out());
+        assertThat(m.find()).as(debug.out()).isTrue();
+        int port = Integer.parseInt(m.group(1));
+        JsonNode d = awaitRestarted(pid);
+        assertThat(d.get("debug_port").asInt()).isEqualTo(port);
+        // the JDWP handshake: the agent answers the 14 bytes it was sent, from inside the confined domain
+        try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("JDWP-Handshake".getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(s.getInputStream().readNBytes(14), StandardCharsets.US_ASCII)).isEqualTo("JDWP-Handshake");
+        }
+        Result io = host.jdm("blk", "stat", "dfd0", "--json");
+        assertThat(io.code()).as("the LU is served again").isZero();
+        Result refused = host.jdm("domain", "debug", "nosuch");
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err()).contains("no domain named nosuch");
+    }
+
     static String run(String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

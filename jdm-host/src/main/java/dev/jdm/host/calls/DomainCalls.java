@@ -20,7 +20,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** The call gate's domain calls (version 3): {@code jdm domain ls|restart}. */
+/** The call gate's domain calls (version 3): {@code jdm domain ls|restart|debug}. */
 public final class DomainCalls implements CallHandler {
     private final DomainManager domains;
     private final Privilege privilege;
@@ -34,7 +34,7 @@ public final class DomainCalls implements CallHandler {
 
     @Override
     public Map<Request.CallCase, Integer> calls() {
-        return Map.of(Request.CallCase.DOMAIN_LS, 3, Request.CallCase.DOMAIN_RESTART, 3);
+        return Map.of(Request.CallCase.DOMAIN_LS, 3, Request.CallCase.DOMAIN_RESTART, 3, Request.CallCase.DOMAIN_DEBUG, 3);
     }
 
     @Override
@@ -42,6 +42,7 @@ public final class DomainCalls implements CallHandler {
         DomainLsReply reply = switch (request.getCallCase()) {
             case DOMAIN_LS -> ls(request.getDomainLs().getName());
             case DOMAIN_RESTART -> restart(task, request.getDomainRestart().getName());
+            case DOMAIN_DEBUG -> debug(task, request.getDomainDebug().getName());
             default -> throw new IllegalArgumentException(request.getCallCase() + " is not a domain call");
         };
         out.send(Response.newBuilder().setDomainLs(reply).build());
@@ -61,6 +62,14 @@ public final class DomainCalls implements CallHandler {
         return DomainLsReply.newBuilder().addDomains(entry(d)).build();
     }
 
+    /** Debugging a domain is privileged as restarting it is: the setting {@code domain.NAME.debug}. */
+    public DomainLsReply debug(Task task, String name) {
+        privilege.check(task, new SysctlWrite("domain." + name + ".debug", "", "jdwp"));
+        Domain d = find(name);
+        domains.debug(name);
+        return DomainLsReply.newBuilder().addDomains(entry(d)).build();
+    }
+
     private Domain find(String name) {
         if (name.isEmpty()) {
             throw new HostException(Errno.EINVAL, "domain: a domain name is required (see jdm domain ls)");
@@ -75,7 +84,8 @@ public final class DomainCalls implements CallHandler {
         return DomainEntry.newBuilder().setName(d.name()).setPid(d.pid()).setUid(d.uid()).setState(d.state().label())
                 .setRestarts(d.restarts()).addAllModules(d.modules()).addAllLus(d.lus())
                 .setRssBytes(d.state() == DomainState.RUNNING ? rss(d.pid()) : 0)
-                .setLastExit(d.exitStatus() == null ? "" : d.exitStatus().toString()).addAllGrants(held).build();
+                .setLastExit(d.exitStatus() == null ? "" : d.exitStatus().toString()).addAllGrants(held)
+                .setDebugPort(domains.debugPort(d.name())).build();
     }
 
     /** VmRSS from /proc/PID/status: one small read, so cheap enough for every ls; 0 if it cannot be read. */

@@ -49,6 +49,8 @@ public final class DomainManager implements HostService {
     private final Map<DomainProcess, Set<String>> prepared = new ConcurrentHashMap<>();
     private volatile boolean stopped;
     private ReadableClassPath classPath;
+    /** Domains restarted for debugging (jdm domain debug), by name: the port their JDWP agent listens on. */
+    private final Map<String, Integer> debugPorts = new ConcurrentHashMap<>();
 
     public DomainManager(LogRing log) {
         this(log, DomainSettings.defaults());
@@ -114,10 +116,42 @@ public final class DomainManager implements HostService {
         return d;
     }
 
+    /**
+     * Restarts {@code name} with a JDWP agent in its JVM, listening on a free loopback port which
+     * Landlock lets it bind (its only network), so that its drivers are debugged as ordinary
+     * programs: {@code jdb -attach 127.0.0.1:PORT}. It keeps the agent across later restarts, and
+     * has no standby meanwhile: a standby would need the same port.
+     *
+     * @return the port
+     * @throws HostException ENOENT if there is no such domain, EBUSY if it is restarting already
+     */
+    public int debug(String name) {
+        Domain d = find(name).orElseThrow(() -> new HostException(Errno.ENOENT, "domain: no domain named " + name + " (see jdm domain ls)"));
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        } catch (IOException e) {
+            throw new HostException(Errno.EIO, "domain " + name + ": no free loopback port for a debugger: " + e.getMessage());
+        }
+        debugPorts.put(name, port);
+        CompletableFuture<DomainProcess> spare = standby.remove(name);
+        if (spare != null) {
+            spare.thenAccept(DomainManager::closeQuietly);
+        }
+        log.append(LogLevel.NOTICE, "domain", name + ": restarting with a JDWP agent on 127.0.0.1:" + port + " (jdb -attach 127.0.0.1:" + port + ")");
+        d.restart();
+        return port;
+    }
+
+    /** The port of {@code name}'s JDWP agent, or 0 if it runs without one. */
+    public int debugPort(String name) {
+        return debugPorts.getOrDefault(name, 0);
+    }
+
     /** A process for domain {@code name}: its standby if one is ready, else a fresh start; then a new standby. */
     private DomainProcess launch(String name) {
         DomainProcess p = null;
-        CompletableFuture<DomainProcess> ready = standby.remove(name);
+        CompletableFuture<DomainProcess> ready = debugPorts.containsKey(name) ? null : standby.remove(name);
         if (ready != null) {
             p = ready.getNow(null);
             if (p == null || !p.isAlive()) {
@@ -140,7 +174,7 @@ public final class DomainManager implements HostService {
     }
 
     private void refill(String name) {
-        if (settings.standby().getAsLong() == 0 || stopped) {
+        if (settings.standby().getAsLong() == 0 || stopped || debugPorts.containsKey(name)) {
             return;
         }
         CompletableFuture<DomainProcess> next = new CompletableFuture<>();
@@ -195,8 +229,14 @@ public final class DomainManager implements HostService {
         try {
             // what the JVM writes (a fatal-error report when native code crashes, a driver's stray
             // print) is the domain's, and goes to the host's log under its name
-            return DomainLauncher.start(spec(name, classPath(), paths.apply(name))
-                    .withOutputLines(line -> log.append(LogLevel.WARNING, "domain", name + ": output: " + line)));
+            DomainSpec spec = spec(name, classPath(), paths.apply(name));
+            int port = debugPort(name);
+            if (port != 0) {
+                spec = new DomainSpec(spec.name(), spec.classPath(), spec.entryClass(), spec.args(),
+                        List.of("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:" + port), spec.plan().withBindPort(port),
+                        spec.environment(), spec.startTimeoutMillis(), null, null);
+            }
+            return DomainLauncher.start(spec.withOutputLines(line -> log.append(LogLevel.WARNING, "domain", name + ": output: " + line)));
         } catch (IOException e) {
             throw new HostException(Errno.EIO, "domain " + name + ": cannot start: " + e.getMessage(), e);
         }

@@ -41,7 +41,7 @@ public final class Confinement {
         Landlock.step("prctl(PR_SET_NO_NEW_PRIVS)", () -> Sys.call("prctl", Sys.PRCTL, PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L));
         int abi = landlockAbi(plan.allowWithoutLandlock());
         if (abi > 0) {
-            Landlock.restrictSelf(Math.min(abi, Landlock.KNOWN_ABI), plan.grants());
+            Landlock.restrictSelf(Math.min(abi, Landlock.KNOWN_ABI), plan.grants(), plan.bindPort());
         }
         try {
             return new Report(Sys.getuid(), Sys.getgid(), abi);

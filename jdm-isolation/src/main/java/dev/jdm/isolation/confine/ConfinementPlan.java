@@ -16,8 +16,8 @@ import java.util.List;
  * a kernel without Landlock ({@code allowWithoutLandlock}, off by default and logged when used). The
  * host writes the plan; the domain applies it to itself ({@link Confinement}).
  */
-public record ConfinementPlan(int uid, int gid, List<Grant> grants, ResourceLimits limits, boolean allowWithoutLandlock) {
-    private static final int VERSION = 1;
+public record ConfinementPlan(int uid, int gid, List<Grant> grants, ResourceLimits limits, boolean allowWithoutLandlock, int bindPort) {
+    private static final int VERSION = 2;
     private static final int MAX_GRANTS = 256;
 
     public ConfinementPlan {
@@ -31,6 +31,27 @@ public record ConfinementPlan(int uid, int gid, List<Grant> grants, ResourceLimi
         if (uid == 0 || gid == 0) {
             throw new IllegalArgumentException("a domain cannot drop to uid or gid 0");
         }
+        if (bindPort < 0 || bindPort > 65535) {
+            throw new IllegalArgumentException("a TCP port is 1-65535 (0: none), not " + bindPort);
+        }
+    }
+
+    /** A plan that binds no TCP port (the rule: a domain has no network). */
+    public ConfinementPlan(int uid, int gid, List<Grant> grants, ResourceLimits limits, boolean allowWithoutLandlock) {
+        this(uid, gid, grants, limits, allowWithoutLandlock, 0);
+    }
+
+    /** The same plan with other grants. */
+    public ConfinementPlan withGrants(List<Grant> other) {
+        return new ConfinementPlan(uid, gid, other, limits, allowWithoutLandlock, bindPort);
+    }
+
+    /**
+     * The same plan, letting the domain bind one TCP port (a debugger's agent, on loopback); it may
+     * still connect nowhere.
+     */
+    public ConfinementPlan withBindPort(int port) {
+        return new ConfinementPlan(uid, gid, grants, limits, allowWithoutLandlock, port);
     }
 
     /** The plan as bytes for the control channel. */
@@ -49,6 +70,7 @@ public record ConfinementPlan(int uid, int gid, List<Grant> grants, ResourceLimi
             out.writeLong(limits.openFiles());
             out.writeLong(limits.tasks());
             out.writeBoolean(allowWithoutLandlock);
+            out.writeInt(bindPort);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -80,10 +102,11 @@ public record ConfinementPlan(int uid, int gid, List<Grant> grants, ResourceLimi
             }
             ResourceLimits limits = new ResourceLimits(in.readLong(), in.readLong(), in.readLong());
             boolean optOut = in.readBoolean();
+            int port = in.readInt();
             if (in.available() != 0) {
                 throw new IOException("confinement plan has " + in.available() + " bytes after its end");
             }
-            return new ConfinementPlan(uid, gid, grants, limits, optOut);
+            return new ConfinementPlan(uid, gid, grants, limits, optOut, port);
         } catch (IllegalArgumentException e) {
             throw new IOException("confinement plan refused: " + e.getMessage(), e);
         }

@@ -50,6 +50,7 @@ public final class Landlock {
     static final long TRUNCATE = 1L << 14;
     static final long IOCTL_DEV = 1L << 15;
     static final long FILE_ONLY = EXECUTE | WRITE_FILE | READ_FILE | TRUNCATE | IOCTL_DEV;
+    static final int RULE_NET_PORT = 2;
     static final long NET_BIND_TCP = 1;
     static final long NET_CONNECT_TCP = 2;
     static final long SCOPE_ABSTRACT_UNIX_SOCKET = 1;
@@ -80,10 +81,11 @@ public final class Landlock {
     }
 
     /**
-     * Builds a ruleset for {@code abi} allowing only {@code grants} (and no TCP), and restricts the
-     * calling thread to it. No-new-privileges must already be set.
+     * Builds a ruleset for {@code abi} allowing only {@code grants} (and no TCP, but binding
+     * {@code bindPort} if it is not 0), and restricts the calling thread to it. No-new-privileges
+     * must already be set.
      */
-    static void restrictSelf(int abi, List<Grant> grants) throws ConfinementException {
+    static void restrictSelf(int abi, List<Grant> grants, int bindPort) throws ConfinementException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment attr = a.allocate(24, 8);
             attr.set(ValueLayout.JAVA_LONG, 0, handledFs(abi));
@@ -100,6 +102,14 @@ public final class Landlock {
             try {
                 for (Grant g : grants) {
                     addRule(a, ruleset, g, abi);
+                }
+                if (bindPort != 0 && abi >= 4) {
+                    // struct landlock_net_port_attr: u64 allowed_access, u64 port
+                    MemorySegment rule = a.allocate(16, 8);
+                    rule.set(ValueLayout.JAVA_LONG, 0, NET_BIND_TCP);
+                    rule.set(ValueLayout.JAVA_LONG, 8, bindPort);
+                    step("landlock_add_rule(tcp bind " + bindPort + ")", () -> Sys.syscall("landlock_add_rule", Sys.SYS_LANDLOCK_ADD_RULE,
+                            ruleset, RULE_NET_PORT, rule.address(), 0));
                 }
                 step("landlock_restrict_self", () -> Sys.syscall("landlock_restrict_self", Sys.SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0, 0));
             } finally {

@@ -105,7 +105,7 @@ public final class DomainLauncher {
         List<Grant> grants = new ArrayList<>(RuntimeGrants.of(spec.classPath()));
         ConfinementPlan plan = spec.plan();
         grants.addAll(plan.grants());
-        return new ConfinementPlan(plan.uid(), plan.gid(), grants, plan.limits(), plan.allowWithoutLandlock());
+        return plan.withGrants(grants);
     }
 
     private static ControlChannel accept(DomainSpec spec, Rendezvous rv, Process p, long deadline) throws IOException {

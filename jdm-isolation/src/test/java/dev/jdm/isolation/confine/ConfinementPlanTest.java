@@ -16,13 +16,15 @@ class ConfinementPlanTest {
     @Test
     void shouldSurviveTheControlChannel() throws Exception {
         assertThat(ConfinementPlan.decode(plan.encode())).isEqualTo(plan);
+        assertThat(ConfinementPlan.decode(plan.withBindPort(5005).encode()).bindPort()).isEqualTo(5005);
+        assertThatThrownBy(() -> plan.withBindPort(70_000)).hasMessage("a TCP port is 1-65535 (0: none), not 70000");
     }
 
     @Test
     void shouldRefuseMalformedPlans() {
         byte[] b = plan.encode();
         ByteBuffer.wrap(b).putInt(0, 9);
-        assertThatThrownBy(() -> ConfinementPlan.decode(b)).hasMessage("confinement plan version 9, expected 1");
+        assertThatThrownBy(() -> ConfinementPlan.decode(b)).hasMessage("confinement plan version 9, expected 2");
         byte[] c = plan.encode();
         ByteBuffer.wrap(c).putInt(12, 100_000);
         assertThatThrownBy(() -> ConfinementPlan.decode(c)).hasMessage("confinement plan lists 100000 grants, at most 256");
