@@ -290,7 +290,7 @@ public final class DomainManager implements HostService {
     static DomainSpec spec(String name, List<Path> classPath, List<Grant> paths) {
         int id = root() ? NOBODY : -1;
         ConfinementPlan plan = new ConfinementPlan(id, id, paths, new ResourceLimits(4L << 30, 256, 1024), false);
-        return DomainSpec.of(name, classPath, ModuleDomain.class, plan);
+        return DomainSpec.of(name, classPath, ModuleDomain.class, plan, name); // its name, for the traces it logs
     }
 
     /**

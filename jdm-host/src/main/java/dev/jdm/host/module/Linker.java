@@ -207,7 +207,7 @@ public final class Linker {
     }
 
     /** Step 5: a class loader that sees the module, the ABI, the JDK and the dependencies' exports. */
-    ModuleClassLoader classLoader(String name, JarContents jar, List<ModuleClassLoader> depLoaders, List<ModuleExports> depExports) {
+    ModuleClassLoader classLoader(ModInfo info, JarContents jar, List<ModuleClassLoader> depLoaders, List<ModuleExports> depExports) {
         Map<String, byte[]> classes = new HashMap<>();
         jar.classes().forEach((k, v) -> classes.put(k.replace('/', '.'), v));
         Map<String, ClassLoader> depTypes = new HashMap<>();
@@ -215,8 +215,8 @@ public final class Linker {
             ModuleClassLoader l = depLoaders.get(i);
             depExports.get(i).types().names().forEach(t -> depTypes.put(t, l));
         }
-        return new ModuleClassLoader(name, Map.copyOf(classes), dev.jdm.abi.ModuleContext.class.getClassLoader(), Map.copyOf(depTypes),
-                jar.nativeCode()); // non-empty only for a module that declares native code: link refused the others
+        return new ModuleClassLoader(info.name(), info.first("version").orElse(""), Map.copyOf(classes),
+                dev.jdm.abi.ModuleContext.class.getClassLoader(), Map.copyOf(depTypes), jar.nativeCode()); // non-empty only for a module that declares native code: link refused the others
 
     }
 }

@@ -23,18 +23,28 @@ final class ModuleClassLoader extends ClassLoader {
      * @param dependencyTypes loader of each type the dependencies export, by binary name
      */
     ModuleClassLoader(String module, Map<String, byte[]> classes, ClassLoader abiLoader, Map<String, ClassLoader> dependencyTypes) {
-        this(module, classes, abiLoader, dependencyTypes, Map.of());
+        this(module, "", classes, abiLoader, dependencyTypes, Map.of());
     }
 
-    /** @param nativeCode native libraries by entry name, served as resources: only to a module that declares native code */
-    ModuleClassLoader(String module, Map<String, byte[]> classes, ClassLoader abiLoader, Map<String, ClassLoader> dependencyTypes,
-            Map<String, byte[]> nativeCode) {
-        super("jdm-module-" + module, null);
+    /**
+     * @param version the module's version: the loader is {@code jdm-module-NAME@VERSION}, which every
+     *     stack frame of the module's code carries ({@code jdm-module-hello@1.0//t.Hello.init}),
+     *     and {@code jcmd PID VM.classloaders} lists
+     * @param nativeCode native libraries by entry name, served as resources: only to a module that declares native code
+     */
+    ModuleClassLoader(String module, String version, Map<String, byte[]> classes, ClassLoader abiLoader,
+            Map<String, ClassLoader> dependencyTypes, Map<String, byte[]> nativeCode) {
+        super(loaderName(module, version), null);
         this.module = module;
         this.classes = classes;
         this.abiLoader = abiLoader;
         this.dependencyTypes = dependencyTypes;
         this.nativeCode = nativeCode;
+    }
+
+    /** {@code jdm-module-NAME@VERSION}, or without the version if it has none. */
+    static String loaderName(String module, String version) {
+        return "jdm-module-" + module + (version == null || version.isEmpty() ? "" : "@" + version);
     }
 
     /**

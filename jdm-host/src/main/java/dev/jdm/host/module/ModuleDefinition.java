@@ -12,7 +12,7 @@ import java.util.Map;
  * modules without the host's table (an isolated domain): the same modinfo, generation, bytecode
  * and fingerprint checks ({@link Linker}), the same parameter checks, the same class loader.
  *
- * @param loader the module's own class loader (named {@code jdm-module-NAME})
+ * @param loader the module's own class loader (named {@code jdm-module-NAME@VERSION})
  */
 public record ModuleDefinition(ModInfo info, Linker.Linked linked, ClassLoader loader, Params params, AbiInfo abi) {
     /**
@@ -26,7 +26,7 @@ public record ModuleDefinition(ModInfo info, Linker.Linked linked, ClassLoader l
         }
         Linker.Linked linked = linker.link(jar, origin, info, List.of(), force);
         ModuleParams checked = new ModuleParams(info, params);
-        ModuleClassLoader loader = linker.classLoader(info.name(), jar, List.of(), List.of());
+        ModuleClassLoader loader = linker.classLoader(info, jar, List.of(), List.of());
         return new ModuleDefinition(info, linked, loader, checked, new HostAbiInfo(linker.exportTable()));
     }
 }

@@ -83,7 +83,7 @@ final class ModuleLoader {
         String name = info.name();
         Function<String, Optional<ModuleContextImpl>> contexts = n -> table.get(n).map(m -> m.context);
         ModuleContextImpl context = new ModuleContextImpl(name, abiInfo, contexts);
-        ModuleClassLoader loader = linker.classLoader(name, jar, deps.stream().map(d -> d.loader).toList(),
+        ModuleClassLoader loader = linker.classLoader(info, jar, deps.stream().map(d -> d.loader).toList(),
                 deps.stream().map(d -> d.exports).toList());
         context.bind(loader);
         EnumSet<Taint> earned = taints.earnedBy(info, origin, linked.mismatches() > 0);

@@ -63,6 +63,7 @@ final class ModuleRunner {
             if (cause instanceof LinkageError || cause instanceof ReflectiveOperationException) {
                 throw new HostException(Errno.ENOEXEC, name + ": cannot instantiate the entry class: " + cause);
             }
+            ModuleTrace.lines(name, module.domain(), cause).forEach(l -> log.append(LogLevel.ERR, name, l));
             throw new HostException(Errno.EINVAL, name + ": init failed: " + cause);
         }
     }
@@ -85,6 +86,7 @@ final class ModuleRunner {
             markStuck(m, run.thread, timeout);
         } catch (ExecutionException e) {
             log.append(LogLevel.ERR, "host", m.name() + ": exit failed: " + e.getCause() + "; unloading anyway");
+            ModuleTrace.lines(m.name(), m.domain(), e.getCause()).forEach(l -> log.append(LogLevel.ERR, m.name(), l));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -40,10 +40,13 @@ public final class ModuleDomain implements DomainEntry {
     private HostLink host;
     private Linker linker;
     private DomainVotes votes;
+    /** Where this process's modules run, as their traces say. */
+    private String where;
 
     @Override
     public void run(DomainContext context) throws Exception {
         ControlChannel ch = context.channel();
+        where = "isolated:" + (context.args().isEmpty() ? "?" : context.args().get(0)) + ", pid " + ProcessHandle.current().pid();
         host = new HostLink(ch);
         votes = new DomainVotes(host);
         linker = new Linker(new ExportTable(AbiModel.fromClassPath()), m -> { });
@@ -93,6 +96,11 @@ public final class ModuleDomain implements DomainEntry {
             }
             default -> throw new ControlChannelException("frame type " + f.type() + " is not one a host sends");
         }
+    }
+
+    /** The module's exception, frame by frame, in the host's log under the module. */
+    private void trace(String module, Throwable t) {
+        dev.jdm.host.module.ModuleTrace.lines(module, where, t).forEach(l -> host.log(module, LogLevel.ERR, l));
     }
 
     /** A LOAD or PREPARE frame: the module, how it was loaded on the host, and its JAR. */
@@ -189,6 +197,9 @@ public final class ModuleDomain implements DomainEntry {
                 ctx.kill();
                 contexts.remove(module);
                 Throwable c = e.getCause();
+                if (!(c instanceof HostException)) {
+                    trace(module, c);
+                }
                 throw c instanceof HostException he ? he : new HostException(Errno.EINVAL, module + ": init failed: " + c);
             }
         } catch (HostException e) {
@@ -214,6 +225,7 @@ public final class ModuleDomain implements DomainEntry {
                 m.close();
             } catch (RuntimeException e) {
                 host.log(module, LogLevel.ERR, "exit failed: " + e);
+                trace(module, e);
             }
             ctx.kill();
             votes.forget(module);
