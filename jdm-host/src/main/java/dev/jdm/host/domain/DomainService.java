@@ -47,6 +47,12 @@ public final class DomainService implements ModuleService<Placement>, ModulePlac
     }
 
     @Override
+    public java.util.Map<String, String> placeAlike(LoadRequest request) {
+        Placement p = Placement.parse(request.info().name(), request.hostParams().get(Placement.PARAM));
+        return p.isolated() ? java.util.Map.of(Placement.PARAM, p.toString()) : java.util.Map.of();
+    }
+
+    @Override
     public Optional<Home> home(LoadRequest request) {
         Placement p = Placement.parse(request.info().name(), request.hostParams().get(Placement.PARAM));
         if (!p.isolated()) {

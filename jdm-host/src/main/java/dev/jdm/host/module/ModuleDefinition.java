@@ -4,6 +4,7 @@ import dev.jdm.abi.AbiInfo;
 import dev.jdm.abi.Params;
 import dev.jdm.symvers.JarContents;
 import dev.jdm.symvers.ModInfo;
+import dev.jdm.symvers.ModuleExports;
 import java.util.List;
 import java.util.Map;
 
@@ -19,14 +20,25 @@ public record ModuleDefinition(ModInfo info, Linker.Linked linked, ClassLoader l
      * @throws dev.jdm.host.HostException with the errno and one line, as a host load would
      */
     public static ModuleDefinition define(Linker linker, JarContents jar, String origin, Map<String, String> params, boolean force) {
+        return define(linker, jar, origin, params, force, dep -> java.util.Optional.empty());
+    }
+
+    /**
+     * The same for a module with dependencies, which must be defined in this process already:
+     * {@code defined} finds them by name (the host loads a dependency into its user's domain first).
+     */
+    public static ModuleDefinition define(Linker linker, JarContents jar, String origin, Map<String, String> params, boolean force,
+            java.util.function.Function<String, java.util.Optional<ModuleDefinition>> defined) {
         ModInfo info = linker.readModInfo(jar, origin);
-        if (!info.depends().isEmpty()) {
-            throw new dev.jdm.host.HostException(dev.jdm.errno.Errno.EOPNOTSUPP, info.name() + ": depends on "
-                    + String.join(", ", info.depends()) + "; a module with dependencies cannot run in an isolated domain yet");
+        List<ModuleDefinition> deps = new java.util.ArrayList<>();
+        for (String d : info.depends()) {
+            deps.add(defined.apply(d).orElseThrow(() -> new dev.jdm.host.HostException(dev.jdm.errno.Errno.ENOENT, info.name()
+                    + ": depends on " + d + ", which is not loaded in this domain")));
         }
-        Linker.Linked linked = linker.link(jar, origin, info, List.of(), force);
+        List<ModuleExports> exports = deps.stream().map(d -> d.linked().exports()).toList();
+        Linker.Linked linked = linker.link(jar, origin, info, exports, force);
         ModuleParams checked = new ModuleParams(info, params);
-        ModuleClassLoader loader = linker.classLoader(info, jar, List.of(), List.of());
+        ModuleClassLoader loader = linker.classLoader(info, jar, deps.stream().map(d -> (ModuleClassLoader) d.loader()).toList(), exports);
         return new ModuleDefinition(info, linked, loader, checked, new HostAbiInfo(linker.exportTable()));
     }
 }

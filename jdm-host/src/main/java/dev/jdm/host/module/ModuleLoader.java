@@ -20,7 +20,8 @@ import java.util.function.Function;
 final class ModuleLoader {
     /** Brings in a dependency (loading it first if need be) and returns it live. */
     interface Dependencies {
-        LoadedModule resolve(String module, String dependency, Deque<String> chain);
+        /** @param requester the load that needs it: a dependency runs where its user runs */
+        LoadedModule resolve(String module, String dependency, Deque<String> chain, ModuleService.LoadRequest requester);
     }
 
     /** A module ready to run: not yet in the table, its init not yet called. */
@@ -64,7 +65,7 @@ final class ModuleLoader {
         try {
             List<LoadedModule> deps = new ArrayList<>();
             for (String dep : info.depends()) {
-                deps.add(dependencies.resolve(name, dep, chain));
+                deps.add(dependencies.resolve(name, dep, chain, request));
             }
             Linker.Linked linked = linker.link(jar, origin, info, deps.stream().map(d -> d.exports).toList(), force);
             return new Prepared(define(jar, origin, info, linked, deps), linked, deps, request);

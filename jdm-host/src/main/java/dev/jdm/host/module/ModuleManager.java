@@ -155,7 +155,13 @@ public final class ModuleManager {
         taints.apply(m, java.util.EnumSet.of(Taint.NATIVE_COLOCATED));
     }
 
-    private LoadedModule dependency(String module, String dep, Deque<String> chain) {
+    /**
+     * A dependency, loaded first if need be, where its user runs: a module and the modules whose
+     * exports it uses share one JVM, so a dependency of an isolated module is loaded into the same
+     * domain, and one loaded elsewhere already is refused.
+     */
+    private LoadedModule dependency(String module, String dep, Deque<String> chain, ModuleService.LoadRequest requester) {
+        String where = placement.home(requester).map(ModulePlacement.Home::describe).orElse("colocated");
         Optional<LoadedModule> present = table.get(dep);
         LoadedModule loaded;
         if (present.isEmpty()) {
@@ -164,10 +170,15 @@ public final class ModuleManager {
             }
             ModuleIndex.Entry entry = index.find(dep).orElseThrow(() -> new HostException(Errno.ENOENT,
                     module + ": depends on " + dep + ", which is neither loaded nor in the module directories " + index.directories()));
-            log.append(LogLevel.INFO, "host", module + ": loading dependency " + dep + " from " + entry.path());
-            loaded = load(index.read(entry), entry.path().toString(), null, Map.of(), false, chain);
+            log.append(LogLevel.INFO, "host", module + ": loading dependency " + dep + " from " + entry.path()
+                    + (where.equals("colocated") ? "" : " into " + where));
+            loaded = load(index.read(entry), entry.path().toString(), null, placement.placeAlike(requester), false, chain);
         } else {
             loaded = awaitSettled(present.get());
+            if (!loaded.domain().equals(where)) {
+                throw new HostException(Errno.EINVAL, module + ": runs " + where + ", but its dependency " + dep + " runs " + loaded.domain()
+                        + "; a module uses only modules of its own domain (unload " + dep + ", or load " + module + " where " + dep + " runs)");
+            }
         }
         if (loaded.state() != ModuleState.LIVE) {
             throw new HostException(Errno.EBUSY, module + ": depends on " + dep + ", which is " + loaded.state().name().toLowerCase());

@@ -16,6 +16,11 @@ public interface ModulePlacement {
     /** Where {@code request} runs; empty: colocated. Throw a {@code HostException} to refuse. */
     Optional<Home> home(ModuleService.LoadRequest request);
 
+    /** The host parameters that load a dependency where {@code request} runs (none: colocated). */
+    default java.util.Map<String, String> placeAlike(ModuleService.LoadRequest request) {
+        return java.util.Map.of();
+    }
+
     /** A place other than the host's JVM. */
     interface Home {
         /** For lsmod: {@code isolated:NAME}. */

@@ -15,7 +15,7 @@ import java.util.Optional;
 /**
  * A module's context inside a domain: params, kmem and the ABI description served here, the log
  * forwarded to the host's ring, block registration proxied to the host. Security registration and
- * exports between modules are not served in a domain yet (docs/domains.md).
+ * exports between modules are served among the modules of this domain (docs/domains.md).
  */
 final class DomainModuleContext implements ModuleContext {
     /** The domain's own bound on one module's memory (its JVM is bounded by rlimits anyway). */
@@ -28,9 +28,11 @@ final class DomainModuleContext implements ModuleContext {
     private final RemoteBlockLayer block;
     private volatile boolean dead;
     private final SecurityRegistrar security;
+    private final DomainExports exports;
 
-    DomainModuleContext(String name, ModuleDefinition def, HostLink host, SecurityRegistrar security) {
+    DomainModuleContext(String name, ModuleDefinition def, HostLink host, SecurityRegistrar security, DomainExports exports) {
         this.security = security;
+        this.exports = exports;
         this.name = name;
         this.def = def;
         this.log = (level, message) -> host.log(name, level, message);
@@ -67,15 +69,17 @@ final class DomainModuleContext implements ModuleContext {
         return kmem;
     }
 
+    /** Among the modules of this domain: a module and its dependencies share it. */
     @Override
     public <T> void export(Class<T> api, T impl) {
-        throw new UnsupportedOperationException(name + ": exports between modules are not served in an isolated domain yet");
+        alive();
+        exports.export(name, def.loader(), api, impl);
     }
 
     @Override
     public <T> Optional<T> lookup(Class<T> api) {
         alive();
-        return Optional.empty();
+        return exports.lookup(api);
     }
 
     @Override

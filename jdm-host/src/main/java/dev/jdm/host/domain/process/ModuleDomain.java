@@ -36,6 +36,9 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ModuleDomain implements DomainEntry {
     private final Map<String, LoadableModule> modules = new ConcurrentHashMap<>();
     private final Map<String, DomainModuleContext> contexts = new ConcurrentHashMap<>();
+    /** Modules defined here and running: what a dependent links against. */
+    private final Map<String, ModuleDefinition> defined = new ConcurrentHashMap<>();
+    private final DomainExports exports = new DomainExports();
     private final Map<String, java.util.concurrent.CompletableFuture<Prepared>> prepared = new ConcurrentHashMap<>();
     private HostLink host;
     private Linker linker;
@@ -98,6 +101,19 @@ public final class ModuleDomain implements DomainEntry {
         }
     }
 
+    /**
+     * A dependency's definition: a module running here, or (in a standby, which prepares modules in
+     * load order) one prepared already.
+     */
+    private java.util.Optional<ModuleDefinition> definition(String module) {
+        ModuleDefinition d = defined.get(module);
+        if (d != null) {
+            return java.util.Optional.of(d);
+        }
+        var p = prepared.get(module);
+        return p == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(p.join()).map(Prepared::def);
+    }
+
     /** The module's exception, frame by frame, in the host's log under the module. */
     private void trace(String module, Throwable t) {
         dev.jdm.host.module.ModuleTrace.lines(module, where, t).forEach(l -> host.log(module, LogLevel.ERR, l));
@@ -156,6 +172,7 @@ public final class ModuleDomain implements DomainEntry {
                     dev.jdm.host.grant.GrantDescriptors.class)) {
                 Class.forName(c.getName(), true, c.getClassLoader());
             }
+            linker.exportTable().addModule(def.linked().exports()); // a dependent prepared after it links against them
             ready.complete(new Prepared(l, def));
             host.reply(DomainProtocol.PREPARED, l.module(), 0, "");
         } catch (RuntimeException | LinkageError | ClassNotFoundException e) {
@@ -170,7 +187,7 @@ public final class ModuleDomain implements DomainEntry {
     }
 
     private ModuleDefinition define(Load l, JarContents jar) {
-        ModuleDefinition def = ModuleDefinition.define(linker, jar, l.origin(), l.params(), l.force());
+        ModuleDefinition def = ModuleDefinition.define(linker, jar, l.origin(), l.params(), l.force(), this::definition);
         if (!def.info().name().equals(l.module())) {
             throw new HostException(Errno.EINVAL, l.module() + ": the JAR is module " + def.info().name());
         }
@@ -188,11 +205,14 @@ public final class ModuleDomain implements DomainEntry {
             var f = prepared.remove(module);
             Prepared p = f == null ? null : f.join();
             ModuleDefinition def = p != null && p.load().sameAs(l) ? p.def() : define(l);
-            DomainModuleContext ctx = new DomainModuleContext(module, def, host, new RemoteRegistrar(module, host, votes, l.permissive(), l.hostUid()));
+            DomainModuleContext ctx = new DomainModuleContext(module, def, host, new RemoteRegistrar(module, host, votes, l.permissive(), l.hostUid()),
+                    exports);
             contexts.put(module, ctx);
             Class<?> entry = def.loader().loadClass(def.linked().entryClass());
             try {
                 modules.put(module, (LoadableModule) entry.getConstructor(ModuleContext.class).newInstance(ctx));
+                defined.put(module, def);
+                linker.exportTable().addModule(def.linked().exports()); // what a dependent links against
             } catch (InvocationTargetException e) {
                 ctx.kill();
                 contexts.remove(module);
@@ -229,6 +249,9 @@ public final class ModuleDomain implements DomainEntry {
             }
             ctx.kill();
             votes.forget(module);
+            exports.forget(module);
+            defined.remove(module);
+            linker.exportTable().removeModule(module);
         }
         host.reply(DomainProtocol.UNLOADED, module, errno, message);
     }
