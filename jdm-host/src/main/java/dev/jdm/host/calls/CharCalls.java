@@ -1,6 +1,8 @@
 package dev.jdm.host.calls;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.jdm.errno.Errno;
 import dev.jdm.gate.proto.DevCallReply;
@@ -27,6 +29,8 @@ import dev.jdm.host.gate.CallHandler;
 import dev.jdm.host.gate.GateServer;
 import dev.jdm.host.task.Task;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,6 +45,9 @@ import java.util.function.Function;
  */
 public final class CharCalls implements CallHandler {
     private static final int SINCE = 3;
+    /** Reads from this size up go through a native buffer to the socket without copies. */
+    static final int BULK_READ = 64 << 10;
+    private final ReadBuffers buffers = new ReadBuffers();
     private final CharRegistry registry;
     private final Function<Task, CharAccess> access;
     private final AtomicLong nextId = new AtomicLong(1);
@@ -62,6 +69,10 @@ public final class CharCalls implements CallHandler {
     @Override
     public void handle(Task task, Request request, GateServer.Responder out) throws IOException {
         try {
+            if (request.hasDevRead() && request.getDevRead().getLength() >= BULK_READ && request.getDevRead().getLength() <= ReadBuffers.SIZE) {
+                bulkRead(task, request, out);
+                return;
+            }
             out.send(answer(task, request, out));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -126,6 +137,39 @@ public final class CharCalls implements CallHandler {
             default -> throw new IllegalArgumentException(request.getCallCase() + " is not a char device call");
         }
         return r.build();
+    }
+
+    /**
+     * A read of {@link #BULK_READ} bytes or more: the driver fills a native buffer, which goes to the
+     * socket after the encoded fields that lead to {@code dev_read.data} (see
+     * {@link GateServer.Responder#send(Response, ByteBuffer, ByteBuffer)}).
+     */
+    private void bulkRead(Task task, Request request, GateServer.Responder out) throws IOException, InterruptedException {
+        OpenFile f = file(task, request.getDevRead().getHandle(), "read");
+        MemorySegment buf = buffers.take();
+        try {
+            long n = f.read(buf.asSlice(0, request.getDevRead().getLength()),
+                    beat(out, Response.newBuilder().setDevRead(DevReadReply.getDefaultInstance())));
+            if (n == 0) {
+                out.send(Response.newBuilder().setDevRead(DevReadReply.newBuilder().setEof(true)).build());
+                return;
+            }
+            out.send(Response.getDefaultInstance(), dataFields((int) n), buf.asSlice(0, n).asByteBuffer());
+        } finally {
+            buffers.release(buf);
+        }
+    }
+
+    /** The encoding of {@code dev_read { data: <n bytes> }} up to the data itself. */
+    private static ByteBuffer dataFields(int n) throws IOException {
+        int inner = CodedOutputStream.computeTagSize(DevReadReply.DATA_FIELD_NUMBER) + CodedOutputStream.computeUInt32SizeNoTag(n) + n;
+        byte[] b = new byte[32];
+        CodedOutputStream c = CodedOutputStream.newInstance(b);
+        c.writeTag(Response.DEV_READ_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        c.writeUInt32NoTag(inner);
+        c.writeTag(DevReadReply.DATA_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        c.writeUInt32NoTag(n);
+        return ByteBuffer.wrap(b, 0, c.getTotalBytesWritten());
     }
 
     /** A heartbeat is an empty response of the call's kind with more=true. */
