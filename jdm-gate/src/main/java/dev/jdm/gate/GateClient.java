@@ -3,6 +3,7 @@ package dev.jdm.gate;
 import dev.jdm.gate.proto.Request;
 import dev.jdm.gate.proto.Response;
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -132,7 +133,8 @@ public final class GateClient implements AutoCloseable {
         if (frame == null) {
             throw GateException.unreachable("the host closed the connection");
         }
-        CodedInputStream coded = CodedInputStream.newInstance(frame);
+        // a wrapped ByteString's reader is one protobuf knows to be immutable: only that one aliases
+        CodedInputStream coded = UnsafeByteOperations.unsafeWrap(frame).newCodedInput();
         coded.enableAliasing(alias);
         coded.setSizeLimit(Frames.MAX_FRAME);
         Response r = Response.parseFrom(coded);

@@ -1,6 +1,7 @@
 package dev.jdm.abi.grant;
 
 import dev.jdm.abi.Provided;
+import dev.jdm.abi.Since;
 
 /** The grants of one module. Everything granted is closed when the module unloads. */
 @Provided
@@ -18,4 +19,17 @@ public interface Grants {
      *     block device, or cannot be opened with {@code flags}
      */
     GrantedFile file(String param, int flags);
+
+    /**
+     * Opens the character device, FIFO or regular file named by the module parameter {@code param}
+     * (an absolute path) read-only, and reads it as a stream on the host's thread, handing what
+     * arrives to {@code receiver} until it ends or the stream is closed: an input node, for one.
+     *
+     * @throws GrantException naming the parameter and the path if it is unset, of another type or
+     *     cannot be opened; EOPNOTSUPP where the host does not grant streams (isolated domains)
+     */
+    @Since("JDM_1.2")
+    default GrantedStream stream(String param, StreamReceiver receiver) {
+        throw new GrantException("grant " + param + ": streams are not granted here", 95);
+    }
 }
