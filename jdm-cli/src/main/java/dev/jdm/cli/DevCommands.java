@@ -18,13 +18,9 @@ import dev.jdm.gate.proto.DevValue;
 import dev.jdm.gate.proto.DevWriteCall;
 import dev.jdm.gate.proto.Request;
 import dev.jdm.gate.proto.Response;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -119,17 +115,10 @@ final class DevCommands {
         @Override
         public Integer call() {
             long limit = bytes == null ? Long.MAX_VALUE : BlockCommands.bytes(bytes);
-            System.out.flush();
-            // fd 1 as a channel: the reads' buffers go to the pipe or file as they are, in one write each
-            FileChannel out = new FileOutputStream(FileDescriptor.out).getChannel();
+            StdoutSink out = StdoutSink.open();
             try (GateClient gate = dev.root.connect()) {
                 long h = open(gate, node, READ | (nonblock ? NONBLOCK : 0) | (exclusive ? EXCL : 0));
-                DevReads reads = new DevReads(gate, h, DevReads.CHUNK, limit);
-                for (ByteBuffer b = reads.next(); b != null; b = reads.next()) {
-                    while (b.hasRemaining()) {
-                        out.write(b);
-                    }
-                }
+                new DevReads(gate, h, DevReads.CHUNK, limit).transferTo(out);
                 close(gate, h);
             } catch (IOException e) {
                 return 0; // the reader went away (| head): as cat, stop quietly

@@ -137,6 +137,10 @@ public final class DevReads {
         do {
             r = gate.receive(alias);
         } while (r.getMore() && !r.hasError()); // a heartbeat while the device waits
+        return answer(r, alias);
+    }
+
+    private ByteBuffer answer(Response r, boolean alias) {
         int asked = inFlight.poll();
         if (r.hasError()) {
             stop();
@@ -150,11 +154,84 @@ public final class DevReads {
             stop();
             return null;
         }
-        int got = reply.getData().size();
-        ahead = got == asked && asked >= BULK_MIN;
-        unasked += asked - got; // a short read leaves the rest of the limit to ask for again
+        got(asked, reply.getData().size());
         ByteBuffer data = reply.getData().asReadOnlyByteBuffer();
         return alias ? data : copy(data);
+    }
+
+    /** A read of {@code asked} bytes gave {@code got}: the pace, and the rest of the limit to ask for again. */
+    private void got(int asked, int got) {
+        ahead = got == asked && asked >= BULK_MIN;
+        unasked += asked - got;
+    }
+
+    /** Where {@link #transferTo} puts the bytes. */
+    public interface Sink {
+        /** Writes all of {@code data}. */
+        void write(ByteBuffer data) throws IOException;
+
+        /**
+         * Moves exactly {@code n} bytes waiting on the socket {@code fd} to the output without
+         * reading them into this process (splice(2)), or returns false before moving any, to have
+         * them (and all later bytes) read and written instead.
+         */
+        boolean splice(int fd, int n) throws IOException;
+    }
+
+    /**
+     * Reads to the end (end of file, or the limit) into {@code out}: as {@link #next}, but a
+     * reply's bytes still on the socket are handed to {@link Sink#splice} when the sink can move
+     * them, so they go from the socket to a pipe without a copy through this process. Only a reply
+     * laid out as the host lays out bulk reads (its other fields, then {@code dev_read.data} to the
+     * frame's end) is taken apart this way; every other one is parsed whole.
+     *
+     * @throws GateException the error that ended the file (after the data read before it)
+     * @throws IOException if the sink failed
+     */
+    public void transferTo(Sink out) throws IOException {
+        int fd = gate.descriptor();
+        FrameInput in = gate.input();
+        if (current.hasRemaining()) {
+            out.write(current);
+        }
+        for (ByteBuffer b; (b = settled.poll()) != null;) {
+            out.write(b);
+        }
+        current = ByteBuffer.allocate(0);
+        while (true) {
+            top();
+            if (inFlight.isEmpty()) {
+                finish();
+                return;
+            }
+            int length = in.peekLength();
+            if (length < 0) {
+                throw GateException.unreachable("the host closed the connection");
+            }
+            ByteBuffer start = in.peek(length, BulkReply.PREFIX);
+            BulkReply bulk = fd < 0 ? null : BulkReply.find(start, length);
+            if (bulk == null) {
+                Response r = gate.parse(in.next(), true);
+                if (r.getMore() && !r.hasError()) {
+                    continue; // a heartbeat
+                }
+                ByteBuffer data = answer(r, true);
+                if (data != null) {
+                    out.write(data);
+                }
+                continue;
+            }
+            gate.parse(start.slice(0, bulk.fieldStart()), false); // id and version
+            got(inFlight.poll(), bulk.size());
+            int received = start.remaining();
+            out.write(start.slice(bulk.dataStart(), received - bulk.dataStart()));
+            in.skip(received);
+            int left = bulk.size() - (received - bulk.dataStart());
+            if (left > 0 && !out.splice(fd, left)) {
+                fd = -1; // the output cannot splice after all: read this and every later reply
+                out.write(in.take(left));
+            }
+        }
     }
 
     private void stop() {

@@ -29,17 +29,11 @@ final class FrameInput {
      * @throws Frames.GarbageException if the length is impossible or the stream ends inside a frame
      */
     ByteBuffer next() throws IOException {
-        if (!buf.hasRemaining()) {
-            buf.clear().limit(0); // everything consumed: the next frame starts at 0
-        }
-        if (!fill(4, true)) {
+        int length = peekLength(true);
+        if (length < 0) {
             return null;
         }
-        int length = buf.getInt(buf.position());
-        if (length < 0 || length > Frames.MAX_FRAME) {
-            throw new Frames.GarbageException("frame length " + Integer.toUnsignedString(length) + " exceeds " + Frames.MAX_FRAME);
-        }
-        if (!fill(4 + length, false)) {
+        if (!fill(4 + length, false, false)) {
             throw new Frames.GarbageException("stream ended inside a frame of " + length + " bytes");
         }
         int start = buf.position() + 4;
@@ -48,8 +42,59 @@ final class FrameInput {
         return body;
     }
 
-    /** Makes {@code n} bytes from the position available; false at end of stream before any (or, if not atEdge, before all). */
-    private boolean fill(int n, boolean atEdge) throws IOException {
+    /** The next frame's length, reading no byte past it (the frame stays next); -1 at a clean end of stream. */
+    int peekLength() throws IOException {
+        return peekLength(false);
+    }
+
+    private int peekLength(boolean greedy) throws IOException {
+        if (!buf.hasRemaining()) {
+            buf.clear().limit(0); // everything consumed: the next frame starts at 0
+        }
+        if (!fill(4, greedy, true)) {
+            return -1;
+        }
+        int length = buf.getInt(buf.position());
+        if (length < 0 || length > Frames.MAX_FRAME) {
+            throw new Frames.GarbageException("frame length " + Integer.toUnsignedString(length) + " exceeds " + Frames.MAX_FRAME);
+        }
+        return length;
+    }
+
+    /**
+     * At least the first {@code min(length, want)} bytes of the next frame's body (more if they were
+     * received already, never past the frame), read-only; the frame stays next.
+     */
+    ByteBuffer peek(int length, int want) throws IOException {
+        if (!fill(4 + Math.min(length, want), false, false)) {
+            throw new Frames.GarbageException("stream ended inside a frame of " + length + " bytes");
+        }
+        return buf.slice(buf.position() + 4, Math.min(length, buf.remaining() - 4)).asReadOnlyBuffer();
+    }
+
+    /**
+     * Consumes the next frame's length and the {@code received} bytes of its body that {@link #peek}
+     * showed; the caller takes the rest of the body from the channel itself.
+     */
+    void skip(int received) {
+        buf.position(buf.position() + 4 + received);
+    }
+
+    /** The next {@code n} bytes of a frame whose start was {@link #skip}ped: the rest of its body, consumed. */
+    ByteBuffer take(int n) throws IOException {
+        if (!fill(n, false, false)) {
+            throw new Frames.GarbageException("stream ended inside a frame");
+        }
+        ByteBuffer b = buf.slice(buf.position(), n).asReadOnlyBuffer();
+        buf.position(buf.position() + n);
+        return b;
+    }
+
+    /**
+     * Makes {@code n} bytes from the position available, reading past them only if {@code greedy};
+     * false at end of stream before any byte if {@code endOk}.
+     */
+    private boolean fill(int n, boolean greedy, boolean endOk) throws IOException {
         if (buf.remaining() >= n) {
             return true;
         }
@@ -60,11 +105,11 @@ final class FrameInput {
         int end = buf.limit();
         while (end - start < n) {
             // past the frame's end only while its length is unknown: never read a large frame's successor
-            int want = atEdge ? buf.capacity() : start + n;
+            int want = greedy ? buf.capacity() : start + n;
             ByteBuffer into = buf.duplicate().limit(want).position(end);
             int got = in.read(into);
             if (got < 0) {
-                if (atEdge && end == start) {
+                if (endOk && end == start) {
                     return false;
                 }
                 throw new Frames.GarbageException("stream ended inside a frame (" + (end - start) + " of " + n + " bytes arrived)");

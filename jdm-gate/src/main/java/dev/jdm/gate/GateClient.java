@@ -133,6 +133,27 @@ public final class GateClient implements AutoCloseable {
         if (frame == null) {
             throw GateException.unreachable("the host closed the connection");
         }
+        return parse(frame, alias);
+    }
+
+    /** The frames as they arrive, for a reader that takes a large reply's payload past the parser ({@link DevReads}). */
+    FrameInput input() {
+        return in;
+    }
+
+    /** The socket's descriptor, or -1 where this JVM does not open sun.nio.ch to this code. */
+    int descriptor() {
+        try {
+            java.lang.reflect.Method fdVal = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
+            fdVal.setAccessible(true);
+            return (int) fdVal.invoke(channel);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Parses one response frame (see {@link #receive(boolean)}). */
+    Response parse(ByteBuffer frame, boolean alias) throws IOException {
         // a wrapped ByteString's reader is one protobuf knows to be immutable: only that one aliases
         CodedInputStream coded = UnsafeByteOperations.unsafeWrap(frame).newCodedInput();
         coded.enableAliasing(alias);
