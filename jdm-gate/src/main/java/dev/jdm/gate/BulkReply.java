@@ -1,6 +1,7 @@
 package dev.jdm.gate;
 
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
 import dev.jdm.gate.proto.DevReadReply;
 import dev.jdm.gate.proto.Response;
@@ -8,23 +9,43 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * Where a bulk read's bytes lie in its reply frame, found from the frame's first bytes: the host
- * writes a bulk {@code dev_read} reply as its other fields, then {@code dev_read { data }} running
- * to the frame's end (a gathering write; see the host's ReplyChannel). Any other layout is not a
- * bulk reply, and is parsed whole.
+ * The layout of a bulk read's reply, written by the host and taken apart by clients, defined here
+ * once: the reply's other fields, then {@link #dataFields} and the data running to the frame's end
+ * (the host sends the data with one gathering write, without encoding it into a message; protobuf
+ * merges the two encodings of {@code dev_read}). A client finds the data from the frame's first
+ * bytes ({@link #find}); any other layout is not a bulk reply, and is parsed whole.
  *
  * @param fieldStart where the {@code dev_read} field begins (the fields before it are the head)
  * @param dataStart where the data begins
  * @param size the data's length
  */
-record BulkReply(int fieldStart, int dataStart, int size) {
+public record BulkReply(int fieldStart, int dataStart, int size) {
     /** Frame bytes enough to reach the data: id, version and the two tags and lengths. */
-    static final int PREFIX = 64;
+    public static final int PREFIX = 64;
     private static final int DEV_READ_TAG = Response.DEV_READ_FIELD_NUMBER << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
     private static final int DATA_TAG = DevReadReply.DATA_FIELD_NUMBER << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
 
+    /**
+     * What the host writes between a bulk reply's other fields and its {@code n} bytes of data: the
+     * {@code dev_read} field's tag and length, then the {@code data} field's tag and length.
+     */
+    public static ByteBuffer dataFields(int n) {
+        int inner = CodedOutputStream.computeTagSize(DevReadReply.DATA_FIELD_NUMBER) + CodedOutputStream.computeUInt32SizeNoTag(n) + n;
+        byte[] b = new byte[PREFIX];
+        CodedOutputStream c = CodedOutputStream.newInstance(b);
+        try {
+            c.writeTag(Response.DEV_READ_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            c.writeUInt32NoTag(inner);
+            c.writeTag(DevReadReply.DATA_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            c.writeUInt32NoTag(n);
+        } catch (IOException e) {
+            throw new IllegalStateException("four varints do not fit " + PREFIX + " bytes", e);
+        }
+        return ByteBuffer.wrap(b, 0, c.getTotalBytesWritten());
+    }
+
     /** The layout of a frame of {@code length} bytes that begins with {@code start}, or null if it is not a bulk reply. */
-    static BulkReply find(ByteBuffer start, int length) {
+    public static BulkReply find(ByteBuffer start, int length) {
         try {
             CodedInputStream c = CodedInputStream.newInstance(start.duplicate());
             while (!c.isAtEnd()) {

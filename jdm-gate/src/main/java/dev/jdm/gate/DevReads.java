@@ -210,7 +210,8 @@ public final class DevReads {
             }
             ByteBuffer start = in.peek(length, BulkReply.PREFIX);
             BulkReply bulk = fd < 0 ? null : BulkReply.find(start, length);
-            if (bulk == null) {
+            Response head = bulk == null ? null : gate.parse(start.slice(0, bulk.fieldStart()), false); // id and version
+            if (bulk == null || head.getMore() || head.hasError()) {
                 Response r = gate.parse(in.next(), true);
                 if (r.getMore() && !r.hasError()) {
                     continue; // a heartbeat
@@ -221,7 +222,6 @@ public final class DevReads {
                 }
                 continue;
             }
-            gate.parse(start.slice(0, bulk.fieldStart()), false); // id and version
             got(inFlight.poll(), bulk.size());
             int received = start.remaining();
             out.write(start.slice(bulk.dataStart(), received - bulk.dataStart()));

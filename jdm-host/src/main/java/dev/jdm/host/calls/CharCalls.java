@@ -1,10 +1,9 @@
 package dev.jdm.host.calls;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.WireFormat;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.jdm.errno.Errno;
+import dev.jdm.gate.BulkReply;
 import dev.jdm.gate.proto.DevCallReply;
 import dev.jdm.gate.proto.DevCloseReply;
 import dev.jdm.gate.proto.DevDescribeReply;
@@ -154,22 +153,10 @@ public final class CharCalls implements CallHandler {
                 out.send(Response.newBuilder().setDevRead(DevReadReply.newBuilder().setEof(true)).build());
                 return;
             }
-            out.send(Response.getDefaultInstance(), dataFields((int) n), buf.asSlice(0, n).asByteBuffer());
+            out.send(Response.getDefaultInstance(), BulkReply.dataFields((int) n), buf.asSlice(0, n).asByteBuffer());
         } finally {
             buffers.release(buf);
         }
-    }
-
-    /** The encoding of {@code dev_read { data: <n bytes> }} up to the data itself. */
-    private static ByteBuffer dataFields(int n) throws IOException {
-        int inner = CodedOutputStream.computeTagSize(DevReadReply.DATA_FIELD_NUMBER) + CodedOutputStream.computeUInt32SizeNoTag(n) + n;
-        byte[] b = new byte[32];
-        CodedOutputStream c = CodedOutputStream.newInstance(b);
-        c.writeTag(Response.DEV_READ_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-        c.writeUInt32NoTag(inner);
-        c.writeTag(DevReadReply.DATA_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-        c.writeUInt32NoTag(n);
-        return ByteBuffer.wrap(b, 0, c.getTotalBytesWritten());
     }
 
     /** A heartbeat is an empty response of the call's kind with more=true. */
