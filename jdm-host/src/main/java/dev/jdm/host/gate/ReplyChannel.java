@@ -31,8 +31,17 @@ final class ReplyChannel {
     }
 
     /** Sends one response. */
-    void send(Response r) throws IOException {
-        send(r, ByteBuffer.allocate(0), ByteBuffer.allocate(0));
+    synchronized void send(Response r) throws IOException {
+        int size = r.getSerializedSize();
+        byte[] frame = new byte[4 + size];
+        ByteBuffer.wrap(frame).putInt(size);
+        com.google.protobuf.CodedOutputStream c = com.google.protobuf.CodedOutputStream.newInstance(frame, 4, size);
+        r.writeTo(c);
+        c.checkNoSpaceLeft();
+        ByteBuffer b = ByteBuffer.wrap(frame);
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
     }
 
     /** Sends {@code head}, then {@code fields} and {@code payload}, as one frame (see the class comment). */
