@@ -163,7 +163,7 @@ class DevClientTest {
     }
 
     @Test
-    void bulkReadsKeptInFlightGiveWayToOtherCallsOnTheSameConnectionAndLoseNothing() throws IOException {
+    void bulkReadsKeptInFlightGiveWayToOtherCallsOnTheSameConnectionAndLoseNothing() throws Exception {
         Keyboard kbd = client.calls("kbd0", Keyboard.class);
         try (DevInputStream zero = client.input("zero", 0); DevInputStream urandom = client.input("urandom", 0)) {
             byte[] buf = new byte[1 << 20];
@@ -185,5 +185,14 @@ class DevClientTest {
         }
         assertThat(host.chr().find("zero").orElseThrow().openCount()).as("closing with reads in flight released the file").isZero();
         assertThat(host.chr().find("urandom").orElseThrow().openCount()).isZero();
+        try (DevClient other = DevClient.connect(host.socket()); DevInputStream z = other.input("zero", 0)) {
+            assertThat(z.readNBytes(1 << 20)).containsOnly(0);
+            assertThat(host.charFiles().readBuffersHeld()).as("one bulk buffer per connection, never shared").isEqualTo(2);
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (host.charFiles().readBuffersHeld() != 1 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(host.charFiles().readBuffersHeld()).as("the ended connection's buffer is let go").isEqualTo(1);
     }
 }

@@ -145,18 +145,14 @@ public final class CharCalls implements CallHandler {
      */
     private void bulkRead(Task task, Request request, GateServer.Responder out) throws IOException, InterruptedException {
         OpenFile f = file(task, request.getDevRead().getHandle(), "read");
-        MemorySegment buf = buffers.take();
-        try {
-            long n = f.read(buf.asSlice(0, request.getDevRead().getLength()),
-                    beat(out, Response.newBuilder().setDevRead(DevReadReply.getDefaultInstance())));
-            if (n == 0) {
-                out.send(Response.newBuilder().setDevRead(DevReadReply.newBuilder().setEof(true)).build());
-                return;
-            }
-            out.send(Response.getDefaultInstance(), BulkReply.dataFields((int) n), buf.asSlice(0, n).asByteBuffer());
-        } finally {
-            buffers.release(buf);
+        MemorySegment buf = buffers.of(task.id());
+        long n = f.read(buf.asSlice(0, request.getDevRead().getLength()),
+                beat(out, Response.newBuilder().setDevRead(DevReadReply.getDefaultInstance())));
+        if (n == 0) {
+            out.send(Response.newBuilder().setDevRead(DevReadReply.newBuilder().setEof(true)).build());
+            return;
         }
+        out.send(Response.getDefaultInstance(), BulkReply.dataFields((int) n), buf.asSlice(0, n).asByteBuffer());
     }
 
     /** A heartbeat is an empty response of the call's kind with more=true. */
@@ -190,6 +186,7 @@ public final class CharCalls implements CallHandler {
 
     /** Closes every file of a task that ended (its connection went away). */
     public void closeAll(Task task) {
+        buffers.forget(task.id());
         Map<Long, OpenFile> mine = byTask.remove(task.id());
         if (mine != null) {
             List.copyOf(mine.values()).forEach(OpenFile::close);
@@ -204,6 +201,11 @@ public final class CharCalls implements CallHandler {
                 mine.values().forEach(OpenFile::close);
             }
         });
+    }
+
+    /** Bulk read buffers held now: one per connection that read in bulk and has not ended. */
+    public int readBuffersHeld() {
+        return buffers.held();
     }
 
     /** Files open through the gate now, over all tasks. */
