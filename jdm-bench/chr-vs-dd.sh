@@ -33,6 +33,7 @@ now_ns() { date +%s%N; }
 rate() { awk -v b="$1" -v ns="$2" 'BEGIN { printf "%.0f", b / (ns / 1e9) }'; }
 best() { sort -n | tail -n 1; }
 jdm_rates=(); dd_rates=()
+LOAD0="$(cut -d' ' -f1-3 /proc/loadavg)"
 for _ in $(seq 1 "$ROUNDS"); do
   t0=$(now_ns); "$ROOT/jdm" --socket "$SOCK" dev cat zero --bytes "$BYTES" | cat >/dev/null; t1=$(now_ns)
   jdm_rates+=("$(rate "$BYTES" $((t1 - t0)))")
@@ -42,6 +43,7 @@ done
 j=$(printf '%s\n' "${jdm_rates[@]}" | best); d=$(printf '%s\n' "${dd_rates[@]}" | best)
 printf '%-52s %10.1f MB/s\n' "jdm dev cat zero --bytes ${MIB}M | cat" "$(awk -v r="$j" 'BEGIN{print r/1e6}')"
 printf '%-52s %10.1f MB/s\n' "dd if=/dev/zero bs=1M count=$MIB | cat" "$(awk -v r="$d" 'BEGIN{print r/1e6}')"
+echo "load average before / after the rounds: $LOAD0 / $(cut -d' ' -f1-3 /proc/loadavg)   (2 cores shared: compare ratios, not rates)"
 awk -v a="$j" -v b="$d" 'BEGIN { printf "ratio jdm/dd: %.2f   (targets >= 2 GB/s: %s, >= 0.5x dd: %s)\n", a / b, (a >= 2e9 ? "met" : "missed"), (a >= 0.5 * b ? "met" : "missed") }'
 
 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \

@@ -1,6 +1,7 @@
 package dev.jdm.cli;
 
 import com.google.protobuf.ByteString;
+import dev.jdm.gate.DevReads;
 import dev.jdm.gate.GateClient;
 import dev.jdm.gate.proto.DevCallCall;
 import dev.jdm.gate.proto.DevCloseCall;
@@ -11,8 +12,6 @@ import dev.jdm.gate.proto.DevLsCall;
 import dev.jdm.gate.proto.DevMethod;
 import dev.jdm.gate.proto.DevNode;
 import dev.jdm.gate.proto.DevOpenCall;
-import dev.jdm.gate.proto.DevReadCall;
-import dev.jdm.gate.proto.DevReadReply;
 import dev.jdm.gate.proto.DevSchema;
 import dev.jdm.gate.proto.DevType;
 import dev.jdm.gate.proto.DevValue;
@@ -21,8 +20,6 @@ import dev.jdm.gate.proto.Request;
 import dev.jdm.gate.proto.Response;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,8 +42,6 @@ final class DevCommands {
     static final int WRITE = 2;
     static final int EXCL = 0200;
     static final int NONBLOCK = 04000;
-    /** One read asks for this much; the host gives at most 4 MiB. */
-    static final int CHUNK = 4 << 20;
     /** One write carries this much (the host takes at most 512 KiB). */
     static final int WRITE_CHUNK = 256 << 10;
 
@@ -120,26 +115,13 @@ final class DevCommands {
         @Override
         public Integer call() {
             long limit = bytes == null ? Long.MAX_VALUE : BlockCommands.bytes(bytes);
-            PrintStream out = System.out;
+            StdoutSink out = StdoutSink.open();
             try (GateClient gate = dev.root.connect()) {
                 long h = open(gate, node, READ | (nonblock ? NONBLOCK : 0) | (exclusive ? EXCL : 0));
-                long done = 0;
-                while (done < limit) {
-                    int want = (int) Math.min(CHUNK, limit - done);
-                    DevReadReply r = read(gate, h, want);
-                    if (r == null || r.getEof()) {
-                        break;
-                    }
-                    r.getData().writeTo((OutputStream) out);
-                    out.flush();
-                    if (out.checkError()) {
-                        return 0; // the reader went away (| head): as cat, stop quietly
-                    }
-                    done += r.getData().size();
-                }
+                new DevReads(gate, h, DevReads.CHUNK, limit).transferTo(out);
                 close(gate, h);
             } catch (IOException e) {
-                return 0;
+                return 0; // the reader went away (| head): as cat, stop quietly
             } catch (dev.jdm.gate.GateException e) {
                 if (nonblock && e.refused() && "EAGAIN".equals(e.errnoName())) {
                     return 0; // nothing more to read without waiting
@@ -147,18 +129,6 @@ final class DevCommands {
                 throw e;
             }
             return 0;
-        }
-
-        /** One read; heartbeats (more=true, no data) are skipped. */
-        private static DevReadReply read(GateClient gate, long handle, int length) {
-            DevReadReply[] last = new DevReadReply[1];
-            gate.stream(Request.newBuilder().setDevRead(DevReadCall.newBuilder().setHandle(handle).setLength(length)), (Response r) -> {
-                if (!r.getMore()) {
-                    last[0] = r.getDevRead();
-                }
-                return true;
-            });
-            return last[0];
         }
     }
 

@@ -117,6 +117,28 @@ class DevProcessIT {
     }
 
     @Test
+    void catGivesExactlyTheBytesAskedForIntoAPipeAndIntoAFile() throws Exception {
+        // a pipe takes the spliced path, a file the written one; sizes around the bulk and chunk sizes
+        for (long n : new long[] {1, 65535, 65536, (1 << 20) + 1, (5L << 20) + 3}) {
+            Process p = start(host.javaCommand("dev", "cat", "zero", "--bytes", Long.toString(n)), new byte[0]);
+            byte[] piped = stdout(p);
+            assertThat(p.exitValue()).as(stderr(p)).isZero();
+            assertThat(piped).as("through a pipe, " + n).hasSize((int) n).containsOnly(0);
+            Path file = host.dir().resolve("cat-" + n);
+            Process f = new ProcessBuilder(host.javaCommand("dev", "cat", "urandom", "--bytes", Long.toString(n))).redirectOutput(file.toFile()).start();
+            assertThat(f.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(f.exitValue()).as(stderr(f)).isZero();
+            assertThat(Files.size(file)).as("into a file, " + n).isEqualTo(n);
+            Files.delete(file);
+        }
+        Process head = new ProcessBuilder("sh", "-c", String.join(" ", host.javaCommand("dev", "cat", "zero").stream().map(a -> "'" + a + "'").toList())
+                + " | head -c 3000000 | wc -c").start();
+        assertThat(new String(head.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip()).as("| head ends cat quietly").isEqualTo("3000000");
+        assertThat(head.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        awaitTrue("the cat that head ended released zero", () -> openColumn("zero").equals("0"), 10_000);
+    }
+
+    @Test
     void catOfKmsgFollowsTheLogAndAReaderKilledMidReadFreesItsOpenFile() throws Exception {
         Process cat = new ProcessBuilder(host.javaCommand("dev", "cat", "kmsg")).start();
         InputStream out = cat.getInputStream();

@@ -1,5 +1,6 @@
 package dev.jdm.client;
 
+import dev.jdm.gate.DevReads;
 import dev.jdm.gate.GateClient;
 import dev.jdm.gate.GateVersion;
 import dev.jdm.gate.proto.DevCloseCall;
@@ -7,6 +8,7 @@ import dev.jdm.gate.proto.DevOpenCall;
 import dev.jdm.gate.proto.Request;
 import dev.jdm.gate.proto.Response;
 import java.lang.reflect.Proxy;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.function.Predicate;
 
@@ -27,6 +29,8 @@ public final class DevClient implements AutoCloseable {
     static final int CHR_VERSION = 3;
 
     private final GateClient gate;
+    /** The stream whose reads may be in flight: settled before anything else uses the connection. */
+    private DevReads reading;
 
     private DevClient(GateClient gate) {
         this.gate = gate;
@@ -72,7 +76,29 @@ public final class DevClient implements AutoCloseable {
     }
 
     synchronized Response call(Request.Builder r) {
+        settle();
         return gate.call(r);
+    }
+
+    /** A bulk reader of the open file {@code handle}, used through {@link #next}. */
+    DevReads reads(long handle) {
+        return new DevReads(gate, handle, DevReads.CHUNK, Long.MAX_VALUE);
+    }
+
+    /** The next data of {@code r}, after the reads in flight of any other reader on this connection. */
+    synchronized ByteBuffer next(DevReads r) {
+        if (reading != r) {
+            settle();
+            reading = r;
+        }
+        return r.next();
+    }
+
+    private void settle() {
+        if (reading != null) {
+            reading.settle();
+            reading = null;
+        }
     }
 
     /** The last response of a call whose waits are answered with heartbeats (more=true). */
@@ -84,6 +110,7 @@ public final class DevClient implements AutoCloseable {
             }
             return true;
         };
+        settle();
         gate.stream(r, each);
         return last[0];
     }

@@ -153,9 +153,48 @@ class DevClientTest {
         try (DevInputStream nul = client.input("null", 0)) {
             assertThat(nul.read()).isEqualTo(-1);
         }
+        try (DevInputStream urandom = client.input("urandom", 0)) {
+            assertThat(urandom.readNBytes(1 << 20)).hasSize(1 << 20).isNotEqualTo(new byte[1 << 20]);
+        }
         try (OutputStream full = client.output("full")) {
             assertThatThrownBy(() -> full.write(new byte[10])).isInstanceOf(IOException.class).hasMessageContaining("ENOSPC");
         }
         assertThat(host.chr().find("full").orElseThrow().openCount()).as("closing the stream released the file").isZero();
+    }
+
+    @Test
+    void bulkReadsKeptInFlightGiveWayToOtherCallsOnTheSameConnectionAndLoseNothing() throws Exception {
+        Keyboard kbd = client.calls("kbd0", Keyboard.class);
+        try (DevInputStream zero = client.input("zero", 0); DevInputStream urandom = client.input("urandom", 0)) {
+            byte[] buf = new byte[1 << 20];
+            long total = 0;
+            for (int i = 0; i < 6; i++) {
+                int n = zero.read(buf, 0, buf.length); // full chunks: reads go ahead of the caller
+                assertThat(n).isPositive();
+                for (int j = 0; j < n; j++) {
+                    assertThat(buf[j]).isZero();
+                }
+                total += n;
+                assertThat(kbd.status().readers()).as("a typed call between reads").isZero();
+                assertThat(urandom.read(buf, 0, 100_000)).as("another stream on the connection").isPositive();
+            }
+            assertThat(total).isGreaterThanOrEqualTo(6L << 16);
+            byte[] small = new byte[10];
+            assertThat(zero.read(small)).as("what was read ahead is served to small reads too").isEqualTo(10);
+            assertThat(small).containsOnly(0);
+        }
+        assertThat(host.chr().find("zero").orElseThrow().openCount()).as("closing with reads in flight released the file").isZero();
+        assertThat(host.chr().find("urandom").orElseThrow().openCount()).isZero();
+        try (DevClient other = DevClient.connect(host.socket()); DevInputStream z = other.input("zero", 0)) {
+            byte[] mib = new byte[1 << 20];
+            assertThat(z.readNBytes(mib, 0, mib.length)).as("one bulk read's worth").isEqualTo(mib.length);
+            assertThat(mib).containsOnly(0);
+            assertThat(host.charFiles().readBuffersHeld()).as("one bulk buffer per connection, never shared").isEqualTo(2);
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (host.charFiles().readBuffersHeld() != 1 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(host.charFiles().readBuffersHeld()).as("the ended connection's buffer is let go").isEqualTo(1);
     }
 }

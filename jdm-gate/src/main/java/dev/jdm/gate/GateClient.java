@@ -2,12 +2,14 @@ package dev.jdm.gate;
 
 import dev.jdm.gate.proto.Request;
 import dev.jdm.gate.proto.Response;
-import java.io.BufferedInputStream;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
@@ -21,7 +23,9 @@ import java.util.function.Predicate;
  */
 public final class GateClient implements AutoCloseable {
     private final SocketChannel channel;
-    private final DataInputStream in;
+    /** Receive buffer asked of the kernel: several large replies may be in flight ({@link DevReads}). */
+    static final int RECEIVE_BUFFER = 4 << 20;
+    private final FrameInput in;
     private final DataOutputStream out;
     private final int minVersion;
     private final int maxVersion;
@@ -32,7 +36,7 @@ public final class GateClient implements AutoCloseable {
         this.channel = channel;
         this.minVersion = minVersion;
         this.maxVersion = maxVersion;
-        this.in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel)));
+        this.in = new FrameInput(channel);
         this.out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel)));
     }
 
@@ -54,6 +58,7 @@ public final class GateClient implements AutoCloseable {
             SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
             try {
                 ch.connect(UnixDomainSocketAddress.of(socket));
+                ch.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER); // the kernel caps it (rmem_max)
             } catch (IOException e) {
                 ch.close();
                 throw e;
@@ -108,16 +113,52 @@ public final class GateClient implements AutoCloseable {
         }
     }
 
-    private void send(Request.Builder request) throws IOException {
-        Frames.write(out, request.setVersion(minVersion).setMaxVersion(maxVersion).setId(nextId++).build().toByteArray());
+    /** Sends one call without waiting for its response; its id. */
+    long send(Request.Builder request) throws IOException {
+        long id = nextId++;
+        Frames.write(out, request.setVersion(minVersion).setMaxVersion(maxVersion).setId(id).build().toByteArray());
+        return id;
     }
 
     private Response receive() throws IOException {
-        byte[] frame = Frames.read(in);
+        return receive(false);
+    }
+
+    /**
+     * The next response. With {@code alias}, its bytes fields share the receive buffer (no copy)
+     * and are valid only until the next receive; without, they are the response's own.
+     */
+    Response receive(boolean alias) throws IOException {
+        ByteBuffer frame = in.next();
         if (frame == null) {
             throw GateException.unreachable("the host closed the connection");
         }
-        Response r = Response.parseFrom(frame);
+        return parse(frame, alias);
+    }
+
+    /** The frames as they arrive, for a reader that takes a large reply's payload past the parser ({@link DevReads}). */
+    FrameInput input() {
+        return in;
+    }
+
+    /** The socket's descriptor, or -1 where this JVM does not open sun.nio.ch to this code. */
+    int descriptor() {
+        try {
+            java.lang.reflect.Method fdVal = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
+            fdVal.setAccessible(true);
+            return (int) fdVal.invoke(channel);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Parses one response frame (see {@link #receive(boolean)}). */
+    Response parse(ByteBuffer frame, boolean alias) throws IOException {
+        // a wrapped ByteString's reader is one protobuf knows to be immutable: only that one aliases
+        CodedInputStream coded = UnsafeByteOperations.unsafeWrap(frame).newCodedInput();
+        coded.enableAliasing(alias);
+        coded.setSizeLimit(Frames.MAX_FRAME);
+        Response r = Response.parseFrom(coded);
         version = r.getVersion() == 0 ? 1 : r.getVersion(); // a version 1 host does not say
         return r;
     }

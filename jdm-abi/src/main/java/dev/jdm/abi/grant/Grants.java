@@ -33,4 +33,17 @@ public interface Grants {
      */
     @Since("JDM_1.2")
     GrantedFile fileAt(String path, int flags);
+
+    /**
+     * Opens the character device, FIFO or regular file named by the module parameter {@code param}
+     * (an absolute path) read-only, and reads it as a stream on the host's thread, handing what
+     * arrives to {@code receiver} until it ends or the stream is closed: an input node, for one.
+     *
+     * @throws GrantException naming the parameter and the path if it is unset, of another type or
+     *     cannot be opened; EOPNOTSUPP where the host does not grant streams (isolated domains)
+     */
+    @Since("JDM_1.2")
+    default GrantedStream stream(String param, StreamReceiver receiver) {
+        throw new GrantException("grant " + param + ": streams are not granted here", 95);
+    }
 }

@@ -3,6 +3,7 @@ package dev.jdm.host.calls;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.jdm.errno.Errno;
+import dev.jdm.gate.BulkReply;
 import dev.jdm.gate.proto.DevCallReply;
 import dev.jdm.gate.proto.DevCloseReply;
 import dev.jdm.gate.proto.DevDescribeReply;
@@ -27,6 +28,8 @@ import dev.jdm.host.gate.CallHandler;
 import dev.jdm.host.gate.GateServer;
 import dev.jdm.host.task.Task;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,6 +44,9 @@ import java.util.function.Function;
  */
 public final class CharCalls implements CallHandler {
     private static final int SINCE = 3;
+    /** Reads from this size up go through a native buffer to the socket without copies. */
+    static final int BULK_READ = 64 << 10;
+    private final ReadBuffers buffers = new ReadBuffers();
     private final CharRegistry registry;
     private final Function<Task, CharAccess> access;
     private final AtomicLong nextId = new AtomicLong(1);
@@ -62,6 +68,10 @@ public final class CharCalls implements CallHandler {
     @Override
     public void handle(Task task, Request request, GateServer.Responder out) throws IOException {
         try {
+            if (request.hasDevRead() && request.getDevRead().getLength() >= BULK_READ && request.getDevRead().getLength() <= ReadBuffers.SIZE) {
+                bulkRead(task, request, out);
+                return;
+            }
             out.send(answer(task, request, out));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -128,6 +138,23 @@ public final class CharCalls implements CallHandler {
         return r.build();
     }
 
+    /**
+     * A read of {@link #BULK_READ} bytes or more: the driver fills a native buffer, which goes to the
+     * socket after the encoded fields that lead to {@code dev_read.data} (see
+     * {@link GateServer.Responder#send(Response, ByteBuffer, ByteBuffer)}).
+     */
+    private void bulkRead(Task task, Request request, GateServer.Responder out) throws IOException, InterruptedException {
+        OpenFile f = file(task, request.getDevRead().getHandle(), "read");
+        MemorySegment buf = buffers.of(task.id());
+        long n = f.read(buf.asSlice(0, request.getDevRead().getLength()),
+                beat(out, Response.newBuilder().setDevRead(DevReadReply.getDefaultInstance())));
+        if (n == 0) {
+            out.send(Response.newBuilder().setDevRead(DevReadReply.newBuilder().setEof(true)).build());
+            return;
+        }
+        out.send(Response.getDefaultInstance(), BulkReply.dataFields((int) n), buf.asSlice(0, n).asByteBuffer());
+    }
+
     /** A heartbeat is an empty response of the call's kind with more=true. */
     private static Heartbeat beat(GateServer.Responder out, Response.Builder empty) {
         Response r = empty.setMore(true).build();
@@ -159,6 +186,7 @@ public final class CharCalls implements CallHandler {
 
     /** Closes every file of a task that ended (its connection went away). */
     public void closeAll(Task task) {
+        buffers.forget(task.id());
         Map<Long, OpenFile> mine = byTask.remove(task.id());
         if (mine != null) {
             List.copyOf(mine.values()).forEach(OpenFile::close);
@@ -173,6 +201,11 @@ public final class CharCalls implements CallHandler {
                 mine.values().forEach(OpenFile::close);
             }
         });
+    }
+
+    /** Bulk read buffers held now: one per connection that read in bulk and has not ended. */
+    public int readBuffersHeld() {
+        return buffers.held();
     }
 
     /** Files open through the gate now, over all tasks. */

@@ -63,14 +63,30 @@ public final class OpenFile implements AutoCloseable {
      * @throws HostException EBADF if not open for reading, EAGAIN for a non-blocking open with nothing to read, or the driver's errno
      */
     public byte[] read(int max, Heartbeat hb) throws IOException, InterruptedException {
+        byte[] buf = new byte[checkRead(max)];
+        long n = read(MemorySegment.ofArray(buf), hb);
+        return n == max ? buf : Arrays.copyOf(buf, (int) n);
+    }
+
+    /**
+     * Reads up to {@code into.byteSize()} bytes into {@code into} (heap or native memory, so the
+     * gate can hand a reply's bytes to the socket without copying them): the count, 0 at end of file.
+     *
+     * @throws HostException as {@link #read(int, Heartbeat)}
+     */
+    public long read(MemorySegment into, Heartbeat hb) throws IOException, InterruptedException {
+        checkRead(into.byteSize());
+        return Math.min(into.byteSize(), waitFor("read", hb, f -> f.read(into)));
+    }
+
+    /** The read's checks, on every read: direction, size and file_permission (a policy may have changed since open). */
+    private int checkRead(long max) {
         direction(CharOpen.READ, "read");
         if (max < 1 || max > MAX_READ) {
             throw new HostException(Errno.EINVAL, node.name() + ": a read of " + max + " bytes; each call reads 1.." + MAX_READ);
         }
         access.checkFile(node.info(), CharOpen.READ);
-        byte[] buf = new byte[max];
-        long n = waitFor("read", hb, f -> f.read(MemorySegment.ofArray(buf)));
-        return n == max ? buf : Arrays.copyOf(buf, (int) Math.min(n, max));
+        return (int) max;
     }
 
     /** Writes {@code data}: the bytes the driver took (at least one unless {@code data} is empty). */

@@ -15,9 +15,8 @@ import dev.jdm.host.task.Credentials;
 import dev.jdm.host.task.Task;
 import dev.jdm.host.task.TaskRegistry;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
@@ -117,7 +116,7 @@ public final class GateServer implements AutoCloseable {
                 log.append(LogLevel.ERR, "gate", "refused a connection: peer credentials unavailable");
                 return; // fail closed: a task without known credentials gets nothing
             }
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
+            ReplyChannel out = new ReplyChannel(ch);
             Optional<String> refusal = limits.admit(creds.get().uid());
             if (refusal.isPresent()) {
                 log.append(LogLevel.NOTICE, "gate", "refused a connection from uid " + creds.get().uid() + ": " + refusal.get());
@@ -193,7 +192,7 @@ public final class GateServer implements AutoCloseable {
         }
     }
 
-    private void handle(Task task, byte[] frame, DataOutputStream out) throws IOException {
+    private void handle(Task task, byte[] frame, ReplyChannel out) throws IOException {
         Request request;
         try {
             request = Request.parseFrom(frame);
@@ -211,7 +210,21 @@ public final class GateServer implements AutoCloseable {
         }
         int v = version.getAsInt();
         try {
-            handler.dispatch(task, request, v, r -> send(out, r.toBuilder().setId(request.getId()).setVersion(v).build()));
+            handler.dispatch(task, request, v, new Responder() {
+                @Override
+                public void send(Response r) throws IOException {
+                    out.send(stamp(r));
+                }
+
+                @Override
+                public void send(Response head, ByteBuffer fields, ByteBuffer payload) throws IOException {
+                    out.send(stamp(head), fields, payload);
+                }
+
+                private Response stamp(Response r) {
+                    return r.toBuilder().setId(request.getId()).setVersion(v).build();
+                }
+            });
         } catch (HostException e) {
             send(out, error(request.getId(), e.code(), e.getMessage()).toBuilder().setVersion(v).build());
         } catch (RuntimeException e) {
@@ -231,12 +244,21 @@ public final class GateServer implements AutoCloseable {
     public interface Responder {
         /** Sends one response; the id is filled in. */
         void send(Response response) throws IOException;
+
+        /**
+         * Sends {@code head} followed, in the same frame, by {@code fields} (the encoding of the
+         * fields that lead to one bytes field, its length included) and {@code payload} (that
+         * field's bytes, from any memory): the payload reaches the socket without being copied into
+         * an encoded message. This default merges them into one response instead.
+         */
+        default void send(Response head, ByteBuffer fields, ByteBuffer payload) throws IOException {
+            ByteBuffer tail = ByteBuffer.allocate(fields.remaining() + payload.remaining()).put(fields).put(payload).flip();
+            send(head.toBuilder().mergeFrom(com.google.protobuf.ByteString.copyFrom(tail)).build());
+        }
     }
 
-    private static void send(DataOutputStream out, Response r) throws IOException {
-        synchronized (out) {
-            Frames.write(out, r.toByteArray());
-        }
+    private static void send(ReplyChannel out, Response r) throws IOException {
+        out.send(r);
     }
 
     private static Response error(long id, Errno code, String message) {

@@ -4,7 +4,9 @@ import dev.jdm.abi.LogLevel;
 import dev.jdm.abi.Params;
 import dev.jdm.abi.grant.GrantException;
 import dev.jdm.abi.grant.GrantedFile;
+import dev.jdm.abi.grant.GrantedStream;
 import dev.jdm.abi.grant.Grants;
+import dev.jdm.abi.grant.StreamReceiver;
 import dev.jdm.errno.Errno;
 import dev.jdm.host.log.LogRing;
 import java.io.IOException;
@@ -26,6 +28,8 @@ public final class ModuleGrants implements Grants, AutoCloseable {
     private static final int S_IFMT = 0170000;
     private static final int S_IFREG = 0100000;
     private static final int S_IFBLK = 0060000;
+    private static final int S_IFCHR = 0020000;
+    private static final int S_IFIFO = 0010000;
 
     private final String module;
     private final String domain;
@@ -34,8 +38,11 @@ public final class ModuleGrants implements Grants, AutoCloseable {
     private final GrantAccess access;
     private final LogRing log;
     private final List<Held> open = new ArrayList<>();
+    private final List<HeldStream> streams = new ArrayList<>();
 
     private record Held(FileGrant file, String via) {}
+
+    private record HeldStream(StreamGrant stream, String via) {}
 
     /** @param domain where the module runs, as rules and the {@code resource_grant} hook name it */
     public ModuleGrants(String module, String domain, Params params, GrantPolicy policy, GrantAccess access, LogRing log) {
@@ -56,6 +63,11 @@ public final class ModuleGrants implements Grants, AutoCloseable {
     public GrantedFile file(String param, int flags) {
         String what = "grant " + param;
         checkFlags(what, flags);
+        return open(what, paramPath(what, param), flags, "param " + param, policy.paramsGranted());
+    }
+
+    /** The path the parameter names; its absoluteness is checked where it is opened. */
+    private String paramPath(String what, String param) {
         String value;
         try {
             value = params.string(param);
@@ -66,7 +78,54 @@ public final class ModuleGrants implements Grants, AutoCloseable {
             throw new GrantException(module + ": " + what + ": the parameter is not set; load with " + param + "=/absolute/path",
                     Errno.ENOENT.number());
         }
-        return open(what, value, flags, "param " + param, policy.paramsGranted());
+        return value;
+    }
+
+    /**
+     * A character device, FIFO or file named by a parameter, read as a stream on a host thread
+     * (an input node for one), under the same policy and {@code resource_grant} vote as a file.
+     */
+    @Override
+    public GrantedStream stream(String param, StreamReceiver receiver) {
+        String what = "grant " + param;
+        String value = paramPath(what, param);
+        if (!value.startsWith("/")) {
+            throw new GrantException(module + ": " + what + ": " + value + " is not an absolute path", Errno.EINVAL.number());
+        }
+        String via = policy.paramsGranted() ? "param " + param : authorise(what, value, false);
+        try {
+            access.check(module, domain, "file", value);
+        } catch (RuntimeException e) {
+            throw refuse(what, value + ": refused by resource_grant: " + e.getMessage());
+        }
+        int fd = FileIo.open(value, FileIo.O_RDONLY | StreamIo.O_NONBLOCK); // non-blocking: a FIFO without a writer yet opens at once
+        if (fd < 0) {
+            throw new GrantException(module + ": " + what + ": cannot open " + value + " read-only: " + FileIo.name(-fd), -fd);
+        }
+        int type;
+        try {
+            type = ((Integer) Files.getAttribute(Path.of("/proc/self/fd/" + fd), "unix:mode")) & S_IFMT;
+        } catch (IOException | RuntimeException e) {
+            FileIo.close(fd);
+            throw new GrantException(module + ": " + what + ": cannot stat " + value + ": " + e.getMessage(), Errno.EIO.number());
+        }
+        if (type != S_IFCHR && type != S_IFIFO && type != S_IFREG) {
+            FileIo.close(fd);
+            throw new GrantException(module + ": " + what + ": " + value + " is not a character device, FIFO or regular file", Errno.EINVAL.number());
+        }
+        int wake = StreamIo.eventFd();
+        if (wake < 0) {
+            FileIo.close(fd);
+            throw new GrantException(module + ": " + what + ": no eventfd for " + value + ": " + FileIo.name(-wake), -wake);
+        }
+        StreamGrant g = new StreamGrant(module, value, fd, wake, receiver, log);
+        synchronized (open) {
+            streams.add(new HeldStream(g, via));
+        }
+        g.start();
+        log.append(LogLevel.INFO, "grant", module + ": " + param + " = " + value + " (stream, ro"
+                + (type == S_IFCHR ? ", character device" : type == S_IFIFO ? ", FIFO" : "") + ")");
+        return g;
     }
 
     @Override
@@ -164,8 +223,11 @@ public final class ModuleGrants implements Grants, AutoCloseable {
     /** What the module holds open now. */
     List<HeldGrant> held() {
         synchronized (open) {
-            return open.stream().filter(h -> h.file.isOpen())
-                    .map(h -> new HeldGrant(module, domain, "file", h.file.path(), access(h.file), h.via)).toList();
+            List<HeldGrant> all = new ArrayList<>(open.stream().filter(h -> h.file.isOpen())
+                    .map(h -> new HeldGrant(module, domain, "file", h.file.path(), access(h.file), h.via)).toList());
+            streams.stream().filter(h -> h.stream.isOpen())
+                    .forEach(h -> all.add(new HeldGrant(module, domain, "stream", h.stream.path(), "ro", h.via)));
+            return all;
         }
     }
 
@@ -173,11 +235,18 @@ public final class ModuleGrants implements Grants, AutoCloseable {
     @Override
     public void close() {
         List<FileGrant> left;
+        List<StreamGrant> leftStreams;
         synchronized (open) {
             left = open.stream().map(Held::file).filter(FileGrant::isOpen).toList();
+            leftStreams = streams.stream().map(HeldStream::stream).filter(StreamGrant::isOpen).toList();
             open.clear();
+            streams.clear();
         }
         for (FileGrant g : left) {
+            log.append(LogLevel.WARNING, "grant", module + ": left " + g.path() + " open; closed");
+            g.close();
+        }
+        for (StreamGrant g : leftStreams) {
             log.append(LogLevel.WARNING, "grant", module + ": left " + g.path() + " open; closed");
             g.close();
         }

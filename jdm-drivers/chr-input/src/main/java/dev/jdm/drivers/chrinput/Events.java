@@ -13,6 +13,8 @@ final class Events {
     static final int EV_SYN = 0;
     static final int EV_KEY = 1;
     static final int SYN_REPORT = 0;
+    /** The highest event type (EV_MAX). */
+    static final int EV_MAX = 0x1f;
     /** The highest key code (KEY_MAX). */
     static final int KEY_MAX = 0x2ff;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.nativeOrder());
@@ -28,6 +30,13 @@ final class Events {
             dst.set(SHORT, offset + 18, (short) code);
             dst.set(INT, offset + 20, value);
         }
+    }
+
+    /** The event at {@code offset} of {@code src}, as Linux wrote it. */
+    static Event readFrom(MemorySegment src, long offset) {
+        long micros = src.get(LONG, offset) * 1_000_000 + src.get(LONG, offset + 8);
+        return new Event(micros, Short.toUnsignedInt(src.get(SHORT, offset + 16)), Short.toUnsignedInt(src.get(SHORT, offset + 18)),
+                src.get(INT, offset + 20));
     }
 
     private Events() {}

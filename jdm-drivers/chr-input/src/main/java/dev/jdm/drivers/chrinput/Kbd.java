@@ -84,7 +84,8 @@ final class Kbd implements CharDriver, Keyboard {
         return feed(new Keys(keys));
     }
 
-    private Fed deliver(List<Events.Event> events) {
+    /** Gives {@code events} to whoever gets input now (see the class comment) and wakes the readers. */
+    Fed deliver(List<Events.Event> events) {
         List<Reader> to = targets();
         for (Reader r : to) {
             events.forEach(r.queue()::add);
