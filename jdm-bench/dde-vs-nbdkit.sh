@@ -13,22 +13,9 @@
 # Needs: fio (with the nbd engine), nbdkit, python3. Uses ./jdm (builds on first use).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-RUNTIME=10 SIZE=1G DIR=/var/tmp TLS=0 ROUNDS=3
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --runtime) RUNTIME="$2"; shift 2 ;;
-    --rounds) ROUNDS="$2"; shift 2 ;;
-    --size) SIZE="$2"; shift 2 ;;
-    --dir) DIR="$2"; shift 2 ;;
-    *) echo "dde-vs-nbdkit: unknown argument $1" >&2; exit 2 ;;
-  esac
-done
-OFFSET=$((1 << 20))
-DEVICE_BYTES=$(( $(numfmt --from=iec "$SIZE") + OFFSET ))
-for t in fio nbdkit python3; do
-  command -v "$t" >/dev/null || { echo "dde-vs-nbdkit: $t is not installed" >&2; exit 2; }
-done
-fio --enghelp | grep -qw nbd || { echo "dde-vs-nbdkit: this fio has no nbd engine" >&2; exit 2; }
+BENCH=dde-vs-nbdkit
+. "$ROOT/jdm-bench/nbd-bench-lib.sh"
+TOOLS="nbdkit" bench_args "$@"
 PLUGINS=/usr/lib/x86_64-linux-gnu/nbdkit/plugins
 JAR="$ROOT/jdm-cli/target/modules/dde-nbdkit.jar"
 
@@ -38,8 +25,6 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$TMP" "$FILES"; }
 trap cleanup EXIT
 FIO=(fio)
-BENCH=dde-vs-nbdkit
-. "$ROOT/jdm-bench/nbd-bench-lib.sh"
 
 "$ROOT/jdm" --version >/dev/null # builds if needed, before anything is timed
 [ -f "$JAR" ] || { echo "dde-vs-nbdkit: $JAR is missing (build jdm-cli)" >&2; exit 2; }

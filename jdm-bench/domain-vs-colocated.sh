@@ -12,22 +12,9 @@
 # Needs: fio (with the nbd engine), python3. Uses ./jdm (builds on first use).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-RUNTIME=10 SIZE=1G DIR=/var/tmp TLS=0 ROUNDS=3
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --runtime) RUNTIME="$2"; shift 2 ;;
-    --rounds) ROUNDS="$2"; shift 2 ;;
-    --size) SIZE="$2"; shift 2 ;;
-    --dir) DIR="$2"; shift 2 ;;
-    *) echo "domain-vs-colocated: unknown argument $1" >&2; exit 2 ;;
-  esac
-done
-OFFSET=$((1 << 20))
-DEVICE_BYTES=$(( $(numfmt --from=iec "$SIZE") + OFFSET ))
-for t in fio python3; do
-  command -v "$t" >/dev/null || { echo "domain-vs-colocated: $t is not installed" >&2; exit 2; }
-done
-fio --enghelp | grep -qw nbd || { echo "domain-vs-colocated: this fio has no nbd engine" >&2; exit 2; }
+BENCH=domain-vs-colocated
+. "$ROOT/jdm-bench/nbd-bench-lib.sh"
+TOOLS="" bench_args "$@"
 
 TMP="$(mktemp -d)"
 FILES="$(mktemp -d "$DIR/jdm-domain-bench.XXXXXX")"
@@ -35,8 +22,6 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$TMP" "$FILES"; }
 trap cleanup EXIT
 FIO=(fio)
-BENCH=domain-vs-colocated
-. "$ROOT/jdm-bench/nbd-bench-lib.sh"
 
 "$ROOT/jdm" --version >/dev/null # builds if needed, before anything is timed
 truncate -s "$DEVICE_BYTES" "$FILES/iso.img" "$FILES/col.img"

@@ -1,7 +1,30 @@
-# Shared by the fio-over-NBD benchmarks (nbd-vs-nbdkit.sh, dde-vs-nbdkit.sh): starting a jdm host
-# and nbdkit, the four fio rows, and the comparison that prints medians and ratios. The sourcing
-# script sets ROOT, BENCH (its name, for messages), TMP, PIDS, RUNTIME, ROUNDS, SIZE, OFFSET, FIO
-# and TLS (0, or 1 with certificates in $TMP/certs) first.
+# Shared by the fio-over-NBD benchmarks (nbd-vs-nbdkit.sh, dde-vs-nbdkit.sh, domain-vs-colocated.sh):
+# their options, starting a jdm host and nbdkit, the four fio rows, and the comparison that prints
+# medians and ratios. The sourcing script sets ROOT and BENCH (its name, for messages), calls
+# bench_args "$@", then sets TMP, PIDS and FIO before it starts anything.
+
+# --runtime SEC --rounds N --size SIZE --dir DIR, and --tls where BENCH_TLS=1; sets OFFSET and
+# DEVICE_BYTES, and checks that fio (with its nbd engine), python3 and the extra TOOLS are there.
+bench_args() {
+  RUNTIME=10 SIZE=1G DIR=/var/tmp TLS=0 ROUNDS=3
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --tls) [ "${BENCH_TLS:-0}" = 1 ] || { echo "$BENCH: unknown argument $1" >&2; exit 2; }; TLS=1; shift ;;
+      --runtime) RUNTIME="$2"; shift 2 ;;
+      --rounds) ROUNDS="$2"; shift 2 ;;
+      --size) SIZE="$2"; shift 2 ;;
+      --dir) DIR="$2"; shift 2 ;;
+      *) echo "$BENCH: unknown argument $1" >&2; exit 2 ;;
+    esac
+  done
+  OFFSET=$((1 << 20))
+  DEVICE_BYTES=$(( $(numfmt --from=iec "$SIZE") + OFFSET ))
+  local t
+  for t in fio python3 ${TOOLS:-}; do
+    command -v "$t" >/dev/null || { echo "$BENCH: $t is not installed" >&2; exit 2; }
+  done
+  fio --enghelp | grep -qw nbd || { echo "$BENCH: this fio has no nbd engine" >&2; exit 2; }
+}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 start_jdm() { # $1: directory, rest: extra host flags
   local d="$1"; shift

@@ -19,24 +19,11 @@
 # Needs: fio (with the nbd engine), nbdkit, python3. Uses ./jdm (builds on first use).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-RUNTIME=10 SIZE=1G DIR=/var/tmp TLS=0 ROUNDS=3
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --tls) TLS=1; shift ;;
-    --runtime) RUNTIME="$2"; shift 2 ;;
-    --rounds) ROUNDS="$2"; shift 2 ;;
-    --size) SIZE="$2"; shift 2 ;;
-    --dir) DIR="$2"; shift 2 ;;
-    *) echo "nbd-vs-nbdkit: unknown argument $1" >&2; exit 2 ;;
-  esac
-done
-OFFSET=$((1 << 20))
-DEVICE_BYTES=$(( $(numfmt --from=iec "$SIZE") + OFFSET ))
-TOOLS="fio nbdkit python3"; [ "$TLS" = 1 ] && TOOLS="$TOOLS certtool"
-for t in $TOOLS; do
-  command -v "$t" >/dev/null || { echo "nbd-vs-nbdkit: $t is not installed" >&2; exit 2; }
-done
-fio --enghelp | grep -qw nbd || { echo "nbd-vs-nbdkit: this fio has no nbd engine" >&2; exit 2; }
+BENCH=nbd-vs-nbdkit BENCH_TLS=1
+. "$ROOT/jdm-bench/nbd-bench-lib.sh"
+TOOLS=nbdkit
+for a in "$@"; do [ "$a" = --tls ] && TOOLS="nbdkit certtool"; done
+bench_args "$@"
 
 TMP="$(mktemp -d)"
 FILES="$(mktemp -d "$DIR/jdm-nbd-bench.XXXXXX")"
@@ -71,8 +58,6 @@ if [ "$TLS" = 1 ]; then
   command -v setpriv >/dev/null || { echo "nbd-vs-nbdkit: setpriv (util-linux) is not installed" >&2; exit 2; }
   FIO=(setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$TMP/home" fio)
 fi
-BENCH=nbd-vs-nbdkit
-. "$ROOT/jdm-bench/nbd-bench-lib.sh"
 [ "$TLS" = 1 ] && certs
 
 config() { # $1 file, rest: extra [[modules]] tables
