@@ -171,7 +171,10 @@ public final class DomainLauncher {
 
     /** Hands the child's output to {@code lines} until it ends; a line longer than 4 KiB is cut. */
     private static void drain(Process p, java.util.function.Consumer<String> lines) {
-        Thread.ofVirtual().name("domain-output-" + p.pid()).start(() -> {
+        // A platform thread: the read blocks in the kernel holding the reader's lock, which would pin
+        // a virtual thread's carrier; two domains' readers pinned both carriers of a 2-core host and
+        // starved every virtual thread (gate and NBD connections).
+        Thread.ofPlatform().daemon().name("domain-output-" + p.pid()).start(() -> {
             try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null; ) {
                     lines.accept(line.length() > 4096 ? line.substring(0, 4096) + " [cut]" : line);

@@ -55,7 +55,9 @@ final class DomainVotes {
         TaskCred task = SecurityWire.task(in);
         Record args = in.b("has args") ? SecurityWire.record(in, argsOf(hook)) : null;
         in.end();
-        Thread.ofVirtual().name("vote-" + module + "-" + hook).start(() -> {
+        // a platform thread: module code that spins or blocks in native code must not hold a
+        // virtual thread's carrier, which the JVM cannot take back
+        Thread.ofPlatform().daemon().name("vote-" + module + "-" + hook).start(() -> {
             Vote v;
             try {
                 v = decide(module, hook, task, args);
