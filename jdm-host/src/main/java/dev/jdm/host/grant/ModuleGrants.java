@@ -92,7 +92,8 @@ public final class ModuleGrants implements Grants, AutoCloseable {
         if (!value.startsWith("/")) {
             throw new GrantException(module + ": " + what + ": " + value + " is not an absolute path", Errno.EINVAL.number());
         }
-        String via = policy.paramsGranted() ? "param " + param : authorise(what, value, false);
+        boolean byParam = policy.paramsGranted();
+        String via = byParam ? "param " + param : authorise(what, value, false);
         try {
             access.check(module, domain, "file", value);
         } catch (RuntimeException e) {
@@ -102,13 +103,7 @@ public final class ModuleGrants implements Grants, AutoCloseable {
         if (fd < 0) {
             throw new GrantException(module + ": " + what + ": cannot open " + value + " read-only: " + FileIo.name(-fd), -fd);
         }
-        int type;
-        try {
-            type = ((Integer) Files.getAttribute(Path.of("/proc/self/fd/" + fd), "unix:mode")) & S_IFMT;
-        } catch (IOException | RuntimeException e) {
-            FileIo.close(fd);
-            throw new GrantException(module + ": " + what + ": cannot stat " + value + ": " + e.getMessage(), Errno.EIO.number());
-        }
+        int type = openedType(fd, what, value, !byParam, false);
         if (type != S_IFCHR && type != S_IFIFO && type != S_IFREG) {
             FileIo.close(fd);
             throw new GrantException(module + ": " + what + ": " + value + " is not a character device, FIFO or regular file", Errno.EINVAL.number());
@@ -162,23 +157,7 @@ public final class ModuleGrants implements Grants, AutoCloseable {
             throw new GrantException(module + ": " + what + ": cannot open " + value + (readOnly ? " read-only" : " read-write")
                     + (direct ? " with O_DIRECT" : "") + ": " + FileIo.name(-fd), -fd);
         }
-        Path opened = Path.of("/proc/self/fd/" + fd);
-        int type;
-        try {
-            if (!withoutRule && authorised(Files.readSymbolicLink(opened), !readOnly).isEmpty()) {
-                // the path changed between the check and the open (a link swapped in): what was opened is not granted
-                FileIo.close(fd);
-                throw refuse(what, value + " changed while it was opened, to " + Files.readSymbolicLink(opened));
-            }
-            // stat what was opened, not the path again: no window to swap the file
-            type = ((Integer) Files.getAttribute(opened, "unix:mode")) & S_IFMT;
-        } catch (IOException | RuntimeException e) {
-            FileIo.close(fd);
-            if (e instanceof GrantException g) {
-                throw g;
-            }
-            throw new GrantException(module + ": " + what + ": cannot stat " + value + ": " + e.getMessage(), Errno.EIO.number());
-        }
+        int type = openedType(fd, what, value, !withoutRule, !readOnly);
         if (type != S_IFREG && type != S_IFBLK) {
             FileIo.close(fd);
             throw new GrantException(module + ": " + what + ": " + value + " is neither a regular file nor a block device", Errno.EINVAL.number());
@@ -190,6 +169,31 @@ public final class ModuleGrants implements Grants, AutoCloseable {
         log.append(LogLevel.INFO, "grant", module + ": " + (param != null ? param.substring("param ".length()) + " = " : "") + value + " ("
                 + access(g) + (via.equals(param) ? "" : ", " + via) + ")");
         return g;
+    }
+
+    /**
+     * The file type of what {@code fd} opened, from the descriptor, not the path again: no window to
+     * swap the file. Where a rule granted it ({@code ruled}), what was opened must still be what the
+     * rule covers: a link swapped in between the check and the open is refused. On any failure the
+     * descriptor is closed, once.
+     */
+    private int openedType(int fd, String what, String value, boolean ruled, boolean write) {
+        Path opened = Path.of("/proc/self/fd/" + fd);
+        try {
+            if (ruled) {
+                Path real = Files.readSymbolicLink(opened);
+                if (authorised(real, write).isEmpty()) {
+                    FileIo.close(fd);
+                    throw refuse(what, value + " changed while it was opened, to " + real);
+                }
+            }
+            return ((Integer) Files.getAttribute(opened, "unix:mode")) & S_IFMT;
+        } catch (GrantException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            FileIo.close(fd);
+            throw new GrantException(module + ": " + what + ": cannot stat " + value + ": " + e.getMessage(), Errno.EIO.number());
+        }
     }
 
     /** The rule that grants the real path of {@code value}, as a {@code via}; refused (and logged) if none does. */
