@@ -30,6 +30,13 @@ final class DomainCommands implements GateParent {
         return root;
     }
 
+    /** A call that answers with the one domain it acted on (restart, debug). */
+    DomainEntry one(Request.Builder call) {
+        try (GateClient gate = root.connect()) {
+            return gate.call(call).getDomainLs().getDomains(0);
+        }
+    }
+
     static Map<String, Object> row(DomainEntry d) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("name", d.getName());
@@ -92,10 +99,7 @@ final class DomainCommands implements GateParent {
 
         @Override
         public Integer call() {
-            DomainEntry d;
-            try (GateClient gate = domain.root.connect()) {
-                d = gate.call(Request.newBuilder().setDomainRestart(DomainRestartCall.newBuilder().setName(name))).getDomainLs().getDomains(0);
-            }
+            DomainEntry d = domain.one(Request.newBuilder().setDomainRestart(DomainRestartCall.newBuilder().setName(name)));
             spec.commandLine().getOut().println(d.getName() + ": restarting (pid " + d.getPid() + " killed; jdm domain ls shows the new one)");
             spec.commandLine().getOut().flush();
             return 0;
@@ -110,10 +114,7 @@ final class DomainCommands implements GateParent {
 
         @Override
         public Integer call() {
-            DomainEntry d;
-            try (GateClient gate = domain.root.connect()) {
-                d = gate.call(Request.newBuilder().setDomainDebug(DomainDebugCall.newBuilder().setName(name))).getDomainLs().getDomains(0);
-            }
+            DomainEntry d = domain.one(Request.newBuilder().setDomainDebug(DomainDebugCall.newBuilder().setName(name)));
             PrintWriter out = spec.commandLine().getOut();
             out.println(d.getName() + ": restarting with a JDWP agent on 127.0.0.1:" + d.getDebugPort()
                     + "; once jdm domain ls shows it running, attach with:");
