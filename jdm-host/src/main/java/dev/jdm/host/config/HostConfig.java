@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.jdm.host.HostException;
+import dev.jdm.host.grant.GrantRule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -172,15 +173,11 @@ public record HostConfig(Paths paths, Map<String, String> sysctl, List<ModuleSpe
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record GrantSpec(String module, String domain, String path, String access) {
         public GrantSpec {
-            rule(module, domain, path, access); // refused here, with the file's line, rather than at start
+            GrantRule.of(module, domain, path, access); // refused here, with the file's line, rather than at start
         }
 
-        public dev.jdm.host.grant.GrantRule rule() {
-            return rule(module, domain, path, access);
-        }
-
-        private static dev.jdm.host.grant.GrantRule rule(String module, String domain, String path, String access) {
-            return dev.jdm.host.grant.GrantRule.of(module, domain, path, access);
+        public GrantRule rule() {
+            return GrantRule.of(module, domain, path, access);
         }
     }
 
