@@ -18,6 +18,18 @@ final class SchemaClasses extends ClassLoader {
         this.jar = jar;
     }
 
+    /** The module's own classes first: they are the ones it runs with, whatever else the host's class path holds. */
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        synchronized (getClassLoadingLock(name)) {
+            Class<?> c = findLoadedClass(name);
+            if (c == null && jar.classes().containsKey(name.replace('.', '/'))) {
+                c = findClass(name);
+            }
+            return c != null ? c : super.loadClass(name, resolve);
+        }
+    }
+
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
         byte[] b = jar.classes().get(name.replace('.', '/'));
