@@ -30,12 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the nodes are removed (their open files end, exclusive holds with them); the restarted module
  * registers them again, with the numbers they had.
  */
-final class DomainChr {
+final class DomainChr implements ChrPeer {
     /** How long an operation waits for the domain: drivers never block, so only a hung domain takes this long. */
     static final long ANSWER_TIMEOUT_MS = 30_000;
-
-    /** An answer: a count, handle or poll mask, or -errno, with a message and data. */
-    record Done(long value, String message, byte[] data) {}
 
     private final Domain domain;
     private final AtomicLong ids = new AtomicLong();
@@ -160,7 +157,8 @@ final class DomainChr {
      *
      * @throws HostException EIO if no process serves the node, the channel fails, the process dies or does not answer in time
      */
-    Done op(String module, String node, int op, long file, long x, long y, long z, String text, String fingerprint, byte[] data) {
+    @Override
+    public Done op(String module, String node, int op, long file, long x, long y, long z, String text, String fingerprint, byte[] data) {
         DomainProcess p = serving;
         String what = node + ": " + opName(op);
         if (p == null) {
@@ -192,7 +190,8 @@ final class DomainChr {
     }
 
     /** Sends an operation that is not answered (RELEASE); nothing if no process serves. */
-    void tell(String module, String node, int op, long file) {
+    @Override
+    public void tell(String module, String node, int op, long file) {
         DomainProcess p = serving;
         if (p != null) {
             DomainChannel.sendQuietly(p, DomainProtocol.CHR_OP, new DomainProtocol.Writer().l(0).i(op).name(module).name(node).l(file).l(0).l(0).l(0)
@@ -218,20 +217,9 @@ final class DomainChr {
         }
     }
 
-    /** The answer's value, or its errno thrown; a value out of any range is the domain's fault, failed with EIO. */
-    long status(String what, Done d) {
-        if (d.value() < 0) {
-            if (d.value() < -4095) {
-                throw garbage(what, "it answered " + d.value());
-            }
-            Errno e = Errno.ofStatus((int) d.value());
-            throw new HostException(e, d.message().isEmpty() ? what + ": " + e.name() + " (" + e.description() + ")" : d.message());
-        }
-        return d.value();
-    }
-
     /** A request the domain answered with something no driver may give: that request fails with EIO and the log says why. */
-    HostException garbage(String what, String why) {
+    @Override
+    public HostException garbage(String what, String why) {
         String m = what + ": domain " + domain.name() + " answered wrongly: " + why + "; failed with EIO";
         domain.log().append(LogLevel.ERR, "domain", domain.name() + ": " + m);
         return new HostException(Errno.EIO, m);

@@ -7,11 +7,11 @@ import dev.jdm.abi.chr.CharOpen;
 
 /** The host's driver of a node served in a domain: each open is an OPEN there, its file a {@link ForwardedFile}. */
 final class ForwardedDriver implements CharDriver {
-    private final DomainChr chr;
+    private final ChrPeer chr;
     private final String module;
     private final String node;
 
-    ForwardedDriver(DomainChr chr, String module, String node) {
+    ForwardedDriver(ChrPeer chr, String module, String node) {
         this.chr = chr;
         this.module = module;
         this.node = node;
@@ -19,7 +19,7 @@ final class ForwardedDriver implements CharDriver {
 
     @Override
     public CharFile open(CharOpen open) {
-        DomainChr.Done d = chr.op(module, node, ChrOps.OPEN, 0, open.flags(), open.uid(), (long) open.gid() << 32 | (open.pid() & 0xffffffffL), "", "",
+        ChrPeer.Done d = chr.op(module, node, ChrOps.OPEN, 0, open.flags(), open.uid(), (long) open.gid() << 32 | (open.pid() & 0xffffffffL), "", "",
                 new byte[0]);
         if (d.value() < 0 && d.value() >= -4095) {
             throw new CharException((int) -d.value(), d.message());

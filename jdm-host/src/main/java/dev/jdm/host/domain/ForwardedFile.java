@@ -13,19 +13,19 @@ import java.lang.foreign.ValueLayout;
  */
 final class ForwardedFile implements CharFile {
     private static final byte[] NONE = new byte[0];
-    private final DomainChr chr;
+    private final ChrPeer chr;
     private final String module;
     private final String node;
     private final long handle;
 
-    ForwardedFile(DomainChr chr, String module, String node, long handle) {
+    ForwardedFile(ChrPeer chr, String module, String node, long handle) {
         this.chr = chr;
         this.module = module;
         this.node = node;
         this.handle = handle;
     }
 
-    private DomainChr.Done op(int op, long x, long y, byte[] data) {
+    private ChrPeer.Done op(int op, long x, long y, byte[] data) {
         return chr.op(module, node, op, handle, x, y, 0, "", "", data);
     }
 
@@ -34,7 +34,7 @@ final class ForwardedFile implements CharFile {
         long done = 0;
         while (done < dst.byteSize()) {
             int ask = (int) Math.min(dst.byteSize() - done, DomainProtocol.MAX_CHR_DATA);
-            DomainChr.Done d = op(ChrOps.READ, ask, 0, NONE);
+            ChrPeer.Done d = op(ChrOps.READ, ask, 0, NONE);
             if (d.value() < 0) {
                 if (done > 0) {
                     break;
@@ -58,7 +58,7 @@ final class ForwardedFile implements CharFile {
         long done = 0;
         while (done < src.byteSize()) {
             int part = (int) Math.min(src.byteSize() - done, DomainProtocol.MAX_CHR_DATA);
-            DomainChr.Done d = op(ChrOps.WRITE, 0, 0, src.asSlice(done, part).toArray(ValueLayout.JAVA_BYTE));
+            ChrPeer.Done d = op(ChrOps.WRITE, 0, 0, src.asSlice(done, part).toArray(ValueLayout.JAVA_BYTE));
             if (d.value() < 0) {
                 if (done > 0) {
                     break;
@@ -84,14 +84,14 @@ final class ForwardedFile implements CharFile {
 
     @Override
     public long seek(long offset, int whence) {
-        DomainChr.Done d = op(ChrOps.SEEK, offset, whence, NONE);
+        ChrPeer.Done d = op(ChrOps.SEEK, offset, whence, NONE);
         return d.value() < 0 && d.value() >= -4095 ? d.value() : chr.status(node + ": seek", d);
     }
 
     @Override
     public long ioctl(int cmd, MemorySegment arg) {
         byte[] in = arg.toArray(ValueLayout.JAVA_BYTE);
-        DomainChr.Done d = op(ChrOps.IOCTL, cmd, 0, in);
+        ChrPeer.Done d = op(ChrOps.IOCTL, cmd, 0, in);
         if (d.value() < 0 && d.value() >= -4095) {
             return d.value();
         }
