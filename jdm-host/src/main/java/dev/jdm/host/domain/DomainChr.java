@@ -134,6 +134,10 @@ final class DomainChr implements ChrPeer {
         } catch (HostException e) {
             errno = e.code().number();
             message = e.getMessage();
+        } catch (RuntimeException | LinkageError e) {
+            // a call interface whose records name classes the JAR lacks, or a driver-side surprise: refused, the reader lives on
+            errno = Errno.EINVAL.number();
+            message = node + ": " + e;
         }
         DomainChannel.sendQuietly(p, DomainProtocol.CHR_REGISTERED, new DomainProtocol.Writer().l(id).i(errno).message(message)
                 .i(d == null ? -1 : d.major()).i(d == null ? -1 : d.minor()).bytes());
