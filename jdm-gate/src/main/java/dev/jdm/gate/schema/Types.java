@@ -40,7 +40,10 @@ final class Types {
                 return "bytes";
             }
             if (c.isEnum()) {
-                return Arrays.stream(c.getEnumConstants()).map(e -> ((Enum<?>) e).name()).collect(Collectors.joining("|", "enum(", ")"));
+                // the constants' fields, not getEnumConstants(): naming them must not initialize the enum, which would run
+                // its module's code (the host derives the schema of a driver in an isolated domain from the JAR's classes)
+                return Arrays.stream(c.getDeclaredFields()).filter(java.lang.reflect.Field::isEnumConstant).map(java.lang.reflect.Field::getName)
+                        .collect(Collectors.joining("|", "enum(", ")"));
             }
             if (c.isRecord()) {
                 return c.getSimpleName();

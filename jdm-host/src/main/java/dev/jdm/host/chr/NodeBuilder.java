@@ -5,7 +5,7 @@ import dev.jdm.abi.chr.CharDriver;
 
 /** A node being described by its module; nothing is visible until {@link #register}. */
 final class NodeBuilder implements CharDevice.Builder {
-    private static final String NAME = "[a-z][a-z0-9_-]{0,31}";
+    static final String NAME = "[a-z][a-z0-9_-]{0,31}";
     private final CharRegistry registry;
     private final ModuleCharLayer layer;
     private final String name;
@@ -71,6 +71,12 @@ final class NodeBuilder implements CharDevice.Builder {
             throw new IllegalArgumentException(name + ": calls(): give an interface and an implementation of it");
         }
         this.calls = TypedCalls.of(name, api, impl);
+        return this;
+    }
+
+    /** Calls checked and built already (a node forwarded to a domain). */
+    NodeBuilder calls(TypedCalls calls) {
+        this.calls = calls;
         return this;
     }
 

@@ -26,14 +26,39 @@ public final class TypedCalls {
     private final Object impl;
     private final int version;
 
-    private TypedCalls(String node, CallSchema schema, Object impl, int version) {
+    /**
+     * Where the calls of a node whose driver runs elsewhere (an isolated domain) are answered: the
+     * host has checked the method and the fingerprint; the other side checks the arguments against
+     * the same records (it has them as classes; the host builds none of a remote module's objects)
+     * and runs the driver. Errors are thrown as {@code HostException}s.
+     */
+    @FunctionalInterface
+    public interface Forward {
+        /** Runs {@code method} there; its result, or null for none. */
+        DevValue call(String method, String fingerprint, DevValue args);
+    }
+
+    private final Forward forward;
+
+    private TypedCalls(String node, CallSchema schema, Object impl, int version, Forward forward) {
         this.node = node;
         this.schema = schema;
         this.impl = impl;
         this.version = version;
+        this.forward = forward;
     }
 
-    static TypedCalls of(String node, Class<?> api, Object impl) {
+    /**
+     * Calls served by {@code forward}: the schema is {@code api}'s, which the host reads from the
+     * module's classes without initializing any of them (so none of the module's code runs here).
+     */
+    public static TypedCalls forwarded(String node, Class<?> api, Forward forward) {
+        TypedCalls local = of(node, api, null);
+        return new TypedCalls(node, local.schema, null, local.version, forward);
+    }
+
+    /** Calls {@code impl} serves (in the host, or in a domain answering for the host's node). */
+    public static TypedCalls of(String node, Class<?> api, Object impl) {
         CallSchema s;
         try {
             s = CallSchema.of(api);
@@ -51,7 +76,7 @@ public final class TypedCalls {
                 }
             }
         }
-        return new TypedCalls(node, s, impl, v == null ? 1 : v.value());
+        return new TypedCalls(node, s, impl, v == null ? 1 : v.value(), null);
     }
 
     private static int[] declared(Method m) {
@@ -78,6 +103,13 @@ public final class TypedCalls {
         if (!fingerprint.isEmpty() && !fingerprint.equals(mine)) {
             throw new HostException(Errno.EPROTO, node + "." + method + ": the client was built against another definition (fingerprint "
                     + fingerprint + ", the device's is " + mine + "); nothing ran; see jdm dev describe " + node);
+        }
+        if (forward != null) {
+            if (m.getParameterCount() == 0 ? args != null : args == null) {
+                throw new HostException(Errno.EINVAL, node + "." + method + (args != null ? " takes no arguments"
+                        : " takes a " + m.getParameterTypes()[0].getSimpleName() + "; none given"));
+            }
+            return forward.call(method, fingerprint, args);
         }
         Object[] in;
         if (m.getParameterCount() == 0) {

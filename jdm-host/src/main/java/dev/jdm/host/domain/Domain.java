@@ -53,6 +53,7 @@ public final class Domain implements AutoCloseable {
     private final DomainLus lus;
     private final DomainGrants grants = new DomainGrants();
     private final DomainSecurity security = new DomainSecurity(this);
+    private final DomainChr chr = new DomainChr(this);
     private final AtomicLong loads = new AtomicLong();
     private final AtomicInteger restarts = new AtomicInteger();
     private final List<Long> recoveryNanos = new CopyOnWriteArrayList<>();
@@ -252,6 +253,7 @@ public final class Domain implements AutoCloseable {
         modules.remove(module);
         grants.forget(module);
         security.forget(module);
+        chr.forget(module);
         lus.forget(module);
     }
 
@@ -325,6 +327,20 @@ public final class Domain implements AutoCloseable {
         DomainChannel.sendQuietly(process, DomainProtocol.PING, new DomainProtocol.Writer().l(seq).bytes());
     }
 
+    /** Its modules' char nodes. */
+    DomainChr chr() {
+        return chr;
+    }
+
+    /** The JAR of a module placed here (its call interfaces' schemas are read from it). */
+    JarContents jar(String module) {
+        Placed p = modules.get(module);
+        if (p == null) {
+            throw new IllegalArgumentException("module " + module + " is not in domain " + name);
+        }
+        return p.jar();
+    }
+
     /** Its modules' security modules, as the host's stack sees them. */
     DomainSecurity security() {
         return security;
@@ -373,6 +389,7 @@ public final class Domain implements AutoCloseable {
         heardNanos = System.nanoTime();
         answered = false;
         lus.newProcess();
+        chr.newProcess(p);
         DomainFrames.start(this, p, lus, grants);
         p.onExit(s -> died(p, s));
     }
@@ -406,6 +423,7 @@ public final class Domain implements AutoCloseable {
         exit = status;
         grants.revokeAll();
         security.failPending("domain " + name + " died (" + status + ") before it voted; denied");
+        chr.died("died (" + status + ")");
         pending.values().forEach(f -> f.completeExceptionally(new HostException(Errno.EIO, "domain " + name + " died: " + status)));
         String why = hangReason != null ? "hung (" + hangReason + ")" : manual ? "restart by hand" : "crashed";
         hangReason = null;
@@ -441,6 +459,7 @@ public final class Domain implements AutoCloseable {
         state = DomainState.FAILED;
         lus.die();
         security.failPending("domain " + name + " failed; denied");
+        chr.died("failed");
         pending.values().forEach(f -> f.completeExceptionally(new HostException(Errno.EIO, "domain " + name + " failed")));
         log.append(LogLevel.ERR, "domain", name + ": " + why);
     }
@@ -487,6 +506,7 @@ public final class Domain implements AutoCloseable {
             p = process;
         }
         heartbeat.close();
+        chr.died("stopped");
         try {
             p.close();
         } catch (IOException e) {

@@ -170,7 +170,11 @@ final class DomainFrames {
                 in.end();
                 grants.close(module, handle);
             }
-            default -> throw new ControlChannelException("frame type " + f.type() + " is not one a domain sends");
+            default -> {
+                if (!domain.chr().handle(process, f)) {
+                    throw new ControlChannelException("frame type " + f.type() + " is not one a domain sends");
+                }
+            }
         }
     }
 }

@@ -289,18 +289,28 @@ public final class DomainManager implements HostService {
     /** The plan every domain gets, with {@code paths} beyond what its JVM needs: nothing else. */
     static DomainSpec spec(String name, List<Path> classPath, List<Grant> paths) {
         int id = root() ? NOBODY : -1;
-        ConfinementPlan plan = new ConfinementPlan(id, id, paths, new ResourceLimits(4L << 30, 256, 1024), false);
+        // the kernel's random devices, read-only: the JDK's SecureRandom seeds from them (without them it
+        // falls back to a thread-timing seed generator that takes seconds), and they reveal nothing
+        List<Grant> all = new ArrayList<>(paths);
+        for (String dev : List.of("/dev/random", "/dev/urandom")) {
+            if (java.nio.file.Files.exists(Path.of(dev))) {
+                all.add(Grant.read(Path.of(dev)));
+            }
+        }
+        ConfinementPlan plan = new ConfinementPlan(id, id, all, new ResourceLimits(4L << 30, 256, 1024), false);
         return DomainSpec.of(name, classPath, ModuleDomain.class, plan, name); // its name, for the traces it logs
     }
 
     /**
      * What a domain JVM runs: the code sources of the host's domain side, the isolation kit, the ABI,
-     * symvers (and the Jackson TOML reader it uses) and the errno table, granted read-only by the launcher. Nothing else of the host.
+     * symvers (and the Jackson TOML reader it uses), the errno table, and jdm-gate with protobuf (typed calls), granted read-only by the launcher. Nothing else of the host.
      */
     static List<Path> codeSources() {
         Set<Path> cp = new LinkedHashSet<>();
         for (Class<?> c : List.of(ModuleDomain.class, DomainLauncher.class, dev.jdm.abi.ModuleContext.class,
                 dev.jdm.symvers.ModInfo.class, Errno.class,
+                // char drivers' typed calls are answered in the domain: their schema and values (gate.proto)
+                dev.jdm.gate.schema.CallSchema.class, com.google.protobuf.Message.class,
                 // symvers reads the released ABI's revocations as TOML
                 com.fasterxml.jackson.dataformat.toml.TomlMapper.class, com.fasterxml.jackson.databind.ObjectMapper.class,
                 com.fasterxml.jackson.core.JsonFactory.class, com.fasterxml.jackson.annotation.JsonProperty.class)) {

@@ -45,6 +45,29 @@ public final class DomainProtocol {
     /** A vote: id, kind (Vote.Kind ordinal), errno, reason (absent as an empty string with a flag). */
     public static final int VOTED = 42;
 
+    /** A module registers a char node: id, module, node, major, minor, owner, group, mode (-1: the default), calls interface (empty: none). */
+    public static final int CHR_REGISTER = 50;
+    /** Answers CHR_REGISTER: id, errno, message, major, minor (the number the node got). */
+    public static final int CHR_REGISTERED = 51;
+    /** A file operation or typed call for a node served in the domain: id, op ({@code ChrOp}), module, node, file, x, y, z, text, fingerprint, data. */
+    public static final int CHR_OP = 52;
+    /** Answers CHR_OP: id, value (a count or handle; negative: -errno), message, data. */
+    public static final int CHR_DONE = 53;
+    /** A node's driver called wake(): module, node. */
+    public static final int CHR_WAKE = 54;
+    /** A node's driver called remove(): module, node. */
+    public static final int CHR_REMOVE = 55;
+    /** The host log's records from a sequence number, for a module's HostLog: id, module, seq, max; answered with HOSTLOG_LINES. */
+    public static final int HOSTLOG_SINCE = 56;
+    /** Answers HOSTLOG_SINCE: id, next seq, count, then per record seq, micros, level, source, message. */
+    public static final int HOSTLOG_LINES = 57;
+    /** A module subscribes to the host log's appends: module. */
+    public static final int HOSTLOG_SUBSCRIBE = 58;
+    /** Records were appended to the host log (coalesced): module. */
+    public static final int HOSTLOG_APPENDED = 59;
+    /** Most bytes of data one CHR_OP or CHR_DONE carries: a read or write is cut into parts of this size (control frames are at most 64 KiB). */
+    public static final int MAX_CHR_DATA = 60 << 10;
+
     /**
      * A ring request op beyond the block ops: an extents query ({@code BlockExtents}) for the range
      * at the descriptor's offset, whose length is the buffer's first 8 bytes. The answer, in the
@@ -104,6 +127,20 @@ public final class DomainProtocol {
         public Writer l(long v) {
             try {
                 out.writeLong(v);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return this;
+        }
+
+        /** A length-prefixed (int) byte string; refused beyond {@code max}: data is never cut. */
+        public Writer data(byte[] b, int max) {
+            if (b.length > max) {
+                throw new IllegalArgumentException(b.length + " bytes of data in one frame, at most " + max);
+            }
+            try {
+                out.writeInt(b.length);
+                out.write(b);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -187,6 +224,21 @@ public final class DomainProtocol {
             } catch (IOException e) {
                 throw bad(field, "missing");
             }
+        }
+
+        /** A byte string written by {@link Writer#data}, at most {@code max} bytes. */
+        public byte[] data(String field, int max) throws ControlChannelException {
+            int n = i(field);
+            if (n < 0 || n > max) {
+                throw bad(field, n + " bytes, expected [0, " + max + "]");
+            }
+            byte[] b = new byte[n];
+            try {
+                in.readFully(b);
+            } catch (IOException e) {
+                throw bad(field, "cut short");
+            }
+            return b;
         }
 
         public boolean b(String field) throws ControlChannelException {

@@ -14,7 +14,7 @@ import java.util.Optional;
 
 /**
  * A module's context inside a domain: params, kmem and the ABI description served here, the log
- * forwarded to the host's ring, block registration proxied to the host. Security registration and
+ * forwarded to the host's ring, block registration and char nodes proxied to the host. Security registration and
  * exports between modules are served among the modules of this domain (docs/domains.md).
  */
 final class DomainModuleContext implements ModuleContext {
@@ -29,8 +29,10 @@ final class DomainModuleContext implements ModuleContext {
     private volatile boolean dead;
     private final SecurityRegistrar security;
     private final DomainExports exports;
+    private final RemoteCharLayer chr;
 
-    DomainModuleContext(String name, ModuleDefinition def, HostLink host, SecurityRegistrar security, DomainExports exports) {
+    DomainModuleContext(String name, ModuleDefinition def, HostLink host, SecurityRegistrar security, DomainExports exports, DomainNodes nodes) {
+        this.chr = new RemoteCharLayer(name, nodes);
         this.security = security;
         this.exports = exports;
         this.name = name;
@@ -98,7 +100,7 @@ final class DomainModuleContext implements ModuleContext {
     @Override
     public CharLayer chr() {
         alive();
-        return new dev.jdm.host.chr.UnsupportedCharLayer(name, "in an isolated domain");
+        return chr;
     }
 
     @Override
@@ -111,6 +113,7 @@ final class DomainModuleContext implements ModuleContext {
     void kill() {
         dead = true;
         block.close();
+        chr.close();
         kmem.reclaim();
     }
 }

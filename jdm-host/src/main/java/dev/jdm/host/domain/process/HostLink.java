@@ -133,6 +133,37 @@ final class HostLink {
         c.complete(new Answer(errno, message, fd));
     }
 
+    private final Map<Long, CompletableFuture<DomainProtocol.Reader>> asked = new ConcurrentHashMap<>();
+
+    /**
+     * Sends a request whose answer starts with its id (CHR_REGISTER, HOSTLOG_SINCE) and waits for it:
+     * the answer's reader, past the id, for the caller to read the rest of.
+     */
+    DomainProtocol.Reader ask(int type, java.util.function.UnaryOperator<DomainProtocol.Writer> request) throws InterruptedException {
+        long id = ids.incrementAndGet();
+        CompletableFuture<DomainProtocol.Reader> f = new CompletableFuture<>();
+        asked.put(id, f);
+        try {
+            send(type, request.apply(new DomainProtocol.Writer().l(id)).bytes());
+            return f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            asked.remove(id);
+        }
+    }
+
+    /** An answer to {@link #ask}; {@code name} is its frame's, for errors. */
+    void asked(Frame f, String name) throws ControlChannelException {
+        DomainProtocol.Reader in = new DomainProtocol.Reader(name, f.payload());
+        long id = in.l("id");
+        CompletableFuture<DomainProtocol.Reader> c = asked.remove(id);
+        if (c == null) {
+            throw new ControlChannelException(name + " answer to call " + id + ", which is not waiting");
+        }
+        c.complete(in);
+    }
+
     /** REGISTER_LSM: asks the host to stack this module's security module; waits for LSM_REGISTERED. */
     Answer registerLsm(String module) throws InterruptedException {
         long id = ids.incrementAndGet();

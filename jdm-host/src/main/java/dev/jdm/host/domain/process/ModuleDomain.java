@@ -43,6 +43,7 @@ public final class ModuleDomain implements DomainEntry {
     private HostLink host;
     private Linker linker;
     private DomainVotes votes;
+    private DomainNodes nodes;
     /** Where this process's modules run, as their traces say. */
     private String where;
 
@@ -52,6 +53,7 @@ public final class ModuleDomain implements DomainEntry {
         where = "isolated:" + (context.args().isEmpty() ? "?" : context.args().get(0)) + ", pid " + ProcessHandle.current().pid();
         host = new HostLink(ch);
         votes = new DomainVotes(host);
+        nodes = new DomainNodes(host);
         linker = new Linker(new ExportTable(AbiModel.fromClassPath()), m -> { });
         try {
             while (true) {
@@ -90,6 +92,10 @@ public final class ModuleDomain implements DomainEntry {
             case DomainProtocol.LSM_REGISTERED -> host.lsmRegistered(f);
             case DomainProtocol.VOTE -> votes.vote(f);
             case DomainProtocol.TASK_FREE -> votes.taskFree(f);
+            case DomainProtocol.CHR_OP -> nodes.op(f);
+            case DomainProtocol.CHR_REGISTERED -> host.asked(f, "CHR_REGISTERED");
+            case DomainProtocol.HOSTLOG_LINES -> host.asked(f, "HOSTLOG_LINES");
+            case DomainProtocol.HOSTLOG_APPENDED -> nodes.appended(f);
             case DomainProtocol.PING -> {
                 // answered here, on the reader: a module's threads never stand between a heartbeat and its answer
                 DomainProtocol.Reader in = new DomainProtocol.Reader("PING", f.payload());
@@ -206,7 +212,7 @@ public final class ModuleDomain implements DomainEntry {
             Prepared p = f == null ? null : f.join();
             ModuleDefinition def = p != null && p.load().sameAs(l) ? p.def() : define(l);
             DomainModuleContext ctx = new DomainModuleContext(module, def, host, new RemoteRegistrar(module, host, votes, l.permissive(), l.hostUid()),
-                    exports);
+                    exports, nodes);
             contexts.put(module, ctx);
             Class<?> entry = def.loader().loadClass(def.linked().entryClass());
             try {
