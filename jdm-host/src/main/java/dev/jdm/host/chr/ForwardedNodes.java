@@ -20,24 +20,6 @@ public final class ForwardedNodes {
     public record Spec(String name, int major, int minor, int owner, int group, int mode) {}
 
     /**
-     * The checks the host's builder makes, for a domain to make before it asks (so that a module's
-     * bad value is its own error there, not a malformed frame): the same messages.
-     *
-     * @throws IllegalArgumentException naming the bad value
-     */
-    public static void check(Spec s) {
-        if (s.name() == null || !s.name().matches(NodeBuilder.NAME)) {
-            throw new IllegalArgumentException("char device name \"" + s.name() + "\": 1-32 of [a-z0-9_-], starting with a letter");
-        }
-        if ((s.major() >= 0 || s.minor() >= 0) && (s.major() < 0 || s.major() > 4095 || s.minor() < 0 || s.minor() > 0xfffff)) {
-            throw new IllegalArgumentException(s.name() + ": device number " + s.major() + ":" + s.minor() + " (major 0..4095, minor 0..1048575)");
-        }
-        if (s.mode() > 0777) {
-            throw new IllegalArgumentException(s.name() + ": mode 0" + Integer.toOctalString(s.mode()) + " has bits beyond 0777");
-        }
-    }
-
-    /**
      * Registers {@code spec} on {@code layer} (the module's {@code chr()} face in the host).
      *
      * @param calls the node's typed calls ({@link TypedCalls#forwarded}), or null

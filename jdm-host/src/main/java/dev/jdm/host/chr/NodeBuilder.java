@@ -5,7 +5,6 @@ import dev.jdm.abi.chr.CharDriver;
 
 /** A node being described by its module; nothing is visible until {@link #register}. */
 final class NodeBuilder implements CharDevice.Builder {
-    static final String NAME = "[a-z][a-z0-9_-]{0,31}";
     private final CharRegistry registry;
     private final ModuleCharLayer layer;
     private final String name;
@@ -17,9 +16,7 @@ final class NodeBuilder implements CharDevice.Builder {
     private TypedCalls calls;
 
     NodeBuilder(CharRegistry registry, ModuleCharLayer layer, String name) {
-        if (name == null || !name.matches(NAME)) {
-            throw new IllegalArgumentException("char device name \"" + name + "\": 1-32 of [a-z0-9_-], starting with a letter");
-        }
+        NodeRules.name(name);
         this.registry = registry;
         this.layer = layer;
         this.name = name;
@@ -29,9 +26,7 @@ final class NodeBuilder implements CharDevice.Builder {
 
     @Override
     public CharDevice.Builder number(int major, int minor) {
-        if (major < 0 || major > 4095 || minor < 0 || minor > 0xfffff) {
-            throw new IllegalArgumentException(name + ": device number " + major + ":" + minor + " (major 0..4095, minor 0..1048575)");
-        }
+        NodeRules.number(name, major, minor);
         this.major = major;
         this.minor = minor;
         return this;
@@ -39,29 +34,19 @@ final class NodeBuilder implements CharDevice.Builder {
 
     @Override
     public CharDevice.Builder owner(int uid) {
-        this.owner = id(uid, "owner");
+        this.owner = NodeRules.id(name, uid, "owner");
         return this;
     }
 
     @Override
     public CharDevice.Builder group(int gid) {
-        this.group = id(gid, "group");
+        this.group = NodeRules.id(name, gid, "group");
         return this;
-    }
-
-    private int id(int id, String what) {
-        if (id < 0) {
-            throw new IllegalArgumentException(name + ": " + what + " " + id + " is not a uid/gid");
-        }
-        return id;
     }
 
     @Override
     public CharDevice.Builder mode(int mode) {
-        if (mode < 0 || mode > 0777) {
-            throw new IllegalArgumentException(name + ": mode 0" + Integer.toOctalString(mode) + " has bits beyond 0777");
-        }
-        this.mode = mode;
+        this.mode = NodeRules.mode(name, mode);
         return this;
     }
 

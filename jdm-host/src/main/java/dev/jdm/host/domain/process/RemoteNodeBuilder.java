@@ -4,7 +4,7 @@ import dev.jdm.abi.chr.CharDevice;
 import dev.jdm.abi.chr.CharDriver;
 import dev.jdm.abi.chr.CharException;
 import dev.jdm.errno.Errno;
-import dev.jdm.host.chr.ForwardedNodes;
+import dev.jdm.host.chr.NodeRules;
 import dev.jdm.host.chr.TypedCalls;
 import dev.jdm.host.domain.DomainProtocol;
 import dev.jdm.isolation.channel.ControlChannelException;
@@ -28,7 +28,7 @@ final class RemoteNodeBuilder implements CharDevice.Builder {
     private TypedCalls calls;
 
     RemoteNodeBuilder(String module, String name, DomainNodes nodes) {
-        ForwardedNodes.check(new ForwardedNodes.Spec(name, -1, -1, -1, -1, -1));
+        NodeRules.name(name);
         this.module = module;
         this.name = name;
         this.nodes = nodes;
@@ -36,7 +36,7 @@ final class RemoteNodeBuilder implements CharDevice.Builder {
 
     @Override
     public CharDevice.Builder number(int major, int minor) {
-        ForwardedNodes.check(new ForwardedNodes.Spec(name, major, minor, -1, -1, -1));
+        NodeRules.number(name, major, minor);
         this.major = major;
         this.minor = minor;
         return this;
@@ -44,30 +44,19 @@ final class RemoteNodeBuilder implements CharDevice.Builder {
 
     @Override
     public CharDevice.Builder owner(int uid) {
-        this.owner = id(uid, "owner");
+        this.owner = NodeRules.id(name, uid, "owner");
         return this;
     }
 
     @Override
     public CharDevice.Builder group(int gid) {
-        this.group = id(gid, "group");
+        this.group = NodeRules.id(name, gid, "group");
         return this;
-    }
-
-    private int id(int id, String what) {
-        if (id < 0) {
-            throw new IllegalArgumentException(name + ": " + what + " " + id + " is not a uid/gid");
-        }
-        return id;
     }
 
     @Override
     public CharDevice.Builder mode(int mode) {
-        if (mode < 0) {
-            throw new IllegalArgumentException(name + ": mode " + mode + " is negative");
-        }
-        ForwardedNodes.check(new ForwardedNodes.Spec(name, -1, -1, -1, -1, mode));
-        this.mode = mode;
+        this.mode = NodeRules.mode(name, mode);
         return this;
     }
 
