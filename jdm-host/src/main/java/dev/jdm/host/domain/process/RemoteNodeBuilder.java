@@ -4,8 +4,7 @@ import dev.jdm.abi.chr.CharDevice;
 import dev.jdm.abi.chr.CharDriver;
 import dev.jdm.abi.chr.CharException;
 import dev.jdm.errno.Errno;
-import dev.jdm.host.chr.NodeRules;
-import dev.jdm.host.chr.TypedCalls;
+import dev.jdm.host.chr.NodeDescription;
 import dev.jdm.host.domain.DomainProtocol;
 import dev.jdm.isolation.channel.ControlChannelException;
 
@@ -15,59 +14,15 @@ import dev.jdm.isolation.channel.ControlChannelException;
  * Typed calls are served here; the host reads the interface's schema from the module's JAR by the
  * name sent.
  */
-final class RemoteNodeBuilder implements CharDevice.Builder {
+final class RemoteNodeBuilder extends NodeDescription {
     private final String module;
-    private final String name;
     private final DomainNodes nodes;
-    private int major = -1;
-    private int minor = -1;
-    private int owner = -1;
-    private int group = -1;
-    private int mode = -1;
-    private Class<?> api;
-    private TypedCalls calls;
 
+    /** owner, group and mode -1: unless the module says, the host's defaults */
     RemoteNodeBuilder(String module, String name, DomainNodes nodes) {
-        NodeRules.name(name);
+        super(name, -1, -1, -1);
         this.module = module;
-        this.name = name;
         this.nodes = nodes;
-    }
-
-    @Override
-    public CharDevice.Builder number(int major, int minor) {
-        NodeRules.number(name, major, minor);
-        this.major = major;
-        this.minor = minor;
-        return this;
-    }
-
-    @Override
-    public CharDevice.Builder owner(int uid) {
-        this.owner = NodeRules.id(name, uid, "owner");
-        return this;
-    }
-
-    @Override
-    public CharDevice.Builder group(int gid) {
-        this.group = NodeRules.id(name, gid, "group");
-        return this;
-    }
-
-    @Override
-    public CharDevice.Builder mode(int mode) {
-        this.mode = NodeRules.mode(name, mode);
-        return this;
-    }
-
-    @Override
-    public <T> CharDevice.Builder calls(Class<T> api, T impl) {
-        if (api == null || impl == null || !api.isInstance(impl)) {
-            throw new IllegalArgumentException(name + ": calls(): give an interface and an implementation of it");
-        }
-        this.calls = TypedCalls.of(name, api, impl);
-        this.api = api;
-        return this;
     }
 
     @Override
