@@ -26,4 +26,19 @@ public final class ChrOps {
     public static final int LAST = CALL;
 
     private ChrOps() {}
+
+    /** The op's name, for messages. */
+    static String name(int op) {
+        return switch (op) {
+            case ChrOps.OPEN -> "open";
+            case ChrOps.READ -> "read";
+            case ChrOps.WRITE -> "write";
+            case ChrOps.POLL -> "poll";
+            case ChrOps.SEEK -> "seek";
+            case ChrOps.IOCTL -> "ioctl";
+            case ChrOps.RELEASE -> "release";
+            case ChrOps.CALL -> "call";
+            default -> "op " + op;
+        };
+    }
 }

@@ -164,7 +164,7 @@ final class DomainChr implements ChrPeer {
     @Override
     public Done op(String module, String node, int op, long file, long x, long y, long z, String text, String fingerprint, byte[] data) {
         DomainProcess p = serving;
-        String what = node + ": " + opName(op);
+        String what = node + ": " + ChrOps.name(op);
         if (p == null) {
             throw new HostException(Errno.EIO, what + ": domain " + domain.name() + " is " + domain.state().label());
         }
@@ -255,19 +255,5 @@ final class DomainChr implements ChrPeer {
         numbers.keySet().removeIf(k -> k.startsWith(module + "/"));
         schemas.remove(module);
         logs.forget(module);
-    }
-
-    static String opName(int op) {
-        return switch (op) {
-            case ChrOps.OPEN -> "open";
-            case ChrOps.READ -> "read";
-            case ChrOps.WRITE -> "write";
-            case ChrOps.POLL -> "poll";
-            case ChrOps.SEEK -> "seek";
-            case ChrOps.IOCTL -> "ioctl";
-            case ChrOps.RELEASE -> "release";
-            case ChrOps.CALL -> "call";
-            default -> "op " + op;
-        };
     }
 }
