@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.ref.Reference;
 import java.util.Optional;
 
 /**
@@ -77,6 +78,16 @@ final class Lzma implements AutoCloseable {
      * from its start, growing it up to {@code max} bytes; returns the decoded length.
      */
     long decode(MemorySegment in, NativeBuffer out, long max) throws LzmaException {
+        try {
+            return decodeAt(in, out, max);
+        } finally {
+            // liblzma holds only in's raw address: without this fence the JIT may treat in (and a
+            // mapped file's buffer behind it) as dead, and a collection unmaps it under the decoder
+            Reference.reachabilityFence(in);
+        }
+    }
+
+    private long decodeAt(MemorySegment in, NativeBuffer out, long max) throws LzmaException {
         Functions f = FUNCTIONS.orElseThrow();
         int init;
         try {

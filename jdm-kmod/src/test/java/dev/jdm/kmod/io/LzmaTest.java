@@ -8,6 +8,7 @@ import dev.jdm.kmod.testing.KernelFixtures;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -59,6 +60,25 @@ class LzmaTest {
                 assertThat(bytes(own.contents())).as(p.toString()).isEqualTo(expected);
             }
         }
+    }
+
+    /**
+     * liblzma reads the mapped file through a raw address: the mapping must outlive the native
+     * call even once the JIT sees nothing in Java touching the buffer, and a collection runs.
+     * Without that, the file is unmapped under the decoder and the JVM dies of SIGSEGV, which
+     * is why this runs in a JVM of its own (it took about 1000 decodes to crash before the fix).
+     */
+    @Test
+    void shouldKeepTheMappedFileWhileLiblzmaReadsIt() throws Exception {
+        Path dir = KernelFixtures.moduleDir(KernelFixtures.releases().get(1));
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
+                "-XX:ErrorFile=" + tmp.resolve("hs_err.log"), "-cp", System.getProperty("java.class.path"),
+                LzmaUnderCollection.class.getName(), dir.toString(), "3000")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(out).startsWith("inflated 3000 modules");
     }
 
     @Test
