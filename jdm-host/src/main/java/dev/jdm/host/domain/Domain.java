@@ -58,6 +58,7 @@ public final class Domain implements AutoCloseable {
     private final AtomicInteger restarts = new AtomicInteger();
     private final List<Long> recoveryNanos = new CopyOnWriteArrayList<>();
     private final Heartbeat heartbeat;
+    private final DomainSettings settings;
     private volatile DomainProcess process;
     private volatile DomainState state = DomainState.RUNNING;
     private volatile ExitStatus exit;
@@ -85,6 +86,7 @@ public final class Domain implements AutoCloseable {
         this.lus = new DomainLus(name, log, this::fault, this::replayed);
         adopt(launcher.get());
         this.heartbeat = new Heartbeat(this, settings);
+        this.settings = settings;
     }
 
     public String name() {
@@ -192,7 +194,7 @@ public final class Domain implements AutoCloseable {
             byte[] bytes = ModuleShipment.jarBytes(placed.jar());
             Reply r;
             try (SharedRegion jarFile = ModuleShipment.jarFile(module, bytes)) {
-                r = call("load " + module, DomainProtocol.LOAD, ModuleShipment.loadPayload(placed.site(), bytes), jarFile.fd());
+                r = call("load " + module, DomainProtocol.LOAD, ModuleShipment.loadPayload(placed.site(), bytes, settings.moduleKmemLimit().getAsLong()), jarFile.fd());
             }
             if (r.errno() != 0) {
                 throw new HostException(Errno.ofNumber(r.errno()).orElse(Errno.EIO), r.message());
@@ -215,7 +217,7 @@ public final class Domain implements AutoCloseable {
             byte[] bytes = ModuleShipment.jarBytes(placed.jar());
             synchronized (standby) {
                 try (SharedRegion jarFile = ModuleShipment.jarFile(module, bytes)) {
-                    DomainChannel.send(standby, DomainProtocol.PREPARE, ModuleShipment.loadPayload(placed.site(), bytes), jarFile.fd());
+                    DomainChannel.send(standby, DomainProtocol.PREPARE, ModuleShipment.loadPayload(placed.site(), bytes, settings.moduleKmemLimit().getAsLong()), jarFile.fd());
                 }
                 Frame f = standby.channel().receive();
                 f.closeFds();

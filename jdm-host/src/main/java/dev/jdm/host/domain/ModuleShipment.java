@@ -55,14 +55,15 @@ final class ModuleShipment {
 
     /**
      * LOAD's and PREPARE's payload: the module as the host loaded it, what its security registrar
-     * answers without asking (mode=permissive, the host's uid), and the JAR's length.
+     * answers without asking (mode=permissive, the host's uid), the module memory limit the host
+     * would hold it to ({@code kmem.module_limit_bytes}, as it reads now), and the JAR's length.
      */
-    static byte[] loadPayload(ModuleSite site, byte[] jar) {
+    static byte[] loadPayload(ModuleSite site, byte[] jar, long kmemLimit) {
         DomainProtocol.Writer w = new DomainProtocol.Writer().name(site.name()).message(site.request().origin()).b(site.request().force());
         Map<String, String> params = site.request().params();
         w.i(params.size());
         params.forEach((k, v) -> w.message(k).message(v));
-        w.b("permissive".equals(site.hostParam("mode").orElse(null))).i(dev.jdm.host.sys.Libc.getuid());
+        w.b("permissive".equals(site.hostParam("mode").orElse(null))).i(dev.jdm.host.sys.Libc.getuid()).l(kmemLimit);
         return w.l(jar.length).bytes();
     }
 }

@@ -1,10 +1,13 @@
 package dev.jdm.drivers.ramdisk;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jdm.abi.blk.BlockStatus;
 import dev.jdm.host.block.BlockDriverContract;
+import dev.jdm.host.HostException;
 import dev.jdm.host.domain.Domain;
+import dev.jdm.symvers.JarContents;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.Map;
@@ -62,5 +65,22 @@ class IsolatedRamDiskTest extends BlockDriverContract {
         assertThat(d.state()).isEqualTo(dev.jdm.host.domain.DomainState.FAILED);
         assertThat(host.log().since(0).stream().map(dev.jdm.host.log.LogRecord::message))
                 .anyMatch(m -> m.contains("not restarted: a module was loaded with recovery=fail"));
+    }
+
+    @Test
+    void shouldHoldADomainModuleToTheHostsMemoryLimit() throws Exception {
+        lu.close();
+        lu = null;
+        host.modules().unload("ramdisk", false, false);
+        host.sysctl().set("kmem.module_limit_bytes", Long.toString(32L << 20));
+        Map<String, String> params = Map.of("size", "64M", "name", "ramd1", "domain", "isolated:ramtest", "recovery", "fail");
+        assertThatThrownBy(() -> host.modules().load(JarContents.read(moduleClasses()), moduleClasses().toString(), params, false))
+                .isInstanceOf(HostException.class)
+                .hasMessageContaining("module memory limit of 33554432 bytes reached (sysctl kmem.module_limit_bytes)");
+        assertThat(host.block().find("ramd1")).as("no half-registered LU").isEmpty();
+        host.sysctl().set("kmem.module_limit_bytes", Long.toString(2L << 30));
+        host.modules().load(JarContents.read(moduleClasses()), moduleClasses().toString(),
+                Map.of("size", "1100M", "name", "ramd1", "domain", "isolated:ramtest", "recovery", "fail"), false);
+        assertThat(host.block().find("ramd1").orElseThrow().size()).as("above the 1 GiB a domain once fixed").isEqualTo(1100L << 20);
     }
 }

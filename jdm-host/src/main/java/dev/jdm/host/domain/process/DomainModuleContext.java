@@ -18,9 +18,6 @@ import java.util.Optional;
  * exports between modules are served among the modules of this domain (docs/domains.md).
  */
 final class DomainModuleContext implements ModuleContext {
-    /** The domain's own bound on one module's memory (its JVM is bounded by rlimits anyway). */
-    private static final long KMEM_LIMIT = 1L << 30;
-
     private final String name;
     private final ModuleDefinition def;
     private final Log log;
@@ -31,14 +28,16 @@ final class DomainModuleContext implements ModuleContext {
     private final DomainExports exports;
     private final RemoteCharLayer chr;
 
-    DomainModuleContext(String name, ModuleDefinition def, HostLink host, SecurityRegistrar security, DomainExports exports, DomainNodes nodes) {
+    DomainModuleContext(String name, ModuleDefinition def, HostLink host, SecurityRegistrar security, DomainExports exports, DomainNodes nodes,
+            long kmemLimit) {
         this.chr = new RemoteCharLayer(name, nodes);
         this.security = security;
         this.exports = exports;
         this.name = name;
         this.def = def;
         this.log = (level, message) -> host.log(name, level, message);
-        this.kmem = new ModuleKmem(name, () -> false, () -> KMEM_LIMIT);
+        // the host's kmem.module_limit_bytes as it was at this LOAD; the domain's RLIMIT_AS bounds all its modules together
+        this.kmem = new ModuleKmem(name, () -> false, () -> kmemLimit);
         this.block = new RemoteBlockLayer(name, host);
     }
 

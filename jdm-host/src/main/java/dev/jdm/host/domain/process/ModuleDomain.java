@@ -126,7 +126,8 @@ public final class ModuleDomain implements DomainEntry {
     }
 
     /** A LOAD or PREPARE frame: the module, how it was loaded on the host, and its JAR. */
-    private record Load(String module, String origin, boolean force, Map<String, String> params, boolean permissive, int hostUid, byte[] jar) {
+    private record Load(String module, String origin, boolean force, Map<String, String> params, boolean permissive, int hostUid, long kmemLimit,
+            byte[] jar) {
         boolean sameAs(Load o) {
             return module.equals(o.module) && origin.equals(o.origin) && force == o.force && params.equals(o.params)
                     && java.util.Arrays.equals(jar, o.jar);
@@ -148,6 +149,7 @@ public final class ModuleDomain implements DomainEntry {
         }
         boolean permissive = in.b("permissive");
         int hostUid = in.i("host uid");
+        long kmemLimit = in.l("kmem limit");
         long length = in.l("jar length");
         in.end();
         if (f.fds().length != 1 || length < 0 || length > JarContents.MAX_TOTAL_BYTES) {
@@ -159,7 +161,10 @@ public final class ModuleDomain implements DomainEntry {
             java.lang.foreign.MemorySegment.copy(r.segment(), ValueLayout.JAVA_BYTE, 0, jar, 0, jar.length);
         }
         f.fds()[0] = -1; // the region owned and closed it
-        return new Load(module, origin, force, params, permissive, hostUid, jar);
+        if (kmemLimit < 4096) {
+            throw new ControlChannelException(frame + " frame: kmem limit " + kmemLimit + " is below one page");
+        }
+        return new Load(module, origin, force, params, permissive, hostUid, kmemLimit, jar);
     }
 
     /** Links and defines, runs nothing: the work a restart's LOAD would otherwise wait for. Failures wait for the LOAD to report them. */
@@ -212,7 +217,7 @@ public final class ModuleDomain implements DomainEntry {
             Prepared p = f == null ? null : f.join();
             ModuleDefinition def = p != null && p.load().sameAs(l) ? p.def() : define(l);
             DomainModuleContext ctx = new DomainModuleContext(module, def, host, new RemoteRegistrar(module, host, votes, l.permissive(), l.hostUid()),
-                    exports, nodes);
+                    exports, nodes, l.kmemLimit());
             contexts.put(module, ctx);
             Class<?> entry = def.loader().loadClass(def.linked().entryClass());
             try {
