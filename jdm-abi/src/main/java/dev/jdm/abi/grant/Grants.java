@@ -40,7 +40,7 @@ public interface Grants {
      * arrives to {@code receiver} until it ends or the stream is closed: an input node, for one.
      *
      * @throws GrantException naming the parameter and the path if it is unset, of another type or
-     *     cannot be opened; EOPNOTSUPP where the host does not grant streams (isolated domains)
+     *     cannot be opened; EOPNOTSUPP where the host does not grant streams
      */
     @Since("JDM_1.2")
     default GrantedStream stream(String param, StreamReceiver receiver) {

@@ -3,6 +3,7 @@ package dev.jdm.host.domain;
 import dev.jdm.abi.Log;
 import dev.jdm.abi.LogLevel;
 import dev.jdm.abi.sec.Vote;
+import dev.jdm.host.grant.GrantDescriptors;
 import dev.jdm.host.module.ModuleSite;
 import dev.jdm.isolation.channel.ControlChannel;
 import dev.jdm.isolation.channel.ControlChannelException;
@@ -125,6 +126,15 @@ final class DomainFrames {
                 int flags = in.i("flags");
                 in.end();
                 grants.grant(process, id, s.name(), () -> s.face(dev.jdm.abi.grant.Grants.class).fileAt(path, flags));
+            }
+            case DomainProtocol.GRANT_STREAM -> {
+                DomainProtocol.Reader in = new DomainProtocol.Reader("GRANT_STREAM", f.payload());
+                long id = in.l("id");
+                ModuleSite s = domain.site(in.name("module"));
+                String param = in.string("param", DomainProtocol.MAX_NAME);
+                in.end();
+                grants.grantStream(process, id, s.name(),
+                        () -> GrantDescriptors.streamForDescriptor(s.face(dev.jdm.abi.grant.Grants.class), param));
             }
             case DomainProtocol.REGISTER_LSM -> {
                 DomainProtocol.Reader in = new DomainProtocol.Reader("REGISTER_LSM", f.payload());

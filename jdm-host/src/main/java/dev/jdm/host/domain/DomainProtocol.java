@@ -44,6 +44,8 @@ public final class DomainProtocol {
     public static final int REGISTER_LSM = 41;
     /** A vote: id, kind (Vote.Kind ordinal), errno, reason (absent as an empty string with a flag). */
     public static final int VOTED = 42;
+    /** A module asks for the stream its parameter names (Grants.stream): id, module, parameter; answered with GRANTED. */
+    public static final int GRANT_STREAM = 43;
 
     /** A module registers a char node: id, module, node, major, minor, owner, group, mode (-1: the default), calls interface (empty: none). */
     public static final int CHR_REGISTER = 50;

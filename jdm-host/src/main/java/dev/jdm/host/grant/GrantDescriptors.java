@@ -1,9 +1,14 @@
 package dev.jdm.host.grant;
 
+import dev.jdm.abi.grant.GrantException;
 import dev.jdm.abi.grant.GrantedFile;
+import dev.jdm.abi.grant.GrantedStream;
+import dev.jdm.abi.grant.Grants;
+import dev.jdm.abi.grant.StreamReceiver;
+import java.util.function.Consumer;
 
 /**
- * Granted files as descriptors, for a module that runs in another process: the host opens the file
+ * Granted files and streams as descriptors, for a module that runs in another process: the host opens the file
  * through the module's {@link ModuleGrants} (its checks, its log line, its record) and passes the
  * descriptor; the other process wraps what it received in the same {@link GrantedFile} code.
  */
@@ -16,6 +21,43 @@ public final class GrantDescriptors {
             throw new IllegalArgumentException(file.path() + ": not a file this host granted");
         }
         return g.descriptor();
+    }
+
+    /**
+     * The stream grant {@code param} names, opened through the module's grants (their checks, log
+     * line and record) but not read here: its descriptor goes to the module's process, which
+     * reads it ({@link #adoptStream}). Closing it closes the host's copy.
+     */
+    public static GrantedStream streamForDescriptor(Grants grants, String param) {
+        if (!(grants instanceof ModuleGrants g)) {
+            throw new IllegalArgumentException(param + ": not a module's grants on this host");
+        }
+        return g.openStream(param, null);
+    }
+
+    /** The descriptor of a stream from {@link #streamForDescriptor}; it stays the grant's. */
+    public static int descriptor(GrantedStream stream) {
+        if (!(stream instanceof StreamGrant g)) {
+            throw new IllegalArgumentException(stream.path() + ": not a stream this host granted");
+        }
+        return g.descriptor();
+    }
+
+    /**
+     * A granted stream over a descriptor received from the host, read on a thread of this process
+     * and handed to {@code receiver} as on the host; closing it stops the reader and closes {@code fd}.
+     *
+     * @throws GrantException if no eventfd can be had to stop the reader with ({@code fd} is closed)
+     */
+    public static GrantedStream adoptStream(String module, String path, int fd, StreamReceiver receiver, Consumer<String> warn) {
+        int wake = StreamIo.eventFd();
+        if (wake < 0) {
+            FileIo.close(fd);
+            throw new GrantException(module + ": " + path + ": no eventfd: " + FileIo.name(-wake), -wake);
+        }
+        StreamGrant g = new StreamGrant(module, path, fd, wake, receiver, warn);
+        g.start();
+        return g;
     }
 
     /** A granted file over a descriptor received from the host; closing it closes {@code fd}. */

@@ -87,6 +87,17 @@ public final class ModuleGrants implements Grants, AutoCloseable {
      */
     @Override
     public GrantedStream stream(String param, StreamReceiver receiver) {
+        StreamGrant g = openStream(param, receiver);
+        g.start();
+        return g;
+    }
+
+    /**
+     * Opens, checks, records and logs the stream as {@link #stream} does, and reads it here if
+     * {@code receiver} is given; without one the grant only holds the descriptor, for a module
+     * that reads it in another process.
+     */
+    StreamGrant openStream(String param, StreamReceiver receiver) {
         String what = "grant " + param;
         String value = paramPath(what, param);
         if (!value.startsWith("/")) {
@@ -108,16 +119,15 @@ public final class ModuleGrants implements Grants, AutoCloseable {
             FileIo.close(fd);
             throw new GrantException(module + ": " + what + ": " + value + " is not a character device, FIFO or regular file", Errno.EINVAL.number());
         }
-        int wake = StreamIo.eventFd();
-        if (wake < 0) {
+        int wake = receiver == null ? -1 : StreamIo.eventFd();
+        if (receiver != null && wake < 0) {
             FileIo.close(fd);
             throw new GrantException(module + ": " + what + ": no eventfd for " + value + ": " + FileIo.name(-wake), -wake);
         }
-        StreamGrant g = new StreamGrant(module, value, fd, wake, receiver, log);
+        StreamGrant g = new StreamGrant(module, value, fd, wake, receiver, StreamGrant.warnings(log));
         synchronized (open) {
             streams.add(new HeldStream(g, via));
         }
-        g.start();
         log.append(LogLevel.INFO, "grant", module + ": " + param + " = " + value + " (stream, ro"
                 + (type == S_IFCHR ? ", character device" : type == S_IFIFO ? ", FIFO" : "") + ")");
         return g;

@@ -7,6 +7,7 @@ import dev.jdm.abi.grant.StreamReceiver;
 import dev.jdm.host.log.LogRing;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.function.Consumer;
 
 /**
  * A node opened read-only and non-blocking for a module and read on a host thread, since modules
@@ -14,6 +15,10 @@ import java.lang.foreign.MemorySegment;
  * signals, reads what arrives and hands it to the module's receiver. It never spins: with nothing
  * to read it sleeps in poll. The descriptors are closed by the thread as it ends, under the lock
  * that {@link #close} signals under, so no call uses a number that was closed and reused.
+ *
+ * <p>For a module in an isolated domain the host's grant is never started: it holds the descriptor
+ * that went to the domain (for {@code jdm grant ls} and revocation), and the domain reads its copy
+ * with a {@code StreamGrant} of its own ({@link GrantDescriptors#adoptStream}).
  */
 final class StreamGrant implements GrantedStream {
     /** One read's most: evdev hands out whole records, as many as fit. */
@@ -23,23 +28,39 @@ final class StreamGrant implements GrantedStream {
     private final int fd;
     private final int wake;
     private final StreamReceiver receiver;
-    private final LogRing log;
+    private final Consumer<String> warn;
     private final Thread reader;
+    private boolean started;
     private boolean closed;
     private boolean released;
 
-    StreamGrant(String module, String path, int fd, int wake, StreamReceiver receiver, LogRing log) {
+    /** @param warn where a receiver's failure is reported (the host's log ring, or the domain's link to it) */
+    StreamGrant(String module, String path, int fd, int wake, StreamReceiver receiver, Consumer<String> warn) {
         this.module = module;
         this.path = path;
         this.fd = fd;
         this.wake = wake;
         this.receiver = receiver;
-        this.log = log;
+        this.warn = warn;
         this.reader = Thread.ofPlatform().daemon().name("grant-" + module + "-stream").unstarted(this::run);
     }
 
-    void start() {
+    /** For a {@link LogRing}: warnings under the {@code grant} tag. */
+    static Consumer<String> warnings(LogRing log) {
+        return m -> log.append(LogLevel.WARNING, "grant", m);
+    }
+
+    synchronized void start() {
+        if (closed) {
+            throw new IllegalStateException(path + ": stream closed before it started");
+        }
+        started = true;
         reader.start();
+    }
+
+    /** The node's descriptor: it stays this grant's (send it, do not close it). */
+    int descriptor() {
+        return fd;
     }
 
     @Override
@@ -79,7 +100,7 @@ final class StreamGrant implements GrantedStream {
                 receiver.end(error);
             }
         } catch (RuntimeException e) {
-            log.append(LogLevel.WARNING, "grant", module + ": " + path + ": the module's stream receiver failed: " + e);
+            warn.accept(module + ": " + path + ": the module's stream receiver failed: " + e);
         } finally {
             release();
         }
@@ -97,7 +118,9 @@ final class StreamGrant implements GrantedStream {
     private synchronized void release() {
         released = true;
         FileIo.close(fd);
-        FileIo.close(wake);
+        if (wake >= 0) {
+            FileIo.close(wake);
+        }
     }
 
     /** Whether it is still open. */
@@ -112,6 +135,10 @@ final class StreamGrant implements GrantedStream {
                 return;
             }
             closed = true;
+            if (!started) {
+                release(); // no reader to do it
+                return;
+            }
             if (!released) {
                 StreamIo.signal(wake); // under the lock: the reader closes wake only under it, on its way out
             }

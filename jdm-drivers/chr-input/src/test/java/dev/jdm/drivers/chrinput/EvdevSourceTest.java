@@ -42,6 +42,17 @@ class EvdevSourceTest extends CharDriverContract {
         return tmp.resolve("event3");
     }
 
+    /** Where the module runs, as load parameters: the host by default. */
+    protected Map<String, String> placement() {
+        return Map.of();
+    }
+
+    private Map<String, String> placed(Map<String, String> params) {
+        Map<String, String> all = new java.util.HashMap<>(params);
+        all.putAll(placement());
+        return all;
+    }
+
     @Override
     protected Map<String, String> params() {
         try {
@@ -52,7 +63,7 @@ class EvdevSourceTest extends CharDriverContract {
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException("mkfifo " + fifo(), e);
         }
-        return Map.of("evdev", fifo().toString());
+        return placed(Map.of("evdev", fifo().toString()));
     }
 
     /** One input_event as Linux x86_64 lays it out: timeval (16), type, code (u16), value (s32), native order. */
@@ -154,7 +165,7 @@ class EvdevSourceTest extends CharDriverContract {
     void aNodeThatIsMissingOrOfTheWrongKindRefusesTheLoadNamingIt() throws Exception {
         host.modules().unload(moduleName(), false, false);
         for (String[] bad : new String[][] {{tmp.resolve("none").toString(), "ENOENT"}, {tmp.toString(), "not a character device, FIFO or regular file"}}) {
-            assertThatThrownBy(() -> host.modules().load(JarContents.read(moduleClasses()), moduleClasses().toString(), Map.of("evdev", bad[0]), false))
+            assertThatThrownBy(() -> host.modules().load(JarContents.read(moduleClasses()), moduleClasses().toString(), placed(Map.of("evdev", bad[0])), false))
                     .hasMessageContaining("evdev").hasMessageContaining(bad[0]).hasMessageContaining(bad[1]);
         }
         assertThat(host.chr().find("kbd0")).as("no kbd0 is left behind by a refused load").isEmpty();

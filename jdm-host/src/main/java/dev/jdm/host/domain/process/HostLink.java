@@ -65,6 +65,11 @@ final class HostLink {
         return grant(DomainProtocol.GRANT_PATH, w -> w.name(module).message(path).i(flags));
     }
 
+    /** Asks the host for the stream its parameter {@code param} names, read here; waits for the answer. */
+    Granted grantStream(String module, String param) throws InterruptedException {
+        return grant(DomainProtocol.GRANT_STREAM, w -> w.name(module).string(param, DomainProtocol.MAX_NAME));
+    }
+
     /** Sends a grant request (its id, then what {@code request} writes) and waits for GRANTED. */
     private Granted grant(int type, java.util.function.UnaryOperator<DomainProtocol.Writer> request) throws InterruptedException {
         long id = ids.incrementAndGet();

@@ -8,6 +8,9 @@ import dev.jdm.abi.blk.BlockLayer;
 import dev.jdm.abi.blk.BlockQueueDriver;
 import dev.jdm.abi.grant.GrantException;
 import dev.jdm.abi.grant.GrantedFile;
+import dev.jdm.abi.grant.GrantedStream;
+import dev.jdm.abi.grant.StreamReceiver;
+import dev.jdm.abi.LogLevel;
 import dev.jdm.abi.grant.Grants;
 import dev.jdm.errno.Errno;
 import dev.jdm.host.domain.DomainProtocol;
@@ -30,6 +33,7 @@ final class RemoteBlockLayer implements BlockLayer {
     private final HostLink host;
     private final List<DomainLu> lus = new CopyOnWriteArrayList<>();
     private final List<RemoteGrantedFile> files = new CopyOnWriteArrayList<>();
+    private final List<RemoteGrantedStream> streams = new CopyOnWriteArrayList<>();
 
     RemoteBlockLayer(String module, HostLink host) {
         this.module = module;
@@ -54,6 +58,11 @@ final class RemoteBlockLayer implements BlockLayer {
             public GrantedFile fileAt(String path, int flags) {
                 return adopt("grant of " + path, () -> host.grantPath(module, path, flags));
             }
+
+            @Override
+            public GrantedStream stream(String param, StreamReceiver receiver) {
+                return adoptStream(param, receiver);
+            }
         };
     }
 
@@ -61,8 +70,8 @@ final class RemoteBlockLayer implements BlockLayer {
         HostLink.Granted ask() throws InterruptedException;
     }
 
-    /** The host's answer as a file of this module's, closed on the host too when the module closes it. */
-    private GrantedFile adopt(String what, GrantCall call) {
+    /** The host's answer, or the refusal it names. */
+    private HostLink.Granted ask(String what, GrantCall call) {
         HostLink.Granted g;
         try {
             g = call.ask();
@@ -73,13 +82,40 @@ final class RemoteBlockLayer implements BlockLayer {
         if (g.errno() != 0) {
             throw new GrantException(g.message(), g.errno());
         }
+        return g;
+    }
+
+    /** Tells the host that the module closed the grant {@code handle}, which closes the host's copy. */
+    private void closeOnHost(long handle) {
+        host.send(DomainProtocol.GRANT_CLOSE, new DomainProtocol.Writer().name(module).l(handle).bytes());
+    }
+
+    /** The host's answer as a file of this module's, closed on the host too when the module closes it. */
+    private GrantedFile adopt(String what, GrantCall call) {
+        HostLink.Granted g = ask(what, call);
         RemoteGrantedFile[] file = new RemoteGrantedFile[1];
         file[0] = new RemoteGrantedFile(GrantDescriptors.adopt(g.path(), g.fd(), g.readOnly(), g.direct(), g.blockDevice()), () -> {
             files.remove(file[0]);
-            host.send(DomainProtocol.GRANT_CLOSE, new DomainProtocol.Writer().name(module).l(g.handle()).bytes());
+            closeOnHost(g.handle());
         });
         files.add(file[0]);
         return file[0];
+    }
+
+    /**
+     * The node the host opened for {@code param}, read on a thread of this domain (as the host reads
+     * a colocated module's) and handed to {@code receiver}; closed on the host too when the module closes it.
+     */
+    private GrantedStream adoptStream(String param, StreamReceiver receiver) {
+        HostLink.Granted g = ask("grant " + param, () -> host.grantStream(module, param));
+        GrantedStream local = GrantDescriptors.adoptStream(module, g.path(), g.fd(), receiver, m -> host.log(module, LogLevel.WARNING, m));
+        RemoteGrantedStream[] stream = new RemoteGrantedStream[1];
+        stream[0] = new RemoteGrantedStream(local, () -> {
+            streams.remove(stream[0]);
+            closeOnHost(g.handle());
+        });
+        streams.add(stream[0]);
+        return stream[0];
     }
 
     /** The module is gone: its LU servers stop; the domain's copies of files it left open close (the host reports them). */
@@ -90,6 +126,10 @@ final class RemoteBlockLayer implements BlockLayer {
             f.closeHere();
         }
         files.clear();
+        for (RemoteGrantedStream s : streams) {
+            s.closeHere();
+        }
+        streams.clear();
     }
 
     private final class Builder extends LuBuilder {
