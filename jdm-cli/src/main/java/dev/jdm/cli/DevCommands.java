@@ -60,6 +60,7 @@ final class DevCommands {
         row.put("group", n.getGroup());
         row.put("mode", mode(n.getMode()));
         row.put("module", n.getModule());
+        row.put("domain", n.getDomain());
         row.put("open_count", n.getOpenCount());
         row.put("held", n.getHeld());
         row.put("typed_calls", n.getHasCalls());
@@ -74,7 +75,7 @@ final class DevCommands {
         gate.call(Request.newBuilder().setDevClose(DevCloseCall.newBuilder().setHandle(handle)));
     }
 
-    @Command(name = "ls", description = "List character devices: number, mode, owner, group, open files, module.")
+    @Command(name = "ls", description = "List character devices: number, mode, owner, group, open files, where the driver runs, module.")
     static final class Ls implements Callable<Integer> {
         @ParentCommand DevCommands dev;
         @Spec CommandSpec spec;
@@ -94,10 +95,11 @@ final class DevCommands {
                 JdmCommand.printJson(out, rows);
                 return 0;
             }
-            out.printf("%-12s %-8s %-5s %6s %6s %-6s %s%n", "NAME", "NUMBER", "MODE", "OWNER", "GROUP", "OPEN", "MODULE");
+            out.printf("%-12s %-8s %-5s %6s %6s %-6s %-16s %s%n", "NAME", "NUMBER", "MODE", "OWNER", "GROUP", "OPEN", "DOMAIN", "MODULE");
             for (DevNode n : nodes) {
-                out.printf("%-12s %-8s %-5s %6d %6d %-6s %s%n", n.getName(), n.getMajor() + ":" + n.getMinor(), mode(n.getMode()), n.getOwner(),
-                        n.getGroup(), n.getOpenCount() + (n.getHeld() ? " excl" : ""), n.getModule() + (n.getHasCalls() ? " (typed calls)" : ""));
+                out.printf("%-12s %-8s %-5s %6d %6d %-6s %-16s %s%n", n.getName(), n.getMajor() + ":" + n.getMinor(), mode(n.getMode()), n.getOwner(),
+                        n.getGroup(), n.getOpenCount() + (n.getHeld() ? " excl" : ""), n.getDomain().isEmpty() ? "-" : n.getDomain(),
+                        n.getModule() + (n.getHasCalls() ? " (typed calls)" : ""));
             }
             out.flush();
             return 0;

@@ -82,7 +82,10 @@ class ChrDomainProcessIT {
         assertThat(domain().get("modules").toString()).contains("chr-mem").contains("chr-input");
         Result ls = host.jdm("dev", "ls");
         assertThat(ls.code()).as(ls.err()).isZero();
-        assertThat(ls.out()).containsPattern("zero\\s+1:5\\s+0666").containsPattern("kmsg\\s+1:11\\s+0600").containsPattern("kbd0\\s+13:64\\s+0660.*typed calls");
+        assertThat(ls.out()).containsPattern("zero\\s+1:5\\s+0666").containsPattern("kmsg\\s+1:11\\s+0600").containsPattern("kbd0\\s+13:64\\s+0660.*typed calls")
+                .containsPattern("zero\\s+1:5\\s+0666.*\\sisolated:chr\\s+chr-mem");
+        assertThat(new ObjectMapper().readTree(host.jdm("dev", "ls", "kbd0", "--json").out()).get(0).get("domain").asText())
+                .as("where kbd0's driver runs").isEqualTo("isolated:chr");
 
         Process zero = start(new byte[0], "dev", "cat", "zero", "--bytes", "3M");
         byte[] z = zero.getInputStream().readAllBytes();

@@ -92,7 +92,8 @@ class DevProcessIT {
         Result r = jdm("dev", "ls");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).containsPattern("null\\s+1:3\\s+0666").containsPattern("zero\\s+1:5\\s+0666").containsPattern("full\\s+1:7\\s+0666")
-                .containsPattern("urandom\\s+1:9\\s+0666").containsPattern("kmsg\\s+1:11\\s+0600").containsPattern("kbd0\\s+13:64\\s+0660.*typed calls");
+                .containsPattern("urandom\\s+1:9\\s+0666").containsPattern("kmsg\\s+1:11\\s+0600").containsPattern("kbd0\\s+13:64\\s+0660.*typed calls")
+                .containsPattern("zero\\s+1:5\\s+0666.*\\scolocated\\s+chr-mem");
     }
 
     @Test

@@ -148,7 +148,8 @@ public final class Host implements AutoCloseable {
         Privilege privilege = security::checkSettingChange;
         JarUploads uploads = new JarUploads(stateDir);
         tasks.onExit(uploads::closeAll); // an upload belongs to its connection
-        this.charCalls = new CharCalls(chr, task -> new TaskCharAccess(security, task));
+        this.charCalls = new CharCalls(chr, task -> new TaskCharAccess(security, task),
+                module -> modules.get(module).map(LoadedModule::domain).orElse(""));
         tasks.onExit(charCalls::closeAll); // a connection's open files, and its exclusive holds, end with it
         CallTable calls = new CallTable()
                 .register(new SystemCalls(new SystemCalls.HostFacts(VERSION, exports.abi().generation(), socket, stateDir,

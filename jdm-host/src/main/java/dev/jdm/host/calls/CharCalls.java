@@ -52,9 +52,13 @@ public final class CharCalls implements CallHandler {
     private final AtomicLong nextId = new AtomicLong(1);
     private final Map<Long, Map<Long, OpenFile>> byTask = new ConcurrentHashMap<>();
 
-    public CharCalls(CharRegistry registry, Function<Task, CharAccess> access) {
+    private final Function<String, String> domainOf;
+
+    /** @param domainOf where a module runs ({@code colocated}, {@code isolated:NAME}; empty if unknown), for the node rows */
+    public CharCalls(CharRegistry registry, Function<Task, CharAccess> access, Function<String, String> domainOf) {
         this.registry = registry;
         this.access = access;
+        this.domainOf = domainOf;
     }
 
     @Override
@@ -161,9 +165,10 @@ public final class CharCalls implements CallHandler {
         return () -> out.send(r);
     }
 
-    private static DevNode node(NodeInfo n) {
+    private DevNode node(NodeInfo n) {
         return DevNode.newBuilder().setName(n.name()).setMajor(n.major()).setMinor(n.minor()).setOwner(n.owner()).setGroup(n.group())
-                .setMode(n.mode()).setModule(n.module()).setOpenCount(n.openCount()).setHeld(n.held()).setHasCalls(n.hasCalls()).build();
+                .setMode(n.mode()).setModule(n.module()).setOpenCount(n.openCount()).setHeld(n.held()).setHasCalls(n.hasCalls())
+                .setDomain(domainOf.apply(n.module())).build();
     }
 
     private OpenFile file(Task task, long handle, String what) {
