@@ -16,11 +16,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayDeque;
 import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,8 +32,11 @@ import java.util.function.Consumer;
 /**
  * The host's driver for an LU served in a domain: each request becomes one or more descriptors in
  * the LU's shared ring (split at the buffer size), its data copied into and out of the shared
- * buffers. One thread owns the {@link RingClient}, which is single-threaded: it submits while tags
- * last and reaps completions, waking every {@link #CHECK_MS} ms to look at the domain's state.
+ * buffers. The block layer's thread that submits a batch publishes what fits at once and rings the
+ * domain once for the batch; one thread of the LU's own reaps completions (waiting on the domain's
+ * doorbell without holding submitters up), submits what queued for lack of a tag, and wakes every
+ * {@link #CHECK_MS} ms to look at the domain's state. One lock guards the ring's tags and buffers,
+ * the queue and what is in flight; requests are completed outside it.
  *
  * <p>The driver outlives the domain process that serves it, so that the host's LU stays registered
  * across a restart. When the process dies the domain {@linkplain #suspend suspends} the driver: it
@@ -66,17 +70,22 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
     private final String lu;
     private final Consumer<String> fault;
     private final RecoveryListener listener;
-    private final LinkedBlockingQueue<Part> queue = new LinkedBlockingQueue<>();
     private final AtomicReference<Binding> next = new AtomicReference<>();
     private final AtomicLong sequence = new AtomicLong();
     private final Thread io;
-    /** Owned by the io thread. */
+    /** Guards everything below it, and the client's buffer pool. */
+    private final Object lock = new Object();
+    /** Parts waiting for a tag, in submission order. */
+    private final ArrayDeque<Part> queue = new ArrayDeque<>();
     private final Map<Long, Part> inFlight = new HashMap<>();
     private final ArrayDeque<Part> replay = new ArrayDeque<>();
     private Binding binding;
+    /** Replaced only by the io thread (under the lock), so it reads it without. */
     private RingClient client;
     private long crashNanos;
     private int replaying;
+    /** The io thread waits on the lock for work: nothing is in flight. */
+    private boolean reaperIdle;
     private volatile boolean suspended;
     private volatile boolean dead;
     private volatile boolean closed;
@@ -135,6 +144,9 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
     /** One descriptor's worth of a job: {@code length} bytes at {@code offset}, {@code at} into its data; {@code seq} orders replay. */
     private record Part(long seq, Job job, long offset, int length, long at) {}
 
+    /** A part the domain completed, with its status, to be completed outside the lock. */
+    private record Done(Job job, int status) {}
+
     /**
      * @param fault told when the domain broke the ring's rules (the caller kills it)
      * @param listener told about the first replayed completion after each restart
@@ -150,21 +162,85 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
 
     @Override
     public void submit(BlockBatch batch) {
-        for (int i = 0, n = batch.size(); i < n; i++) {
-            BlockRequest r = batch.get(i);
-            if (dead || closed) {
-                r.complete(BlockStatus.EIO);
-                continue;
+        List<Part> failed = new ArrayList<>();
+        String broke;
+        synchronized (lock) {
+            for (int i = 0, n = batch.size(); i < n; i++) {
+                BlockRequest r = batch.get(i);
+                int size = DomainLus.LAYOUT.bufferSize();
+                long length = r.op() == BlockOp.FLUSH ? 0 : r.length();
+                int parts = (int) Math.max(1, (length + size - 1) / size);
+                Job job = new Job(r, parts);
+                for (int k = 0; k < parts; k++) {
+                    long at = (long) k * size;
+                    Part p = new Part(sequence.incrementAndGet(), job, r.offset() + at, (int) Math.min(size, length - at), at);
+                    (dead || closed ? failed : queue).add(p);
+                }
             }
-            int size = DomainLus.LAYOUT.bufferSize();
-            long length = r.op() == BlockOp.FLUSH ? 0 : r.length();
-            int parts = (int) Math.max(1, (length + size - 1) / size);
-            Job job = new Job(r, parts);
-            for (int k = 0; k < parts; k++) {
-                long at = (long) k * size;
-                queue.add(new Part(sequence.incrementAndGet(), job, r.offset() + at, (int) Math.min(size, length - at), at));
+            broke = drain(failed);
+        }
+        failed.forEach(p -> p.job.partDone(BlockStatus.EIO));
+        if (broke != null) {
+            fault.accept(broke);
+        }
+    }
+
+    /** Queues an extents query like a request, on the submitting thread's behalf. */
+    private void enqueue(Part p) {
+        List<Part> failed = new ArrayList<>();
+        String broke;
+        synchronized (lock) {
+            (dead || closed ? failed : queue).add(p);
+            broke = drain(failed);
+        }
+        failed.forEach(f -> f.job.partDone(BlockStatus.EIO));
+        if (broke != null) {
+            fault.accept(broke);
+        }
+    }
+
+    /**
+     * Under the lock: publishes replayed, then queued parts while tags last, rings the domain once,
+     * and wakes the io thread if it idles with something now in flight. Parts that cannot go (a
+     * write whose source is unusable) go to {@code failed}; returns the fault to report if the
+     * ring broke (the driver is then dead), else null.
+     */
+    private String drain(List<Part> failed) {
+        if (suspended || dead || closed) {
+            return null;
+        }
+        int capacity = client.layout().capacity();
+        boolean sent = false;
+        try {
+            // a free buffer too: the reaper frees a completion's tag before it takes the lock to copy
+            // the data out and release the buffer, so tags can be free while every buffer is held
+            while (client.inFlight() < capacity && client.buffers().available() > 0) {
+                Part p = replay.poll();
+                if (p == null) {
+                    p = queue.poll();
+                }
+                if (p == null) {
+                    break;
+                }
+                sent |= send(p, failed);
+            }
+            if (sent) {
+                client.notifyPeer();
+            }
+        } catch (PeerFaultException e) {
+            dead = true;
+            return "LU " + lu + ": " + e.getMessage();
+        } catch (IOException e) {
+            if (!suspended) {
+                dead = true;
+                return "LU " + lu + ": ring doorbell failed: " + e.getMessage();
+            }
+        } finally {
+            if (reaperIdle && (sent || dead)) {
+                lock.notifyAll();
             }
         }
+        return null;
     }
 
     /**
@@ -176,7 +252,7 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
             return BlockStatus.EIO;
         }
         ExtentsQuery q = new ExtentsQuery(length);
-        queue.add(new Part(sequence.incrementAndGet(), new Job(q), offset, 0, 0));
+        enqueue(new Part(sequence.incrementAndGet(), new Job(q), offset, 0, 0));
         int status;
         try {
             status = q.answer.get(EXTENTS_WAIT_MS, TimeUnit.MILLISECONDS);
@@ -234,41 +310,49 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
     }
 
     private void run() {
+        List<Done> done = new ArrayList<>();
+        List<Part> failed = new ArrayList<>();
         while (!closed) {
+            String broke = null;
             try {
                 Binding b = next.getAndSet(null);
                 if (b != null) {
-                    swap(b);
-                }
-                if (dead) {
-                    failAll();
-                    Part p = queue.poll(CHECK_MS, TimeUnit.MILLISECONDS);
-                    if (p != null) {
-                        p.job.partDone(BlockStatus.EIO);
+                    synchronized (lock) {
+                        swap(b);
+                        broke = drain(failed);
                     }
-                    continue;
-                }
-                if (suspended) {
+                } else if (dead) {
+                    synchronized (lock) {
+                        takeAll(failed);
+                        lock.wait(CHECK_MS);
+                    }
+                } else if (suspended) {
                     Thread.sleep(5); // the restart takes far longer; requests keep queueing meanwhile
-                    continue;
+                } else {
+                    broke = reap(done, failed);
                 }
-                pump();
             } catch (PeerFaultException e) {
                 dead = true;
-                fault.accept("LU " + lu + ": " + e.getMessage());
+                broke = "LU " + lu + ": " + e.getMessage();
             } catch (IOException e) {
                 if (!suspended) {
                     dead = true;
-                    fault.accept("LU " + lu + ": ring doorbell failed: " + e.getMessage());
+                    broke = "LU " + lu + ": ring doorbell failed: " + e.getMessage();
                 }
             } catch (InterruptedException e) {
                 break;
             }
+            finishAll(done, failed);
+            if (broke != null) {
+                fault.accept(broke);
+            }
         }
-        failAll();
-        replay.forEach(p -> p.job.partDone(BlockStatus.EIO));
-        queue.forEach(p -> p.job.partDone(BlockStatus.EIO));
-        queue.clear();
+        synchronized (lock) {
+            takeAll(failed);
+            failed.addAll(queue);
+            queue.clear();
+        }
+        finishAll(done, failed);
         binding.close();
         Binding b = next.getAndSet(null);
         if (b != null) {
@@ -276,27 +360,47 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
         }
     }
 
-    /** Submits while there is room, then reaps one completion (or times out to look at the state again). */
-    private void pump() throws PeerFaultException, IOException, InterruptedException {
-        int capacity = client.layout().capacity();
-        while (client.inFlight() < capacity && !suspended) {
-            Part p = replay.poll();
-            if (p == null) {
-                p = client.inFlight() == 0 ? queue.poll(CHECK_MS, TimeUnit.MILLISECONDS) : queue.poll();
+    /**
+     * Waits for a completion (or for work, when nothing is in flight), then under the lock takes it
+     * and every other that is there, and submits what queued for their tags. Returns a fault to report, or null.
+     */
+    private String reap(List<Done> done, List<Part> failed) throws PeerFaultException, IOException, InterruptedException {
+        synchronized (lock) {
+            String broke = drain(failed);
+            if (broke != null || client.inFlight() == 0) {
+                if (broke == null && !closed && next.get() == null) {
+                    reaperIdle = true;
+                    try {
+                        lock.wait(CHECK_MS);
+                    } finally {
+                        reaperIdle = false;
+                    }
+                }
+                return broke;
             }
-            if (p == null) {
-                break;
-            }
-            send(p);
         }
-        if (client.inFlight() == 0 || suspended) {
-            return;
-        }
+        RequestDescriptor c;
         try {
-            finish(client.take());
+            c = client.take();
         } catch (TimeoutException e) {
-            // look at the state, then wait again
+            return null; // look at the state, then wait again
         }
+        synchronized (lock) {
+            for (; c != null; c = client.poll()) {
+                finish(c, done);
+            }
+            return drain(failed);
+        }
+    }
+
+    /** Completes, outside the lock, what the io thread finished or failed. */
+    private static void finishAll(List<Done> done, List<Part> failed) {
+        for (Done d : done) {
+            d.job.partDone(d.status);
+        }
+        done.clear();
+        failed.forEach(p -> p.job.partDone(BlockStatus.EIO));
+        failed.clear();
     }
 
     /** The new process's ring replaces the dead one's: everything that was in flight goes first, oldest first. */
@@ -312,34 +416,53 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
         suspended = false;
     }
 
-    private void send(Part p) throws PeerFaultException, IOException {
+    /**
+     * Under the lock: publishes {@code p} (a write's data copied into its buffer first); true if it
+     * went into the ring, false if it failed at once (into {@code failed}).
+     */
+    private boolean send(Part p, List<Part> failed) throws PeerFaultException {
         if (p.job.query != null) {
             int buffer = client.buffers().allocate();
             client.buffers().buffer(buffer).set(ValueLayout.JAVA_LONG_UNALIGNED, 0, p.job.query.length);
-            track(p, client.submit(DomainProtocol.EXTENTS_OP, 0, p.offset, DomainLus.LAYOUT.bufferSize(), buffer));
-            return;
+            track(p, publish(p, DomainProtocol.EXTENTS_OP, 0, DomainLus.LAYOUT.bufferSize(), buffer));
+            return true;
         }
         BlockRequest r = p.job.request;
         int buffer = RequestDescriptor.NO_BUFFER;
         if (r.op() != BlockOp.FLUSH) {
-            buffer = client.buffers().allocate(); // never -1: there are as many buffers as tags
+            buffer = client.buffers().allocate(); // never -1: drain sends only while one is free
             if (r.op() == BlockOp.WRITE) {
                 try {
                     client.buffers().buffer(buffer).copyFrom(r.data().asSlice(p.at, p.length));
                 } catch (RuntimeException e) {
                     client.buffers().release(buffer);
-                    p.job.partDone(BlockStatus.EIO); // as for a read: the caller's buffer is unusable here
-                    return;
+                    failed.add(p); // as for a read: the caller's buffer is unusable here
+                    return false;
                 }
             }
         }
-        track(p, client.submit(r.op().ordinal(), r.flags(), p.offset, p.length, buffer));
+        track(p, publish(p, r.op().ordinal(), r.flags(), p.length, buffer));
+        return true;
     }
 
-    private void track(Part p, long id) throws PeerFaultException {
-        if (id < 0) {
-            throw new PeerFaultException("request ring", "head", client.inFlight(), "a ring with room for " + client.layout().capacity());
+    /** Publishes {@code p}'s descriptor; if the ring refuses, the part goes back to the queue's head for whoever fails it. */
+    private long publish(Part p, int op, int flags, int length, int buffer) throws PeerFaultException {
+        try {
+            long id = client.publish(op, flags, p.offset, length, buffer);
+            if (id < 0) {
+                throw new PeerFaultException("request ring", "head", client.inFlight(), "a ring with room for " + client.layout().capacity());
+            }
+            return id;
+        } catch (PeerFaultException e) {
+            if (buffer != RequestDescriptor.NO_BUFFER) {
+                client.buffers().release(buffer);
+            }
+            queue.addFirst(p);
+            throw e;
         }
+    }
+
+    private void track(Part p, long id) {
         if (inFlight.isEmpty()) {
             progressNanos = System.nanoTime(); // busy from now: a stall counts from here
         }
@@ -347,7 +470,8 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
         held = inFlight.size();
     }
 
-    private void finish(RequestDescriptor c) {
+    /** Under the lock: takes {@code c}'s part out of flight, its data out of the shared buffer, and adds it to {@code done}. */
+    private void finish(RequestDescriptor c, List<Done> done) {
         Part p = inFlight.remove(c.id());
         held = inFlight.size();
         progressNanos = System.nanoTime();
@@ -361,7 +485,7 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
                 }
             }
             client.buffers().release(c.bufferIndex());
-            p.job.partDone(status);
+            done.add(new Done(p.job, status));
             return;
         }
         BlockRequest r = p.job.request;
@@ -384,20 +508,28 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
             listener.replayed(lu, replaying, progressNanos - crashNanos);
             replaying = 0;
         }
-        p.job.partDone(status);
+        done.add(new Done(p.job, status));
     }
 
-    private void failAll() {
-        inFlight.values().forEach(p -> p.job.partDone(BlockStatus.EIO));
+    /** Under the lock: everything in flight and waiting for replay, into {@code failed}. */
+    private void takeAll(List<Part> failed) {
+        failed.addAll(inFlight.values());
         inFlight.clear();
-        replay.forEach(p -> p.job.partDone(BlockStatus.EIO));
+        failed.addAll(replay);
         replay.clear();
+        if (dead) {
+            failed.addAll(queue);
+            queue.clear();
+        }
         held = 0;
     }
 
     @Override
     public void close() {
         closed = true;
+        synchronized (lock) {
+            lock.notifyAll(); // an idle io thread sees it now, not at its next check
+        }
         try {
             io.join(5_000);
         } catch (InterruptedException e) {

@@ -14,8 +14,10 @@ import java.util.concurrent.TimeoutException;
  * the peer cannot redirect a completion to another buffer. Because at most {@code capacity} requests
  * are in flight, neither ring can overflow while the peer behaves.
  *
- * <p>One thread submits and reaps (single producer of the request ring, single consumer of the
- * completion ring).
+ * <p>Submitting may happen on any threads, one at a time ({@link #submit}, {@link #publish} and
+ * {@link #notifyPeer} are serialised here); reaping ({@link #take}, {@link #poll}) on one thread,
+ * which waits without holding the submitters up. So a request need not wait behind a completion
+ * to be submitted. The {@link #buffers() pool} is the caller's to serialise.
  */
 public final class RingClient {
     private static final int TAG_BITS = 16;
@@ -73,7 +75,19 @@ public final class RingClient {
      *
      * @param buffer an index from {@link #buffers()} or {@link RequestDescriptor#NO_BUFFER}
      */
-    public long submit(int op, int flags, long offset, int length, int buffer) throws PeerFaultException, IOException {
+    public synchronized long submit(int op, int flags, long offset, int length, int buffer) throws PeerFaultException, IOException {
+        long id = publish(op, flags, offset, length, buffer);
+        if (id >= 0) {
+            notifyPeer();
+        }
+        return id;
+    }
+
+    /**
+     * Publishes a request without ringing: a batch of them is published, then one
+     * {@link #notifyPeer} wakes the domain at most once. Returns its id, or -1 as {@link #submit}.
+     */
+    public synchronized long publish(int op, int flags, long offset, int length, int buffer) throws PeerFaultException {
         if (buffer == RequestDescriptor.NO_BUFFER ? length != 0 : length < 0 || length > layout.bufferSize()) {
             throw new IllegalArgumentException("length " + length + " does not fit buffer " + buffer + " of " + layout.bufferSize() + " bytes");
         }
@@ -88,17 +102,34 @@ public final class RingClient {
         }
         int tag = freeTags[--freeTop];
         long id = (++sequence << TAG_BITS) | tag;
-        if (!requests.offer(new RequestDescriptor(id, op, flags, offset, length, buffer, 0))) {
-            freeTags[freeTop++] = tag;
-            return -1; // only a peer that stopped consuming gets here: fewer than capacity are in flight
-        }
+        // recorded before the descriptor is published: the reaper may see its completion at once
         ids[tag] = id;
         buffers[tag] = buffer;
         lengths[tag] = length;
+        boolean published;
+        try {
+            published = requests.offer(new RequestDescriptor(id, op, flags, offset, length, buffer, 0));
+        } catch (PeerFaultException e) {
+            unpublished(tag);
+            throw e;
+        }
+        if (!published) {
+            unpublished(tag);
+            return -1; // only a peer that stopped consuming gets here: fewer than capacity are in flight
+        }
+        return id;
+    }
+
+    private void unpublished(int tag) {
+        ids[tag] = -1;
+        freeTags[freeTop++] = tag;
+    }
+
+    /** Rings the domain if it sleeps and has not been rung since it said so. */
+    public synchronized void notifyPeer() throws IOException {
         if (requests.claimNotify()) {
             toDomain.ring();
         }
-        return id;
     }
 
     /** The next completion, checked, or null when none is waiting. */
@@ -107,12 +138,12 @@ public final class RingClient {
         return c == null ? null : accept(c);
     }
 
-    /** The next completion, waiting as the {@link Waiter} says. */
+    /** The next completion, waiting as the {@link Waiter} says (without holding submitters up). */
     public RequestDescriptor take() throws PeerFaultException, IOException, TimeoutException {
         return accept(waiter.take(completions));
     }
 
-    private RequestDescriptor accept(RequestDescriptor c) throws PeerFaultException {
+    private synchronized RequestDescriptor accept(RequestDescriptor c) throws PeerFaultException {
         int tag = (int) (c.id() & ((1 << TAG_BITS) - 1));
         if (tag >= ids.length || ids[tag] != c.id()) {
             throw new PeerFaultException("completion ring", "id", c.id(), "the id of a request in flight (unknown or already completed)");
@@ -137,12 +168,12 @@ public final class RingClient {
     }
 
     /** Requests submitted and not yet completed. */
-    public int inFlight() {
+    public synchronized int inFlight() {
         return ids.length - freeTop;
     }
 
     /** Doorbells rung towards the domain so far. */
-    public long doorbellsRung() {
+    public synchronized long doorbellsRung() {
         return requests.doorbells();
     }
 
