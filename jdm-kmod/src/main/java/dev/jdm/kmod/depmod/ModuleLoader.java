@@ -161,7 +161,7 @@ final class ModuleLoader {
             }
             m.info = info;
             try {
-                m.imports = Imports.read(elf);
+                m.imports = Imports.read(elf, scratch.names());
             } catch (KmodException noSymtab) {
                 m.imports = List.of(); // kmod: "ignoring ...: no dependency symbols"
             }

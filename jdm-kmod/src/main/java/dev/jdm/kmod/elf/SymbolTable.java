@@ -119,6 +119,16 @@ public final class SymbolTable {
         return new String(str, at, end - at, StandardCharsets.ISO_8859_1);
     }
 
+    /** The slot of entry {@code i}'s name in {@code interned}, decoded only if {@code interned} has not seen it. */
+    public int name(int i, Names interned) {
+        int at = names[i];
+        int end = at;
+        while (str[end] != 0) {
+            end++;
+        }
+        return interned.slot(str, at, end);
+    }
+
     /** True if the name of entry {@code i} starts with {@code prefix} (ASCII). */
     public boolean nameStartsWith(int i, byte[] prefix) {
         int at = names[i];

@@ -78,8 +78,14 @@ public record ModuleFile(Path path, Compression compression, ByteBuffer contents
      */
     public static final class Scratch implements AutoCloseable {
         private final SymbolTable.Buffers symbols = new SymbolTable.Buffers();
+        private final dev.jdm.kmod.elf.Names names = new dev.jdm.kmod.elf.Names();
         private Lzma lzma;
         private NativeBuffer out;
+
+        /** The symbol names of the modules read through this scratch, interned. */
+        public dev.jdm.kmod.elf.Names names() {
+            return names;
+        }
 
         /** Arrays for the symbol tables of the modules read through this scratch. */
         public SymbolTable.Buffers symbolBuffers() {
