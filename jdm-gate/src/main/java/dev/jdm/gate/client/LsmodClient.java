@@ -21,7 +21,10 @@ import java.util.List;
  * {@code java.util.logging} logger, some 25 ms of a client's start-up before the first byte is
  * sent. The request and the reply are the same bytes {@code gate.proto}'s {@code Request} and
  * {@code Response} encode and decode (LsmodClientTest compares them with the generated classes);
- * every other call goes through {@link dev.jdm.gate.GateClient}.
+ * every other call goes through {@link dev.jdm.gate.GateClient}. Not protobuf's own
+ * {@code CodedInputStream} either: its first use initialises protobuf's {@code Utf8} and {@code
+ * UnsafeUtil} probing, which measured 3.0x {@code java -version} against 2.4x for this in the same
+ * session of {@code jdm-bench/lsmod-wall.sh}, the difference between missing and meeting the 3x target.
  */
 public final class LsmodClient {
     // gate.proto field numbers
