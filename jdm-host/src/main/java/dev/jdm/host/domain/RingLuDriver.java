@@ -162,38 +162,33 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
 
     @Override
     public void submit(BlockBatch batch) {
+        List<Part> parts = new ArrayList<>();
+        for (int i = 0, n = batch.size(); i < n; i++) {
+            BlockRequest r = batch.get(i);
+            int size = DomainLus.LAYOUT.bufferSize();
+            long length = r.op() == BlockOp.FLUSH ? 0 : r.length();
+            int count = (int) Math.max(1, (length + size - 1) / size);
+            Job job = new Job(r, count);
+            for (int k = 0; k < count; k++) {
+                long at = (long) k * size;
+                parts.add(new Part(sequence.incrementAndGet(), job, r.offset() + at, (int) Math.min(size, length - at), at));
+            }
+        }
+        queueAll(parts);
+    }
+
+    /**
+     * Queues {@code parts} (a batch's, or one extents query) and publishes what fits on the
+     * submitting thread; fails them with EIO if the driver is dead or closed.
+     */
+    private void queueAll(List<Part> parts) {
         List<Part> failed = new ArrayList<>();
         String broke;
         synchronized (lock) {
-            for (int i = 0, n = batch.size(); i < n; i++) {
-                BlockRequest r = batch.get(i);
-                int size = DomainLus.LAYOUT.bufferSize();
-                long length = r.op() == BlockOp.FLUSH ? 0 : r.length();
-                int parts = (int) Math.max(1, (length + size - 1) / size);
-                Job job = new Job(r, parts);
-                for (int k = 0; k < parts; k++) {
-                    long at = (long) k * size;
-                    Part p = new Part(sequence.incrementAndGet(), job, r.offset() + at, (int) Math.min(size, length - at), at);
-                    (dead || closed ? failed : queue).add(p);
-                }
-            }
+            (dead || closed ? failed : queue).addAll(parts);
             broke = drain(failed);
         }
         failed.forEach(p -> p.job.partDone(BlockStatus.EIO));
-        if (broke != null) {
-            fault.accept(broke);
-        }
-    }
-
-    /** Queues an extents query like a request, on the submitting thread's behalf. */
-    private void enqueue(Part p) {
-        List<Part> failed = new ArrayList<>();
-        String broke;
-        synchronized (lock) {
-            (dead || closed ? failed : queue).add(p);
-            broke = drain(failed);
-        }
-        failed.forEach(f -> f.job.partDone(BlockStatus.EIO));
         if (broke != null) {
             fault.accept(broke);
         }
@@ -252,7 +247,7 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
             return BlockStatus.EIO;
         }
         ExtentsQuery q = new ExtentsQuery(length);
-        enqueue(new Part(sequence.incrementAndGet(), new Job(q), offset, 0, 0));
+        queueAll(List.of(new Part(sequence.incrementAndGet(), new Job(q), offset, 0, 0)));
         int status;
         try {
             status = q.answer.get(EXTENTS_WAIT_MS, TimeUnit.MILLISECONDS);
