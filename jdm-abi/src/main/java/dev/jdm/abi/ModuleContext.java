@@ -2,6 +2,7 @@ package dev.jdm.abi;
 
 import dev.jdm.abi.blk.BlockLayer;
 import dev.jdm.abi.chr.CharLayer;
+import dev.jdm.abi.hw.HwLayer;
 import dev.jdm.abi.mem.Kmem;
 import dev.jdm.abi.sec.SecurityRegistrar;
 import java.util.Optional;
@@ -49,4 +50,8 @@ public interface ModuleContext {
     /** The character-device layer: register device nodes with file operations and typed calls. */
     @Since("JDM_1.2")
     CharLayer chr();
+
+    /** The hardware layer: register a driver for the devices the module's {@code @PciId} table matches. */
+    @Since("JDM_1.2")
+    HwLayer hw();
 }

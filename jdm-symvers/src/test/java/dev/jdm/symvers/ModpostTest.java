@@ -208,4 +208,30 @@ class ModpostTest {
                 }
                 """)).isInstanceOf(ModpostException.class).hasMessageContaining("ModuleContext");
     }
+
+    @Test
+    void shouldWritePciIdTablesAsLinuxModaliasesWithWildcardsForAnyField() {
+        Modpost.Output out = run("""
+                @dev.jdm.abi.hw.PciId(vendor = 0x1af4, device = 0x1042)
+                @dev.jdm.abi.hw.PciId(vendor = 0x8086, baseClass = 0x01, subClass = 0x06, progIf = 0x01)
+                public final class M implements LoadableModule {
+                    public M(ModuleContext c) {}
+                    public void close() {}
+                }
+                """);
+        assertThat(out.modinfo().all("alias")).containsExactly(
+                "pci:v00001AF4d00001042sv*sd*bc*sc*i**",
+                "pci:v00008086d*sv*sd*bc01sc06i01*");
+    }
+
+    @Test
+    void shouldRefuseAPciIdFieldOutsideItsWidth() {
+        assertThatThrownBy(() -> run("""
+                @dev.jdm.abi.hw.PciId(vendor = 0x1af4, baseClass = 0x100)
+                public final class M implements LoadableModule {
+                    public M(ModuleContext c) {}
+                    public void close() {}
+                }
+                """)).hasMessageContaining("baseClass = 256 is outside 0..ff");
+    }
 }

@@ -7,6 +7,7 @@ import dev.jdm.abi.ModuleContext;
 import dev.jdm.abi.Params;
 import dev.jdm.abi.blk.BlockLayer;
 import dev.jdm.abi.chr.CharLayer;
+import dev.jdm.abi.hw.HwLayer;
 import dev.jdm.abi.mem.Kmem;
 import dev.jdm.abi.sec.SecurityRegistrar;
 import java.util.ArrayList;
@@ -92,6 +93,11 @@ final class ModuleContextImpl implements ModuleContext {
     @Override
     public CharLayer chr() {
         return face(CharLayer.class);
+    }
+
+    @Override
+    public HwLayer hw() {
+        return face(HwLayer.class);
     }
 
     @Override

@@ -6,6 +6,8 @@ import dev.jdm.abi.ModuleContext;
 import dev.jdm.abi.Params;
 import dev.jdm.abi.blk.BlockLayer;
 import dev.jdm.abi.chr.CharLayer;
+import dev.jdm.abi.hw.HwException;
+import dev.jdm.abi.hw.HwLayer;
 import dev.jdm.abi.mem.Kmem;
 import dev.jdm.abi.sec.SecurityRegistrar;
 import dev.jdm.host.mem.ModuleKmem;
@@ -100,6 +102,13 @@ final class DomainModuleContext implements ModuleContext {
     public CharLayer chr() {
         alive();
         return chr;
+    }
+
+    /** Hardware is bound in colocated modules only, for now: an isolated domain gets no devices. */
+    @Override
+    public HwLayer hw() {
+        alive();
+        throw new HwException(HwException.EOPNOTSUPP, name + ": hardware drivers run colocated only on this host; load without --domain isolated");
     }
 
     @Override

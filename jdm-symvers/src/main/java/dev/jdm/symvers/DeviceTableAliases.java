@@ -1,0 +1,53 @@
+package dev.jdm.symvers;
+
+import java.lang.classfile.Annotation;
+import java.lang.classfile.AnnotationElement;
+import java.lang.classfile.AnnotationValue;
+
+/**
+ * Turns a driver's device ID table ({@code @PciId}) into module aliases in the format Linux's
+ * file2alias writes for {@code pci_device_id}, so that depmod and modprobe match device modaliases
+ * against them with the fnmatch rules they already use: each field fixed-width upper-case hex, or
+ * {@code *} where the entry matches any value, and a trailing {@code *} for fields added later.
+ */
+final class DeviceTableAliases {
+    static final String PCI_ID = "Ldev/jdm/abi/hw/PciId;";
+    static final String PCI_IDS = "Ldev/jdm/abi/hw/PciId$List;";
+    private static final int ANY = -1;
+
+    private DeviceTableAliases() {}
+
+    /** The alias of one {@code @PciId} on {@code site}. */
+    static String pci(Annotation id, String site) {
+        if (value(id, "vendor") == null) {
+            throw new SymversException(site + ": @PciId needs a vendor");
+        }
+        return "pci:v" + field(id, "vendor", 8, 0xffff, site)
+                + "d" + field(id, "device", 8, 0xffff, site)
+                + "sv" + field(id, "subvendor", 8, 0xffff, site)
+                + "sd" + field(id, "subdevice", 8, 0xffff, site)
+                + "bc" + field(id, "baseClass", 2, 0xff, site)
+                + "sc" + field(id, "subClass", 2, 0xff, site)
+                + "i" + field(id, "progIf", 2, 0xff, site) + "*";
+    }
+
+    private static String field(Annotation id, String name, int width, int max, String site) {
+        int v = value(id, name) instanceof AnnotationValue.OfInt i ? i.intValue() : ANY;
+        if (v == ANY) {
+            return "*";
+        }
+        if (v < 0 || v > max) {
+            throw new SymversException(site + ": @PciId " + name + " = " + v + " is outside 0.." + Integer.toHexString(max) + " (hex)");
+        }
+        return String.format("%0" + width + "X", v);
+    }
+
+    private static AnnotationValue value(Annotation a, String name) {
+        for (AnnotationElement e : a.elements()) {
+            if (e.name().stringValue().equals(name)) {
+                return e.value();
+            }
+        }
+        return null;
+    }
+}
