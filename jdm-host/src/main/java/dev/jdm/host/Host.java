@@ -25,6 +25,8 @@ import dev.jdm.host.export.ExportService;
 import dev.jdm.host.export.nbd.NbdServer;
 import dev.jdm.host.gate.GateServer;
 import dev.jdm.host.grant.GrantPolicy;
+import dev.jdm.host.hw.Board;
+import dev.jdm.host.hw.HwService;
 import dev.jdm.host.grant.GrantService;
 import dev.jdm.abi.sec.ResourceGrant;
 import dev.jdm.host.log.LogRing;
@@ -96,6 +98,7 @@ public final class Host implements AutoCloseable {
     private final LuHandleCalls luHandles;
     private final CharRegistry chr;
     private final CharCalls charCalls;
+    private final Board board;
     private final GateServer gate;
     private final Security security;
     private Task hostTask;
@@ -139,6 +142,9 @@ public final class Host implements AutoCloseable {
         this.chr = new CharRegistry(log, Libc::getuid, Libc::getgid);
         modules.register(chr.moduleService());
         modules.register(security.moduleService());
+        this.board = new Board(log);
+        board.onUnclaimed(this::modprobeDevice); // as udev runs modprobe with a new device's MODALIAS
+        modules.register(new HwService(board, log));
         this.domains = new DomainManager(log, dev.jdm.host.domain.DomainSettings.register(sysctl), grantPolicy::landlockPaths);
         DomainService placement = new DomainService(domains);
         modules.register(placement);
@@ -173,6 +179,7 @@ public final class Host implements AutoCloseable {
         this.lifecycle = new Lifecycle(log)
                 .add(domains) // stopped after the modules: unloading a module in a domain asks the domain
                 .add(HostService.stoppedBy("modules", modules::shutdown))
+                .add(HostService.stoppedBy("hw", board::close)) // devices go before their drivers' modules
                 .add(HostService.stoppedBy("security", security::close))
                 .add(HostService.stoppedBy("lu-handles", luHandles::closeEverything))
                 .add(HostService.stoppedBy("char-files", charCalls::closeEverything))
@@ -224,6 +231,16 @@ public final class Host implements AutoCloseable {
         hostTask = tasks.create("host", new Credentials(0, 0, (int) ProcessHandle.current().pid()));
         security.setHostTask(hostTask);
         lifecycle.start();
+    }
+
+    /** Loads the module whose alias matches a new device's modalias; a device nothing matches stays unbound. */
+    private void modprobeDevice(String modalias) {
+        try {
+            List<String> loaded = modprobe.load(modalias, Map.of());
+            log.append(LogLevel.INFO, "hw", "modprobe " + modalias + ": " + (loaded.isEmpty() ? "nothing to load" : "loaded " + String.join(", ", loaded)));
+        } catch (HostException e) {
+            log.append(LogLevel.INFO, "hw", "modprobe " + modalias + ": " + e.getMessage());
+        }
     }
 
     private void loadConfigured(HostConfig config) {
@@ -355,6 +372,10 @@ public final class Host implements AutoCloseable {
     }
 
     /** The character devices: nodes, opening them as a task, typed calls. */
+    public Board board() {
+        return board;
+    }
+
     public CharRegistry chr() {
         return chr;
     }

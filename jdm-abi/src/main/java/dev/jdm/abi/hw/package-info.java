@@ -9,8 +9,8 @@
  *
  * <h2>Guarantees</h2>
  * <ul>
- *   <li>{@link dev.jdm.abi.hw.HwDriver#probe} runs once per matching device, on the device's own
- *       thread; {@link dev.jdm.abi.hw.HwBinding#remove()} runs exactly once per successful probe:
+ *   <li>{@link dev.jdm.abi.hw.HwDriver#probe} runs once per matching device: inside
+ *       {@code register()} for the devices present, and as a device is plugged for later ones; {@link dev.jdm.abi.hw.HwBinding#remove()} runs exactly once per successful probe:
  *       on unplug, on unregister, or when the module goes.
  *   <li>An access outside a window, misaligned, or into a range the host keeps for itself (the
  *       MSI-X table) throws {@link dev.jdm.abi.hw.HwException} with EFAULT before it reaches the

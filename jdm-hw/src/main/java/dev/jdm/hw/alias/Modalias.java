@@ -17,8 +17,13 @@ public final class Modalias {
      */
     public static String pci(PciDevice d) {
         PciDevice.Subsystem sub = d.subsystem().orElse(new PciDevice.Subsystem(0, 0));
-        return String.format("pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X", d.vendor(), d.device(), sub.vendor(), sub.device(),
-                d.pciClass().base(), d.pciClass().sub(), d.pciClass().progIf());
+        return pci(d.vendor(), d.device(), sub.vendor(), sub.device(), d.pciClass().base() << 16 | d.pciClass().sub() << 8 | d.pciClass().progIf());
+    }
+
+    /** The same alias from the raw header fields, for a device that is not in sysfs (an emulated one). */
+    public static String pci(int vendor, int device, int subVendor, int subDevice, int classCode) {
+        return String.format("pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X", vendor, device, subVendor, subDevice,
+                classCode >>> 16 & 0xff, classCode >>> 8 & 0xff, classCode & 0xff);
     }
 
     /**

@@ -1,0 +1,199 @@
+package dev.jdm.host.hw;
+
+import dev.jdm.abi.hw.Dma;
+import dev.jdm.abi.hw.DmaBuffer;
+import dev.jdm.abi.hw.DmaPool;
+import dev.jdm.abi.hw.HwException;
+import dev.jdm.abi.mem.Kmem;
+import dev.jdm.abi.mem.KmemException;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A bound device's DMA memory: pages from the module's vmalloc (so they count against its memory
+ * limit and show in lsmod), mapped into the device's {@link DmaMap}. What the driver has not
+ * freed when the binding ends is unmapped and freed by {@link #releaseAll()}, after the device
+ * was stopped, so nothing the device could still reach is given back early.
+ */
+final class DeviceDma implements Dma {
+    private final Kmem kmem;
+    private final DmaMap map;
+    private final String device;
+    private final Set<Coherent> live = ConcurrentHashMap.newKeySet();
+    private volatile boolean released;
+
+    DeviceDma(Kmem kmem, DmaMap map, String device) {
+        this.kmem = kmem;
+        this.map = map;
+        this.device = device;
+    }
+
+    @Override
+    public DmaBuffer coherent(long size) {
+        if (size < 1) {
+            throw new HwException(HwException.EINVAL, device + ": a DMA buffer of " + size + " bytes");
+        }
+        if (released) {
+            throw new HwException(HwException.ENODEV, device + ": the binding has ended");
+        }
+        long bytes = (size + DmaMap.PAGE - 1) / DmaMap.PAGE * DmaMap.PAGE;
+        MemorySegment memory;
+        try {
+            memory = kmem.vmalloc(bytes);
+        } catch (KmemException e) {
+            throw new HwException(HwException.ENOMEM, device + ": no memory for a DMA buffer of " + size + " bytes: " + e.getMessage());
+        }
+        Coherent b = new Coherent(memory, map.map(memory), size);
+        live.add(b);
+        return b;
+    }
+
+    @Override
+    public DmaPool pool(int blockSize, int align) {
+        if (blockSize < 1 || blockSize > DmaMap.PAGE || align < 1 || Integer.bitCount(align) != 1 || align > DmaMap.PAGE) {
+            throw new HwException(HwException.EINVAL, device + ": a DMA pool of " + blockSize + "-byte blocks aligned to " + align
+                    + " (blocks 1..4096 bytes, alignment a power of two up to 4096)");
+        }
+        return new Pool(blockSize, (blockSize + align - 1) / align * align);
+    }
+
+    /** Buffers still mapped. */
+    int outstanding() {
+        return live.size();
+    }
+
+    /** Unmaps and frees everything still held; returns how many buffers that was. */
+    int releaseAll() {
+        released = true;
+        int n = 0;
+        for (Coherent b : live) {
+            b.close();
+            n++;
+        }
+        return n;
+    }
+
+    private final class Coherent implements DmaBuffer {
+        private final MemorySegment memory;
+        private final long bus;
+        private final long size;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        Coherent(MemorySegment memory, long bus, long size) {
+            this.memory = memory;
+            this.bus = bus;
+            this.size = size;
+        }
+
+        @Override
+        public long busAddress() {
+            return bus;
+        }
+
+        @Override
+        public MemorySegment memory() {
+            return memory.asSlice(0, size);
+        }
+
+        @Override
+        public long size() {
+            return size;
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) {
+                map.unmap(bus);
+                live.remove(this);
+                kmem.vfree(memory);
+            }
+        }
+    }
+
+    /** Blocks carved from coherent pages; a freed block goes back on the free list. */
+    private final class Pool implements DmaPool {
+        private final int blockSize;
+        private final int stride;
+        private final Deque<Block> free = new ArrayDeque<>();
+        private final Deque<DmaBuffer> pages = new ArrayDeque<>();
+        private boolean closed;
+
+        Pool(int blockSize, int stride) {
+            this.blockSize = blockSize;
+            this.stride = stride;
+        }
+
+        @Override
+        public int blockSize() {
+            return blockSize;
+        }
+
+        @Override
+        public synchronized DmaBuffer allocate() {
+            if (closed) {
+                throw new HwException(HwException.EINVAL, device + ": the DMA pool is closed");
+            }
+            if (free.isEmpty()) {
+                DmaBuffer page = coherent(DmaMap.PAGE);
+                pages.add(page);
+                for (long off = 0; off + blockSize <= DmaMap.PAGE; off += stride) {
+                    free.add(new Block(page, off));
+                }
+            }
+            Block b = free.pop();
+            b.memory().fill((byte) 0);
+            b.inUse = true;
+            return b;
+        }
+
+        synchronized void giveBack(Block b) {
+            if (b.inUse && !closed) {
+                b.inUse = false;
+                free.push(b);
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            pages.forEach(DmaBuffer::close);
+            pages.clear();
+            free.clear();
+        }
+
+        private final class Block implements DmaBuffer {
+            private final DmaBuffer page;
+            private final long offset;
+            private boolean inUse;
+
+            Block(DmaBuffer page, long offset) {
+                this.page = page;
+                this.offset = offset;
+            }
+
+            @Override
+            public long busAddress() {
+                return page.busAddress() + offset;
+            }
+
+            @Override
+            public MemorySegment memory() {
+                return page.memory().asSlice(offset, blockSize);
+            }
+
+            @Override
+            public long size() {
+                return blockSize;
+            }
+
+            @Override
+            public void close() {
+                giveBack(this);
+            }
+        }
+    }
+}
