@@ -16,6 +16,16 @@ public interface Dma {
     DmaBuffer coherent(long size);
 
     /**
+     * A streaming mapping, as Linux's {@code dma_map_single}: the device reaches {@code memory},
+     * which the caller owns (a block request's data), at a bus address until the returned buffer
+     * is closed. Closing it unmaps only; the memory stays the caller's. Mapping instead of copying
+     * into a coherent buffer spares a copy per request.
+     *
+     * @throws HwException EINVAL for memory that is not native (a heap array cannot be mapped)
+     */
+    DmaBuffer map(java.lang.foreign.MemorySegment memory);
+
+    /**
      * A pool of {@code blockSize}-byte blocks aligned to {@code align} (a power of two up to the
      * page size), carved from coherent pages: for descriptors and small headers.
      */

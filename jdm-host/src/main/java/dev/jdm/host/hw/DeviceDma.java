@@ -24,6 +24,7 @@ final class DeviceDma implements Dma {
     private final DmaMap map;
     private final String device;
     private final Set<Coherent> live = ConcurrentHashMap.newKeySet();
+    private final Set<Streaming> streaming = ConcurrentHashMap.newKeySet();
     private volatile boolean released;
 
     DeviceDma(Kmem kmem, DmaMap map, String device) {
@@ -53,6 +54,19 @@ final class DeviceDma implements Dma {
     }
 
     @Override
+    public DmaBuffer map(MemorySegment memory) {
+        if (!memory.isNative() || memory.byteSize() < 1) {
+            throw new HwException(HwException.EINVAL, device + ": only native memory of at least one byte can be mapped for DMA");
+        }
+        if (released) {
+            throw new HwException(HwException.ENODEV, device + ": the binding has ended");
+        }
+        Streaming s = new Streaming(memory, map.mapAnywhere(memory));
+        streaming.add(s);
+        return s;
+    }
+
+    @Override
     public DmaPool pool(int blockSize, int align) {
         if (blockSize < 1 || blockSize > DmaMap.PAGE || align < 1 || Integer.bitCount(align) != 1 || align > DmaMap.PAGE) {
             throw new HwException(HwException.EINVAL, device + ": a DMA pool of " + blockSize + "-byte blocks aligned to " + align
@@ -69,6 +83,7 @@ final class DeviceDma implements Dma {
     /** Unmaps and frees everything still held; returns how many buffers that was. */
     int releaseAll() {
         released = true;
+        streaming.forEach(Streaming::close); // the memory is the caller's: unmapped, not counted as left
         int n = 0;
         for (Coherent b : live) {
             b.close();
@@ -110,6 +125,41 @@ final class DeviceDma implements Dma {
                 map.unmap(bus);
                 live.remove(this);
                 kmem.vfree(memory);
+            }
+        }
+    }
+
+    /** A mapping of the caller's memory: closing it unmaps, and frees nothing. */
+    private final class Streaming implements DmaBuffer {
+        private final MemorySegment memory;
+        private final long bus;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        Streaming(MemorySegment memory, long bus) {
+            this.memory = memory;
+            this.bus = bus;
+        }
+
+        @Override
+        public long busAddress() {
+            return bus;
+        }
+
+        @Override
+        public MemorySegment memory() {
+            return memory;
+        }
+
+        @Override
+        public long size() {
+            return memory.byteSize();
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) {
+                map.unmap(bus);
+                streaming.remove(this);
             }
         }
     }

@@ -29,6 +29,18 @@ final class DmaMap {
         return bus;
     }
 
+    /**
+     * Maps memory that is not page-aligned (a streaming mapping): its bus address keeps the memory's
+     * offset within its page, as an IOMMU maps whole pages.
+     */
+    long mapAnywhere(MemorySegment memory) {
+        long inPage = memory.address() % PAGE;
+        long pages = (inPage + memory.byteSize() + PAGE - 1) / PAGE;
+        long bus = next.getAndAdd((pages + 1) * PAGE) + inPage;
+        mapped.put(bus, memory);
+        return bus;
+    }
+
     void unmap(long busAddress) {
         mapped.remove(busAddress);
     }

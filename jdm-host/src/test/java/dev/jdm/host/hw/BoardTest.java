@@ -185,6 +185,34 @@ class BoardTest {
     }
 
     @Test
+    void shouldLetTheDeviceReachMemoryTheDriverMapsForStreamingOnlyUntilItIsUnmapped() {
+        ScratchDevice dev = new ScratchDevice();
+        Holder h = new Holder();
+        board.register(driver(h));
+        board.plug(dev);
+        HwDevice d = h.device.get();
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment request = arena.allocate(600, 1).asSlice(3, 512); // not page-aligned
+            DmaBuffer src = d.dma().coherent(512);
+            src.memory().setString(0, "a request's own memory");
+            DmaBuffer dst = d.dma().map(request);
+            assertThat(dst.busAddress() % 4096).isEqualTo(request.address() % 4096);
+            Mmio mmio = d.mmio(0);
+            mmio.write64(ScratchDevice.SRC, src.busAddress());
+            mmio.write64(ScratchDevice.DST, dst.busAddress());
+            mmio.write64(ScratchDevice.LEN, 512);
+            mmio.write32(ScratchDevice.DOORBELL, 1);
+            assertThat(mmio.read32(ScratchDevice.STATUS)).isEqualTo(ScratchDevice.STATUS_DONE);
+            assertThat(request.getString(0)).isEqualTo("a request's own memory");
+            dst.close();
+            mmio.write32(ScratchDevice.DOORBELL, 1);
+            assertThat(mmio.read32(ScratchDevice.STATUS)).isEqualTo(ScratchDevice.STATUS_FAULT);
+            assertThat(request.getString(0)).isEqualTo("a request's own memory"); // the unmapped memory is intact
+            assertThatThrownBy(() -> d.dma().map(java.lang.foreign.MemorySegment.ofArray(new byte[8]))).hasMessageContaining("only native memory");
+        }
+    }
+
+    @Test
     void shouldDeliverALevelInterruptUntilItIsClearedAndMaskALineNobodyCaresAbout() throws Exception {
         ScratchDevice dev = new ScratchDevice();
         Holder h = new Holder();
