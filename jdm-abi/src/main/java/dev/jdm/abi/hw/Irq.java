@@ -18,6 +18,15 @@ public interface Irq {
 
     void unmask();
 
+    /**
+     * Also runs the handler every {@code periodMillis} while the vector is unmasked (0 stops it), for
+     * a device that may lose interrupts, as Linux's {@code irqpoll} does: a module may not start
+     * threads of its own. Polled runs are counted neither as delivered nor as spurious.
+     *
+     * @throws HwException EINVAL for a negative period
+     */
+    void poll(long periodMillis);
+
     /** How many interrupts the handler answered HANDLED. */
     long delivered();
 

@@ -26,6 +26,7 @@ final class IrqLine implements Irq {
     private boolean pending;
     private boolean masked;
     private boolean freed;
+    private long pollNanos;
     private int unansweredInARow;
     private long delivered;
     private long spurious;
@@ -53,10 +54,21 @@ final class IrqLine implements Irq {
 
     private void run() {
         while (true) {
+            boolean polled = false;
             synchronized (this) {
+                long pollDue = pollNanos > 0 ? System.nanoTime() + pollNanos : 0;
                 while (!freed && (!pending || masked)) {
                     try {
-                        wait();
+                        long left = pollDue - System.nanoTime();
+                        if (pollNanos > 0 && !masked && left <= 0) {
+                            polled = true;
+                            break;
+                        }
+                        if (pollNanos > 0 && !masked) {
+                            wait(Math.max(1, left / 1_000_000));
+                        } else {
+                            wait();
+                        }
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         return;
@@ -68,6 +80,9 @@ final class IrqLine implements Irq {
                 pending = false;
             }
             IrqResult result = deliver();
+            if (polled) {
+                continue;
+            }
             synchronized (this) {
                 if (result == IrqResult.HANDLED) {
                     delivered++;
@@ -119,6 +134,15 @@ final class IrqLine implements Irq {
         if (levelAsserted != null && levelAsserted.getAsBoolean()) {
             pending = true;
         }
+        notifyAll();
+    }
+
+    @Override
+    public synchronized void poll(long periodMillis) {
+        if (periodMillis < 0) {
+            throw new dev.jdm.abi.hw.HwException(dev.jdm.abi.hw.HwException.EINVAL, "poll period " + periodMillis + " ms");
+        }
+        pollNanos = periodMillis * 1_000_000;
         notifyAll();
     }
 
