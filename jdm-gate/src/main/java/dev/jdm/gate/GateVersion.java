@@ -7,7 +7,7 @@ public final class GateVersion {
     /** The oldest version a host still serves: clients built against it keep working. */
     public static final int MIN = 1;
     /** The newest version this build speaks. */
-    public static final int MAX = 3;
+    public static final int MAX = 4;
 
     private GateVersion() {}
 

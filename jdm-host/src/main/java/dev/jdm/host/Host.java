@@ -9,6 +9,7 @@ import dev.jdm.host.chr.CharRegistry;
 import dev.jdm.host.wiring.TaskCharAccess;
 import dev.jdm.host.calls.DomainCalls;
 import dev.jdm.host.calls.GrantCalls;
+import dev.jdm.host.calls.HwCalls;
 import dev.jdm.host.calls.ExportCalls;
 import dev.jdm.host.calls.JarUploads;
 import dev.jdm.host.calls.LuHandleCalls;
@@ -26,6 +27,7 @@ import dev.jdm.host.export.nbd.NbdServer;
 import dev.jdm.host.gate.GateServer;
 import dev.jdm.host.grant.GrantPolicy;
 import dev.jdm.host.hw.Board;
+import dev.jdm.host.hw.EmulatedDevices;
 import dev.jdm.host.hw.HwService;
 import dev.jdm.host.grant.GrantService;
 import dev.jdm.abi.sec.ResourceGrant;
@@ -167,6 +169,7 @@ public final class Host implements AutoCloseable {
                 .register(charCalls)
                 .register(new DomainCalls(domains, privilege, grants))
                 .register(new GrantCalls(grants))
+                .register(new HwCalls(board, privilege))
                 .register(new ExportCalls(hostExports.service(), hostExports::nbd, hostExports::uris, privilege, log));
         // every gate call runs as its task, so module load/unload checks deep in the manager see the caller
         this.gate = new GateServer(socket, (task, request, version, out) -> ScopedValue.where(Security.CALLER, task)
@@ -185,6 +188,7 @@ public final class Host implements AutoCloseable {
                 .add(HostService.stoppedBy("char-files", charCalls::closeEverything))
                 .add(HostService.of("gate", gate::start, gate::close))
                 .add(HostService.of("nbd", () -> hostExports.start(config.nbd(), options.nbd()), hostExports::close))
+                .add(HostService.of("coldplug", () -> plugConfigured(config), () -> {}))
                 .add(HostService.of("start-up modules", () -> loadConfigured(config), () -> {}))
                 .add(HostService.of("lu exports", () -> hostExports.exportLus(config.nbd().exports()), () -> {}));
     }
@@ -240,6 +244,18 @@ public final class Host implements AutoCloseable {
             log.append(LogLevel.INFO, "hw", "modprobe " + modalias + ": " + (loaded.isEmpty() ? "nothing to load" : "loaded " + String.join(", ", loaded)));
         } catch (HostException e) {
             log.append(LogLevel.INFO, "hw", "modprobe " + modalias + ": " + e.getMessage());
+        }
+    }
+
+    /** The config's devices go on the board first, so their drivers bind as the start-up modules load. */
+    private void plugConfigured(HostConfig config) {
+        for (HostConfig.DeviceSpec spec : config.devices()) {
+            try {
+                board.plug(EmulatedDevices.make(spec.kind(), spec.params()));
+            } catch (RuntimeException e) {
+                startupErrors.add("[[device]] " + spec.kind() + ": " + e.getMessage());
+                log.append(LogLevel.ERR, "host", "coldplug of " + spec.kind() + " " + spec.params() + " failed: " + e.getMessage());
+            }
         }
     }
 

@@ -8,7 +8,8 @@ import java.lang.classfile.AnnotationValue;
  * Turns a driver's device ID table ({@code @PciId}) into module aliases in the format Linux's
  * file2alias writes for {@code pci_device_id}, so that depmod and modprobe match device modaliases
  * against them with the fnmatch rules they already use: each field fixed-width upper-case hex, or
- * {@code *} where the entry matches any value, and a trailing {@code *} for fields added later.
+ * {@code *} where the entry matches any value, and a trailing {@code *} (unless the last field
+ * is one already) for fields added later.
  */
 final class DeviceTableAliases {
     static final String PCI_ID = "Ldev/jdm/abi/hw/PciId;";
@@ -22,13 +23,14 @@ final class DeviceTableAliases {
         if (value(id, "vendor") == null) {
             throw new SymversException(site + ": @PciId needs a vendor");
         }
-        return "pci:v" + field(id, "vendor", 8, 0xffff, site)
+        String alias = "pci:v" + field(id, "vendor", 8, 0xffff, site)
                 + "d" + field(id, "device", 8, 0xffff, site)
                 + "sv" + field(id, "subvendor", 8, 0xffff, site)
                 + "sd" + field(id, "subdevice", 8, 0xffff, site)
                 + "bc" + field(id, "baseClass", 2, 0xff, site)
                 + "sc" + field(id, "subClass", 2, 0xff, site)
-                + "i" + field(id, "progIf", 2, 0xff, site) + "*";
+                + "i" + field(id, "progIf", 2, 0xff, site);
+        return alias.endsWith("*") ? alias : alias + "*"; // file2alias's add_wildcard
     }
 
     private static String field(Annotation id, String name, int width, int max, String site) {

@@ -220,7 +220,7 @@ class ModpostTest {
                 }
                 """);
         assertThat(out.modinfo().all("alias")).containsExactly(
-                "pci:v00001AF4d00001042sv*sd*bc*sc*i**",
+                "pci:v00001AF4d00001042sv*sd*bc*sc*i*",
                 "pci:v00008086d*sv*sd*bc01sc06i01*");
     }
 

@@ -61,6 +61,10 @@ import java.util.Map;
  * module = "dde-nbdkit"          # or domain = "isolated:NAME" (or "colocated"): every module there
  * path = "/usr/lib/x86_64-linux-gnu"   # a file, or a directory and all beneath it (the default rule)
  * access = "ro"                  # ro (default) or rw
+ *
+ * [[device]]                     # a device on the emulated board, plugged at start (coldplug)
+ * kind = "virtio-blk"            # or uart16550
+ * params = { file = "/var/lib/jdm/vda.img", serial = "vda" }   # as jdm hw add takes them
  * </pre>
  * Unknown keys are errors: a misspelt key silently ignored is a setting silently lost.
  *
@@ -69,9 +73,10 @@ import java.util.Map;
  * @param modules modules loaded at start, in order; null means the embedded default set
  * @param nbd the NBD server and its in-memory exports
  * @param grants the grant policy's rules; null means {@link #DEFAULT_GRANTS}
+ * @param devices devices plugged into the emulated board at start, before the start-up modules load
  */
 public record HostConfig(Paths paths, Map<String, String> sysctl, List<ModuleSpec> modules, Nbd nbd,
-        @JsonProperty("grant") List<GrantSpec> grants) {
+        @JsonProperty("grant") List<GrantSpec> grants, @JsonProperty("device") List<DeviceSpec> devices) {
 
     /**
      * The NBD server.
@@ -160,6 +165,16 @@ public record HostConfig(Paths paths, Map<String, String> sysctl, List<ModuleSpe
     public record Paths(String socket, @JsonProperty("state_dir") String stateDir, @JsonProperty("modules_dir") String modulesDir) {}
 
     /** A module to load at start. */
+    /** {@code [[device]]}: a device of {@code kind} with its parameters (see {@code jdm hw add}). */
+    public record DeviceSpec(String kind, Map<String, String> params) {
+        public DeviceSpec {
+            if (kind == null || kind.isBlank()) {
+                throw new IllegalArgumentException("a [[device]] entry has no kind");
+            }
+            params = params == null ? Map.of() : Map.copyOf(params);
+        }
+    }
+
     public record ModuleSpec(String name, Map<String, String> params) {
         public ModuleSpec {
             if (name == null || name.isBlank()) {
@@ -213,6 +228,12 @@ public record HostConfig(Paths paths, Map<String, String> sysctl, List<ModuleSpe
         modules = modules == null ? DEFAULT_MODULES : List.copyOf(modules);
         nbd = nbd == null ? new Nbd(null, null, List.of()) : nbd;
         grants = grants == null ? DEFAULT_GRANTS : List.copyOf(grants);
+        devices = devices == null ? List.of() : List.copyOf(devices);
+    }
+
+    /** The same with no devices on the emulated board. */
+    public HostConfig(Paths paths, Map<String, String> sysctl, List<ModuleSpec> modules, Nbd nbd, List<GrantSpec> grants) {
+        this(paths, sysctl, modules, nbd, grants, null);
     }
 
     /** The same with the default grant policy (for callers that predate it). */

@@ -64,4 +64,33 @@ public final class GrantDescriptors {
     public static GrantedFile adopt(String path, int fd, boolean readOnly, boolean direct, boolean blockDevice) {
         return new FileGrant(path, fd, readOnly, direct, blockDevice);
     }
+
+    /**
+     * A file the host opens for itself, as the backing of an emulated device that the operator named
+     * (in the config, or by a privileged call): no module asked for it, so no module rule applies.
+     * A regular file or a block device; closing the result closes the descriptor.
+     *
+     * @throws GrantException naming the path and the errno if it cannot be opened
+     */
+    public static GrantedFile openForDevice(String path, boolean readOnly) {
+        if (!path.startsWith("/")) {
+            throw new GrantException(path + " is not an absolute path", dev.jdm.errno.Errno.EINVAL.number());
+        }
+        int fd = FileIo.open(path, readOnly ? FileIo.O_RDONLY : FileIo.O_RDWR);
+        if (fd < 0) {
+            throw new GrantException("cannot open " + path + (readOnly ? " read-only" : " read-write") + ": " + FileIo.name(-fd), -fd);
+        }
+        int type;
+        try {
+            type = ((Integer) java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self/fd/" + fd), "unix:mode")) & 0170000;
+        } catch (java.io.IOException | RuntimeException e) {
+            FileIo.close(fd);
+            throw new GrantException("cannot stat " + path + ": " + e.getMessage(), dev.jdm.errno.Errno.EIO.number());
+        }
+        if (type != 0100000 && type != 0060000) {
+            FileIo.close(fd);
+            throw new GrantException(path + " is neither a regular file nor a block device", dev.jdm.errno.Errno.EINVAL.number());
+        }
+        return new FileGrant(path, fd, readOnly, false, type == 0060000);
+    }
 }

@@ -31,8 +31,8 @@ public final class Board implements AutoCloseable {
     private final List<DriverRegistration> drivers = new ArrayList<>();
     private volatile Consumer<String> modprobe = alias -> {};
 
-    /** One device as {@code jdm hw} lists it. */
-    public record DeviceInfo(String name, PciIdentity identity, String modalias, String driver) {}
+    /** One device as {@code jdm hw board} lists it. */
+    public record DeviceInfo(String name, String kind, PciIdentity identity, String modalias, String driver, String backing, String faults) {}
 
     public Board(LogRing log) {
         this.log = log;
@@ -50,6 +50,12 @@ public final class Board implements AutoCloseable {
      * @throws HostException ENOSPC if the board's 32 slots are taken
      */
     public String plug(EmulatedDevice device) {
+        return plug(new EmulatedDevices.Made(device, device.getClass().getSimpleName(), "", () -> {}));
+    }
+
+    /** Plugs a device {@link EmulatedDevices} made; its resources are closed when it is unplugged. */
+    public String plug(EmulatedDevices.Made made) {
+        EmulatedDevice device = made.device();
         Slot slot;
         synchronized (this) {
             String name = null;
@@ -62,7 +68,7 @@ public final class Board implements AutoCloseable {
             if (name == null) {
                 throw new HostException(Errno.ENOSPC, "the emulated board's " + (SLOTS - 1) + " slots are all taken");
             }
-            slot = new Slot(name, device);
+            slot = new Slot(name, made);
             slots.put(name, slot);
         }
         device.plug(slot);
@@ -91,6 +97,11 @@ public final class Board implements AutoCloseable {
         slot.gone();
         slot.device.unplug();
         unbind(slot);
+        try {
+            slot.made.resources().close();
+        } catch (Exception e) {
+            log.append(LogLevel.WARNING, "hw", name + ": closing " + slot.made.backing() + ": " + e.getMessage());
+        }
         log.append(LogLevel.INFO, "hw", name + ": removed");
     }
 
@@ -101,8 +112,19 @@ public final class Board implements AutoCloseable {
 
     /** The plugged devices, in slot order. */
     public synchronized List<DeviceInfo> list() {
-        return slots.values().stream().map(s -> new DeviceInfo(s.name, s.device.identity(), s.modalias,
-                s.bound != null ? s.driver.module() : "")).toList();
+        return slots.values().stream().map(s -> new DeviceInfo(s.name, s.made.kind(), s.device.identity(), s.modalias,
+                s.bound != null ? s.driver.module() : "", s.made.backing(), FaultSettings.describe(s.device.faults()))).toList();
+    }
+
+    /**
+     * Sets fault switches of device {@code name}: all or none.
+     *
+     * @throws HostException ENODEV if there is no such device; HwException EINVAL for a bad switch
+     */
+    public void fault(String name, Map<String, String> settings) {
+        EmulatedDevice d = device(name).orElseThrow(() -> new HostException(Errno.ENODEV, "no device " + name + " on the emulated board"));
+        FaultSettings.apply(d.faults(), settings);
+        log.append(LogLevel.NOTICE, "hw", name + ": faults " + (FaultSettings.describe(d.faults()).isEmpty() ? "off" : FaultSettings.describe(d.faults())));
     }
 
     /** Registers a module's driver and probes every unbound device it matches. */

@@ -19,6 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Slot implements BoardPort {
     final String name;
+    final EmulatedDevices.Made made;
     final EmulatedDevice device;
     final String modalias;
     final DmaMap dma = new DmaMap();
@@ -31,9 +32,10 @@ final class Slot implements BoardPort {
     DriverRegistration driver;
     BoundDevice bound;
 
-    Slot(String name, EmulatedDevice device) {
+    Slot(String name, EmulatedDevices.Made made) {
         this.name = name;
-        this.device = device;
+        this.made = made;
+        this.device = made.device();
         PciIdentity id = device.identity();
         this.modalias = Modalias.pci(id.vendor(), id.device(), id.subsystemVendor(), id.subsystemDevice(), id.classCode());
     }

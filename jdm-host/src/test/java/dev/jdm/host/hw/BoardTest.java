@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /** The I/O server in front of the emulated board: binding by alias, checked access, interrupts, DMA and removal. */
 class BoardTest {
-    private static final String ALIAS = "pci:v0000ABCDd00000001sv*sd*bc*sc*i**";
+    private static final String ALIAS = "pci:v0000ABCDd00000001sv*sd*bc*sc*i*";
     private final LogRing log = new LogRing(1024, null, () -> 0);
     private final Board board = new Board(log);
     private final ModuleKmem kmem = new ModuleKmem("scratch", () -> false, () -> 64L << 20);

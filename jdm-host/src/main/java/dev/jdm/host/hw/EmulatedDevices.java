@@ -1,0 +1,122 @@
+package dev.jdm.host.hw;
+
+import dev.jdm.abi.grant.GrantException;
+import dev.jdm.abi.grant.GrantedFile;
+import dev.jdm.abi.hw.HwException;
+import dev.jdm.host.export.ExportService;
+import dev.jdm.host.grant.GrantDescriptors;
+import dev.jdm.hw.emu.Backing;
+import dev.jdm.hw.emu.EmulatedDevice;
+import dev.jdm.hw.emu.RamBacking;
+import dev.jdm.hw.emu.uart.SerialLine;
+import dev.jdm.hw.emu.uart.Uart16550Device;
+import dev.jdm.hw.emu.uart.UnixSocketLine;
+import dev.jdm.hw.emu.virtio.VirtioBlkDevice;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Makes the devices an operator can put on the board, by kind and parameters, as the config's
+ * {@code [[device]]} and {@code jdm hw add} name them. Every parameter is checked before anything
+ * is opened, and what was opened is closed again if a later step fails.
+ */
+public final class EmulatedDevices {
+    /** A made device, what it is connected to, and what to close when it is unplugged. */
+    public record Made(EmulatedDevice device, String kind, String backing, AutoCloseable resources) {}
+
+    private static final Map<String, Set<String>> PARAMS = Map.of(
+            "virtio-blk", Set.of("file", "size", "read_only", "serial"),
+            "uart16550", Set.of("socket"));
+
+    private EmulatedDevices() {}
+
+    /** The kinds there are. */
+    public static Set<String> kinds() {
+        return new TreeSet<>(PARAMS.keySet());
+    }
+
+    /**
+     * @throws HwException EINVAL for an unknown kind or parameter or a bad value; the errno of a
+     *     file or socket that cannot be opened
+     */
+    public static Made make(String kind, Map<String, String> params) {
+        Set<String> known = PARAMS.get(kind);
+        if (known == null) {
+            throw new HwException(HwException.EINVAL, "no device kind " + kind + " (kinds: " + String.join(", ", kinds()) + ")");
+        }
+        for (String k : params.keySet()) {
+            if (!known.contains(k)) {
+                throw new HwException(HwException.EINVAL, kind + ": unknown parameter " + k + " (" + String.join(", ", new TreeSet<>(known)) + ")");
+            }
+        }
+        return kind.equals("virtio-blk") ? virtioBlk(params) : uart(params);
+    }
+
+    private static Made virtioBlk(Map<String, String> p) {
+        boolean readOnly = bool(p, "read_only");
+        String serial = p.getOrDefault("serial", "jdm-virtio-blk");
+        if (serial.length() > 20 || !serial.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            throw new HwException(HwException.EINVAL, "virtio-blk: serial=" + serial + " is not at most 20 printable ASCII characters");
+        }
+        if (p.containsKey("file") == p.containsKey("size")) {
+            throw new HwException(HwException.EINVAL, "virtio-blk: give file=PATH (a file or block device) or size=BYTES (RAM), not "
+                    + (p.containsKey("file") ? "both" : "neither"));
+        }
+        Backing backing;
+        String describe;
+        if (p.containsKey("file")) {
+            GrantedFile f;
+            try {
+                f = GrantDescriptors.openForDevice(p.get("file"), readOnly);
+            } catch (GrantException e) {
+                throw new HwException(e.errno(), "virtio-blk: " + e.getMessage());
+            }
+            if (f.size() < 512 || f.size() % 512 != 0) {
+                f.close();
+                throw new HwException(HwException.EINVAL, "virtio-blk: " + p.get("file") + " is " + f.size() + " bytes, not a positive multiple of 512");
+            }
+            backing = new FileBacking(f);
+            describe = p.get("file") + (readOnly ? " (ro)" : "");
+        } else {
+            long size;
+            try {
+                size = ExportService.parseSize(p.get("size"));
+            } catch (RuntimeException e) {
+                throw new HwException(HwException.EINVAL, "virtio-blk: size=" + p.get("size") + ": " + e.getMessage());
+            }
+            if (size < 512 || size % 4096 != 0) {
+                throw new HwException(HwException.EINVAL, "virtio-blk: size=" + p.get("size") + " is not a positive multiple of 4096");
+            }
+            backing = new RamBacking(size);
+            describe = "RAM " + (size >> 20) + " MiB" + (readOnly ? " (ro)" : "");
+        }
+        Backing b = backing;
+        return new Made(new VirtioBlkDevice(b, serial, readOnly), "virtio-blk", describe, b::close);
+    }
+
+    private static Made uart(Map<String, String> p) {
+        String socket = p.get("socket");
+        if (socket == null || !socket.startsWith("/")) {
+            throw new HwException(HwException.EINVAL, "uart16550: socket=PATH (absolute) names the Unix socket its far side listens on");
+        }
+        SerialLine line;
+        try {
+            line = UnixSocketLine.listen(Path.of(socket));
+        } catch (IOException e) {
+            throw new HwException(HwException.EIO, "uart16550: cannot listen on " + socket + ": " + e.getMessage());
+        }
+        return new Made(new Uart16550Device(line), "uart16550", "unix socket " + socket, line::close);
+    }
+
+    private static boolean bool(Map<String, String> p, String key) {
+        String v = p.getOrDefault(key, "false");
+        return switch (v) {
+            case "true", "1", "yes" -> true;
+            case "false", "0", "no" -> false;
+            default -> throw new HwException(HwException.EINVAL, key + "=" + v + " is not true or false");
+        };
+    }
+}
