@@ -1,0 +1,377 @@
+package dev.jdm.hw.emu.virtio;
+
+import static dev.jdm.hw.emu.virtio.VirtioPci.*;
+
+import dev.jdm.hw.emu.BoardPort;
+import dev.jdm.hw.emu.DmaFault;
+import dev.jdm.hw.emu.Faults;
+import dev.jdm.hw.emu.PciConfigSpace;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The virtio-pci transport of one function with one split virtqueue (virtio 1.2 §4.1): config
+ * space with its capabilities and the PCI configuration access window, BAR 0's structures, the
+ * interrupts, and the hand-off to the device type's worker. Everything is guarded by one lock;
+ * DMA happens only under it, with bus mastering on, while the device is plugged and the request's
+ * reset epoch is current, so a reset or unplug cuts off a request wherever it is.
+ */
+final class VirtioPciFunction implements CommonConfig.Listener {
+    /** A chain taken off the queue, with the reset epoch it belongs to and the negotiated features. */
+    record Taken(long epoch, DescriptorChain chain, long features) {
+    }
+
+    private static final System.Logger LOG = System.getLogger(VirtioPciFunction.class.getName());
+    private static final int CONFIG_SPACE = 4096;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private final PciConfigSpace cfg;
+    private final VirtioCapabilities.Offsets caps;
+    private final MsixTable msix;
+    private final InterruptRouter irq;
+    private final CommonConfig common;
+    private final DeviceConfigSpace deviceConfig;
+    private final Function<VirtioPciFunction, Runnable> workerFactory;
+    private final String name;
+    private BoardPort port;
+    private Thread worker;
+    private boolean removed;
+    private long epoch;
+
+    VirtioPciFunction(PciConfigSpace cfg, long features, int vectors, Faults faults, DeviceConfigSpace deviceConfig,
+            Function<VirtioPciFunction, Runnable> workerFactory, String name) {
+        this.cfg = cfg;
+        this.caps = VirtioCapabilities.install(cfg, vectors);
+        this.msix = new MsixTable(cfg, caps.msix(), vectors);
+        this.irq = new InterruptRouter(cfg, msix, faults);
+        this.common = new CommonConfig(features, vectors, faults, this);
+        this.deviceConfig = deviceConfig;
+        this.workerFactory = workerFactory;
+        this.name = name;
+    }
+
+    int configRead(int offset, int size) {
+        if (!validConfig(offset, size)) {
+            return (int) Le.ones(size);
+        }
+        lock.lock();
+        try {
+            if (removed) {
+                return (int) Le.ones(size);
+            }
+            if (inPciCfgData(offset, size)) {
+                pciCfgAccess(false);
+            }
+            return cfg.read(offset, size);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void configWrite(int offset, int size, int value) {
+        if (!validConfig(offset, size)) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (removed) {
+                return;
+            }
+            int command = cfg.command();
+            long control = cfg.get(caps.msix() + VirtioCapabilities.MSIX_CONTROL, 2);
+            cfg.write(offset, size, value);
+            if (inPciCfgData(offset, size)) {
+                pciCfgAccess(true);
+            }
+            if (cfg.command() != command || cfg.get(caps.msix() + VirtioCapabilities.MSIX_CONTROL, 2) != control) {
+                // INTx disable, MSI-X enable and the function mask reroute interrupts; bus mastering lets DMA go on
+                irq.sync(port);
+                msix.deliverPending(port);
+                wake.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    long barRead(int bar, long offset, int size) {
+        if (bar != 0 || !validBar(offset, size)) {
+            return Le.ones(size);
+        }
+        lock.lock();
+        try {
+            return removed || !decodes() ? Le.ones(size) : read(offset, size);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void barWrite(int bar, long offset, int size, long value) {
+        if (bar != 0 || !validBar(offset, size)) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (!removed && decodes()) {
+                write(offset, size, value);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void plug(BoardPort board) {
+        Objects.requireNonNull(board, "port");
+        lock.lock();
+        try {
+            if (removed) {
+                throw new IllegalStateException(name + " was unplugged; a removed device is not plugged again, create a new one");
+            }
+            if (port != null) {
+                throw new IllegalStateException(name + " is already plugged");
+            }
+            port = board;
+            worker = Thread.ofPlatform().name(name).daemon().unstarted(workerFactory.apply(this));
+            worker.start();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void unplug() {
+        Thread w;
+        lock.lock();
+        try {
+            if (removed) {
+                return;
+            }
+            removed = true;
+            epoch++;
+            port = null;
+            w = worker;
+            worker = null;
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (w != null && w != Thread.currentThread()) {
+            joinUninterruptibly(w);
+        }
+    }
+
+    // ---- the worker's side: each call takes the lock, and returns false or null once the request is cut off
+
+    /** Waits for the next chain to serve; null once the device is unplugged. */
+    Taken next() throws InterruptedException {
+        lock.lock();
+        try {
+            while (!removed) {
+                if (port != null && busMaster() && common.running()) {
+                    try {
+                        SplitVirtqueue q = common.queue();
+                        if (q.available(port) > 0) {
+                            return new Taken(epoch, q.take(port), common.driverFeatures());
+                        }
+                    } catch (VirtqueueException | DmaFault e) {
+                        needsReset(e.getMessage());
+                        continue;
+                    }
+                }
+                wake.await();
+            }
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs {@code op}'s DMA for request {@code t}, waiting for bus mastering if it is off. */
+    boolean transfer(Taken t, Consumer<BoardPort> op) throws InterruptedException {
+        lock.lock();
+        try {
+            if (!awaitDma(t)) {
+                return false;
+            }
+            op.accept(port);
+            return true;
+        } catch (DmaFault e) {
+            needsReset(e.getMessage());
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits {@code micros} before completing {@code t} (the delay fault); false if it was cut off meanwhile. */
+    boolean pause(Taken t, long micros) throws InterruptedException {
+        long nanos = TimeUnit.MICROSECONDS.toNanos(micros);
+        lock.lock();
+        try {
+            while (nanos > 0 && live(t)) {
+                nanos = wake.awaitNanos(nanos);
+            }
+            return live(t);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Completes {@code t}: {@code last}'s DMA (the status byte), the used element, then the notification. */
+    void complete(Taken t, long usedLength, Consumer<BoardPort> last) throws InterruptedException {
+        lock.lock();
+        try {
+            if (!awaitDma(t)) {
+                return;
+            }
+            last.accept(port);
+            SplitVirtqueue q = common.queue();
+            if (q.putUsed(port, t.chain().head(), usedLength)) {
+                irq.queue(port, q.msixVector());
+            }
+        } catch (DmaFault e) {
+            needsReset(e.getMessage());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Gives up on the queue over {@code t}, which cannot even carry a status (§2.1.2). */
+    void fail(Taken t, String reason) {
+        lock.lock();
+        try {
+            if (live(t)) {
+                needsReset(reason);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void resetDone() {
+        epoch++;
+        irq.reset(port);
+        wake.signalAll();
+    }
+
+    @Override
+    public void changed() {
+        wake.signalAll();
+    }
+
+    // ---- under the lock
+
+    private boolean live(Taken t) {
+        return !removed && t.epoch() == epoch && common.healthy();
+    }
+
+    private boolean awaitDma(Taken t) throws InterruptedException {
+        while (live(t) && !busMaster()) {
+            wake.await();
+        }
+        return live(t);
+    }
+
+    private void needsReset(String reason) {
+        LOG.log(System.Logger.Level.WARNING, "{0}: DEVICE_NEEDS_RESET: {1}; the driver has to reset the device", name, reason);
+        if (common.markNeedsReset()) {
+            irq.config(port, common.configVector());
+        }
+    }
+
+    private long read(long offset, int size) {
+        if (in(offset, COMMON_CFG, COMMON_CFG_LENGTH)) {
+            return common.read((int) (offset - COMMON_CFG), size);
+        }
+        if (offset == ISR_CFG) {
+            return irq.readIsr(port);
+        }
+        if (in(offset, DEVICE_CFG, DEVICE_CFG_LENGTH)) {
+            return deviceConfig.read(offset - DEVICE_CFG, size);
+        }
+        if (in(offset, MSIX_TABLE, MSIX_TABLE_LENGTH)) {
+            return msix.readTable(offset - MSIX_TABLE, size);
+        }
+        if (in(offset, MSIX_PBA, MSIX_PBA_LENGTH)) {
+            return msix.readPba(offset - MSIX_PBA, size);
+        }
+        return 0;
+    }
+
+    private void write(long offset, int size, long value) {
+        if (in(offset, COMMON_CFG, COMMON_CFG_LENGTH)) {
+            common.write((int) (offset - COMMON_CFG), size, value);
+        } else if (offset == NOTIFY_CFG && (value & 0xffff) == 0) {
+            // queue 0's notify address: queue_notify_off 0 times the multiplier; the value is the queue index
+            wake.signalAll();
+        } else if (in(offset, MSIX_TABLE, MSIX_TABLE_LENGTH) && msix.writeTable(offset - MSIX_TABLE, size, value)) {
+            msix.deliverPending(port);
+        }
+    }
+
+    /**
+     * The PCI configuration access capability (§4.1.4.9): a read or write of pci_cfg_data is a BAR
+     * access of cap.length bytes at cap.offset of cap.bar. A window that is not 1, 2 or 4 bytes,
+     * aligned, inside BAR 0 does nothing.
+     */
+    private void pciCfgAccess(boolean write) {
+        int at = caps.pciCfg();
+        long bar = cfg.get(at + VirtioCapabilities.BAR, 1);
+        long offset = cfg.get(at + VirtioCapabilities.OFFSET, 4);
+        int length = (int) cfg.get(at + VirtioCapabilities.LENGTH, 4);
+        if (bar != 0 || (length != 1 && length != 2 && length != 4) || offset % length != 0 || offset + length > BAR0_SIZE) {
+            return;
+        }
+        int data = at + VirtioCapabilities.PCI_CFG_DATA;
+        if (write) {
+            write(offset, length, cfg.get(data, length));
+        } else {
+            cfg.put(data, length, read(offset, length));
+        }
+    }
+
+    private boolean inPciCfgData(int offset, int size) {
+        int data = caps.pciCfg() + VirtioCapabilities.PCI_CFG_DATA;
+        return offset < data + 4 && offset + size > data;
+    }
+
+    private boolean decodes() {
+        return (cfg.command() & PciConfigSpace.COMMAND_MEMORY) != 0;
+    }
+
+    private boolean busMaster() {
+        return (cfg.command() & PciConfigSpace.COMMAND_BUS_MASTER) != 0;
+    }
+
+    private static boolean in(long offset, long base, long length) {
+        return offset >= base && offset < base + length;
+    }
+
+    private static boolean validConfig(int offset, int size) {
+        return (size == 1 || size == 2 || size == 4) && offset >= 0 && offset <= CONFIG_SPACE - size && offset % size == 0;
+    }
+
+    private static boolean validBar(long offset, int size) {
+        return (size == 1 || size == 2 || size == 4 || size == 8) && offset >= 0 && offset <= BAR0_SIZE - size;
+    }
+
+    private static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
