@@ -143,6 +143,11 @@ final class VirtioBlkDisk implements HwBinding {
     private void start() {
         pci.reset(RESET_TIMEOUT_MS);
         pci.addStatus(VirtioPci.ACKNOWLEDGE | VirtioPci.DRIVER);
+        int status = pci.status();
+        if ((status & (VirtioPci.ACKNOWLEDGE | VirtioPci.DRIVER)) != (VirtioPci.ACKNOWLEDGE | VirtioPci.DRIVER)) {
+            throw new HwException(HwException.EIO, dev.name() + ": the device does not take status writes (status 0x" + Integer.toHexString(status)
+                    + " after ACKNOWLEDGE|DRIVER): it is stuck or not there");
+        }
         long offered = pci.deviceFeatures();
         if ((offered & VERSION_1) == 0) {
             throw new HwException(HwException.ENODEV, dev.name() + ": the device does not offer VIRTIO_F_VERSION_1 (a legacy device)");
