@@ -18,10 +18,19 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code jdm hw}: the machine's real hardware, read from sysfs; no host needed. */
-@Command(name = "hw", description = "The machine's hardware as the kernel shows it in sysfs: list PCI devices.",
-        subcommands = HwCommand.Ls.class)
-final class HwCommand {
+/**
+ * {@code jdm hw}: the machine's real hardware, read from sysfs with no host needed ({@code ls}), and
+ * the host's emulated board ({@code board}, {@code add}, {@code rm}, {@code fault}).
+ */
+@Command(name = "hw", description = "Hardware: the machine's PCI devices as sysfs shows them (ls), and the host's emulated board (board, add, rm, fault).",
+        subcommands = {HwCommand.Ls.class, HwBoardCommands.Board.class, HwBoardCommands.Add.class, HwBoardCommands.Rm.class, HwBoardCommands.Fault.class})
+final class HwCommand implements GateParent {
+    @picocli.CommandLine.ParentCommand JdmCommand root;
+
+    @Override
+    public JdmCommand root() {
+        return root;
+    }
 
     /** {@code jdm hw ls}: lspci's listing, from the same files lspci reads. */
     @Command(name = "ls", description = "List the PCI devices in sysfs as lspci does, with names from pci.ids.")
