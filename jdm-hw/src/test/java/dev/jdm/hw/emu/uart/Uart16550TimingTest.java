@@ -45,6 +45,21 @@ class Uart16550TimingTest {
     }
 
     @Test
+    void shouldLoseWritesToAFullTransmitFifo() {
+        setUp(paced, 12);
+        paced.write(FCR, FCR_ENABLE);
+        for (int i = 0; i < 2 + FIFO_DEPTH; i++) {
+            paced.write(THR, i); // 0 goes to the shift register, 1 to 16 fill the FIFO, 17 is lost
+        }
+        now += (2 + FIFO_DEPTH) * characterNanos(12);
+        paced.advance();
+        byte[] out = new byte[32];
+        int n = paced.drainOutput(out);
+        assertThat(n).isEqualTo(1 + FIFO_DEPTH);
+        assertThat(out[n - 1]).isEqualTo((byte) FIFO_DEPTH);
+    }
+
+    @Test
     void shouldAddTheFaultDelayToEachCharacter() {
         setUp(paced, 1);
         faults.delayMicros(50);
