@@ -19,7 +19,7 @@ final class Uart16550 {
     private final LongSupplier clock;
     private final Receiver rx;
     private final Transmitter tx = new Transmitter();
-    private int divisor = 12; // not set by reset on the chip; 9600 baud, as a PC BIOS leaves it
+    private int divisor = 12; // 9600 baud: the chip's reset does not set the latch, so a start value is ours to pick
     private int ier, lcr, mcr, scr;
     private boolean fifos;
     private int external; // the modem inputs the far side drives (MSR bits 4–7)

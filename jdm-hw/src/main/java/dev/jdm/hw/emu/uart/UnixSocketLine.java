@@ -162,7 +162,9 @@ public final class UnixSocketLine implements SerialLine {
             peer = null;
             peerKey = null;
             connected = false;
-            acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+            if (acceptKey.isValid()) { // not when the line is being closed
+                acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+            }
         }
     }
 
