@@ -54,10 +54,14 @@ public abstract class CharDriverContract {
         return Map.of();
     }
 
+    /** Runs once the host is up, before the driver loads: a hardware driver's device is plugged here (coldplug). */
+    protected void beforeLoad() throws IOException {}
+
     @BeforeEach
     void loadDriver() throws IOException {
         Path config = Files.writeString(tmp.resolve("host.toml"), "modules = []\n");
         host = Host.start(new Host.Options(config, tmp.resolve("gate.sock"), tmp.resolve("state"), null, null));
+        beforeLoad();
         host.modules().load(JarContents.read(moduleClasses()), moduleClasses().toString(), params(), false);
     }
 
