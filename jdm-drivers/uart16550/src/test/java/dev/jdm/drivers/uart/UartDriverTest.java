@@ -101,8 +101,7 @@ class UartDriverTest {
 
     @Test
     void shouldCarryBytesBothWaysBetweenTheNodeAndThePeerAtTheLine() throws Exception {
-        String text = "the quick brown fox jumps over the lazy dog, 0123456789\n".repeat(8);
-        long t0 = System.nanoTime(); // 456 bytes: many FIFO refills
+        String text = "the quick brown fox jumps over the lazy dog, 0123456789\n".repeat(8); // 456 bytes: many FIFO refills
         try (OpenFile f = host.chr().open("serial0", CharOpen.READ | CharOpen.WRITE | CharOpen.NONBLOCK, admin)) {
             assertThat(f.write(text.getBytes(StandardCharsets.US_ASCII), Heartbeat.NONE)).isEqualTo(text.length());
             assertThat(readPeer(text.length())).isEqualTo(text);
