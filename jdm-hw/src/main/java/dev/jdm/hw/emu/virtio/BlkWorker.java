@@ -53,7 +53,13 @@ final class BlkWorker implements Runnable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment bounce = arena.allocate(CHUNK, 4096);
             for (VirtioPciFunction.Taken t; (t = function.next()) != null;) {
-                serve(t, bounce);
+                try {
+                    serve(t, bounce);
+                } catch (RuntimeException e) {
+                    // a fault of the model, not of the driver: stop the queue visibly rather than lose the worker
+                    LOG.log(System.Logger.Level.ERROR, name + ": request " + t.chain().head() + " broke the device model", e);
+                    function.fail(t, "internal error serving request " + t.chain().head() + ": " + e);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
