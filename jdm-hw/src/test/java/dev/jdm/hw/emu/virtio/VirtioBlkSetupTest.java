@@ -2,6 +2,7 @@ package dev.jdm.hw.emu.virtio;
 
 import static dev.jdm.hw.emu.virtio.VirtioPci.*;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jdm.hw.emu.RamBacking;
 import org.junit.jupiter.api.AfterEach;
@@ -178,6 +179,23 @@ class VirtioBlkSetupTest {
         drv.driverOk();
         assertThat(drv.request(VirtioBlk.T_FLUSH, 0)).isZero();
         assertThat(drv.usedIdx()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseASerialThatGetIdCannotCarry() {
+        assertThatThrownBy(() -> new VirtioBlkDevice(disk, "a-serial-of-21-bytes!", false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 20 bytes");
+        assertThatThrownBy(() -> new VirtioBlkDevice(disk, "d\u00e9j\u00e0", false)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void shouldBePluggedOnlyOnce() {
+        try (TestBoard other = new TestBoard()) {
+            assertThatThrownBy(() -> dev.plug(other)).isInstanceOf(IllegalStateException.class).hasMessageContaining("already plugged");
+            dev.unplug();
+            dev.unplug();
+            assertThatThrownBy(() -> dev.plug(other)).isInstanceOf(IllegalStateException.class).hasMessageContaining("create a new one");
+        }
     }
 
     private void readOnly() {
