@@ -36,9 +36,11 @@ final class BlkWorker implements Runnable {
     private final byte[] id;
     private final Faults faults;
     private final long capacity;
+    private final String name;
 
-    BlkWorker(VirtioPciFunction function, Backing backing, boolean readOnly, byte[] id, Faults faults) {
+    BlkWorker(VirtioPciFunction function, Backing backing, boolean readOnly, byte[] id, Faults faults, String name) {
         this.function = function;
+        this.name = name;
         this.backing = backing;
         this.readOnly = readOnly;
         this.id = id;
@@ -51,7 +53,13 @@ final class BlkWorker implements Runnable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment bounce = arena.allocate(CHUNK, 4096);
             for (VirtioPciFunction.Taken t; (t = function.next()) != null;) {
-                serve(t, bounce);
+                try {
+                    serve(t, bounce);
+                } catch (RuntimeException e) {
+                    // a fault of the model, not of the driver: stop the queue visibly rather than lose the worker
+                    LOG.log(System.Logger.Level.ERROR, name + ": request " + t.chain().head() + " broke the device model", e);
+                    function.fail(t, "internal error serving request " + t.chain().head() + ": " + e);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -76,7 +84,7 @@ final class BlkWorker implements Runnable {
     private Done execute(VirtioPciFunction.Taken t, MemorySegment bounce) throws InterruptedException {
         DescriptorChain c = t.chain();
         if (c.problem() != null || c.readableLength() < HEADER) {
-            LOG.log(System.Logger.Level.DEBUG, "malformed request {0}: {1}", c.head(),
+            LOG.log(System.Logger.Level.DEBUG, "{0}: malformed request {1}, IOERR: {2}", name, c.head(),
                     c.problem() != null ? c.problem() : "header shorter than " + HEADER + " bytes");
             return Done.IOERR;
         }
@@ -102,7 +110,8 @@ final class BlkWorker implements Runnable {
                 default -> Done.UNSUPP;
             };
         } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "virtio-blk request type " + type + " failed in the backing; IOERR", e);
+            LOG.log(System.Logger.Level.WARNING, name + ": request type " + type + " at sector " + Long.toUnsignedString(sector)
+                    + " failed in the backing, the driver gets IOERR: " + e, e);
             return Done.IOERR;
         }
     }

@@ -54,10 +54,11 @@ public final class VirtioBlkDevice implements EmulatedDevice {
             throw new IllegalArgumentException("virtio-blk serial \"" + serial + "\" must be ASCII of at most "
                     + VirtioBlk.ID_LENGTH + " bytes (GET_ID's string); shorten it");
         }
+        String name = "virtio-blk " + serial;
         PciConfigSpace cfg = new PciConfigSpace(IDENTITY, BARS, INTA);
         function = new VirtioPciFunction(cfg, VirtioBlk.features(readOnly), MSIX_VECTORS, faults,
                 new BlkDeviceConfig(backing.size() / VirtioBlk.SECTOR),
-                fn -> new BlkWorker(fn, backing, readOnly, id, faults), "virtio-blk " + serial);
+                fn -> new BlkWorker(fn, backing, readOnly, id, faults, name), name);
     }
 
     @Override
