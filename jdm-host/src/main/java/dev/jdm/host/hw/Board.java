@@ -127,6 +127,26 @@ public final class Board implements AutoCloseable {
         log.append(LogLevel.NOTICE, "hw", name + ": faults " + (FaultSettings.describe(d.faults()).isEmpty() ? "off" : FaultSettings.describe(d.faults())));
     }
 
+    /** Interrupt delivery of one device: how many raises were sampled, and the median and 99th percentile delay from the device's raise to its handler's start. */
+    public record IrqLatency(int samples, long medianNanos, long p99Nanos) {}
+
+    /** The interrupt delivery latency of device {@code name}'s requested vectors (the last 4096 raises of each), if any were sampled. */
+    public Optional<IrqLatency> interruptLatency(String name) {
+        Slot s;
+        synchronized (this) {
+            s = slots.get(name);
+        }
+        if (s == null) {
+            return Optional.empty();
+        }
+        long[] l = s.interruptLatencies();
+        if (l.length == 0) {
+            return Optional.empty();
+        }
+        java.util.Arrays.sort(l);
+        return Optional.of(new IrqLatency(l.length, l[l.length / 2], l[Math.min(l.length - 1, (int) Math.ceil(l.length * 0.99) - 1)]));
+    }
+
     /** Registers a module's driver and probes every unbound device it matches. */
     void register(DriverRegistration driver) {
         List<Slot> candidates;

@@ -30,6 +30,10 @@ final class IrqLine implements Irq {
     private int unansweredInARow;
     private long delivered;
     private long spurious;
+    /** When the pending raise was raised; the delay to its handler's start is sampled into {@link #latencies}. */
+    private long raisedAt;
+    private final long[] latencies = new long[4096];
+    private long samples;
 
     /**
      * @param levelAsserted for a level-triggered line, whether the device still asserts it; null for
@@ -47,9 +51,17 @@ final class IrqLine implements Irq {
     /** The device raised the interrupt. */
     void raise() {
         synchronized (this) {
+            if (!pending) {
+                raisedAt = System.nanoTime();
+            }
             pending = true;
             notifyAll();
         }
+    }
+
+    /** The last (up to 4096) delays from a raise to its handler's start, in nanoseconds. */
+    synchronized long[] latencies() {
+        return java.util.Arrays.copyOf(latencies, (int) Math.min(samples, latencies.length));
     }
 
     private void run() {
@@ -76,6 +88,9 @@ final class IrqLine implements Irq {
                 }
                 if (freed) {
                     return;
+                }
+                if (!polled) {
+                    latencies[(int) (samples++ % latencies.length)] = System.nanoTime() - raisedAt;
                 }
                 pending = false;
             }

@@ -82,6 +82,11 @@ final class Slot implements BoardPort {
         }
     }
 
+    /** The raise-to-handler delays sampled on every requested vector, in nanoseconds. */
+    long[] interruptLatencies() {
+        return lines.values().stream().flatMapToLong(l -> java.util.Arrays.stream(l.latencies())).toArray();
+    }
+
     /** Interrupts raised on vectors no driver requested. */
     long unrouted() {
         return unrouted.get();

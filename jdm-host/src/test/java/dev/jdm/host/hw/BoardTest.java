@@ -156,6 +156,10 @@ class BoardTest {
         assertThat(mmio.read32(ScratchDevice.STATUS)).isEqualTo(ScratchDevice.STATUS_DONE);
         assertThat(dst.memory().getString(0)).isEqualTo("through the bus");
         waitFor(() -> irq.delivered() == 1);
+        Board.IrqLatency latency = board.interruptLatency("0001:00:01.0").orElseThrow();
+        assertThat(latency.samples()).isEqualTo(1);
+        assertThat(latency.medianNanos()).isPositive().isEqualTo(latency.p99Nanos());
+        assertThat(board.interruptLatency("0001:00:1f.0")).isEmpty();
 
         // past the end of a buffer is the guard page; a freed buffer is gone from the device's view
         mmio.write64(ScratchDevice.LEN, 4097);
