@@ -79,7 +79,7 @@ class HwBoardProcessIT {
             // bad input: one clear error each, and the board unchanged
             Result noKind = host.jdm("hw", "add", "floppy");
             assertThat(noKind.code()).isNotZero();
-            assertThat(noKind.err()).contains("no device kind floppy (kinds: uart16550, virtio-blk)");
+            assertThat(noKind.err()).contains("no device kind floppy (kinds: pci-config, uart16550, virtio-blk)");
             Result noFile = host.jdm("hw", "add", "virtio-blk", "file=" + tmp.resolve("missing.img"));
             assertThat(noFile.err()).contains("cannot open " + tmp.resolve("missing.img") + " read-write: ENOENT");
             Result badParam = host.jdm("hw", "add", "virtio-blk", "size=1M", "colour=blue");

@@ -34,7 +34,8 @@ final class BoundDevice implements HwDevice {
     BoundDevice(Slot slot, DriverRegistration driver) {
         this.slot = slot;
         this.driver = driver;
-        this.msix = MsixControl.of(slot.device);
+        // a real device's config is only read: its MSI-X stays the kernel's, and no vector is granted
+        this.msix = slot.device.configReadOnly() ? Optional.empty() : MsixControl.of(slot.device);
         this.config = new ConfigWindow(this, slot.device, msix.map(MsixControl::controlOffset).orElse(-1));
         this.dma = new DeviceDma(driver.kmem(), slot.dma, slot.name);
     }
@@ -63,7 +64,7 @@ final class BoundDevice implements HwDevice {
     int revoke() {
         live = false;
         irqs.forEach(IrqLine::free);
-        if (slot.present()) {
+        if (slot.present() && !slot.device.configReadOnly()) {
             msix.ifPresent(MsixControl::disable);
             MsixControl.quiesce(slot.device);
         }
@@ -129,6 +130,9 @@ final class BoundDevice implements HwDevice {
             throw new HwException(HwException.ENODEV, slot.name + " is gone");
         }
         boolean intx = vector == Irq.INTX;
+        if (slot.device.configReadOnly()) {
+            throw new HwException(HwException.ENXIO, slot.name + ": only its config space is granted (read-only), no interrupts");
+        }
         if (intx && slot.device.configRead(PciConfigSpace.INTERRUPT_PIN, 1) == 0) {
             throw new HwException(HwException.ENXIO, slot.name + " has no INTx pin");
         }

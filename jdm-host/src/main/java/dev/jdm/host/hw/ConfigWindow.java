@@ -31,6 +31,11 @@ final class ConfigWindow extends Window implements PciConfig {
     @Override
     public void write(int offset, int size, int value) {
         checkWidth(offset, size, true);
+        if (target.configReadOnly()) {
+            String msg = device().name() + ": config write at 0x" + Integer.toHexString(offset) + " refused: a real device's config space is granted read-only";
+            device().warn(msg);
+            throw new HwException(HwException.EPERM, msg);
+        }
         if (!admit(offset, size, true)) {
             return;
         }

@@ -8,6 +8,9 @@ import dev.jdm.host.grant.GrantDescriptors;
 import dev.jdm.hw.emu.Backing;
 import dev.jdm.hw.emu.EmulatedDevice;
 import dev.jdm.hw.emu.RamBacking;
+import dev.jdm.hw.emu.RealConfigDevice;
+import dev.jdm.hw.pci.SysfsPci;
+import java.nio.file.Files;
 import dev.jdm.hw.emu.uart.SerialLine;
 import dev.jdm.hw.emu.uart.Uart16550Device;
 import dev.jdm.hw.emu.uart.UnixSocketLine;
@@ -29,7 +32,8 @@ public final class EmulatedDevices {
 
     private static final Map<String, Set<String>> PARAMS = Map.of(
             "virtio-blk", Set.of("file", "size", "read_only", "serial"),
-            "uart16550", Set.of("socket"));
+            "uart16550", Set.of("socket"),
+            "pci-config", Set.of("address", "sysfs_root"));
 
     private EmulatedDevices() {}
 
@@ -52,7 +56,11 @@ public final class EmulatedDevices {
                 throw new HwException(HwException.EINVAL, kind + ": unknown parameter " + k + " (" + String.join(", ", new TreeSet<>(known)) + ")");
             }
         }
-        return kind.equals("virtio-blk") ? virtioBlk(params) : uart(params);
+        return switch (kind) {
+            case "virtio-blk" -> virtioBlk(params);
+            case "uart16550" -> uart(params);
+            default -> realConfig(params);
+        };
     }
 
     private static Made virtioBlk(Map<String, String> p) {
@@ -109,6 +117,26 @@ public final class EmulatedDevices {
             throw new HwException(HwException.EIO, "uart16550: cannot listen on " + socket + ": " + e.getMessage());
         }
         return new Made(new Uart16550Device(line), "uart16550", "unix socket " + socket, line::close);
+    }
+
+    /** A real device's config space, read-only, for a driver to be granted: its BARs and interrupts stay the kernel's. */
+    private static Made realConfig(Map<String, String> p) {
+        String address = p.get("address");
+        if (address == null || !address.matches("[0-9a-f]{4}:[0-9a-f]{2}:[0-1][0-9a-f]\\.[0-7]")) {
+            throw new HwException(HwException.EINVAL, "pci-config: address=DDDD:BB:DD.F (as lspci -D shows it, lower-case hex) names the real device");
+        }
+        Path root = Path.of(p.getOrDefault("sysfs_root", "/sys"));
+        Path dir = new SysfsPci(root).devicesDir().resolve(address);
+        if (!Files.isDirectory(dir)) {
+            throw new HwException(HwException.ENODEV, "pci-config: no PCI device " + address + " under " + root);
+        }
+        RealConfigDevice d;
+        try {
+            d = new RealConfigDevice(new SysfsPci(root).read(dir), dir);
+        } catch (IOException | RuntimeException e) {
+            throw new HwException(HwException.EIO, "pci-config: cannot read " + address + ": " + e.getMessage());
+        }
+        return new Made(d, "pci-config", "config of " + address + " (read-only)", d::close);
     }
 
     private static boolean bool(Map<String, String> p, String key) {

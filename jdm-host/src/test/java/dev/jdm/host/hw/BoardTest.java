@@ -298,6 +298,38 @@ class BoardTest {
         assertThat(messages()).filteredOn(m -> m.contains("probe failed (errno 5): the device did not answer")).hasSize(2);
     }
 
+    @Test
+    void shouldGrantARealDevicesConfigSpaceReadOnlyAndNothingElse() throws Exception {
+        java.nio.file.Path sysfs = java.nio.file.Path.of("../jdm-hw/src/test/resources/sysfs").toAbsolutePath();
+        AtomicReference<HwDevice> seen = new AtomicReference<>();
+        board.register(new DriverRegistration("scratch", List.of("pci:v00001AF4d00001000*"), d -> {
+            seen.set(d);
+            return () -> { };
+        }, kmem, log));
+        String name = board.plug(EmulatedDevices.make("pci-config", java.util.Map.of("address", "0000:00:03.0", "sysfs_root", sysfs.toString())));
+        assertThat(board.list()).singleElement().satisfies(i -> {
+            assertThat(i.kind()).isEqualTo("pci-config");
+            assertThat(i.modalias()).isEqualTo("pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00"); // as the kernel wrote it
+            assertThat(i.driver()).isEqualTo("scratch");
+        });
+        HwDevice d = seen.get();
+        byte[] real = java.nio.file.Files.readAllBytes(sysfs.resolve("bus/pci/devices/0000:00:03.0/config"));
+        for (int off = 0; off < real.length; off += 4) {
+            int expected = (real[off] & 0xff) | (real[off + 1] & 0xff) << 8 | (real[off + 2] & 0xff) << 16 | (real[off + 3] & 0xff) << 24;
+            assertThat(d.config().read(off, 4)).as("config dword at 0x%x", off).isEqualTo(expected);
+        }
+        assertThat(d.config().read(0x100, 4)).as("past what sysfs gives: all ones").isEqualTo(-1);
+        assertThatThrownBy(() -> d.config().write(PciConfigSpace.COMMAND, 2, 0)).isInstanceOf(HwException.class)
+                .hasMessageContaining("granted read-only").satisfies(e -> assertThat(((HwException) e).errno()).isEqualTo(HwException.EPERM));
+        assertThatThrownBy(() -> d.mmio(0)).hasMessageContaining("has no memory BAR0");
+        assertThatThrownBy(() -> d.irq(Irq.INTX, v -> IrqResult.HANDLED)).hasMessageContaining("no interrupts");
+        assertThat(d.msixVectors()).isZero();
+        board.unplug(name);
+        assertThatThrownBy(() -> EmulatedDevices.make("pci-config", java.util.Map.of("address", "0000:00:09.0", "sysfs_root", sysfs.toString())))
+                .hasMessageContaining("no PCI device 0000:00:09.0");
+        assertThatThrownBy(() -> EmulatedDevices.make("pci-config", java.util.Map.of("address", "00:03.0"))).hasMessageContaining("address=DDDD:BB:DD.F");
+    }
+
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!condition.getAsBoolean()) {

@@ -39,4 +39,12 @@ public interface EmulatedDevice {
 
     /** The device's fault-injection switches, shared with the operator's {@code jdm hw fault}. */
     Faults faults();
+
+    /**
+     * Whether the driver may only read config space: true for a real device's config granted to a
+     * driver ({@link RealConfigDevice}), whose writes the board refuses with EPERM.
+     */
+    default boolean configReadOnly() {
+        return false;
+    }
 }
