@@ -10,7 +10,7 @@ public final class HwException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     /** The errnos this layer uses. */
-    public static final int EPERM = 1, EIO = 5, ENXIO = 6, ENOMEM = 12, EFAULT = 14, EBUSY = 16,
+    public static final int EPERM = 1, EIO = 5, ENXIO = 6, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16,
             ENODEV = 19, EINVAL = 22, ETIMEDOUT = 110, EOPNOTSUPP = 95;
 
     private final int errno;

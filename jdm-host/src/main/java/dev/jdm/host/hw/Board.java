@@ -27,6 +27,7 @@ public final class Board implements AutoCloseable {
     private static final int SLOTS = 32;
 
     private final LogRing log;
+    private final GrantCheck grants;
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private final List<DriverRegistration> drivers = new ArrayList<>();
     private volatile Consumer<String> modprobe = alias -> {};
@@ -34,8 +35,15 @@ public final class Board implements AutoCloseable {
     /** One device as {@code jdm hw board} lists it. */
     public record DeviceInfo(String name, String kind, PciIdentity identity, String modalias, String driver, String backing, String faults) {}
 
-    public Board(LogRing log) {
+    /** A board whose grants are asked of {@code grants} (the security stack's resource_grant). */
+    public Board(LogRing log, GrantCheck grants) {
         this.log = log;
+        this.grants = grants;
+    }
+
+    /** A board that grants without asking (tests). */
+    public Board(LogRing log) {
+        this(log, GrantCheck.ALLOW);
     }
 
     /** What to do with the modalias of a device that no loaded driver matches. */
@@ -200,12 +208,13 @@ public final class Board implements AutoCloseable {
     private boolean probe(Slot slot, DriverRegistration driver) {
         slot.lock.lock();
         try {
-            BoundDevice device = new BoundDevice(slot, driver);
+            BoundDevice device = new BoundDevice(slot, driver, grants);
             HwBinding binding;
             try {
                 if (!slot.present()) {
                     throw new HwException(HwException.ENODEV, "removed before its probe");
                 }
+                device.grant("pci", slot.name, 0, 0);
                 binding = driver.driver().probe(device);
                 if (binding == null) {
                     throw new HwException(HwException.EINVAL, "probe returned no binding");

@@ -26,14 +26,17 @@ final class BoundDevice implements HwDevice {
     private final Optional<MsixControl> msix;
     private final ConfigWindow config;
     private final DeviceDma dma;
+    private final GrantCheck grants;
+    private volatile boolean dmaGranted;
     private final List<IrqLine> irqs = new CopyOnWriteArrayList<>();
     private volatile boolean live = true;
     private boolean msixOn;
     private HwBinding binding;
 
-    BoundDevice(Slot slot, DriverRegistration driver) {
+    BoundDevice(Slot slot, DriverRegistration driver, GrantCheck grants) {
         this.slot = slot;
         this.driver = driver;
+        this.grants = grants;
         // a real device's config is only read: its MSI-X stays the kernel's, and no vector is granted
         this.msix = slot.device.configReadOnly() ? Optional.empty() : MsixControl.of(slot.device);
         this.config = new ConfigWindow(this, slot.device, msix.map(MsixControl::controlOffset).orElse(-1));
@@ -55,6 +58,20 @@ final class BoundDevice implements HwDevice {
 
     void warn(String message) {
         driver.log(LogLevel.WARNING, message);
+    }
+
+    /**
+     * Asks resource_grant for one resource of this device; a refusal, or an error in the check,
+     * is EACCES and is logged.
+     */
+    void grant(String kind, String resource, long start, long length) {
+        try {
+            grants.check(driver.module(), kind, resource, start, length);
+        } catch (RuntimeException e) {
+            String msg = slot.name + ": " + kind + " " + resource + " refused by resource_grant: " + e.getMessage();
+            warn(msg);
+            throw new HwException(HwException.EACCES, msg);
+        }
     }
 
     /**
@@ -102,6 +119,7 @@ final class BoundDevice implements HwDevice {
         if (spec.kind() == BarSpec.Kind.IO) {
             throw new HwException(HwException.ENXIO, slot.name + ": BAR" + bar + " is an I/O BAR; use pio(" + bar + ")");
         }
+        grant("mmio", slot.name + " BAR" + bar, 0, spec.size());
         return new MmioWindow(this, slot.device, bar, spec.size(), msix.map(m -> m.hiddenIn(bar)).orElse(new long[0]));
     }
 
@@ -111,6 +129,7 @@ final class BoundDevice implements HwDevice {
         if (spec.kind() != BarSpec.Kind.IO) {
             throw new HwException(HwException.ENXIO, slot.name + ": BAR" + bar + " is a memory BAR; use mmio(" + bar + ")");
         }
+        grant("ioport", slot.name + " BAR" + bar, 0, spec.size());
         return new PioWindow(this, slot.device, bar, (int) spec.size());
     }
 
@@ -139,6 +158,7 @@ final class BoundDevice implements HwDevice {
         if (!intx && (vector < 0 || vector >= msixVectors())) {
             throw new HwException(HwException.ENXIO, slot.name + " has no MSI-X vector " + vector + " (it has " + msixVectors() + ")");
         }
+        grant("irq", slot.name + (intx ? " INTx" : " vector " + vector), Math.max(vector, 0), 1);
         boolean otherKind = irqs.stream().anyMatch(l -> (l.vector() == Irq.INTX) != intx);
         if (otherKind) {
             throw new HwException(HwException.EBUSY, slot.name + ": " + (intx ? "MSI-X vectors are" : "INTx is") + " in use; a device uses one or the other");
@@ -163,8 +183,13 @@ final class BoundDevice implements HwDevice {
         return made[0];
     }
 
+    /** The device's DMA, granted once per binding (each buffer is accounted to the module's kmem). */
     @Override
     public Dma dma() {
+        if (!dmaGranted) {
+            grant("dma", slot.name, 0, 0);
+            dmaGranted = true;
+        }
         return dma;
     }
 }

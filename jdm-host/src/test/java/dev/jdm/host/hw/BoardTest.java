@@ -330,6 +330,35 @@ class BoardTest {
         assertThatThrownBy(() -> EmulatedDevices.make("pci-config", java.util.Map.of("address", "00:03.0"))).hasMessageContaining("address=DDDD:BB:DD.F");
     }
 
+    @Test
+    void shouldAskResourceGrantForEveryGrantAndFailClosed() {
+        List<String> asked = new ArrayList<>();
+        try (Board guarded = new Board(log, (module, kind, resource, start, length) -> {
+            asked.add(module + " " + kind + " " + resource + " " + start + "+" + length);
+            if (kind.equals("ioport")) {
+                throw new IllegalStateException("the policy has no rule for ports");
+            }
+            if (resource.endsWith("02.0")) {
+                throw new NullPointerException(); // an error in the check is a refusal too
+            }
+        })) {
+            Holder h = new Holder();
+            guarded.register(driver(h));
+            guarded.plug(new ScratchDevice());
+            HwDevice d = h.device.get();
+            d.mmio(0);
+            d.irq(1, v -> IrqResult.HANDLED);
+            d.dma().coherent(64);
+            assertThatThrownBy(() -> d.pio(2)).isInstanceOf(HwException.class).hasMessageContaining("refused by resource_grant: the policy has no rule for ports")
+                    .satisfies(e -> assertThat(((HwException) e).errno()).isEqualTo(HwException.EACCES));
+            assertThat(asked).containsExactly("scratch pci 0001:00:01.0 0+0", "scratch mmio 0001:00:01.0 BAR0 0+4096",
+                    "scratch irq 0001:00:01.0 vector 1 1+1", "scratch dma 0001:00:01.0 0+0", "scratch ioport 0001:00:01.0 BAR2 0+8");
+            guarded.plug(new ScratchDevice());
+            assertThat(guarded.list()).extracting(Board.DeviceInfo::driver).containsExactly("scratch", "");
+            assertThat(messages()).anyMatch(m -> m.contains("0001:00:02.0: probe failed (errno 13): 0001:00:02.0: pci 0001:00:02.0 refused by resource_grant"));
+        }
+    }
+
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!condition.getAsBoolean()) {
