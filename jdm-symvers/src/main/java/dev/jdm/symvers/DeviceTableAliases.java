@@ -14,6 +14,8 @@ import java.lang.classfile.AnnotationValue;
 final class DeviceTableAliases {
     static final String PCI_ID = "Ldev/jdm/abi/hw/PciId;";
     static final String PCI_IDS = "Ldev/jdm/abi/hw/PciId$List;";
+    static final String USB_ID = "Ldev/jdm/abi/hw/UsbId;";
+    static final String USB_IDS = "Ldev/jdm/abi/hw/UsbId$List;";
     private static final int ANY = -1;
 
     private DeviceTableAliases() {}
@@ -33,13 +35,33 @@ final class DeviceTableAliases {
         return alias.endsWith("*") ? alias : alias + "*"; // file2alias's add_wildcard
     }
 
+    /**
+     * The alias of one {@code @UsbId}: {@code usb:v%04Xp%04Xd*dc%02Xdsc%02Xdp%02Xic%02Xisc%02Xip%02Xin*}.
+     * The device release ({@code d}) and interface number ({@code in}) are not part of the table, so
+     * they are always {@code *}, as file2alias writes an entry without them.
+     */
+    static String usb(Annotation id, String site) {
+        return "usb:v" + field(id, "vendor", 4, 0xffff, site, "@UsbId")
+                + "p" + field(id, "product", 4, 0xffff, site, "@UsbId")
+                + "d*dc" + field(id, "deviceClass", 2, 0xff, site, "@UsbId")
+                + "dsc" + field(id, "deviceSubClass", 2, 0xff, site, "@UsbId")
+                + "dp" + field(id, "deviceProtocol", 2, 0xff, site, "@UsbId")
+                + "ic" + field(id, "interfaceClass", 2, 0xff, site, "@UsbId")
+                + "isc" + field(id, "interfaceSubClass", 2, 0xff, site, "@UsbId")
+                + "ip" + field(id, "interfaceProtocol", 2, 0xff, site, "@UsbId") + "in*";
+    }
+
     private static String field(Annotation id, String name, int width, int max, String site) {
+        return field(id, name, width, max, site, "@PciId");
+    }
+
+    private static String field(Annotation id, String name, int width, int max, String site, String table) {
         int v = value(id, name) instanceof AnnotationValue.OfInt i ? i.intValue() : ANY;
         if (v == ANY) {
             return "*";
         }
         if (v < 0 || v > max) {
-            throw new SymversException(site + ": @PciId " + name + " = " + v + " is outside 0.." + Integer.toHexString(max) + " (hex)");
+            throw new SymversException(site + ": " + table + " " + name + " = " + v + " is outside 0.." + Integer.toHexString(max) + " (hex)");
         }
         return String.format("%0" + width + "X", v);
     }

@@ -225,6 +225,21 @@ class ModpostTest {
     }
 
     @Test
+    void shouldWriteUsbIdTablesAsFile2aliasWritesThem() {
+        Modpost.Output out = run("""
+                @dev.jdm.abi.hw.UsbId(interfaceClass = 2, interfaceSubClass = 2, interfaceProtocol = 1)
+                @dev.jdm.abi.hw.UsbId(vendor = 0x0525, product = 0xa4a7)
+                public final class M implements LoadableModule {
+                    public M(ModuleContext c) {}
+                    public void close() {}
+                }
+                """);
+        assertThat(out.modinfo().all("alias")).containsExactly(
+                "usb:v*p*d*dc*dsc*dp*ic02isc02ip01in*",
+                "usb:v0525pA4A7d*dc*dsc*dp*ic*isc*ip*in*");
+    }
+
+    @Test
     void shouldRefuseAPciIdFieldOutsideItsWidth() {
         assertThatThrownBy(() -> run("""
                 @dev.jdm.abi.hw.PciId(vendor = 0x1af4, baseClass = 0x100)

@@ -10,8 +10,8 @@ public final class HwException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     /** The errnos this layer uses. */
-    public static final int EPERM = 1, EIO = 5, ENXIO = 6, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16,
-            ENODEV = 19, EINVAL = 22, ETIMEDOUT = 110, EOPNOTSUPP = 95;
+    public static final int EPERM = 1, ENOENT = 2, EIO = 5, ENXIO = 6, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16,
+            ENODEV = 19, EINVAL = 22, EPIPE = 32, EPROTO = 71, EOVERFLOW = 75, EOPNOTSUPP = 95, ETIMEDOUT = 110;
 
     private final int errno;
 

@@ -16,4 +16,14 @@ public interface HwLayer {
      *     declares no {@link PciId}
      */
     void register(HwDriver driver);
+
+    /**
+     * Registers the module's USB driver: it is offered every interface of a configured USB device
+     * that the module's {@link UsbId} table matches and no other driver holds, now and as devices
+     * appear. The registration ends, and each binding is removed, when the module goes.
+     *
+     * @throws HwException EBUSY if this module already registered a USB driver, EINVAL if the
+     *     module declares no {@link UsbId}
+     */
+    void registerUsb(UsbDriver driver);
 }

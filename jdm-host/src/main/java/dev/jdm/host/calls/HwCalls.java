@@ -60,8 +60,8 @@ public final class HwCalls implements CallHandler {
             throw new HostException(Errno.ofStatus(e.errno()), e.getMessage());
         }
         HwBoardReply.Builder reply = HwBoardReply.newBuilder().setAdded(added);
-        board.list().forEach(d -> reply.addDevices(HwBoardDevice.newBuilder().setName(d.name()).setKind(d.kind()).setVendor(d.identity().vendor())
-                .setDevice(d.identity().device()).setClassCode(d.identity().classCode()).setModalias(d.modalias()).setDriver(d.driver())
+        board.list().forEach(d -> reply.addDevices(HwBoardDevice.newBuilder().setName(d.name()).setKind(d.kind()).setVendor(d.vendor())
+                .setDevice(d.device()).setClassCode(d.classCode()).setModalias(d.modalias()).setDriver(d.driver())
                 .setBacking(d.backing()).setFaults(d.faults())));
         out.send(Response.newBuilder().setHwBoard(reply).build());
     }

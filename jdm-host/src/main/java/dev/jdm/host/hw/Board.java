@@ -31,14 +31,20 @@ public final class Board implements AutoCloseable {
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private final List<DriverRegistration> drivers = new ArrayList<>();
     private volatile Consumer<String> modprobe = alias -> {};
+    private final UsbBus usb;
 
-    /** One device as {@code jdm hw board} lists it. */
-    public record DeviceInfo(String name, String kind, PciIdentity identity, String modalias, String driver, String backing, String faults) {}
+    /**
+     * One device as {@code jdm hw board} lists it: for a USB device, its idVendor/idProduct, its first
+     * interface's class and modalias, and every module bound to one of its interfaces.
+     */
+    public record DeviceInfo(String name, String kind, int vendor, int device, int classCode, String modalias, String driver, String backing,
+            String faults) {}
 
     /** A board whose grants are asked of {@code grants} (the security stack's resource_grant). */
     public Board(LogRing log, GrantCheck grants) {
         this.log = log;
         this.grants = grants;
+        this.usb = new UsbBus(log, grants, alias -> modprobe.accept(alias));
     }
 
     /** A board that grants without asking (tests). */
@@ -63,6 +69,9 @@ public final class Board implements AutoCloseable {
 
     /** Plugs a device {@link EmulatedDevices} made; its resources are closed when it is unplugged. */
     public String plug(EmulatedDevices.Made made) {
+        if (made.usb() != null) {
+            return usb.plug(made);
+        }
         EmulatedDevice device = made.device();
         Slot slot;
         synchronized (this) {
@@ -95,6 +104,10 @@ public final class Board implements AutoCloseable {
      * @throws HostException ENODEV if there is no such device
      */
     public void unplug(String name) {
+        if (name.startsWith("usb")) {
+            usb.unplug(name);
+            return;
+        }
         Slot slot;
         synchronized (this) {
             slot = slots.remove(name);
@@ -120,8 +133,25 @@ public final class Board implements AutoCloseable {
 
     /** The plugged devices, in slot order. */
     public synchronized List<DeviceInfo> list() {
-        return slots.values().stream().map(s -> new DeviceInfo(s.name, s.made.kind(), s.device.identity(), s.modalias,
-                s.bound != null ? s.driver.module() : "", s.made.backing(), FaultSettings.describe(s.device.faults()))).toList();
+        List<DeviceInfo> all = new ArrayList<>();
+        for (Slot s : slots.values()) {
+            PciIdentity id = s.device.identity();
+            all.add(new DeviceInfo(s.name, s.made.kind(), id.vendor(), id.device(), id.classCode(), s.modalias, s.bound != null ? s.driver.module() : "",
+                    s.made.backing(), FaultSettings.describe(s.device.faults())));
+        }
+        for (UsbSlot u : usb.list()) {
+            UsbDescriptors.Interface first = u.interfaces().isEmpty() ? null : u.interfaces().getFirst();
+            all.add(new DeviceInfo(u.name, u.made.kind(), u.descriptor.vendor(), u.descriptor.product(),
+                    first == null ? 0 : first.interfaceClass() << 16 | first.interfaceSubClass() << 8 | first.interfaceProtocol(),
+                    first == null ? "" : u.modalias(first), String.join(",", usb.drivers(u)), u.made.backing(),
+                    FaultSettings.describe(u.device.faults())));
+        }
+        return all;
+    }
+
+    /** The USB bus, for the hardware layer's registerUsb. */
+    UsbBus usb() {
+        return usb;
     }
 
     /**
@@ -130,9 +160,10 @@ public final class Board implements AutoCloseable {
      * @throws HostException ENODEV if there is no such device; HwException EINVAL for a bad switch
      */
     public void fault(String name, Map<String, String> settings) {
-        EmulatedDevice d = device(name).orElseThrow(() -> new HostException(Errno.ENODEV, "no device " + name + " on the emulated board"));
-        FaultSettings.apply(d.faults(), settings);
-        log.append(LogLevel.NOTICE, "hw", name + ": faults " + (FaultSettings.describe(d.faults()).isEmpty() ? "off" : FaultSettings.describe(d.faults())));
+        dev.jdm.hw.emu.Faults f = device(name).map(EmulatedDevice::faults).or(() -> usb.slot(name).map(u -> u.device.faults()))
+                .orElseThrow(() -> new HostException(Errno.ENODEV, "no device " + name + " on the emulated board"));
+        FaultSettings.apply(f, settings);
+        log.append(LogLevel.NOTICE, "hw", name + ": faults " + (FaultSettings.describe(f).isEmpty() ? "off" : FaultSettings.describe(f)));
     }
 
     /** Interrupt delivery of one device: how many raises were sampled, and the median and 99th percentile delay from the device's raise to its handler's start. */
@@ -278,5 +309,6 @@ public final class Board implements AutoCloseable {
             names = List.copyOf(slots.keySet());
         }
         names.forEach(this::unplug);
+        usb.close();
     }
 }

@@ -13,6 +13,8 @@ import dev.jdm.hw.pci.SysfsPci;
 import java.nio.file.Files;
 import dev.jdm.hw.emu.uart.SerialLine;
 import dev.jdm.hw.emu.uart.Uart16550Device;
+import dev.jdm.hw.emu.usb.CdcAcmDevice;
+import dev.jdm.hw.emu.usb.EmulatedUsbDevice;
 import dev.jdm.hw.emu.uart.UnixSocketLine;
 import dev.jdm.hw.emu.virtio.VirtioBlkDevice;
 import java.io.IOException;
@@ -27,13 +29,27 @@ import java.util.TreeSet;
  * is opened, and what was opened is closed again if a later step fails.
  */
 public final class EmulatedDevices {
-    /** A made device, what it is connected to, and what to close when it is unplugged. */
-    public record Made(EmulatedDevice device, String kind, String backing, AutoCloseable resources) {}
+    /**
+     * A made device (a PCI function, or a USB device when {@code usb} is set), what it is connected
+     * to, and what to close when it is unplugged.
+     */
+    public record Made(EmulatedDevice device, EmulatedUsbDevice usb, String kind, String backing, AutoCloseable resources) {
+        /** A PCI function. */
+        public Made(EmulatedDevice device, String kind, String backing, AutoCloseable resources) {
+            this(device, null, kind, backing, resources);
+        }
+
+        /** A USB device. */
+        public static Made usb(EmulatedUsbDevice usb, String kind, String backing, AutoCloseable resources) {
+            return new Made(null, usb, kind, backing, resources);
+        }
+    }
 
     private static final Map<String, Set<String>> PARAMS = Map.of(
             "virtio-blk", Set.of("file", "size", "read_only", "serial"),
             "uart16550", Set.of("socket"),
-            "pci-config", Set.of("address", "sysfs_root"));
+            "pci-config", Set.of("address", "sysfs_root"),
+            "cdc-acm", Set.of("socket"));
 
     private EmulatedDevices() {}
 
@@ -59,6 +75,7 @@ public final class EmulatedDevices {
         return switch (kind) {
             case "virtio-blk" -> virtioBlk(params);
             case "uart16550" -> uart(params);
+            case "cdc-acm" -> cdcAcm(params);
             default -> realConfig(params);
         };
     }
@@ -117,6 +134,21 @@ public final class EmulatedDevices {
             throw new HwException(HwException.EIO, "uart16550: cannot listen on " + socket + ": " + e.getMessage());
         }
         return new Made(new Uart16550Device(line), "uart16550", "unix socket " + socket, line::close);
+    }
+
+    /** A USB CDC-ACM serial device on the USB bus; its far side listens on a Unix socket. */
+    private static Made cdcAcm(Map<String, String> p) {
+        String socket = p.get("socket");
+        if (socket == null || !socket.startsWith("/")) {
+            throw new HwException(HwException.EINVAL, "cdc-acm: socket=PATH (absolute) names the Unix socket its far side listens on");
+        }
+        SerialLine line;
+        try {
+            line = UnixSocketLine.listen(Path.of(socket));
+        } catch (IOException e) {
+            throw new HwException(HwException.EIO, "cdc-acm: cannot listen on " + socket + ": " + e.getMessage());
+        }
+        return Made.usb(new CdcAcmDevice(line), "cdc-acm", "unix socket " + socket, line::close);
     }
 
     /** A real device's config space, read-only, for a driver to be granted: its BARs and interrupts stay the kernel's. */

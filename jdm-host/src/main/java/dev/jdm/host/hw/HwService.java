@@ -3,6 +3,7 @@ package dev.jdm.host.hw;
 import dev.jdm.abi.hw.HwDriver;
 import dev.jdm.abi.hw.HwException;
 import dev.jdm.abi.hw.HwLayer;
+import dev.jdm.abi.hw.UsbDriver;
 import dev.jdm.abi.mem.Kmem;
 import dev.jdm.host.log.LogRing;
 import dev.jdm.host.module.ModuleService;
@@ -52,6 +53,7 @@ public final class HwService implements ModuleService<HwLayer> {
     private final class Layer implements HwLayer {
         private final ModuleSite module;
         private DriverRegistration registration;
+        private UsbRegistration usbRegistration;
         private boolean closed;
 
         Layer(ModuleSite module) {
@@ -78,15 +80,41 @@ public final class HwService implements ModuleService<HwLayer> {
             board.register(r);
         }
 
+        @Override
+        public void registerUsb(UsbDriver driver) {
+            UsbRegistration r;
+            synchronized (this) {
+                if (closed) {
+                    throw new HwException(HwException.ENODEV, module.name() + " is going");
+                }
+                if (usbRegistration != null) {
+                    throw new HwException(HwException.EBUSY, module.name() + " has registered its USB driver already");
+                }
+                List<String> aliases = module.info().all("alias").stream().filter(a -> a.startsWith("usb:")).toList();
+                if (aliases.isEmpty()) {
+                    throw new HwException(HwException.EINVAL, module.name() + " declares no @UsbId, so no interface can match it");
+                }
+                r = new UsbRegistration(module.name(), aliases, driver, log);
+                usbRegistration = r;
+            }
+            board.usb().register(r);
+        }
+
         void close() {
             DriverRegistration r;
+            UsbRegistration u;
             synchronized (this) {
                 closed = true;
                 r = registration;
                 registration = null;
+                u = usbRegistration;
+                usbRegistration = null;
             }
             if (r != null) {
                 board.unregister(r);
+            }
+            if (u != null) {
+                board.usb().unregister(u);
             }
         }
     }
