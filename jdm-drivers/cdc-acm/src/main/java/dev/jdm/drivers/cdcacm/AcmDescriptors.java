@@ -11,7 +11,7 @@ final class AcmDescriptors {
     private static final int INTERFACE = 4, ENDPOINT = 5, CS_INTERFACE = 0x24, UNION = 0x06;
 
     /** The data interface, and the endpoints: notification IN, bulk IN, bulk OUT (-1 if absent). */
-    record Layout(int dataInterface, int notify, int bulkIn, int bulkOut) {}
+    record Layout(int dataInterface, int notification, int bulkIn, int bulkOut) {}
 
     private AcmDescriptors() {}
 

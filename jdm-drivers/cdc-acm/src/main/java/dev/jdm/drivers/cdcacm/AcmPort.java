@@ -57,7 +57,7 @@ final class AcmPort implements HwBinding, Acm {
         this.data = comm.claim(layout.dataInterface());
         this.in = data.endpoint(layout.bulkIn());
         this.out = data.endpoint(layout.bulkOut());
-        this.notify = layout.notify() >= 0 ? comm.endpoint(layout.notify()) : null;
+        this.notify = layout.notification() >= 0 ? comm.endpoint(layout.notification()) : null;
         this.writeBuffer = ctx.kmem().vmalloc(WRITE_CHUNK);
         try {
             setLineCoding(coding);
