@@ -76,10 +76,21 @@ class HwBoardProcessIT {
             assertThat(host.jdm("blk", "ls").out()).doesNotContain("vdb");
             assertThat(board(host)).hasSize(1);
 
+            // a serial port and a USB modem: each brings its driver by its alias (pci class 07/00/02, usb interface 02/02/01)
+            Result uart = host.jdm("hw", "add", "uart16550", "socket=" + tmp.resolve("s0.sock"));
+            assertThat(uart.out().trim()).as(uart.err()).isEqualTo("0001:00:02.0: uart16550, bound to uart16550");
+            Result acm = host.jdm("hw", "add", "cdc-acm", "socket=" + tmp.resolve("acm.sock"));
+            assertThat(acm.out().trim()).as(acm.err()).isEqualTo("usb1-1: cdc-acm, bound to cdc-acm");
+            Result devs = host.jdm("dev", "ls");
+            assertThat(devs.out()).contains("serial0").contains("acm0");
+            assertThat(host.jdm("hw", "rm", "usb1-1").code()).isZero();
+            assertThat(host.jdm("hw", "rm", "0001:00:02.0").code()).isZero();
+            assertThat(host.jdm("dev", "ls").out()).doesNotContain("serial0").doesNotContain("acm0");
+
             // bad input: one clear error each, and the board unchanged
             Result noKind = host.jdm("hw", "add", "floppy");
             assertThat(noKind.code()).isNotZero();
-            assertThat(noKind.err()).contains("no device kind floppy (kinds: pci-config, uart16550, virtio-blk)");
+            assertThat(noKind.err()).contains("no device kind floppy (kinds: cdc-acm, pci-config, uart16550, virtio-blk)");
             Result noFile = host.jdm("hw", "add", "virtio-blk", "file=" + tmp.resolve("missing.img"));
             assertThat(noFile.err()).contains("cannot open " + tmp.resolve("missing.img") + " read-write: ENOENT");
             Result badParam = host.jdm("hw", "add", "virtio-blk", "size=1M", "colour=blue");
