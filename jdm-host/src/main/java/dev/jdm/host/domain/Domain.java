@@ -54,6 +54,7 @@ public final class Domain implements AutoCloseable {
     private final DomainGrants grants = new DomainGrants();
     private final DomainSecurity security = new DomainSecurity(this);
     private final DomainChr chr = new DomainChr(this);
+    private final DomainHw hw = new DomainHw(this);
     private final AtomicLong loads = new AtomicLong();
     private final AtomicInteger restarts = new AtomicInteger();
     private final List<Long> recoveryNanos = new CopyOnWriteArrayList<>();
@@ -256,6 +257,7 @@ public final class Domain implements AutoCloseable {
         grants.forget(module);
         security.forget(module);
         chr.forget(module);
+        hw.forget(module);
         lus.forget(module);
     }
 
@@ -330,6 +332,10 @@ public final class Domain implements AutoCloseable {
     }
 
     /** Its modules' char nodes. */
+    DomainHw hw() {
+        return hw;
+    }
+
     DomainChr chr() {
         return chr;
     }
@@ -392,6 +398,7 @@ public final class Domain implements AutoCloseable {
         answered = false;
         lus.newProcess();
         chr.newProcess(p);
+        hw.newProcess(p);
         DomainFrames.start(this, p, lus, grants);
         p.onExit(s -> died(p, s));
     }
@@ -426,6 +433,7 @@ public final class Domain implements AutoCloseable {
         grants.revokeAll();
         security.failPending("domain " + name + " died (" + status + ") before it voted; denied");
         chr.died("died (" + status + ")");
+        hw.died("died (" + status + ")");
         pending.values().forEach(f -> f.completeExceptionally(new HostException(Errno.EIO, "domain " + name + " died: " + status)));
         String why = hangReason != null ? "hung (" + hangReason + ")" : manual ? "restart by hand" : "crashed";
         hangReason = null;
@@ -462,6 +470,7 @@ public final class Domain implements AutoCloseable {
         lus.die();
         security.failPending("domain " + name + " failed; denied");
         chr.died("failed");
+        hw.died("failed");
         pending.values().forEach(f -> f.completeExceptionally(new HostException(Errno.EIO, "domain " + name + " failed")));
         log.append(LogLevel.ERR, "domain", name + ": " + why);
     }
@@ -509,6 +518,7 @@ public final class Domain implements AutoCloseable {
         }
         heartbeat.close();
         chr.died("stopped");
+        hw.died("stopped");
         try {
             p.close();
         } catch (IOException e) {

@@ -67,6 +67,24 @@ public final class DomainProtocol {
     public static final int HOSTLOG_SUBSCRIBE = 58;
     /** Records were appended to the host log (coalesced): module. */
     public static final int HOSTLOG_APPENDED = 59;
+    /** A module registers its hardware driver: id, module; answered with HW_ANSWER. */
+    public static final int HW_REGISTER = 70;
+    /**
+     * Answers HW_REGISTER and HW_OP: id, errno, value, message; for a DMA_ALLOC, the memfd of the
+     * buffer (created and sealed by the host) rides along.
+     */
+    public static final int HW_ANSWER = 71;
+    /** A bound driver's access to its device ({@code HwOps}): id, module, binding, op, a, b, width, value; answered with HW_ANSWER. */
+    public static final int HW_OP = 72;
+    /**
+     * The host calls a driver in the domain ({@code HwOps} PROBE, REMOVE, IRQ): id, op, module, binding,
+     * vector; a PROBE adds the device's name, modalias, MSI-X vector count and BARs (count, then index,
+     * kind, size each). Answered with HW_RESULT.
+     */
+    public static final int HW_CALL = 73;
+    /** Answers HW_CALL: id, errno, value (an IRQ: 1 handled, 0 none), message. */
+    public static final int HW_RESULT = 74;
+
     /** Most bytes of data one CHR_OP or CHR_DONE carries: a read or write is cut into parts of this size (control frames are at most 64 KiB). */
     public static final int MAX_CHR_DATA = 60 << 10;
 

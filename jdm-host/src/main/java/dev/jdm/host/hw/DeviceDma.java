@@ -7,8 +7,6 @@ import dev.jdm.abi.hw.HwException;
 import dev.jdm.abi.mem.Kmem;
 import dev.jdm.abi.mem.KmemException;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -68,11 +66,7 @@ final class DeviceDma implements Dma {
 
     @Override
     public DmaPool pool(int blockSize, int align) {
-        if (blockSize < 1 || blockSize > DmaMap.PAGE || align < 1 || Integer.bitCount(align) != 1 || align > DmaMap.PAGE) {
-            throw new HwException(HwException.EINVAL, device + ": a DMA pool of " + blockSize + "-byte blocks aligned to " + align
-                    + " (blocks 1..4096 bytes, alignment a power of two up to 4096)");
-        }
-        return new Pool(blockSize, (blockSize + align - 1) / align * align);
+        return DmaPools.over(this, blockSize, align, device);
     }
 
     /** Buffers still mapped. */
@@ -160,89 +154,6 @@ final class DeviceDma implements Dma {
             if (closed.compareAndSet(false, true)) {
                 map.unmap(bus);
                 streaming.remove(this);
-            }
-        }
-    }
-
-    /** Blocks carved from coherent pages; a freed block goes back on the free list. */
-    private final class Pool implements DmaPool {
-        private final int blockSize;
-        private final int stride;
-        private final Deque<Block> free = new ArrayDeque<>();
-        private final Deque<DmaBuffer> pages = new ArrayDeque<>();
-        private boolean closed;
-
-        Pool(int blockSize, int stride) {
-            this.blockSize = blockSize;
-            this.stride = stride;
-        }
-
-        @Override
-        public int blockSize() {
-            return blockSize;
-        }
-
-        @Override
-        public synchronized DmaBuffer allocate() {
-            if (closed) {
-                throw new HwException(HwException.EINVAL, device + ": the DMA pool is closed");
-            }
-            if (free.isEmpty()) {
-                DmaBuffer page = coherent(DmaMap.PAGE);
-                pages.add(page);
-                for (long off = 0; off + blockSize <= DmaMap.PAGE; off += stride) {
-                    free.add(new Block(page, off));
-                }
-            }
-            Block b = free.pop();
-            b.memory().fill((byte) 0);
-            b.inUse = true;
-            return b;
-        }
-
-        synchronized void giveBack(Block b) {
-            if (b.inUse && !closed) {
-                b.inUse = false;
-                free.push(b);
-            }
-        }
-
-        @Override
-        public synchronized void close() {
-            closed = true;
-            pages.forEach(DmaBuffer::close);
-            pages.clear();
-            free.clear();
-        }
-
-        private final class Block implements DmaBuffer {
-            private final DmaBuffer page;
-            private final long offset;
-            private boolean inUse;
-
-            Block(DmaBuffer page, long offset) {
-                this.page = page;
-                this.offset = offset;
-            }
-
-            @Override
-            public long busAddress() {
-                return page.busAddress() + offset;
-            }
-
-            @Override
-            public MemorySegment memory() {
-                return page.memory().asSlice(offset, blockSize);
-            }
-
-            @Override
-            public long size() {
-                return blockSize;
-            }
-
-            @Override
-            public void close() {
-                giveBack(this);
             }
         }
     }

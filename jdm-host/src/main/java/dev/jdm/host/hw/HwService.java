@@ -16,6 +16,16 @@ import java.util.List;
  * state intact, and exit sees no device.
  */
 public final class HwService implements ModuleService<HwLayer> {
+    /**
+     * What a module's hw() face also does for the host: drop the module's registrations without
+     * ending its face, so that a module whose domain process died can register again once it runs
+     * in the new one.
+     */
+    public interface Registrations {
+        /** Unregisters the module's drivers; every binding is removed. The module may register again. */
+        void unregisterAll();
+    }
+
     private final Board board;
     private final LogRing log;
 
@@ -50,7 +60,7 @@ public final class HwService implements ModuleService<HwLayer> {
         };
     }
 
-    private final class Layer implements HwLayer {
+    private final class Layer implements HwLayer, Registrations {
         private final ModuleSite module;
         private DriverRegistration registration;
         private UsbRegistration usbRegistration;
@@ -100,11 +110,20 @@ public final class HwService implements ModuleService<HwLayer> {
             board.usb().register(r);
         }
 
+        @Override
+        public void unregisterAll() {
+            end(false);
+        }
+
         void close() {
+            end(true);
+        }
+
+        private void end(boolean forGood) {
             DriverRegistration r;
             UsbRegistration u;
             synchronized (this) {
-                closed = true;
+                closed |= forGood;
                 r = registration;
                 registration = null;
                 u = usbRegistration;

@@ -6,7 +6,6 @@ import dev.jdm.abi.ModuleContext;
 import dev.jdm.abi.Params;
 import dev.jdm.abi.blk.BlockLayer;
 import dev.jdm.abi.chr.CharLayer;
-import dev.jdm.abi.hw.HwException;
 import dev.jdm.abi.hw.HwLayer;
 import dev.jdm.abi.mem.Kmem;
 import dev.jdm.abi.sec.SecurityRegistrar;
@@ -29,9 +28,11 @@ final class DomainModuleContext implements ModuleContext {
     private final SecurityRegistrar security;
     private final DomainExports exports;
     private final RemoteCharLayer chr;
+    private final RemoteHwLayer hw;
 
     DomainModuleContext(String name, ModuleDefinition def, HostLink host, SecurityRegistrar security, DomainExports exports, DomainNodes nodes,
-            long kmemLimit) {
+            DomainHwCalls hwCalls, long kmemLimit) {
+        this.hw = new RemoteHwLayer(name, host, hwCalls);
         this.chr = new RemoteCharLayer(name, nodes);
         this.security = security;
         this.exports = exports;
@@ -104,11 +105,11 @@ final class DomainModuleContext implements ModuleContext {
         return chr;
     }
 
-    /** Hardware is bound in colocated modules only, for now: an isolated domain gets no devices. */
+    /** Forwarded: the host binds the module's driver by its aliases and calls its probe here (DomainHwCalls). */
     @Override
     public HwLayer hw() {
         alive();
-        throw new HwException(HwException.EOPNOTSUPP, name + ": hardware drivers run colocated only on this host; load without --domain isolated");
+        return hw;
     }
 
     @Override

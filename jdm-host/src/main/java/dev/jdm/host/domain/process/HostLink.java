@@ -138,15 +138,27 @@ final class HostLink {
         c.complete(new Answer(errno, message, fd));
     }
 
-    private final Map<Long, CompletableFuture<DomainProtocol.Reader>> asked = new ConcurrentHashMap<>();
+    /** An answer to {@link #askWithFd}: its reader past the id, and the descriptor that rode along (or -1). */
+    record Asked(DomainProtocol.Reader in, int fd) {}
+
+    private final Map<Long, CompletableFuture<Asked>> asked = new ConcurrentHashMap<>();
 
     /**
      * Sends a request whose answer starts with its id (CHR_REGISTER, HOSTLOG_SINCE) and waits for it:
      * the answer's reader, past the id, for the caller to read the rest of.
      */
     DomainProtocol.Reader ask(int type, java.util.function.UnaryOperator<DomainProtocol.Writer> request) throws InterruptedException {
+        Asked a = askWithFd(type, request);
+        if (a.fd() >= 0) {
+            dev.jdm.isolation.sys.Sys.closeQuietly(a.fd()); // none was expected
+        }
+        return a.in();
+    }
+
+    /** {@link #ask}, keeping the descriptor the answer carries (the caller owns it). */
+    Asked askWithFd(int type, java.util.function.UnaryOperator<DomainProtocol.Writer> request) throws InterruptedException {
         long id = ids.incrementAndGet();
-        CompletableFuture<DomainProtocol.Reader> f = new CompletableFuture<>();
+        CompletableFuture<Asked> f = new CompletableFuture<>();
         asked.put(id, f);
         try {
             send(type, request.apply(new DomainProtocol.Writer().l(id)).bytes());
@@ -162,11 +174,18 @@ final class HostLink {
     void asked(Frame f, String name) throws ControlChannelException {
         DomainProtocol.Reader in = new DomainProtocol.Reader(name, f.payload());
         long id = in.l("id");
-        CompletableFuture<DomainProtocol.Reader> c = asked.remove(id);
+        CompletableFuture<Asked> c = asked.remove(id);
         if (c == null) {
             throw new ControlChannelException(name + " answer to call " + id + ", which is not waiting");
         }
-        c.complete(in);
+        int fd = -1;
+        if (f.fds().length == 1) {
+            fd = f.fds()[0];
+            f.fds()[0] = -1; // kept: the caller's
+        } else if (f.fds().length > 1) {
+            throw new ControlChannelException(name + " frame carries " + f.fds().length + " fds, at most 1");
+        }
+        c.complete(new Asked(in, fd));
     }
 
     /** REGISTER_LSM: asks the host to stack this module's security module; waits for LSM_REGISTERED. */

@@ -44,6 +44,7 @@ public final class ModuleDomain implements DomainEntry {
     private Linker linker;
     private DomainVotes votes;
     private DomainNodes nodes;
+    private DomainHwCalls hwCalls;
     /** Where this process's modules run, as their traces say. */
     private String where;
 
@@ -54,6 +55,7 @@ public final class ModuleDomain implements DomainEntry {
         host = new HostLink(ch);
         votes = new DomainVotes(host);
         nodes = new DomainNodes(host);
+        hwCalls = new DomainHwCalls(host);
         linker = new Linker(new ExportTable(AbiModel.fromClassPath()), m -> { });
         try {
             while (true) {
@@ -96,6 +98,8 @@ public final class ModuleDomain implements DomainEntry {
             case DomainProtocol.CHR_REGISTERED -> host.asked(f, "CHR_REGISTERED");
             case DomainProtocol.HOSTLOG_LINES -> host.asked(f, "HOSTLOG_LINES");
             case DomainProtocol.HOSTLOG_APPENDED -> nodes.appended(f);
+            case DomainProtocol.HW_ANSWER -> host.asked(f, "HW_ANSWER");
+            case DomainProtocol.HW_CALL -> hwCalls.call(f);
             case DomainProtocol.PING -> {
                 // answered here, on the reader: a module's threads never stand between a heartbeat and its answer
                 DomainProtocol.Reader in = new DomainProtocol.Reader("PING", f.payload());
@@ -217,7 +221,7 @@ public final class ModuleDomain implements DomainEntry {
             Prepared p = f == null ? null : f.join();
             ModuleDefinition def = p != null && p.load().sameAs(l) ? p.def() : define(l);
             DomainModuleContext ctx = new DomainModuleContext(module, def, host, new RemoteRegistrar(module, host, votes, l.permissive(), l.hostUid()),
-                    exports, nodes, l.kmemLimit());
+                    exports, nodes, hwCalls, l.kmemLimit());
             contexts.put(module, ctx);
             Class<?> entry = def.loader().loadClass(def.linked().entryClass());
             try {
@@ -260,6 +264,7 @@ public final class ModuleDomain implements DomainEntry {
             }
             ctx.kill();
             votes.forget(module);
+            hwCalls.forget(module);
             exports.forget(module);
             defined.remove(module);
             linker.exportTable().removeModule(module);
