@@ -123,6 +123,15 @@ final class TestHost {
         return got;
     }
 
+    /** Bytes written as unsigned values. */
+    static byte[] b(int... values) {
+        byte[] out = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (byte) values[i];
+        }
+        return out;
+    }
+
     static int le16(byte[] b, int at) {
         return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8;
     }
