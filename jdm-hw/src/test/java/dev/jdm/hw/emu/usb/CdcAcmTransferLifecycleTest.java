@@ -132,7 +132,7 @@ class CdcAcmTransferLifecycleTest {
         host.configure();
         line.connected(true);
         byte[] buf = new byte[64];
-        List<String> got = new ArrayList<>();
+        List<String> got = java.util.Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Void> three = new CompletableFuture<>();
         AtomicReference<Transfer> self = new AtomicReference<>();
         Transfer t = new Transfer(CdcAcmDevice.BULK_IN, MemorySegment.ofArray(buf), 64, (s, n) -> {
@@ -149,10 +149,11 @@ class CdcAcmTransferLifecycleTest {
         });
         self.set(t);
         device.submit(t);
-        for (String s : new String[] {"one", "two", "six"}) {
-            line.feed(s.getBytes());
-            TestHost.await(() -> line.unread() == 0);
-            Thread.sleep(5); // each its own short packet
+        String[] words = {"one", "two", "six"};
+        for (int i = 0; i < words.length; i++) {
+            line.feed(words[i].getBytes());
+            int n = i + 1;
+            TestHost.await(() -> got.size() == n); // each its own short packet
         }
         three.get(5, TimeUnit.SECONDS);
         assertThat(got).containsExactly("one", "two", "six");
