@@ -1,6 +1,7 @@
 package dev.jdm.hw.emu.usb;
 
 import dev.jdm.hw.emu.Faults;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -118,7 +119,7 @@ abstract class AbstractUsbDevice implements EmulatedUsbDevice {
             if (!setup.isIn()) {
                 return new byte[0];
             }
-            return in.length > setup.wLength() ? java.util.Arrays.copyOf(in, setup.wLength()) : in;
+            return in.length > setup.wLength() ? Arrays.copyOf(in, setup.wLength()) : in;
         }
     }
 

@@ -64,10 +64,6 @@ final class AcmPipes {
         notifications.add(serialState);
     }
 
-    int pendingNotifications() {
-        return notifications.size();
-    }
-
     /** The bytes of bulk OUT transfers taken since the last {@link #takeOutbox}; its length is the count. */
     byte[] outbox() {
         return outbox;

@@ -9,6 +9,7 @@ import java.util.Set;
  * 1: odd, 2: even, 3: mark, 4: space) and bDataBits (5, 6, 7, 8 or 16).
  */
 public record LineCoding(long dteRate, int charFormat, int parityType, int dataBits) {
+    private static final Set<Integer> DATA_BITS = Set.of(5, 6, 7, 8, 16); // before DEFAULT, which checks against it
     public static final int LENGTH = 7;
     private static final Set<Integer> DATA_BITS = Set.of(5, 6, 7, 8, 16); // before DEFAULT, whose constructor reads it
     /** 9600 baud, 8 data bits, no parity, 1 stop bit: what a device reports before the host sets anything. */

@@ -124,8 +124,4 @@ final class TransferBook {
         endpoints.clear();
         return all;
     }
-
-    boolean isEmpty() {
-        return decided.isEmpty() && endpoints.values().stream().allMatch(e -> e.queue.isEmpty());
-    }
 }
