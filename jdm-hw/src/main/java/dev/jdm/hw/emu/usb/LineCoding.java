@@ -11,7 +11,6 @@ import java.util.Set;
 public record LineCoding(long dteRate, int charFormat, int parityType, int dataBits) {
     private static final Set<Integer> DATA_BITS = Set.of(5, 6, 7, 8, 16); // before DEFAULT, which checks against it
     public static final int LENGTH = 7;
-    private static final Set<Integer> DATA_BITS = Set.of(5, 6, 7, 8, 16); // before DEFAULT, whose constructor reads it
     /** 9600 baud, 8 data bits, no parity, 1 stop bit: what a device reports before the host sets anything. */
     public static final LineCoding DEFAULT = new LineCoding(9600, 0, 0, 8);
 
