@@ -30,8 +30,8 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The register-level virtio-blk driver on the emulated device (RAM backing) against the ramdisk
- * driver, both through the host's block layer: 4 KiB random reads and writes, 1 MiB sequential
+ * The register-level virtio-blk driver on the emulated device (RAM backing), colocated and in an
+ * isolated domain, against the ramdisk driver, all through the host's block layer: 4 KiB random reads and writes, 1 MiB sequential
  * reads and writes, four threads. Target: virtio-blk at least 0.8x ramdisk on 1 MiB sequential.
  * At the end of the virtio-blk trial it prints the device's interrupt delivery latency (raise to
  * handler start, median and p99). Run through {@link #main} ({@code java --enable-native-access=ALL-UNNAMED
@@ -48,7 +48,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class HwBlockBench {
     static final long SIZE = 256L << 20;
 
-    @Param({"ramdisk", "virtio-blk"})
+    @Param({"ramdisk", "virtio-blk", "virtio-blk-isolated"})
     public String driver;
 
     private Path dir;
@@ -68,9 +68,10 @@ public class HwBlockBench {
         host = Host.start(new Host.Options(null, dir.resolve("gate.sock"), dir.resolve("state"), Files.createDirectories(dir.resolve("none")), null));
         Path modules = Path.of(System.getProperty("jdm.bench.modules", "jdm-cli/target/modules"));
         String name;
-        if (driver.equals("virtio-blk")) {
+        if (driver.startsWith("virtio-blk")) {
             host.board().plug(new VirtioBlkDevice(new RamBacking(SIZE), "bench", false));
-            host.modules().load(JarContents.read(modules.resolve("virtio-blk.jar")), "virtio-blk.jar", Map.of(), false);
+            host.modules().load(JarContents.read(modules.resolve("virtio-blk.jar")), "virtio-blk.jar",
+                    driver.endsWith("isolated") ? Map.of("domain", "isolated:bench") : Map.of(), false);
             name = "vda";
         } else {
             host.modules().load(JarContents.read(modules.resolve("ramdisk.jar")), "ramdisk.jar", Map.of("size", Long.toString(SIZE), "name", "bench0"), false);
@@ -108,8 +109,11 @@ public class HwBlockBench {
     @TearDown(Level.Trial)
     public void stop() {
         host.board().interruptLatency("0001:00:01.0").ifPresent(l -> System.out.printf(
-                "%n# virtio-blk interrupt delivery, device raise to handler start: median %.1f us, p99 %.1f us (%d samples)%n",
-                l.medianNanos() / 1e3, l.p99Nanos() / 1e3, l.samples()));
+                "%n# %s interrupt delivery, device raise to the host's handler start: median %.1f us, p99 %.1f us (%d samples)%n",
+                driver, l.medianNanos() / 1e3, l.p99Nanos() / 1e3, l.samples()));
+        host.domains().find("bench").flatMap(d -> d.interruptTransitMedian().isPresent() ? java.util.Optional.of(d.interruptTransitMedian().getAsLong())
+                : java.util.Optional.empty()).ifPresent(t -> System.out.printf(
+                "# %s: then on to the domain's handler start: median %.1f us more%n", driver, t / 1e3));
         lu.close();
         host.close();
     }
@@ -119,17 +123,20 @@ public class HwBlockBench {
         var results = new org.openjdk.jmh.runner.Runner(new org.openjdk.jmh.runner.options.OptionsBuilder()
                 .parent(new org.openjdk.jmh.runner.options.CommandLineOptions(args))
                 .include(HwBlockBench.class.getName() + "\\.").build()).run();
-        Map<String, Double> ram = new TreeMap<>();
-        Map<String, Double> virtio = new TreeMap<>();
+        Map<String, Map<String, Double>> byDriver = new TreeMap<>();
         for (var r : results) {
             String op = r.getParams().getBenchmark().substring(r.getParams().getBenchmark().lastIndexOf('.') + 1);
-            (r.getParams().getParam("driver").equals("virtio-blk") ? virtio : ram).put(op, r.getPrimaryResult().getScore());
+            byDriver.computeIfAbsent(r.getParams().getParam("driver"), k -> new TreeMap<>()).put(op, r.getPrimaryResult().getScore());
         }
-        System.out.println("virtio-blk / ramdisk throughput (ops/s), same run:");
-        for (var e : ram.entrySet()) {
-            Double v = virtio.get(e.getKey());
-            if (v != null) {
-                System.out.printf("  %-18s %12.0f / %12.0f = %.2f%n", e.getKey(), v, e.getValue(), v / e.getValue());
+        Map<String, Double> ram = byDriver.getOrDefault("ramdisk", Map.of());
+        for (String d : new String[] {"virtio-blk", "virtio-blk-isolated"}) {
+            Map<String, Double> v = byDriver.getOrDefault(d, Map.of());
+            System.out.println(d + " / ramdisk throughput (ops/s), same run:");
+            for (var e : ram.entrySet()) {
+                Double x = v.get(e.getKey());
+                if (x != null) {
+                    System.out.printf("  %-18s %12.0f / %12.0f = %.2f%n", e.getKey(), x, e.getValue(), x / e.getValue());
+                }
             }
         }
     }

@@ -336,6 +336,19 @@ public final class Domain implements AutoCloseable {
         return hw;
     }
 
+    /**
+     * How long an interrupt of this domain's drivers takes from the host's side of its delivery to
+     * the domain's handler starting: the median of the last (up to 4096), in nanoseconds, if any.
+     */
+    public java.util.OptionalLong interruptTransitMedian() {
+        long[] t = hw.interruptTransits();
+        if (t.length == 0) {
+            return java.util.OptionalLong.empty();
+        }
+        java.util.Arrays.sort(t);
+        return java.util.OptionalLong.of(t[t.length / 2]);
+    }
+
     DomainChr chr() {
         return chr;
     }

@@ -50,6 +50,9 @@ final class DomainHw {
     private final Map<Long, Binding> bindings = new ConcurrentHashMap<>();
     private final Set<String> registered = ConcurrentHashMap.newKeySet();
     private volatile DomainProcess serving;
+    /** The last (up to 4096) delays from the host's proxy handler starting to the domain's handler starting. */
+    private final long[] transit = new long[4096];
+    private long transits;
 
     /** One device bound to a driver in the domain, and what it was granted through the host. */
     private static final class Binding {
@@ -362,10 +365,22 @@ final class DomainHw {
         if (b == null || b.gone || serving == null) {
             return IrqResult.NONE;
         }
+        long sent = System.nanoTime();
         try {
-            return call(HwOps.IRQ, module, binding, vector, w -> w, IRQ_TIMEOUT_MS) == 1 ? IrqResult.HANDLED : IrqResult.NONE;
+            long v = call(HwOps.IRQ, module, binding, vector, w -> w, IRQ_TIMEOUT_MS);
+            synchronized (transit) {
+                transit[(int) (transits++ % transit.length)] = (v >>> 1) - sent; // both clocks are the machine's CLOCK_MONOTONIC
+            }
+            return (v & 1) == 1 ? IrqResult.HANDLED : IrqResult.NONE;
         } catch (HwException e) {
             return IrqResult.NONE;
+        }
+    }
+
+    /** The delays sampled from the host's handler starting to the domain's starting, in nanoseconds. */
+    long[] interruptTransits() {
+        synchronized (transit) {
+            return java.util.Arrays.copyOf(transit, (int) Math.min(transits, transit.length));
         }
     }
 
