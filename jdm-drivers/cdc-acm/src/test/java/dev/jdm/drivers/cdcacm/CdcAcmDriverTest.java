@@ -5,19 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jdm.abi.chr.CharOpen;
 import dev.jdm.errno.Errno;
-import dev.jdm.gate.proto.DevRecord;
 import dev.jdm.gate.proto.DevValue;
 import dev.jdm.host.Host;
 import dev.jdm.host.HostException;
 import dev.jdm.host.chr.Heartbeat;
 import dev.jdm.host.chr.OpenAsAdmin;
 import dev.jdm.host.chr.OpenFile;
-import dev.jdm.host.chr.TypedCalls;
+import dev.jdm.host.chr.SerialEnds;
 import dev.jdm.host.hw.EmulatedDevices;
 import dev.jdm.hw.emu.uart.UnixSocketLine;
 import dev.jdm.hw.emu.usb.CdcAcmDevice;
 import dev.jdm.symvers.JarContents;
-import java.io.ByteArrayOutputStream;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -63,43 +61,15 @@ class CdcAcmDriverTest {
     }
 
     private String readPeer(int bytes) throws Exception {
-        ByteArrayOutputStream got = new ByteArrayOutputStream();
-        ByteBuffer b = ByteBuffer.allocate(4096);
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        peer.configureBlocking(false);
-        while (got.size() < bytes && System.nanoTime() < deadline) {
-            b.clear();
-            int n = peer.read(b);
-            if (n > 0) {
-                got.write(b.array(), 0, n);
-            } else {
-                Thread.sleep(2);
-            }
-        }
-        return got.toString(StandardCharsets.US_ASCII);
+        return SerialEnds.readPeer(peer, bytes);
     }
 
-    private String readNode(OpenFile f, int bytes) throws Exception {
-        StringBuilder sb = new StringBuilder();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (sb.length() < bytes && System.nanoTime() < deadline) {
-            try {
-                sb.append(new String(f.read(4096, Heartbeat.NONE), StandardCharsets.US_ASCII));
-            } catch (HostException e) {
-                assertThat(e.code()).isEqualTo(Errno.EAGAIN);
-                Thread.sleep(2);
-            }
-        }
-        return sb.toString();
-    }
-
-    private TypedCalls calls() {
-        return host.chr().calls("acm0").orElseThrow();
+    private static String readNode(OpenFile f, int bytes) throws Exception {
+        return SerialEnds.readNode(f, bytes);
     }
 
     private Map<String, DevValue> status() {
-        String fp = calls().schema().getMethodsList().stream().filter(m -> m.getName().equals("status")).findFirst().orElseThrow().getFingerprint();
-        return calls().invoke("status", fp, null).getRecordValue().getFieldsMap();
+        return SerialEnds.status(host.chr().calls("acm0").orElseThrow());
     }
 
     @Test
