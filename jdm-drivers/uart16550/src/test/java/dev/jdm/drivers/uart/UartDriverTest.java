@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jdm.abi.chr.CharOpen;
-import dev.jdm.errno.Errno;
 import dev.jdm.gate.proto.DevValue;
 import dev.jdm.host.Host;
 import dev.jdm.host.HostException;
