@@ -145,7 +145,7 @@ public final class Host implements AutoCloseable {
         modules.register(chr.moduleService());
         modules.register(security.moduleService());
         this.board = new Board(log, (module, kind, resource, start, length) -> security.checkResourceGrant(security.caller(),
-                new dev.jdm.abi.sec.ResourceGrant("colocated", kind, resource, start, length)));
+                new dev.jdm.abi.sec.ResourceGrant(modules.get(module).map(LoadedModule::domain).orElse("colocated"), kind, resource, start, length)));
         board.onUnclaimed(this::modprobeDevice); // as udev runs modprobe with a new device's MODALIAS
         modules.register(new HwService(board, log));
         this.domains = new DomainManager(log, dev.jdm.host.domain.DomainSettings.register(sysctl), grantPolicy::landlockPaths);

@@ -88,7 +88,14 @@ public final class Board implements AutoCloseable {
             slot = new Slot(name, made);
             slots.put(name, slot);
         }
-        device.plug(slot);
+        try {
+            device.plug(slot);
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                slots.remove(slot.name);
+            }
+            throw new HostException(Errno.EINVAL, slot.name + ": the device cannot be plugged: " + e.getMessage());
+        }
         PciIdentity id = device.identity();
         log.append(LogLevel.INFO, "hw", String.format("%s: [%04x:%04x] plugged, %s", slot.name, id.vendor(), id.device(), slot.modalias));
         if (!bindToRegistered(slot)) {
