@@ -27,11 +27,11 @@ final class UartPort implements HwBinding, Serial {
     static final int RBR = 0, THR = 0, DLL = 0, IER = 1, DLM = 1, IIR = 2, FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7;
     static final int IER_RDA = 1, IER_THRE = 2, IER_RLS = 4, IER_MSI = 8;
     static final int IIR_NONE = 1, IIR_ID = 0x0e, IIR_RLS = 0x06, IIR_RDA = 0x04, IIR_TIMEOUT = 0x0c, IIR_THRE = 0x02, IIR_MSR = 0x00;
-    static final int LSR_DR = 1, LSR_OE = 2, LSR_FE = 8, LSR_THRE = 0x20;
+    static final int LSR_DR = 1, LSR_OE = 2, LSR_FE = 8, LSR_THRE = 0x20, LSR_FIFO_ERROR = 0x80;
     static final int LCR_DLAB = 0x80, LCR_8N1 = 0x03;
     static final int FCR_ENABLE = 1, FCR_CLEAR_RX = 2, FCR_CLEAR_TX = 4, FCR_TRIGGER_8 = 0x80;
     static final int MCR_DTR = 1, MCR_RTS = 2, MCR_OUT2 = 8;
-    private static final int FIFO = 16, RING = 4096, POLL_MS = 20, MAX_CAUSES = 64;
+    private static final int FIFO = 16, TRIGGER = 8, RING = 4096, POLL_MS = 20, MAX_CAUSES = 64;
     private static final long BASE_BAUD = 115200;
 
     private final ModuleContext ctx;
@@ -124,7 +124,13 @@ final class UartPort implements HwBinding, Serial {
                 any = true;
                 switch (iir & IIR_ID) {
                     case IIR_RLS -> lineStatus(pio.in8(LSR));
-                    case IIR_RDA, IIR_TIMEOUT -> receive();
+                    case IIR_RDA -> {
+                        if ((pio.in8(LSR) & LSR_FIFO_ERROR) == 0) {
+                            receiveTrigger(); // no byte in the FIFO has an error: the trigger level's worth can be read blind
+                        }
+                        receive();
+                    }
+                    case IIR_TIMEOUT -> receive();
                     case IIR_THRE -> transmit();
                     default -> pio.in8(MSR); // modem status: reading clears it
                 }
@@ -151,6 +157,24 @@ final class UartPort implements HwBinding, Serial {
         }
         if ((lsr & LSR_FE) != 0) {
             framingErrors++;
+        }
+    }
+
+    /**
+     * Received-data-available means the FIFO holds at least its trigger level (8 here); when LSR's
+     * FIFO-error bit says none of them has a framing error or a break, those bytes are read without
+     * asking LSR before each, which halves the accesses where an access is costly (a frame to the
+     * host, in an isolated domain). Under the lock.
+     */
+    private void receiveTrigger() {
+        for (int i = 0; i < TRIGGER; i++) {
+            int b = pio.in8(RBR);
+            if (rxCount == RING) {
+                dropped++;
+                continue;
+            }
+            rx[(rxHead + rxCount++) % RING] = (byte) b;
+            received++;
         }
     }
 

@@ -45,8 +45,18 @@ class UartDriverTest {
         line = UnixSocketLine.listen(tmp.resolve("line.sock"));
         chip = new Uart16550Device(line);
         host.board().plug(chip);
-        host.modules().load(JarContents.read(Path.of("target/classes")), "target/classes", Map.of(), false);
+        host.modules().load(JarContents.read(Path.of("target/classes")), "target/classes", loadParams(), false);
         peer = SocketChannel.open(UnixDomainSocketAddress.of(tmp.resolve("line.sock")));
+    }
+
+    /** The line speed the driver is loaded with. */
+    protected int baud() {
+        return 115200;
+    }
+
+    /** The driver's load parameters (a subclass places it in a domain). */
+    protected Map<String, String> loadParams() {
+        return Map.of();
     }
 
     @AfterEach
@@ -81,7 +91,7 @@ class UartDriverTest {
         Map<String, DevValue> s = status();
         assertThat(s.get("transmitted").getIntValue()).isEqualTo(text.length());
         assertThat(s.get("received").getIntValue()).isEqualTo(23);
-        assertThat(s.get("baud").getIntValue()).isEqualTo(115200);
+        assertThat(s.get("baud").getIntValue()).isEqualTo(baud());
     }
 
     @Test
