@@ -55,6 +55,7 @@ public final class Domain implements AutoCloseable {
     private final DomainSecurity security = new DomainSecurity(this);
     private final DomainChr chr = new DomainChr(this);
     private final DomainHw hw = new DomainHw(this);
+    private final DomainUsb usb = new DomainUsb(this);
     private final AtomicLong loads = new AtomicLong();
     private final AtomicInteger restarts = new AtomicInteger();
     private final List<Long> recoveryNanos = new CopyOnWriteArrayList<>();
@@ -258,6 +259,7 @@ public final class Domain implements AutoCloseable {
         security.forget(module);
         chr.forget(module);
         hw.forget(module);
+        usb.forget(module);
         lus.forget(module);
     }
 
@@ -336,6 +338,10 @@ public final class Domain implements AutoCloseable {
         return hw;
     }
 
+    DomainUsb usb() {
+        return usb;
+    }
+
     /**
      * How long an interrupt of this domain's drivers takes from the host's side of its delivery to
      * the domain's handler starting: the median of the last (up to 4096), in nanoseconds, if any.
@@ -412,6 +418,7 @@ public final class Domain implements AutoCloseable {
         lus.newProcess();
         chr.newProcess(p);
         hw.newProcess(p);
+        usb.newProcess(p);
         DomainFrames.start(this, p, lus, grants);
         p.onExit(s -> died(p, s));
     }
@@ -447,6 +454,7 @@ public final class Domain implements AutoCloseable {
         security.failPending("domain " + name + " died (" + status + ") before it voted; denied");
         chr.died("died (" + status + ")");
         hw.died("died (" + status + ")");
+        usb.died("died (" + status + ")");
         pending.values().forEach(f -> f.completeExceptionally(new HostException(Errno.EIO, "domain " + name + " died: " + status)));
         String why = hangReason != null ? "hung (" + hangReason + ")" : manual ? "restart by hand" : "crashed";
         hangReason = null;
@@ -484,6 +492,7 @@ public final class Domain implements AutoCloseable {
         security.failPending("domain " + name + " failed; denied");
         chr.died("failed");
         hw.died("failed");
+        usb.died("failed");
         pending.values().forEach(f -> f.completeExceptionally(new HostException(Errno.EIO, "domain " + name + " failed")));
         log.append(LogLevel.ERR, "domain", name + ": " + why);
     }
@@ -532,6 +541,7 @@ public final class Domain implements AutoCloseable {
         heartbeat.close();
         chr.died("stopped");
         hw.died("stopped");
+        usb.died("stopped");
         try {
             p.close();
         } catch (IOException e) {

@@ -181,7 +181,7 @@ final class DomainFrames {
                 grants.close(module, handle);
             }
             default -> {
-                if (!domain.chr().handle(process, f) && !domain.hw().handle(process, f)) {
+                if (!domain.chr().handle(process, f) && !domain.hw().handle(process, f) && !domain.usb().handle(process, f)) {
                     throw new ControlChannelException("frame type " + f.type() + " is not one a domain sends");
                 }
             }

@@ -85,6 +85,17 @@ public final class DomainProtocol {
     /** Answers HW_CALL: id, errno, value (an IRQ: 1 handled, 0 none), message. */
     public static final int HW_RESULT = 74;
 
+    /** A module registers its USB driver: id, module; answered with HW_ANSWER. */
+    public static final int USB_REGISTER = 75;
+    /** A bound USB driver's request ({@code UsbOps}): id, module, binding, op, a, b, value, data; answered with USB_ANSWER. */
+    public static final int USB_OP = 76;
+    /** The host calls a USB driver in the domain ({@code UsbOps} PROBE, REMOVE, URB_DONE): id (0: no answer), op, module, binding, then the op's fields. */
+    public static final int USB_CALL = 77;
+    /** Answers USB_OP: id, errno, value, message, data. */
+    public static final int USB_ANSWER = 78;
+    /** Answers USB_CALL PROBE and REMOVE: id, errno, message. */
+    public static final int USB_RESULT = 79;
+
     /** Most bytes of data one CHR_OP or CHR_DONE carries: a read or write is cut into parts of this size (control frames are at most 64 KiB). */
     public static final int MAX_CHR_DATA = 60 << 10;
 

@@ -49,8 +49,13 @@ class CdcAcmDriverTest {
         line = UnixSocketLine.listen(tmp.resolve("line.sock"));
         chip = new CdcAcmDevice(line);
         host.board().plug(EmulatedDevices.Made.usb(chip, "cdc-acm", "test line", () -> { }));
-        host.modules().load(JarContents.read(Path.of("target/classes")), "target/classes", Map.of(), false);
+        host.modules().load(JarContents.read(Path.of("target/classes")), "target/classes", loadParams(), false);
         peer = SocketChannel.open(UnixDomainSocketAddress.of(tmp.resolve("line.sock")));
+    }
+
+    /** The driver's load parameters (a subclass places it in a domain). */
+    protected Map<String, String> loadParams() {
+        return Map.of();
     }
 
     @AfterEach
@@ -136,7 +141,7 @@ class CdcAcmDriverTest {
         host.modules().unload("cdc-acm", false, false);
         assertThat(host.chr().find("acm0")).isEmpty();
         assertThat(host.board().list()).singleElement().satisfies(d -> assertThat(d.driver()).isEmpty());
-        host.modules().load(JarContents.read(Path.of("target/classes")), "target/classes", Map.of(), false);
+        host.modules().load(JarContents.read(Path.of("target/classes")), "target/classes", loadParams(), false);
         assertThat(host.chr().find("acm0")).isPresent();
     }
 }

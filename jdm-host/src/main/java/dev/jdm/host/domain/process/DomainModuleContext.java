@@ -31,8 +31,8 @@ final class DomainModuleContext implements ModuleContext {
     private final RemoteHwLayer hw;
 
     DomainModuleContext(String name, ModuleDefinition def, HostLink host, SecurityRegistrar security, DomainExports exports, DomainNodes nodes,
-            DomainHwCalls hwCalls, long kmemLimit) {
-        this.hw = new RemoteHwLayer(name, host, hwCalls);
+            DomainHwCalls hwCalls, DomainUsbCalls usbCalls, long kmemLimit) {
+        this.hw = new RemoteHwLayer(name, host, hwCalls, usbCalls);
         this.chr = new RemoteCharLayer(name, nodes);
         this.security = security;
         this.exports = exports;

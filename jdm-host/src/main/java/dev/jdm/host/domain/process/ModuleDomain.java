@@ -45,6 +45,7 @@ public final class ModuleDomain implements DomainEntry {
     private DomainVotes votes;
     private DomainNodes nodes;
     private DomainHwCalls hwCalls;
+    private DomainUsbCalls usbCalls;
     /** Where this process's modules run, as their traces say. */
     private String where;
 
@@ -56,6 +57,7 @@ public final class ModuleDomain implements DomainEntry {
         votes = new DomainVotes(host);
         nodes = new DomainNodes(host);
         hwCalls = new DomainHwCalls(host);
+        usbCalls = new DomainUsbCalls(host);
         linker = new Linker(new ExportTable(AbiModel.fromClassPath()), m -> { });
         try {
             while (true) {
@@ -100,6 +102,8 @@ public final class ModuleDomain implements DomainEntry {
             case DomainProtocol.HOSTLOG_APPENDED -> nodes.appended(f);
             case DomainProtocol.HW_ANSWER -> host.asked(f, "HW_ANSWER");
             case DomainProtocol.HW_CALL -> hwCalls.call(f);
+            case DomainProtocol.USB_ANSWER -> host.asked(f, "USB_ANSWER");
+            case DomainProtocol.USB_CALL -> usbCalls.call(f);
             case DomainProtocol.PING -> {
                 // answered here, on the reader: a module's threads never stand between a heartbeat and its answer
                 DomainProtocol.Reader in = new DomainProtocol.Reader("PING", f.payload());
@@ -221,7 +225,7 @@ public final class ModuleDomain implements DomainEntry {
             Prepared p = f == null ? null : f.join();
             ModuleDefinition def = p != null && p.load().sameAs(l) ? p.def() : define(l);
             DomainModuleContext ctx = new DomainModuleContext(module, def, host, new RemoteRegistrar(module, host, votes, l.permissive(), l.hostUid()),
-                    exports, nodes, hwCalls, l.kmemLimit());
+                    exports, nodes, hwCalls, usbCalls, l.kmemLimit());
             contexts.put(module, ctx);
             Class<?> entry = def.loader().loadClass(def.linked().entryClass());
             try {
@@ -265,6 +269,7 @@ public final class ModuleDomain implements DomainEntry {
             ctx.kill();
             votes.forget(module);
             hwCalls.forget(module);
+            usbCalls.forget(module);
             exports.forget(module);
             defined.remove(module);
             linker.exportTable().removeModule(module);

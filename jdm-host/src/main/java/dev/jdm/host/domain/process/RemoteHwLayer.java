@@ -7,18 +7,20 @@ import dev.jdm.abi.hw.HwDriver;
 import dev.jdm.host.domain.DomainProtocol;
 
 /**
- * A domain module's hw(): the driver is registered with the host (HW_REGISTER), which binds it by
- * the module's aliases and calls its probe here ({@link DomainHwCalls}).
+ * A domain module's hw(): a driver is registered with the host (HW_REGISTER, USB_REGISTER), which
+ * binds it by the module's aliases and calls its probe here ({@link DomainHwCalls}, {@link DomainUsbCalls}).
  */
 final class RemoteHwLayer implements HwLayer {
     private final String module;
     private final HostLink host;
     private final DomainHwCalls calls;
+    private final DomainUsbCalls usbCalls;
 
-    RemoteHwLayer(String module, HostLink host, DomainHwCalls calls) {
+    RemoteHwLayer(String module, HostLink host, DomainHwCalls calls, DomainUsbCalls usbCalls) {
         this.module = module;
         this.host = host;
         this.calls = calls;
+        this.usbCalls = usbCalls;
     }
 
     @Override
@@ -38,10 +40,21 @@ final class RemoteHwLayer implements HwLayer {
         }
     }
 
-    /** USB drivers run colocated only, for now: the USB bus is not carried to domains. */
     @Override
     public void registerUsb(UsbDriver driver) {
-        throw new HwException(HwException.EOPNOTSUPP, module + ": USB drivers run colocated only on this host; load without --domain isolated");
+        if (!usbCalls.driver(module, driver)) {
+            throw new HwException(HwException.EBUSY, module + " has registered its USB driver already");
+        }
+        try {
+            RemoteHwDevice.check(host.ask(DomainProtocol.USB_REGISTER, w -> w.name(module)), module);
+        } catch (RuntimeException e) {
+            usbCalls.forget(module);
+            throw e;
+        } catch (InterruptedException e) {
+            usbCalls.forget(module);
+            Thread.currentThread().interrupt();
+            throw new HwException(HwException.EIO, module + ": interrupted while registering");
+        }
     }
 
 }
