@@ -13,9 +13,10 @@ class GateVersionTest {
         assertThat(GateVersion.negotiate(1, 9)).as("a newer client meets this host at its newest").hasValue(GateVersion.MAX);
         assertThat(GateVersion.negotiate(2, 2)).hasValue(2);
         assertThat(GateVersion.negotiate(2, 3)).hasValue(3);
-        assertThat(GateVersion.negotiate(3, 5)).as("version 3 added the char device and the domain calls").hasValue(3);
-        assertThat(GateVersion.negotiate(4, 5)).as("a client that needs more than this host has").isEmpty();
-        assertThat(GateVersion.noCommonVersion(4, 5)).isEqualTo("the client speaks gate versions 4..5; this host speaks 1..3");
-        assertThat(GateVersion.noCommonVersion(7, 0)).isEqualTo("the client speaks gate version 7; this host speaks 1..3");
+        assertThat(GateVersion.negotiate(3, 3)).as("version 3 added the char device and the domain calls").hasValue(3);
+        assertThat(GateVersion.negotiate(3, 5)).as("version 4 added the emulated board's calls").hasValue(4);
+        assertThat(GateVersion.negotiate(5, 6)).as("a client that needs more than this host has").isEmpty();
+        assertThat(GateVersion.noCommonVersion(5, 6)).isEqualTo("the client speaks gate versions 5..6; this host speaks 1..4");
+        assertThat(GateVersion.noCommonVersion(7, 0)).isEqualTo("the client speaks gate version 7; this host speaks 1..4");
     }
 }
