@@ -6,30 +6,52 @@ import dev.jdm.hw.emu.BoardPort;
 import dev.jdm.hw.emu.DmaFault;
 import dev.jdm.hw.emu.Faults;
 import dev.jdm.hw.emu.PciConfigSpace;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * The virtio-pci transport of one function with one split virtqueue (virtio 1.2 §4.1): config
  * space with its capabilities and the PCI configuration access window, BAR 0's structures, the
- * interrupts, and the hand-off to the device type's worker. Everything is guarded by one lock;
- * DMA happens only under it, with bus mastering on, while the device is plugged and the request's
- * reset epoch is current, so a reset or unplug cuts off a request wherever it is.
+ * interrupts, and the hand-off to the device type's workers, which serve chains concurrently and
+ * return them in any order (§2.7.8).
+ *
+ * <p>Registers, the rings and the interrupts are guarded by one lock. A request's data moves
+ * outside it, in {@link #copy}, so copies of different requests overlap; a copy starts only under
+ * the lock, with bus mastering on, while the device is plugged and the request's reset epoch is
+ * current, and holds the DMA gate shared until it ends. A reset or unplug takes the gate
+ * exclusively once it has cut requests off, so when device_status reads back 0 or {@code unplug()}
+ * returns no worker is touching DMA memory.
  */
 final class VirtioPciFunction implements CommonConfig.Listener {
     /** A chain taken off the queue, with the reset epoch it belongs to and the negotiated features. */
     record Taken(long epoch, DescriptorChain chain, long features) {
     }
 
+    /** A worker's DMA outside the function's lock: a copy between the backing and the driver's buffers. */
+    @FunctionalInterface
+    interface Copy {
+        void run(BoardPort port) throws IOException;
+    }
+
     private static final System.Logger LOG = System.getLogger(VirtioPciFunction.class.getName());
     private static final int CONFIG_SPACE = 4096;
 
     private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled on every change a waiting request may be waiting for: bus mastering, reset, unplug, a kick. */
     private final Condition wake = lock.newCondition();
+    /** Idle workers wait here; a kick wakes one, and a worker that leaves more chains wakes the next. */
+    private final Condition work = lock.newCondition();
+    /** Held shared by each copy; reset and unplug take it exclusively to wait out the copies in progress. */
+    private final ReadWriteLock dmaGate = new ReentrantReadWriteLock();
     private final PciConfigSpace cfg;
     private final VirtioCapabilities.Offsets caps;
     private final MsixTable msix;
@@ -37,14 +59,19 @@ final class VirtioPciFunction implements CommonConfig.Listener {
     private final CommonConfig common;
     private final DeviceConfigSpace deviceConfig;
     private final Function<VirtioPciFunction, Runnable> workerFactory;
+    private final int workerCount;
     private final String name;
+    private final List<Thread> workers = new ArrayList<>();
     private BoardPort port;
-    private Thread worker;
     private boolean removed;
     private long epoch;
 
+    /** {@code workerCount} workers, each made by {@code workerFactory}, serve the queue once plugged. */
     VirtioPciFunction(PciConfigSpace cfg, long features, int vectors, Faults faults, DeviceConfigSpace deviceConfig,
-            Function<VirtioPciFunction, Runnable> workerFactory, String name) {
+            Function<VirtioPciFunction, Runnable> workerFactory, int workerCount, String name) {
+        if (workerCount < 1) {
+            throw new IllegalArgumentException(name + ": a device needs at least 1 worker, not " + workerCount);
+        }
         this.cfg = cfg;
         this.caps = VirtioCapabilities.install(cfg, vectors);
         this.msix = new MsixTable(cfg, caps.msix(), vectors);
@@ -52,6 +79,7 @@ final class VirtioPciFunction implements CommonConfig.Listener {
         this.common = new CommonConfig(features, vectors, faults, this);
         this.deviceConfig = deviceConfig;
         this.workerFactory = workerFactory;
+        this.workerCount = workerCount;
         this.name = name;
     }
 
@@ -92,7 +120,7 @@ final class VirtioPciFunction implements CommonConfig.Listener {
                 // INTx disable, MSI-X enable and the function mask reroute interrupts; bus mastering lets DMA go on
                 irq.sync(port);
                 msix.deliverPending(port);
-                wake.signalAll();
+                signalAll();
             }
         } finally {
             lock.unlock();
@@ -136,15 +164,19 @@ final class VirtioPciFunction implements CommonConfig.Listener {
                 throw new IllegalStateException(name + " is already plugged");
             }
             port = board;
-            worker = Thread.ofPlatform().name(name).daemon().unstarted(workerFactory.apply(this));
-            worker.start();
+            for (int i = 0; i < workerCount; i++) {
+                Thread w = Thread.ofPlatform().name(workerCount == 1 ? name : name + " worker " + i).daemon()
+                        .unstarted(workerFactory.apply(this));
+                workers.add(w);
+                w.start();
+            }
         } finally {
             lock.unlock();
         }
     }
 
     void unplug() {
-        Thread w;
+        List<Thread> ws;
         lock.lock();
         try {
             if (removed) {
@@ -153,18 +185,22 @@ final class VirtioPciFunction implements CommonConfig.Listener {
             removed = true;
             epoch++;
             port = null;
-            w = worker;
-            worker = null;
-            wake.signalAll();
+            ws = List.copyOf(workers);
+            workers.clear();
+            signalAll();
         } finally {
             lock.unlock();
         }
-        if (w != null && w != Thread.currentThread()) {
-            joinUninterruptibly(w);
+        // no copy starts now; wait out those in progress, then the workers (each at most in one backing call)
+        awaitCopies();
+        for (Thread w : ws) {
+            if (w != Thread.currentThread()) {
+                joinUninterruptibly(w);
+            }
         }
     }
 
-    // ---- the worker's side: each call takes the lock, and returns false or null once the request is cut off
+    // ---- the workers' side: each call takes the lock, and returns false or null once the request is cut off
 
     /** Waits for the next chain to serve; null once the device is unplugged. */
     Taken next() throws InterruptedException {
@@ -174,15 +210,24 @@ final class VirtioPciFunction implements CommonConfig.Listener {
                 if (port != null && busMaster() && common.running()) {
                     try {
                         SplitVirtqueue q = common.queue();
-                        if (q.available(port) > 0) {
-                            return new Taken(epoch, q.take(port), common.driverFeatures());
+                        int n = q.available(port);
+                        if (n > 0) {
+                            Taken t = new Taken(epoch, q.take(port), common.driverFeatures());
+                            if (n > 1) {
+                                work.signal(); // the rest for another worker
+                            }
+                            return t;
                         }
                     } catch (VirtqueueException | DmaFault e) {
                         needsReset(e.getMessage());
                         continue;
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.ERROR, name + ": reading the available ring broke the device model", e);
+                        needsReset("internal error reading the available ring: " + e);
+                        continue;
                     }
                 }
-                wake.await();
+                work.await();
             }
             return null;
         } finally {
@@ -190,21 +235,35 @@ final class VirtioPciFunction implements CommonConfig.Listener {
         }
     }
 
-    /** Runs {@code op}'s DMA for request {@code t}, waiting for bus mastering if it is off. */
-    boolean transfer(Taken t, Consumer<BoardPort> op) throws InterruptedException {
+    /**
+     * Runs {@code op}'s DMA for request {@code t} without the function's lock, waiting first for
+     * bus mastering if it is off. False if the request was cut off, before the copy or by a
+     * {@link DmaFault} in it, which sets DEVICE_NEEDS_RESET. The backing's {@link IOException}
+     * passes through.
+     */
+    boolean copy(Taken t, Copy op) throws IOException, InterruptedException {
+        BoardPort p;
         lock.lock();
         try {
             if (!awaitDma(t)) {
                 return false;
             }
-            op.accept(port);
-            return true;
-        } catch (DmaFault e) {
-            needsReset(e.getMessage());
-            return false;
+            p = port;
+            dmaGate.readLock().lock(); // under the lock, so a reset or unplug after this point waits for the copy
         } finally {
             lock.unlock();
         }
+        DmaFault fault;
+        try {
+            op.run(p);
+            return true;
+        } catch (DmaFault e) {
+            fault = e;
+        } finally {
+            dmaGate.readLock().unlock();
+        }
+        fail(t, fault.getMessage());
+        return false;
     }
 
     /** Waits {@code micros} before completing {@code t} (the delay fault); false if it was cut off meanwhile. */
@@ -258,13 +317,26 @@ final class VirtioPciFunction implements CommonConfig.Listener {
     @Override
     public void resetDone() {
         epoch++;
+        // the epoch cuts every request off; a copy already started ends before device_status reads 0
+        awaitCopies();
         irq.reset(port);
-        wake.signalAll();
+        signalAll();
     }
 
     @Override
     public void changed() {
+        signalAll();
+    }
+
+    /** Returns once no copy is in progress; no new one may start meanwhile (the caller has cut them off). */
+    private void awaitCopies() {
+        dmaGate.writeLock().lock();
+        dmaGate.writeLock().unlock();
+    }
+
+    private void signalAll() {
         wake.signalAll();
+        work.signalAll();
     }
 
     // ---- under the lock
@@ -311,7 +383,7 @@ final class VirtioPciFunction implements CommonConfig.Listener {
             common.write((int) (offset - COMMON_CFG), size, value);
         } else if (offset == NOTIFY_CFG && (value & 0xffff) == 0) {
             // queue 0's notify address: queue_notify_off 0 times the multiplier; the value is the queue index
-            wake.signalAll();
+            work.signal();
         } else if (in(offset, MSIX_TABLE, MSIX_TABLE_LENGTH) && msix.writeTable(offset - MSIX_TABLE, size, value)) {
             msix.deliverPending(port);
         }
