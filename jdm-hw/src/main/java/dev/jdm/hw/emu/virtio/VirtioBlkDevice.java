@@ -38,8 +38,12 @@ public final class VirtioBlkDevice implements EmulatedDevice {
     /** MSI-X vectors: one for configuration changes, one for the queue. */
     static final int MSIX_VECTORS = 2;
 
-    /** Workers when none are asked for: one per processor, at most 4 (more only queue on the same cores). */
-    public static final int DEFAULT_WORKERS = Math.min(4, Runtime.getRuntime().availableProcessors());
+    /**
+     * Workers when none are asked for: the system property {@code jdm.hw.virtio-blk.workers} if it
+     * is set to 1 or more, otherwise one per processor and at most 4 (more would only queue on the
+     * same cores).
+     */
+    public static final int DEFAULT_WORKERS = defaultWorkers();
 
     private static final List<BarSpec> BARS = List.of(new BarSpec(0, BarSpec.Kind.MEMORY64, VirtioPci.BAR0_SIZE));
     private static final int INTA = 1;
@@ -77,6 +81,11 @@ public final class VirtioBlkDevice implements EmulatedDevice {
         function = new VirtioPciFunction(cfg, VirtioBlk.features(readOnly), MSIX_VECTORS, faults,
                 new BlkDeviceConfig(backing.size() / VirtioBlk.SECTOR),
                 fn -> new BlkWorker(fn, backing, readOnly, id, faults, name), workers, name);
+    }
+
+    private static int defaultWorkers() {
+        Integer asked = Integer.getInteger("jdm.hw.virtio-blk.workers");
+        return asked != null && asked >= 1 ? asked : Math.min(4, Runtime.getRuntime().availableProcessors());
     }
 
     @Override

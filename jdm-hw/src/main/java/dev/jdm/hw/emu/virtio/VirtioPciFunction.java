@@ -25,15 +25,17 @@ import java.util.function.Function;
  * return them in any order (§2.7.8).
  *
  * <p>Registers, the rings and the interrupts are guarded by one lock. A request's data moves
- * outside it, in {@link #copy}, so copies of different requests overlap; a copy starts only under
- * the lock, with bus mastering on, while the device is plugged and the request's reset epoch is
- * current, and holds the DMA gate shared until it ends. A reset or unplug takes the gate
- * exclusively once it has cut requests off, so when device_status reads back 0 or {@code unplug()}
- * returns no worker is touching DMA memory.
+ * outside it, in {@link #copy}, so copies of different requests overlap. A copy holds the DMA gate
+ * shared, and goes on only while the request's reset epoch is the one DMA is allowed in
+ * ({@code dmaEpoch}: the device plugged, bus mastering on, no reset pending and no
+ * DEVICE_NEEDS_RESET), which the lock's holder updates with every change. A reset, unplug, or
+ * bus mastering turned off takes the gate exclusively after that update, so when device_status
+ * reads back 0, {@code unplug()} returns or the command write returns, no worker is touching DMA
+ * memory.
  */
 final class VirtioPciFunction implements CommonConfig.Listener {
-    /** A chain taken off the queue, with the reset epoch it belongs to and the negotiated features. */
-    record Taken(long epoch, DescriptorChain chain, long features) {
+    /** A chain taken off the queue, with the reset epoch it belongs to, the negotiated features and the board. */
+    record Taken(long epoch, DescriptorChain chain, long features, BoardPort port) {
     }
 
     /** A worker's DMA outside the function's lock: a copy between the backing and the driver's buffers. */
@@ -65,6 +67,8 @@ final class VirtioPciFunction implements CommonConfig.Listener {
     private BoardPort port;
     private boolean removed;
     private long epoch;
+    /** The epoch DMA may go on in, or -1 while none may; written under the lock, read by copies without it. */
+    private volatile long dmaEpoch = -1;
 
     /** {@code workerCount} workers, each made by {@code workerFactory}, serve the queue once plugged. */
     VirtioPciFunction(PciConfigSpace cfg, long features, int vectors, Faults faults, DeviceConfigSpace deviceConfig,
@@ -110,11 +114,16 @@ final class VirtioPciFunction implements CommonConfig.Listener {
             if (removed) {
                 return;
             }
+            boolean mastering = busMaster();
             int command = cfg.command();
             long control = cfg.get(caps.msix() + VirtioCapabilities.MSIX_CONTROL, 2);
             cfg.write(offset, size, value);
             if (inPciCfgData(offset, size)) {
                 pciCfgAccess(true);
+            }
+            dmaChanged();
+            if (mastering && !busMaster()) {
+                awaitCopies(); // bus mastering off: no DMA once the write is done
             }
             if (cfg.command() != command || cfg.get(caps.msix() + VirtioCapabilities.MSIX_CONTROL, 2) != control) {
                 // INTx disable, MSI-X enable and the function mask reroute interrupts; bus mastering lets DMA go on
@@ -147,6 +156,7 @@ final class VirtioPciFunction implements CommonConfig.Listener {
         try {
             if (!removed && decodes()) {
                 write(offset, size, value);
+                dmaChanged(); // a write of device_status may have started a reset
             }
         } finally {
             lock.unlock();
@@ -185,6 +195,7 @@ final class VirtioPciFunction implements CommonConfig.Listener {
             removed = true;
             epoch++;
             port = null;
+            dmaChanged();
             ws = List.copyOf(workers);
             workers.clear();
             signalAll();
@@ -212,7 +223,7 @@ final class VirtioPciFunction implements CommonConfig.Listener {
                         SplitVirtqueue q = common.queue();
                         int n = q.available(port);
                         if (n > 0) {
-                            Taken t = new Taken(epoch, q.take(port), common.driverFeatures());
+                            Taken t = new Taken(epoch, q.take(port), common.driverFeatures(), port);
                             if (n > 1) {
                                 work.signal(); // the rest for another worker
                             }
@@ -242,20 +253,23 @@ final class VirtioPciFunction implements CommonConfig.Listener {
      * passes through.
      */
     boolean copy(Taken t, Copy op) throws IOException, InterruptedException {
-        BoardPort p;
-        lock.lock();
-        try {
-            if (!awaitDma(t)) {
-                return false;
+        dmaGate.readLock().lock();
+        if (dmaEpoch != t.epoch()) {
+            dmaGate.readLock().unlock();
+            lock.lock();
+            try {
+                if (!awaitDma(t)) {
+                    return false;
+                }
+                dmaGate.readLock().lock(); // under the lock, so whoever cuts DMA off next waits for this copy
+            } finally {
+                lock.unlock();
             }
-            p = port;
-            dmaGate.readLock().lock(); // under the lock, so a reset or unplug after this point waits for the copy
-        } finally {
-            lock.unlock();
         }
+        // the gate is held and DMA was allowed in t's epoch when it was taken: whoever ends that waits for the gate
         DmaFault fault;
         try {
-            op.run(p);
+            op.run(t.port());
             return true;
         } catch (DmaFault e) {
             fault = e;
@@ -317,6 +331,7 @@ final class VirtioPciFunction implements CommonConfig.Listener {
     @Override
     public void resetDone() {
         epoch++;
+        dmaChanged();
         // the epoch cuts every request off; a copy already started ends before device_status reads 0
         awaitCopies();
         irq.reset(port);
@@ -325,7 +340,13 @@ final class VirtioPciFunction implements CommonConfig.Listener {
 
     @Override
     public void changed() {
+        dmaChanged();
         signalAll();
+    }
+
+    /** After any change to what {@link #live} and bus mastering depend on: lets copies see it. Under the lock. */
+    private void dmaChanged() {
+        dmaEpoch = !removed && busMaster() && common.healthy() ? epoch : -1;
     }
 
     /** Returns once no copy is in progress; no new one may start meanwhile (the caller has cut them off). */
@@ -354,7 +375,9 @@ final class VirtioPciFunction implements CommonConfig.Listener {
 
     private void needsReset(String reason) {
         LOG.log(System.Logger.Level.WARNING, "{0}: DEVICE_NEEDS_RESET: {1}; the driver has to reset the device", name, reason);
-        if (common.markNeedsReset()) {
+        boolean tell = common.markNeedsReset();
+        dmaChanged();
+        if (tell) {
             irq.config(port, common.configVector());
         }
     }

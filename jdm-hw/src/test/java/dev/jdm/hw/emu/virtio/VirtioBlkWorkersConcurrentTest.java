@@ -5,6 +5,7 @@ import static dev.jdm.hw.emu.virtio.VirtioPci.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jdm.hw.emu.Backing;
+import dev.jdm.hw.emu.PciConfigSpace;
 import dev.jdm.hw.emu.RamBacking;
 import dev.jdm.hw.emu.virtio.TestBoard.Dma;
 import dev.jdm.hw.emu.virtio.TestDriver.Part;
@@ -21,8 +22,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Several workers on one queue: completion out of ring order, and what reset, unplug and a buffer
- * freed under a copy do while copies straight into the driver's buffers are in progress.
+ * Several workers on one queue: completion out of ring order, and what reset, unplug, bus
+ * mastering turned off and a buffer freed under a copy do while copies straight into the driver's
+ * buffers are in progress.
  */
 class VirtioBlkWorkersConcurrentTest {
     private static final int DATA = 64 * 1024; // one copy: under the worker's chunk size
@@ -116,6 +118,31 @@ class VirtioBlkWorkersConcurrentTest {
         assertThat(waited).as("unplug waited for the copies in progress").isBetween(TimeUnit.MILLISECONDS.toNanos(150), TimeUnit.SECONDS.toNanos(5));
         assertThat(disk.finished.get()).isEqualTo(4);
         assertThat(drv.usedIdx()).isZero();
+    }
+
+    @Test
+    void shouldTouchNoDmaMemoryOnceBusMasteringIsTurnedOffWithCopiesInProgress() throws Exception {
+        up(2, 2);
+        List<Dma> statuses = submitHeldReads(2);
+        releaseLater(200);
+        long t0 = System.nanoTime();
+        drv.command(0, PciConfigSpace.COMMAND_BUS_MASTER);
+        long waited = System.nanoTime() - t0;
+        disk.sealed = true;
+        board.seal();
+
+        Thread.sleep(300);
+        assertThat(disk.late.get()).as("pieces copied into DMA memory after bus mastering went off").isZero();
+        assertThat(board.violations()).isZero();
+        assertThat(waited).as("the command write waited for the copies in progress").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(150));
+        assertThat(drv.usedIdx()).isZero();
+
+        // the copies were done; with bus mastering back the requests complete
+        disk.sealed = false;
+        board.unseal();
+        drv.command(PciConfigSpace.COMMAND_BUS_MASTER, 0);
+        assertThat(drv.awaitUsed(2)).hasSize(2);
+        statuses.forEach(s -> assertThat(s.mem().get(ValueLayout.JAVA_BYTE, 0)).isEqualTo((byte) S_OK));
     }
 
     @Test
