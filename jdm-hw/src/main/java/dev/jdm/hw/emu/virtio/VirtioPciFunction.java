@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
@@ -53,7 +52,7 @@ final class VirtioPciFunction implements CommonConfig.Listener {
     /** Idle workers wait here; a kick wakes one, and a worker that leaves more chains wakes the next. */
     private final Condition work = lock.newCondition();
     /** Held shared by each copy; reset and unplug take it exclusively to wait out the copies in progress. */
-    private final ReadWriteLock dmaGate = new ReentrantReadWriteLock();
+    private final ReentrantReadWriteLock dmaGate = new ReentrantReadWriteLock();
     private final PciConfigSpace cfg;
     private final VirtioCapabilities.Offsets caps;
     private final MsixTable msix;
@@ -204,6 +203,9 @@ final class VirtioPciFunction implements CommonConfig.Listener {
         }
         // no copy starts now; wait out those in progress, then the workers (each at most in one backing call)
         awaitCopies();
+        if (lock.isHeldByCurrentThread()) {
+            return; // unplugged from inside the board's msix or intx, on a worker: the others may be waiting for the lock
+        }
         for (Thread w : ws) {
             if (w != Thread.currentThread()) {
                 joinUninterruptibly(w);
@@ -349,8 +351,14 @@ final class VirtioPciFunction implements CommonConfig.Listener {
         dmaEpoch = !removed && busMaster() && common.healthy() ? epoch : -1;
     }
 
-    /** Returns once no copy is in progress; no new one may start meanwhile (the caller has cut them off). */
+    /**
+     * Returns once no copy is in progress; no new one may start meanwhile (the caller has cut them
+     * off). A backing that resets or unplugs the device from inside its own copy is not waited for.
+     */
     private void awaitCopies() {
+        if (dmaGate.getReadHoldCount() > 0) {
+            return;
+        }
         dmaGate.writeLock().lock();
         dmaGate.writeLock().unlock();
     }
