@@ -5,14 +5,15 @@ import static dev.jdm.hw.emu.virtio.VirtioBlk.*;
 import dev.jdm.hw.emu.Backing;
 import dev.jdm.hw.emu.Faults;
 import java.io.IOException;
-import java.lang.foreign.Arena;
+import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The block device's worker (virtio 1.2 §5.2.6): takes requests off the queue in order, serves
- * them from the backing and completes them. Data moves through a bounce buffer of its own in
- * chunks: the backing is never called with the lock held or with DMA memory, so a reset or unplug
- * waits at most for one chunk of backing I/O and the driver's buffers are touched only under the
+ * One of the block device's workers (virtio 1.2 §5.2.6): takes the next request off the queue,
+ * serves it from the backing and completes it; the device's other workers do the same meanwhile.
+ * Data moves once, between the backing and the driver's DMA buffers, in chunks of at most 256
+ * KiB, each a {@link VirtioPciFunction#copy} outside the device's lock: a reset or unplug waits at
+ * most for one chunk's backing call per worker, and the buffers are touched only under the
  * transport's checks.
  *
  * <pre>
@@ -23,6 +24,7 @@ import java.lang.foreign.MemorySegment;
  */
 final class BlkWorker implements Runnable {
     private static final System.Logger LOG = System.getLogger(BlkWorker.class.getName());
+    /** The most one backing call moves, so that a reset or unplug is not held up by a whole large request. */
     private static final int CHUNK = 256 * 1024;
 
     /** A served request: its status and how many data bytes it wrote before the status byte. */
@@ -50,11 +52,10 @@ final class BlkWorker implements Runnable {
 
     @Override
     public void run() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment bounce = arena.allocate(CHUNK, 4096);
+        try {
             for (VirtioPciFunction.Taken t; (t = function.next()) != null;) {
                 try {
-                    serve(t, bounce);
+                    serve(t);
                 } catch (RuntimeException e) {
                     // a fault of the model, not of the driver: stop the queue visibly rather than lose the worker
                     LOG.log(System.Logger.Level.ERROR, name + ": request " + t.chain().head() + " broke the device model", e);
@@ -66,13 +67,13 @@ final class BlkWorker implements Runnable {
         }
     }
 
-    private void serve(VirtioPciFunction.Taken t, MemorySegment bounce) throws InterruptedException {
+    private void serve(VirtioPciFunction.Taken t) throws InterruptedException {
         DescriptorChain c = t.chain();
         if (c.writableLength() == 0) {
             function.fail(t, "descriptor chain " + c.head() + " has no device-writable byte for the status");
             return;
         }
-        Done done = execute(t, bounce);
+        Done done = execute(t);
         if (done == null || !function.pause(t, faults.delayMicros())) {
             return; // cut off by a reset, an unplug or DEVICE_NEEDS_RESET
         }
@@ -81,7 +82,7 @@ final class BlkWorker implements Runnable {
     }
 
     /** Serves {@code t}; null if it was cut off. */
-    private Done execute(VirtioPciFunction.Taken t, MemorySegment bounce) throws InterruptedException {
+    private Done execute(VirtioPciFunction.Taken t) throws InterruptedException {
         DescriptorChain c = t.chain();
         if (c.problem() != null || c.readableLength() < HEADER) {
             LOG.log(System.Logger.Level.DEBUG, "{0}: malformed request {1}, IOERR: {2}", name, c.head(),
@@ -89,7 +90,7 @@ final class BlkWorker implements Runnable {
             return Done.IOERR;
         }
         MemorySegment header = MemorySegment.ofArray(new byte[HEADER]);
-        if (!function.transfer(t, port -> c.read(port, 0, header))) {
+        if (!copy(t, port -> c.read(port, 0, header))) {
             return null;
         }
         if (faults.nextRequestFails()) {
@@ -99,8 +100,8 @@ final class BlkWorker implements Runnable {
         long sector = header.get(Le.U64, 8);
         try {
             return switch (type) {
-                case T_IN -> in(t, sector, bounce);
-                case T_OUT -> out(t, sector, bounce);
+                case T_IN -> in(t, sector);
+                case T_OUT -> out(t, sector);
                 case T_FLUSH -> {
                     backing.flush();
                     yield Done.OK;
@@ -116,36 +117,34 @@ final class BlkWorker implements Runnable {
         }
     }
 
-    private Done in(VirtioPciFunction.Taken t, long sector, MemorySegment bounce) throws IOException, InterruptedException {
+    /** Reads the backing straight into the driver's buffers. */
+    private Done in(VirtioPciFunction.Taken t, long sector) throws IOException, InterruptedException {
         DescriptorChain c = t.chain();
         long n = c.writableLength() - 1;
         if (n % SECTOR != 0 || !inRange(sector, n / SECTOR)) {
             return Done.IOERR;
         }
         for (long pos = 0; pos < n; pos += CHUNK) {
-            MemorySegment b = bounce.asSlice(0, Math.min(CHUNK, n - pos));
-            backing.read(sector * SECTOR + pos, b);
-            long at = pos;
-            if (!function.transfer(t, port -> c.write(port, at, b))) {
+            long at = pos, k = Math.min(CHUNK, n - pos), disk = sector * SECTOR + pos;
+            if (!function.copy(t, port -> c.writable(port, at, k, (off, dma) -> backing.read(disk + off, dma)))) {
                 return null;
             }
         }
         return new Done(S_OK, n);
     }
 
-    private Done out(VirtioPciFunction.Taken t, long sector, MemorySegment bounce) throws IOException, InterruptedException {
+    /** Writes the driver's buffers straight to the backing. */
+    private Done out(VirtioPciFunction.Taken t, long sector) throws IOException, InterruptedException {
         DescriptorChain c = t.chain();
         long n = c.readableLength() - HEADER;
         if (readOnly || n % SECTOR != 0 || !inRange(sector, n / SECTOR)) {
             return Done.IOERR; // §5.2.6.2: a write to a read-only device fails and writes nothing
         }
         for (long pos = 0; pos < n; pos += CHUNK) {
-            MemorySegment b = bounce.asSlice(0, Math.min(CHUNK, n - pos));
-            long at = HEADER + pos;
-            if (!function.transfer(t, port -> c.read(port, at, b))) {
+            long at = HEADER + pos, k = Math.min(CHUNK, n - pos), disk = sector * SECTOR + pos;
+            if (!function.copy(t, port -> c.readable(port, at, k, (off, dma) -> backing.write(disk + off, dma)))) {
                 return null;
             }
-            backing.write(sector * SECTOR + pos, b);
         }
         return Done.OK;
     }
@@ -157,7 +156,7 @@ final class BlkWorker implements Runnable {
         byte[] padded = new byte[ID_LENGTH];
         System.arraycopy(id, 0, padded, 0, id.length);
         MemorySegment src = MemorySegment.ofArray(padded).asSlice(0, n);
-        return function.transfer(t, port -> c.write(port, 0, src)) ? new Done(S_OK, n) : null;
+        return copy(t, port -> c.write(port, 0, src)) ? new Done(S_OK, n) : null;
     }
 
     /**
@@ -177,7 +176,7 @@ final class BlkWorker implements Runnable {
             return Done.IOERR;
         }
         MemorySegment segs = MemorySegment.ofArray(new byte[(int) bytes]);
-        if (!function.transfer(t, port -> c.read(port, HEADER, segs))) {
+        if (!copy(t, port -> c.read(port, HEADER, segs))) {
             return null;
         }
         for (long at = 0; at < bytes; at += SEGMENT) {
@@ -200,6 +199,15 @@ final class BlkWorker implements Runnable {
             }
         }
         return Done.OK;
+    }
+
+    /** A copy between the driver's buffers and memory of the worker's own, which cannot fail in the backing. */
+    private boolean copy(VirtioPciFunction.Taken t, VirtioPciFunction.Copy op) throws InterruptedException {
+        try {
+            return function.copy(t, op);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a copy between memory segments threw " + e, e);
+        }
     }
 
     /** Sectors [sector, sector + count) lie on the disk; sector is unsigned on the wire. */

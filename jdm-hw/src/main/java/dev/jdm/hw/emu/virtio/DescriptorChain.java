@@ -1,6 +1,9 @@
 package dev.jdm.hw.emu.virtio;
 
 import dev.jdm.hw.emu.BoardPort;
+import dev.jdm.hw.emu.DmaFault;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -9,6 +12,7 @@ import java.util.Arrays;
  * device-readable buffers as one byte stream and the device-writable ones as another, since the
  * device must not assume how a request is split into descriptors (§2.7.4). The buffers are only
  * reached through {@link BoardPort#dma} at the moment of a copy, so nothing is held past it.
+ * Thread-safe once walked: it only reads its own fields.
  */
 final class DescriptorChain {
     static final int F_NEXT = 1, F_WRITE = 2, F_INDIRECT = 4;
@@ -107,40 +111,73 @@ final class DescriptorChain {
         return problem;
     }
 
+    /** What is done with each piece of DMA memory a range of a stream covers. */
+    @FunctionalInterface
+    interface Piece {
+        /** {@code dma} holds the bytes at {@code offset} of the range; valid only during the call. */
+        void accept(long offset, MemorySegment dma) throws IOException;
+    }
+
     /** Copies {@code dst.byteSize()} bytes from {@code offset} in the device-readable stream. */
     void read(BoardPort port, long offset, MemorySegment dst) {
-        copy(port, false, offset, dst);
+        uncheckedEach(port, false, offset, dst.byteSize(), (at, dma) -> MemorySegment.copy(dma, 0, dst, at, dma.byteSize()));
     }
 
     /** Copies all of {@code src} to {@code offset} in the device-writable stream. */
     void write(BoardPort port, long offset, MemorySegment src) {
-        copy(port, true, offset, src);
+        uncheckedEach(port, true, offset, src.byteSize(), (at, dma) -> MemorySegment.copy(src, at, dma, 0, dma.byteSize()));
     }
 
-    private void copy(BoardPort port, boolean toDriver, long offset, MemorySegment local) {
-        long n = local.byteSize();
-        if (offset < 0 || offset + n > (toDriver ? writable : readable)) {
-            throw new IndexOutOfBoundsException(n + " bytes at " + offset + " are outside the chain's "
+    /**
+     * Hands {@code op} the DMA memory of {@code length} bytes from {@code offset} in the
+     * device-readable stream, one piece per descriptor, so a backing reads or writes the driver's
+     * buffers with no copy between. Memory the driver freed under the device (a closed segment)
+     * is a {@link DmaFault}, as an IOMMU fault would be.
+     */
+    void readable(BoardPort port, long offset, long length, Piece op) throws IOException {
+        each(port, false, offset, length, op);
+    }
+
+    /** As {@link #readable}, for the device-writable stream. */
+    void writable(BoardPort port, long offset, long length, Piece op) throws IOException {
+        each(port, true, offset, length, op);
+    }
+
+    private void uncheckedEach(BoardPort port, boolean toDriver, long offset, long length, Piece op) {
+        try {
+            each(port, toDriver, offset, length, op);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a copy between memory segments threw " + e, e);
+        }
+    }
+
+    private void each(BoardPort port, boolean toDriver, long offset, long length, Piece op) throws IOException {
+        if (offset < 0 || length < 0 || offset + length > (toDriver ? writable : readable)) {
+            throw new IndexOutOfBoundsException(length + " bytes at " + offset + " are outside the chain's "
                     + (toDriver ? "device-writable " + writable : "device-readable " + readable) + " bytes");
         }
+        long done = 0;
         long pos = 0; // start of descriptor i in its stream
-        for (int i = 0; i < count && n > 0; i++) {
+        for (int i = 0; i < count && done < length; i++) {
             if (write[i] != toDriver) {
                 continue;
             }
             long end = pos + len[i];
-            if (offset < end) {
-                long skip = offset - pos;
-                long k = Math.min(n, len[i] - skip);
-                long done = local.byteSize() - n;
+            long at = offset + done;
+            if (at < end) {
+                long skip = at - pos;
+                long k = Math.min(length - done, len[i] - skip);
                 MemorySegment buf = port.dma(addr[i] + skip, k);
-                if (toDriver) {
-                    MemorySegment.copy(local, done, buf, 0, k);
-                } else {
-                    MemorySegment.copy(buf, 0, local, done, k);
+                try {
+                    op.accept(done, buf);
+                } catch (IllegalStateException e) {
+                    if (buf.scope().isAlive()) {
+                        throw e;
+                    }
+                    throw new DmaFault("DMA of " + k + " bytes at bus address 0x" + Long.toHexString(addr[i] + skip)
+                            + ": the driver freed that memory while the device was using it");
                 }
-                offset += k;
-                n -= k;
+                done += k;
             }
             pos = end;
         }

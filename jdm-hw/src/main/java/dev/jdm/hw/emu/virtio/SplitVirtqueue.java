@@ -2,11 +2,14 @@ package dev.jdm.hw.emu.virtio;
 
 import dev.jdm.hw.emu.BoardPort;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 
 /**
  * One split virtqueue (virtio 1.2 §2.7): the registers the driver programs through the common
  * configuration, and the device's side of the rings, reached only through {@link BoardPort#dma}.
- * The available and used indexes run free and wrap at 65536. The owner serialises calls.
+ * The available and used indexes run free and wrap at 65536. Chains may be returned in any order
+ * (§2.7.8), so the queue keeps which heads the device holds: a head made available again while
+ * held is the driver's error. The owner serialises calls.
  *
  * <pre>
  *   descriptor table  16 bytes each: le64 addr, le32 len, le16 flags, le16 next
@@ -28,6 +31,9 @@ final class SplitVirtqueue {
     private long device;
     private int nextAvail;
     private int usedIdx;
+    /** The heads of the chains taken and not yet used. */
+    private final boolean[] held = new boolean[MAX_SIZE];
+    private int inFlight;
 
     SplitVirtqueue() {
         reset();
@@ -40,6 +46,8 @@ final class SplitVirtqueue {
         enabled = false;
         desc = driver = device = 0;
         nextAvail = usedIdx = 0;
+        Arrays.fill(held, false);
+        inFlight = 0;
     }
 
     int size() {
@@ -115,12 +123,24 @@ final class SplitVirtqueue {
         return n;
     }
 
-    /** Takes the next available chain. */
+    /** How many chains the device has taken and not returned yet. */
+    int inFlight() {
+        return inFlight;
+    }
+
+    /** Takes the next available chain; it is in flight until {@link #putUsed}. */
     DescriptorChain take(BoardPort port) throws VirtqueueException {
         long entry = driver + RING + (long) AVAIL_ENTRY * (nextAvail % size);
         int head = port.dma(entry, 2).get(Le.U16, 0) & 0xffff;
         nextAvail = (nextAvail + 1) & 0xffff;
-        return DescriptorChain.walk(port, desc, size, head);
+        if (head < size && held[head]) {
+            // a chain is the driver's again only once the used ring has returned it (§2.7.8)
+            throw new VirtqueueException("available ring names descriptor " + head + ", whose chain the device has not returned yet");
+        }
+        DescriptorChain chain = DescriptorChain.walk(port, desc, size, head);
+        held[head] = true;
+        inFlight++;
+        return chain;
     }
 
     /**
@@ -135,6 +155,10 @@ final class SplitVirtqueue {
         VarHandle.releaseFence();
         usedIdx = (usedIdx + 1) & 0xffff;
         port.dma(device + RING_IDX, 2).set(Le.U16, 0, (short) usedIdx);
+        if (held[head]) {
+            held[head] = false;
+            inFlight--;
+        }
         // the index is published before the driver's flags are read, or a notification could be missed
         VarHandle.fullFence();
         int flags = port.dma(driver, 2).get(Le.U16, 0) & 0xffff;

@@ -17,10 +17,13 @@ import java.util.Objects;
  * class {@code 018000}, revision 1, one 64-bit memory BAR 0 of 512 KiB with the common
  * configuration at 0x0, ISR at 0x2000, the block configuration at 0x4000, notifications at
  * 0x6000 (multiplier 4), the MSI-X table at 0x8000 and its PBA at 0x48000; one request queue of up
- * to 256 entries and two MSI-X vectors. It serves requests from a {@link Backing} on one worker
- * thread started by {@link #plug}. docs/hw/virtio-blk.md lists what is emulated and what is not.
+ * to 256 entries and two MSI-X vectors. It serves requests from a {@link Backing} on worker
+ * threads started by {@link #plug}, several at once, completing each as it finishes (virtio 1.2
+ * §2.7.8 lets the used ring differ from the available ring's order); the backing is called with
+ * the driver's DMA buffers, from several threads at once. docs/hw/virtio-blk.md lists what is
+ * emulated and what is not.
  *
- * <p>Register accesses may come from any thread; the device serialises them with its worker on one
+ * <p>Register accesses may come from any thread; the device serialises them with its workers on one
  * lock, and calls {@link BoardPort}'s interrupt methods while holding it, so a board must not
  * wait inside them for another thread that is accessing this device.
  */
@@ -35,6 +38,13 @@ public final class VirtioBlkDevice implements EmulatedDevice {
     /** MSI-X vectors: one for configuration changes, one for the queue. */
     static final int MSIX_VECTORS = 2;
 
+    /**
+     * Workers when none are asked for: the system property {@code jdm.hw.virtio-blk.workers} if it
+     * is set to 1 or more, otherwise one per processor and at most 4 (more would only queue on the
+     * same cores).
+     */
+    public static final int DEFAULT_WORKERS = defaultWorkers();
+
     private static final List<BarSpec> BARS = List.of(new BarSpec(0, BarSpec.Kind.MEMORY64, VirtioPci.BAR0_SIZE));
     private static final int INTA = 1;
 
@@ -44,10 +54,22 @@ public final class VirtioBlkDevice implements EmulatedDevice {
 
     /**
      * A disk over {@code backing} of {@code backing.size() / 512} sectors, answering GET_ID with
-     * {@code serial} (ASCII, at most 20 bytes) and refusing writes if {@code readOnly}.
+     * {@code serial} (ASCII, at most 20 bytes) and refusing writes if {@code readOnly}, served by
+     * {@link #DEFAULT_WORKERS} workers.
      */
     public VirtioBlkDevice(Backing backing, String serial, boolean readOnly) {
+        this(backing, serial, readOnly, DEFAULT_WORKERS);
+    }
+
+    /**
+     * As {@link #VirtioBlkDevice(Backing, String, boolean)}, with {@code workers} requests served
+     * at once (1: one at a time, completed in ring order).
+     */
+    public VirtioBlkDevice(Backing backing, String serial, boolean readOnly, int workers) {
         Objects.requireNonNull(backing, "backing");
+        if (workers < 1) {
+            throw new IllegalArgumentException("virtio-blk \"" + serial + "\": workers must be at least 1, not " + workers);
+        }
         this.serial = Objects.requireNonNull(serial, "serial");
         byte[] id = serial.getBytes(StandardCharsets.US_ASCII);
         if (id.length > VirtioBlk.ID_LENGTH || !StandardCharsets.US_ASCII.newEncoder().canEncode(serial)) {
@@ -58,7 +80,12 @@ public final class VirtioBlkDevice implements EmulatedDevice {
         PciConfigSpace cfg = new PciConfigSpace(IDENTITY, BARS, INTA);
         function = new VirtioPciFunction(cfg, VirtioBlk.features(readOnly), MSIX_VECTORS, faults,
                 new BlkDeviceConfig(backing.size() / VirtioBlk.SECTOR),
-                fn -> new BlkWorker(fn, backing, readOnly, id, faults, name), name);
+                fn -> new BlkWorker(fn, backing, readOnly, id, faults, name), workers, name);
+    }
+
+    private static int defaultWorkers() {
+        Integer asked = Integer.getInteger("jdm.hw.virtio-blk.workers");
+        return asked != null && asked >= 1 ? asked : Math.min(4, Runtime.getRuntime().availableProcessors());
     }
 
     @Override

@@ -6,30 +6,53 @@ import dev.jdm.hw.emu.BoardPort;
 import dev.jdm.hw.emu.DmaFault;
 import dev.jdm.hw.emu.Faults;
 import dev.jdm.hw.emu.PciConfigSpace;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * The virtio-pci transport of one function with one split virtqueue (virtio 1.2 §4.1): config
  * space with its capabilities and the PCI configuration access window, BAR 0's structures, the
- * interrupts, and the hand-off to the device type's worker. Everything is guarded by one lock;
- * DMA happens only under it, with bus mastering on, while the device is plugged and the request's
- * reset epoch is current, so a reset or unplug cuts off a request wherever it is.
+ * interrupts, and the hand-off to the device type's workers, which serve chains concurrently and
+ * return them in any order (§2.7.8).
+ *
+ * <p>Registers, the rings and the interrupts are guarded by one lock. A request's data moves
+ * outside it, in {@link #copy}, so copies of different requests overlap. A copy holds the DMA gate
+ * shared, and goes on only while the request's reset epoch is the one DMA is allowed in
+ * ({@code dmaEpoch}: the device plugged, bus mastering on, no reset pending and no
+ * DEVICE_NEEDS_RESET), which the lock's holder updates with every change. A reset, unplug, or
+ * bus mastering turned off takes the gate exclusively after that update, so when device_status
+ * reads back 0, {@code unplug()} returns or the command write returns, no worker is touching DMA
+ * memory.
  */
 final class VirtioPciFunction implements CommonConfig.Listener {
-    /** A chain taken off the queue, with the reset epoch it belongs to and the negotiated features. */
-    record Taken(long epoch, DescriptorChain chain, long features) {
+    /** A chain taken off the queue, with the reset epoch it belongs to, the negotiated features and the board. */
+    record Taken(long epoch, DescriptorChain chain, long features, BoardPort port) {
+    }
+
+    /** A worker's DMA outside the function's lock: a copy between the backing and the driver's buffers. */
+    @FunctionalInterface
+    interface Copy {
+        void run(BoardPort port) throws IOException;
     }
 
     private static final System.Logger LOG = System.getLogger(VirtioPciFunction.class.getName());
     private static final int CONFIG_SPACE = 4096;
 
     private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled on every change a waiting request may be waiting for: bus mastering, reset, unplug, a kick. */
     private final Condition wake = lock.newCondition();
+    /** Idle workers wait here; a kick wakes one, and a worker that leaves more chains wakes the next. */
+    private final Condition work = lock.newCondition();
+    /** Held shared by each copy; reset and unplug take it exclusively to wait out the copies in progress. */
+    private final ReentrantReadWriteLock dmaGate = new ReentrantReadWriteLock();
     private final PciConfigSpace cfg;
     private final VirtioCapabilities.Offsets caps;
     private final MsixTable msix;
@@ -37,14 +60,21 @@ final class VirtioPciFunction implements CommonConfig.Listener {
     private final CommonConfig common;
     private final DeviceConfigSpace deviceConfig;
     private final Function<VirtioPciFunction, Runnable> workerFactory;
+    private final int workerCount;
     private final String name;
+    private final List<Thread> workers = new ArrayList<>();
     private BoardPort port;
-    private Thread worker;
     private boolean removed;
     private long epoch;
+    /** The epoch DMA may go on in, or -1 while none may; written under the lock, read by copies without it. */
+    private volatile long dmaEpoch = -1;
 
+    /** {@code workerCount} workers, each made by {@code workerFactory}, serve the queue once plugged. */
     VirtioPciFunction(PciConfigSpace cfg, long features, int vectors, Faults faults, DeviceConfigSpace deviceConfig,
-            Function<VirtioPciFunction, Runnable> workerFactory, String name) {
+            Function<VirtioPciFunction, Runnable> workerFactory, int workerCount, String name) {
+        if (workerCount < 1) {
+            throw new IllegalArgumentException(name + ": a device needs at least 1 worker, not " + workerCount);
+        }
         this.cfg = cfg;
         this.caps = VirtioCapabilities.install(cfg, vectors);
         this.msix = new MsixTable(cfg, caps.msix(), vectors);
@@ -52,6 +82,7 @@ final class VirtioPciFunction implements CommonConfig.Listener {
         this.common = new CommonConfig(features, vectors, faults, this);
         this.deviceConfig = deviceConfig;
         this.workerFactory = workerFactory;
+        this.workerCount = workerCount;
         this.name = name;
     }
 
@@ -82,17 +113,22 @@ final class VirtioPciFunction implements CommonConfig.Listener {
             if (removed) {
                 return;
             }
+            boolean mastering = busMaster();
             int command = cfg.command();
             long control = cfg.get(caps.msix() + VirtioCapabilities.MSIX_CONTROL, 2);
             cfg.write(offset, size, value);
             if (inPciCfgData(offset, size)) {
                 pciCfgAccess(true);
             }
+            dmaChanged();
+            if (mastering && !busMaster()) {
+                awaitCopies(); // bus mastering off: no DMA once the write is done
+            }
             if (cfg.command() != command || cfg.get(caps.msix() + VirtioCapabilities.MSIX_CONTROL, 2) != control) {
                 // INTx disable, MSI-X enable and the function mask reroute interrupts; bus mastering lets DMA go on
                 irq.sync(port);
                 msix.deliverPending(port);
-                wake.signalAll();
+                signalAll();
             }
         } finally {
             lock.unlock();
@@ -119,6 +155,7 @@ final class VirtioPciFunction implements CommonConfig.Listener {
         try {
             if (!removed && decodes()) {
                 write(offset, size, value);
+                dmaChanged(); // a write of device_status may have started a reset
             }
         } finally {
             lock.unlock();
@@ -136,15 +173,19 @@ final class VirtioPciFunction implements CommonConfig.Listener {
                 throw new IllegalStateException(name + " is already plugged");
             }
             port = board;
-            worker = Thread.ofPlatform().name(name).daemon().unstarted(workerFactory.apply(this));
-            worker.start();
+            for (int i = 0; i < workerCount; i++) {
+                Thread w = Thread.ofPlatform().name(workerCount == 1 ? name : name + " worker " + i).daemon()
+                        .unstarted(workerFactory.apply(this));
+                workers.add(w);
+                w.start();
+            }
         } finally {
             lock.unlock();
         }
     }
 
     void unplug() {
-        Thread w;
+        List<Thread> ws;
         lock.lock();
         try {
             if (removed) {
@@ -153,18 +194,26 @@ final class VirtioPciFunction implements CommonConfig.Listener {
             removed = true;
             epoch++;
             port = null;
-            w = worker;
-            worker = null;
-            wake.signalAll();
+            dmaChanged();
+            ws = List.copyOf(workers);
+            workers.clear();
+            signalAll();
         } finally {
             lock.unlock();
         }
-        if (w != null && w != Thread.currentThread()) {
-            joinUninterruptibly(w);
+        // no copy starts now; wait out those in progress, then the workers (each at most in one backing call)
+        awaitCopies();
+        if (lock.isHeldByCurrentThread()) {
+            return; // unplugged from inside the board's msix or intx, on a worker: the others may be waiting for the lock
+        }
+        for (Thread w : ws) {
+            if (w != Thread.currentThread()) {
+                joinUninterruptibly(w);
+            }
         }
     }
 
-    // ---- the worker's side: each call takes the lock, and returns false or null once the request is cut off
+    // ---- the workers' side: each call takes the lock, and returns false or null once the request is cut off
 
     /** Waits for the next chain to serve; null once the device is unplugged. */
     Taken next() throws InterruptedException {
@@ -174,15 +223,24 @@ final class VirtioPciFunction implements CommonConfig.Listener {
                 if (port != null && busMaster() && common.running()) {
                     try {
                         SplitVirtqueue q = common.queue();
-                        if (q.available(port) > 0) {
-                            return new Taken(epoch, q.take(port), common.driverFeatures());
+                        int n = q.available(port);
+                        if (n > 0) {
+                            Taken t = new Taken(epoch, q.take(port), common.driverFeatures(), port);
+                            if (n > 1) {
+                                work.signal(); // the rest for another worker
+                            }
+                            return t;
                         }
                     } catch (VirtqueueException | DmaFault e) {
                         needsReset(e.getMessage());
                         continue;
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.ERROR, name + ": reading the available ring broke the device model", e);
+                        needsReset("internal error reading the available ring: " + e);
+                        continue;
                     }
                 }
-                wake.await();
+                work.await();
             }
             return null;
         } finally {
@@ -190,21 +248,38 @@ final class VirtioPciFunction implements CommonConfig.Listener {
         }
     }
 
-    /** Runs {@code op}'s DMA for request {@code t}, waiting for bus mastering if it is off. */
-    boolean transfer(Taken t, Consumer<BoardPort> op) throws InterruptedException {
-        lock.lock();
-        try {
-            if (!awaitDma(t)) {
-                return false;
+    /**
+     * Runs {@code op}'s DMA for request {@code t} without the function's lock, waiting first for
+     * bus mastering if it is off. False if the request was cut off, before the copy or by a
+     * {@link DmaFault} in it, which sets DEVICE_NEEDS_RESET. The backing's {@link IOException}
+     * passes through.
+     */
+    boolean copy(Taken t, Copy op) throws IOException, InterruptedException {
+        dmaGate.readLock().lock();
+        if (dmaEpoch != t.epoch()) {
+            dmaGate.readLock().unlock();
+            lock.lock();
+            try {
+                if (!awaitDma(t)) {
+                    return false;
+                }
+                dmaGate.readLock().lock(); // under the lock, so whoever cuts DMA off next waits for this copy
+            } finally {
+                lock.unlock();
             }
-            op.accept(port);
+        }
+        // the gate is held and DMA was allowed in t's epoch when it was taken: whoever ends that waits for the gate
+        DmaFault fault;
+        try {
+            op.run(t.port());
             return true;
         } catch (DmaFault e) {
-            needsReset(e.getMessage());
-            return false;
+            fault = e;
         } finally {
-            lock.unlock();
+            dmaGate.readLock().unlock();
         }
+        fail(t, fault.getMessage());
+        return false;
     }
 
     /** Waits {@code micros} before completing {@code t} (the delay fault); false if it was cut off meanwhile. */
@@ -258,13 +333,39 @@ final class VirtioPciFunction implements CommonConfig.Listener {
     @Override
     public void resetDone() {
         epoch++;
+        dmaChanged();
+        // the epoch cuts every request off; a copy already started ends before device_status reads 0
+        awaitCopies();
         irq.reset(port);
-        wake.signalAll();
+        signalAll();
     }
 
     @Override
     public void changed() {
+        dmaChanged();
+        signalAll();
+    }
+
+    /** After any change to what {@link #live} and bus mastering depend on: lets copies see it. Under the lock. */
+    private void dmaChanged() {
+        dmaEpoch = !removed && busMaster() && common.healthy() ? epoch : -1;
+    }
+
+    /**
+     * Returns once no copy is in progress; no new one may start meanwhile (the caller has cut them
+     * off). A backing that resets or unplugs the device from inside its own copy is not waited for.
+     */
+    private void awaitCopies() {
+        if (dmaGate.getReadHoldCount() > 0) {
+            return;
+        }
+        dmaGate.writeLock().lock();
+        dmaGate.writeLock().unlock();
+    }
+
+    private void signalAll() {
         wake.signalAll();
+        work.signalAll();
     }
 
     // ---- under the lock
@@ -282,7 +383,9 @@ final class VirtioPciFunction implements CommonConfig.Listener {
 
     private void needsReset(String reason) {
         LOG.log(System.Logger.Level.WARNING, "{0}: DEVICE_NEEDS_RESET: {1}; the driver has to reset the device", name, reason);
-        if (common.markNeedsReset()) {
+        boolean tell = common.markNeedsReset();
+        dmaChanged();
+        if (tell) {
             irq.config(port, common.configVector());
         }
     }
@@ -311,7 +414,7 @@ final class VirtioPciFunction implements CommonConfig.Listener {
             common.write((int) (offset - COMMON_CFG), size, value);
         } else if (offset == NOTIFY_CFG && (value & 0xffff) == 0) {
             // queue 0's notify address: queue_notify_off 0 times the multiplier; the value is the queue index
-            wake.signalAll();
+            work.signal();
         } else if (in(offset, MSIX_TABLE, MSIX_TABLE_LENGTH) && msix.writeTable(offset - MSIX_TABLE, size, value)) {
             msix.deliverPending(port);
         }

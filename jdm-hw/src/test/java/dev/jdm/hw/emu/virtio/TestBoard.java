@@ -44,6 +44,15 @@ final class TestBoard implements BoardPort, AutoCloseable {
         return new Dma(bus, mem);
     }
 
+    /** A buffer of {@code size} bytes from {@code memory}, which the test may close under the device. */
+    synchronized Dma mapIn(Arena memory, long size) {
+        long bus = nextBus;
+        nextBus += (size + PAGE - 1) / PAGE * PAGE + PAGE;
+        MemorySegment mem = memory.allocate(Math.max(size, 1), PAGE).asSlice(0, size);
+        mapped.put(bus, mem);
+        return new Dma(bus, mem);
+    }
+
     void unmap(Dma d) {
         mapped.remove(d.bus());
     }
@@ -103,6 +112,11 @@ final class TestBoard implements BoardPort, AutoCloseable {
     /** From now on the device must not touch the board; returns the count of times it did since. */
     void seal() {
         sealed = true;
+    }
+
+    /** The device may use the board again (the driver set it up anew). */
+    void unseal() {
+        sealed = false;
     }
 
     int violations() {

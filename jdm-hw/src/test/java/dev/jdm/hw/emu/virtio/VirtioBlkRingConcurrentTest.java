@@ -15,14 +15,15 @@ import org.junit.jupiter.api.Test;
 /**
  * A full ring, many times over: 128 requests of two descriptors each fill the 256-entry table
  * (a block request needs a readable header and a writable status, and INDIRECT is not offered),
- * and enough rounds run for the available and used indexes to wrap past 65535.
+ * and enough rounds run for the available and used indexes to wrap past 65535. One worker
+ * completes in ring order; several complete in any order, each chain once.
  */
 class VirtioBlkRingConcurrentTest {
     private static final int QUEUE = SplitVirtqueue.MAX_SIZE, SLOTS = QUEUE / 2, TOTAL = 66_000;
 
     private final RamBacking disk = new RamBacking((long) SLOTS * SECTOR);
-    private final VirtioBlkDevice dev = new VirtioBlkDevice(disk, "jdm-vblk0", false);
-    private final TestDriver drv = TestDriver.ready(dev, new TestBoard());
+    private VirtioBlkDevice dev = new VirtioBlkDevice(disk, "jdm-vblk0", false);
+    private TestDriver drv = TestDriver.ready(dev, new TestBoard());
     private final Dma[] first = new Dma[SLOTS];
     private final Dma[] second = new Dma[SLOTS];
     private int lastUsed;
@@ -34,7 +35,25 @@ class VirtioBlkRingConcurrentTest {
     }
 
     @Test
-    void shouldCompleteFullRingsInOrderAcrossTheIndexWrap() {
+    void shouldCompleteFullRingsInOrderAcrossTheIndexWrapWithOneWorker() {
+        workers(1);
+        fullRings(true);
+    }
+
+    @Test
+    void shouldCompleteFullRingsInAnyOrderAcrossTheIndexWrapWithFourWorkers() {
+        workers(4);
+        fullRings(false);
+    }
+
+    /** The device under test, on {@code n} workers. */
+    private void workers(int n) {
+        drv.close();
+        dev = new VirtioBlkDevice(disk, "jdm-vblk0", false, n);
+        drv = TestDriver.ready(dev, new TestBoard());
+    }
+
+    private void fullRings(boolean inOrder) {
         for (int k = 0; k < SLOTS; k++) {
             first[k] = drv.board.map(HEADER + SECTOR); // OUT: header and data in one readable buffer
             second[k] = drv.board.map(SECTOR + 1); // IN: data and status in one writable buffer
@@ -66,9 +85,16 @@ class VirtioBlkRingConcurrentTest {
                 drv.offer(2 * k);
             }
             drv.kick();
-            for (int k = 0; k < SLOTS; k++) {
+            boolean[] seen = new boolean[SLOTS];
+            for (int i = 0; i < SLOTS; i++) {
                 TestDriver.Used u = next();
-                assertThat(u.id()).as("round %d, element %d", r, k).isEqualTo(2 * k); // served in ring order
+                if (inOrder) {
+                    assertThat(u.id()).as("round %d, element %d", r, i).isEqualTo(2 * i); // served in ring order
+                }
+                assertThat(u.id() % 2).as("round %d, element %d: a head", r, i).isZero();
+                int k = u.id() / 2;
+                assertThat(seen[k]).as("round %d: chain %d used twice", r, u.id()).isFalse();
+                seen[k] = true;
                 if (write) {
                     assertThat(u.len()).isEqualTo(1);
                     assertThat(statuses.mem().get(ValueLayout.JAVA_BYTE, k)).isEqualTo((byte) S_OK);
