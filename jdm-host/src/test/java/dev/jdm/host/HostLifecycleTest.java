@@ -20,7 +20,8 @@ class HostLifecycleTest {
     @Test
     void shouldNameItsServicesInStartOrderAndStopThemAllOnClose() throws IOException {
         Host host = Host.start(new Host.Options(null, dir.resolve("gate.sock"), dir.resolve("state"), null, null));
-        assertThat(host.services()).containsExactly("domains", "modules", "security", "lu-handles", "char-files", "gate", "nbd", "start-up modules", "lu exports");
+        assertThat(host.services()).containsExactly("domains", "modules", "hw", "security", "lu-handles", "char-files", "gate", "nbd", "coldplug", "start-up modules",
+                "lu exports");
         assertThat(Files.exists(dir.resolve("gate.sock"))).isTrue();
         host.close();
         assertThat(Files.exists(dir.resolve("gate.sock"))).as("the gate stopped and removed its socket").isFalse();
