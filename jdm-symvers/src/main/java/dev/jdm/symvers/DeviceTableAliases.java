@@ -14,6 +14,8 @@ import java.lang.classfile.AnnotationValue;
 final class DeviceTableAliases {
     static final String PCI_ID = "Ldev/jdm/abi/hw/PciId;";
     static final String PCI_IDS = "Ldev/jdm/abi/hw/PciId$List;";
+    static final String PLATFORM_ID = "Ldev/jdm/abi/hw/PlatformId;";
+    static final String PLATFORM_IDS = "Ldev/jdm/abi/hw/PlatformId$List;";
     static final String USB_ID = "Ldev/jdm/abi/hw/UsbId;";
     static final String USB_IDS = "Ldev/jdm/abi/hw/UsbId$List;";
     private static final int ANY = -1;
@@ -49,6 +51,15 @@ final class DeviceTableAliases {
                 + "ic" + field(id, "interfaceClass", 2, 0xff, site, "@UsbId")
                 + "isc" + field(id, "interfaceSubClass", 2, 0xff, site, "@UsbId")
                 + "ip" + field(id, "interfaceProtocol", 2, 0xff, site, "@UsbId") + "in*";
+    }
+
+    /** The alias of one {@code @PlatformId}: {@code platform:NAME}. */
+    static String platform(Annotation id, String site) {
+        String name = value(id, "value") instanceof AnnotationValue.OfString s ? s.stringValue() : "";
+        if (!name.matches("[a-z0-9][a-z0-9_-]{0,31}")) {
+            throw new SymversException(site + ": @PlatformId \"" + name + "\" is not 1-32 of [a-z0-9_-] starting with a letter or digit");
+        }
+        return "platform:" + name;
     }
 
     private static String field(Annotation id, String name, int width, int max, String site) {

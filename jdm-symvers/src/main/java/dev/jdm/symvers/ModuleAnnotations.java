@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Turns the {@code @DriverModule} (or JDM_1.0's {@code @Module}), {@code @Alias}, {@code @PciId}, {@code @UsbId}, {@code @SoftDep} and {@code @Param} annotations of an entry class into modinfo entries. */
+/** Turns the {@code @DriverModule} (or JDM_1.0's {@code @Module}), {@code @Alias}, {@code @PciId}, {@code @UsbId}, {@code @PlatformId}, {@code @SoftDep} and {@code @Param} annotations of an entry class into modinfo entries. */
 final class ModuleAnnotations {
     private static final String ALIAS = "Ldev/jdm/abi/Alias;";
     private static final String ALIASES = "Ldev/jdm/abi/Alias$List;";
@@ -58,6 +58,8 @@ final class ModuleAnnotations {
                 case ALIASES -> nested(a).forEach(n -> out.add(Map.entry("alias", oneLine(string(n, "value"), site, "alias"))));
                 case DeviceTableAliases.PCI_ID -> out.add(Map.entry("alias", DeviceTableAliases.pci(a, site)));
                 case DeviceTableAliases.PCI_IDS -> nested(a).forEach(n -> out.add(Map.entry("alias", DeviceTableAliases.pci(n, site))));
+                case DeviceTableAliases.PLATFORM_ID -> out.add(Map.entry("alias", DeviceTableAliases.platform(a, site)));
+                case DeviceTableAliases.PLATFORM_IDS -> nested(a).forEach(n -> out.add(Map.entry("alias", DeviceTableAliases.platform(n, site))));
                 case DeviceTableAliases.USB_ID -> out.add(Map.entry("alias", DeviceTableAliases.usb(a, site)));
                 case DeviceTableAliases.USB_IDS -> nested(a).forEach(n -> out.add(Map.entry("alias", DeviceTableAliases.usb(n, site))));
                 case SOFTDEP -> out.add(Map.entry("softdep", softdep(a)));

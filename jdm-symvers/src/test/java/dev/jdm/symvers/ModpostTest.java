@@ -240,6 +240,25 @@ class ModpostTest {
     }
 
     @Test
+    void shouldWritePlatformIdsAsPlatformAliasesAndRefuseABadName() {
+        Modpost.Output out = run("""
+                @dev.jdm.abi.hw.PlatformId("serial8250")
+                public final class M implements LoadableModule {
+                    public M(ModuleContext c) {}
+                    public void close() {}
+                }
+                """);
+        assertThat(out.modinfo().all("alias")).containsExactly("platform:serial8250");
+        assertThatThrownBy(() -> run("""
+                @dev.jdm.abi.hw.PlatformId("Serial 8250")
+                public final class M implements LoadableModule {
+                    public M(ModuleContext c) {}
+                    public void close() {}
+                }
+                """)).hasMessageContaining("@PlatformId \"Serial 8250\" is not 1-32 of [a-z0-9_-]");
+    }
+
+    @Test
     void shouldRefuseAPciIdFieldOutsideItsWidth() {
         assertThatThrownBy(() -> run("""
                 @dev.jdm.abi.hw.PciId(vendor = 0x1af4, baseClass = 0x100)

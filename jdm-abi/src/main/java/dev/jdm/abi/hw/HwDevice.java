@@ -10,10 +10,10 @@ import dev.jdm.abi.Since;
 @Provided
 @Since("JDM_1.2")
 public interface HwDevice {
-    /** The bus: {@code pci}. */
+    /** The bus: {@code pci}, or {@code platform} for a device no bus enumerates. */
     String bus();
 
-    /** The device's address on its bus, e.g. {@code 0001:00:03.0}. */
+    /** The device's address on its bus, e.g. {@code 0001:00:03.0}, or a platform device's {@code serial8250.0}. */
     String name();
 
     /** Its modalias, as the driver's aliases matched it. */
@@ -22,11 +22,16 @@ public interface HwDevice {
     /** False once the device has been removed: outstanding I/O should fail with ENODEV. */
     boolean present();
 
-    /** Its config space. */
+    /**
+     * Its config space.
+     *
+     * @throws HwException ENXIO for a platform device, which has none
+     */
     PciConfig config();
 
     /**
-     * The memory BAR {@code bar} as a window of register accesses.
+     * The memory BAR {@code bar} (a platform device's memory resource {@code bar}) as a window of
+     * register accesses.
      *
      * @throws HwException ENXIO if the device has no memory BAR there
      */

@@ -137,7 +137,7 @@ final class DomainHw {
         Binding b = new Binding(module, dev);
         bindings.put(binding, b);
         try {
-            call(HwOps.PROBE, module, binding, 0, w -> w.message(dev.name()).message(dev.modalias()).i(dev.msixVectors()), CALL_TIMEOUT_MS);
+            call(HwOps.PROBE, module, binding, 0, w -> w.message(dev.name()).message(dev.modalias()).i(dev.msixVectors()).name(dev.bus()), CALL_TIMEOUT_MS);
         } catch (RuntimeException e) {
             release(binding);
             throw e;

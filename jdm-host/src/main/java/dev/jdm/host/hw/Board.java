@@ -76,8 +76,9 @@ public final class Board implements AutoCloseable {
         Slot slot;
         synchronized (this) {
             String name = null;
-            for (int n = 1; n < SLOTS && name == null; n++) {
-                String candidate = String.format("%s:00:%02x.0", DOMAIN, n);
+            for (int n = device.platformName() != null ? 0 : 1; n < SLOTS && name == null; n++) {
+                // a platform device is named as Linux names it, NAME.N; a PCI function by its address
+                String candidate = device.platformName() != null ? device.platformName() + "." + n : String.format("%s:00:%02x.0", DOMAIN, n);
                 if (!slots.containsKey(candidate)) {
                     name = candidate;
                 }
@@ -97,7 +98,8 @@ public final class Board implements AutoCloseable {
             throw new HostException(Errno.EINVAL, slot.name + ": the device cannot be plugged: " + e.getMessage());
         }
         PciIdentity id = device.identity();
-        log.append(LogLevel.INFO, "hw", String.format("%s: [%04x:%04x] plugged, %s", slot.name, id.vendor(), id.device(), slot.modalias));
+        log.append(LogLevel.INFO, "hw", slot.platform() ? slot.name + ": plugged on the platform bus, " + slot.modalias
+                : String.format("%s: [%04x:%04x] plugged, %s", slot.name, id.vendor(), id.device(), slot.modalias));
         if (!bindToRegistered(slot)) {
             modprobe.accept(slot.modalias);
         }
@@ -111,7 +113,7 @@ public final class Board implements AutoCloseable {
      * @throws HostException ENODEV if there is no such device
      */
     public void unplug(String name) {
-        if (name.startsWith("usb")) {
+        if (name.startsWith("usb1-")) {
             usb.unplug(name);
             return;
         }
@@ -252,7 +254,7 @@ public final class Board implements AutoCloseable {
                 if (!slot.present()) {
                     throw new HwException(HwException.ENODEV, "removed before its probe");
                 }
-                device.grant("pci", slot.name, 0, 0);
+                device.grant(slot.platform() ? "platform" : "pci", slot.name, 0, 0);
                 binding = driver.driver().probe(device);
                 if (binding == null) {
                     throw new HwException(HwException.EINVAL, "probe returned no binding");

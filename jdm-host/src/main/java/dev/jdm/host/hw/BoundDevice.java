@@ -38,7 +38,7 @@ final class BoundDevice implements HwDevice {
         this.driver = driver;
         this.grants = grants;
         // a real device's config is only read: its MSI-X stays the kernel's, and no vector is granted
-        this.msix = slot.device.configReadOnly() ? Optional.empty() : MsixControl.of(slot.device);
+        this.msix = slot.device.configReadOnly() || slot.platform() ? Optional.empty() : MsixControl.of(slot.device);
         this.config = new ConfigWindow(this, slot.device, msix.map(MsixControl::controlOffset).orElse(-1));
         this.dma = new DeviceDma(driver.kmem(), slot.dma, slot.name);
     }
@@ -81,7 +81,7 @@ final class BoundDevice implements HwDevice {
     int revoke() {
         live = false;
         irqs.forEach(IrqLine::free);
-        if (slot.present() && !slot.device.configReadOnly()) {
+        if (slot.present() && !slot.device.configReadOnly() && !slot.platform()) {
             msix.ifPresent(MsixControl::disable);
             MsixControl.quiesce(slot.device);
         }
@@ -90,7 +90,7 @@ final class BoundDevice implements HwDevice {
 
     @Override
     public String bus() {
-        return "pci";
+        return slot.platform() ? "platform" : "pci";
     }
 
     @Override
@@ -110,6 +110,9 @@ final class BoundDevice implements HwDevice {
 
     @Override
     public PciConfig config() {
+        if (slot.platform()) {
+            throw new HwException(HwException.ENXIO, slot.name + " is a platform device: it has no config space");
+        }
         return config;
     }
 
@@ -152,7 +155,7 @@ final class BoundDevice implements HwDevice {
         if (slot.device.configReadOnly()) {
             throw new HwException(HwException.ENXIO, slot.name + ": only its config space is granted (read-only), no interrupts");
         }
-        if (intx && slot.device.configRead(PciConfigSpace.INTERRUPT_PIN, 1) == 0) {
+        if (intx && !slot.platform() && slot.device.configRead(PciConfigSpace.INTERRUPT_PIN, 1) == 0) {
             throw new HwException(HwException.ENXIO, slot.name + " has no INTx pin");
         }
         if (!intx && (vector < 0 || vector >= msixVectors())) {

@@ -7,6 +7,7 @@ import dev.jdm.host.export.ExportService;
 import dev.jdm.host.grant.GrantDescriptors;
 import dev.jdm.hw.emu.Backing;
 import dev.jdm.hw.emu.EmulatedDevice;
+import dev.jdm.hw.emu.PlatformDevice;
 import dev.jdm.hw.emu.RamBacking;
 import dev.jdm.hw.emu.RealConfigDevice;
 import dev.jdm.hw.pci.SysfsPci;
@@ -47,7 +48,7 @@ public final class EmulatedDevices {
 
     private static final Map<String, Set<String>> PARAMS = Map.of(
             "virtio-blk", Set.of("file", "size", "read_only", "serial"),
-            "uart16550", Set.of("socket"),
+            "uart16550", Set.of("socket", "bus"),
             "pci-config", Set.of("address", "sysfs_root"),
             "cdc-acm", Set.of("socket"));
 
@@ -123,6 +124,10 @@ public final class EmulatedDevices {
     }
 
     private static Made uart(Map<String, String> p) {
+        String bus = p.getOrDefault("bus", "pci");
+        if (!bus.equals("pci") && !bus.equals("platform")) {
+            throw new HwException(HwException.EINVAL, "uart16550: bus=" + bus + " is pci (a PCI serial function) or platform (serial8250, as the PC's UART)");
+        }
         String socket = p.get("socket");
         if (socket == null || !socket.startsWith("/")) {
             throw new HwException(HwException.EINVAL, "uart16550: socket=PATH (absolute) names the Unix socket its far side listens on");
@@ -133,7 +138,8 @@ public final class EmulatedDevices {
         } catch (IOException e) {
             throw new HwException(HwException.EIO, "uart16550: cannot listen on " + socket + ": " + e.getMessage());
         }
-        return new Made(new Uart16550Device(line), "uart16550", "unix socket " + socket, line::close);
+        EmulatedDevice uart = new Uart16550Device(line);
+        return new Made(bus.equals("platform") ? new PlatformDevice(uart, "serial8250") : uart, "uart16550", "unix socket " + socket, line::close);
     }
 
     /** A USB CDC-ACM serial device on the USB bus; its far side listens on a Unix socket. */

@@ -80,9 +80,9 @@ public final class HwService implements ModuleService<HwLayer> {
                 if (registration != null) {
                     throw new HwException(HwException.EBUSY, module.name() + " has registered its driver already");
                 }
-                List<String> aliases = module.info().all("alias").stream().filter(a -> a.startsWith("pci:")).toList();
+                List<String> aliases = module.info().all("alias").stream().filter(a -> a.startsWith("pci:") || a.startsWith("platform:")).toList();
                 if (aliases.isEmpty()) {
-                    throw new HwException(HwException.EINVAL, module.name() + " declares no @PciId, so no device can match it");
+                    throw new HwException(HwException.EINVAL, module.name() + " declares no @PciId or @PlatformId, so no device can match it");
                 }
                 r = new DriverRegistration(module.name(), aliases, driver, module.face(Kmem.class), log);
                 registration = r;

@@ -37,7 +37,12 @@ final class Slot implements BoardPort {
         this.made = made;
         this.device = made.device();
         PciIdentity id = device.identity();
-        this.modalias = Modalias.pci(id.vendor(), id.device(), id.subsystemVendor(), id.subsystemDevice(), id.classCode());
+        this.modalias = device.platformName() != null ? "platform:" + device.platformName()
+                : Modalias.pci(id.vendor(), id.device(), id.subsystemVendor(), id.subsystemDevice(), id.classCode());
+    }
+
+    boolean platform() {
+        return device.platformName() != null;
     }
 
     boolean present() {

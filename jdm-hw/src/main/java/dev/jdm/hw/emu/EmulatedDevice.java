@@ -47,4 +47,13 @@ public interface EmulatedDevice {
     default boolean configReadOnly() {
         return false;
     }
+
+    /**
+     * The name of a device on the platform bus ({@code serial8250}), which no bus enumerates: it has
+     * no config space a driver sees, its resources are its BARs, its interrupt its INTx line. Null
+     * for a PCI function.
+     */
+    default String platformName() {
+        return null;
+    }
 }

@@ -6,11 +6,13 @@ import dev.jdm.abi.ModuleContext;
 import dev.jdm.abi.Param;
 import dev.jdm.abi.hw.HwException;
 import dev.jdm.abi.hw.PciId;
+import dev.jdm.abi.hw.PlatformId;
 import java.util.BitSet;
 
 /**
  * The 16550A serial driver module: binds QEMU's PCI serial function and any PCI function whose
- * class says "16550-compatible serial controller" (07/00/02), as Linux's 8250_pci does, and gives
+ * class says "16550-compatible serial controller" (07/00/02), as Linux's 8250_pci does, and the
+ * platform bus's {@code serial8250} (the PC's UART, which nothing enumerates), and gives
  * each a tty node (Linux's ttyS numbers, 4:64 on; names are lower-case here) {@code serial0}, {@code serial1}, ... in the order they bind.
  */
 @DriverModule(name = "uart16550", version = "1.0", license = "GPL", author = "jdm developers",
@@ -18,6 +20,7 @@ import java.util.BitSet;
 @Param(name = "baud", type = Param.Type.LONG, defaultValue = "115200", description = "initial line speed: 115200 divided by a whole number")
 @PciId(vendor = 0x1b36, device = 0x0002)
 @PciId(vendor = PciId.ANY, baseClass = 0x07, subClass = 0x00, progIf = 0x02)
+@PlatformId("serial8250")
 public final class Uart16550 implements LoadableModule {
     private final BitSet minors = new BitSet();
 

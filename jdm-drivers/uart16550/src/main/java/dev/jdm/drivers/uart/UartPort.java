@@ -52,7 +52,9 @@ final class UartPort implements HwBinding, Serial {
         this.ctx = ctx;
         this.dev = dev;
         this.onRemoved = onRemoved;
-        dev.config().write(4, 2, dev.config().read(4, 2) | 0x1); // I/O space decode
+        if (dev.bus().equals("pci")) {
+            dev.config().write(4, 2, dev.config().read(4, 2) | 0x1); // I/O space decode; a platform device decodes from power-on
+        }
         this.pio = dev.pio(0);
         identify();
         this.baud = baud;

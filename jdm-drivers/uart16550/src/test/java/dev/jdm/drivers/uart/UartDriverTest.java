@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class UartDriverTest {
     @TempDir Path tmp;
-    private Host host;
+    protected Host host;
     private UnixSocketLine line;
     private Uart16550Device chip;
     private SocketChannel peer;
@@ -44,9 +44,14 @@ class UartDriverTest {
         host = Host.start(new Host.Options(config, tmp.resolve("gate.sock"), tmp.resolve("state"), null, null));
         line = UnixSocketLine.listen(tmp.resolve("line.sock"));
         chip = new Uart16550Device(line);
-        host.board().plug(chip);
+        host.board().plug(onBoard(chip));
         host.modules().load(JarContents.read(Path.of("target/classes")), "target/classes", loadParams(), false);
         peer = SocketChannel.open(UnixDomainSocketAddress.of(tmp.resolve("line.sock")));
+    }
+
+    /** The device as it goes on the board: the chip as a PCI serial function (a subclass puts it on the platform bus). */
+    protected dev.jdm.hw.emu.EmulatedDevice onBoard(Uart16550Device chip) {
+        return chip;
     }
 
     /** The line speed the driver is loaded with. */
@@ -119,7 +124,7 @@ class UartDriverTest {
     @Test
     void shouldEndReadsAndRemoveTheNodeWhenTheChipIsPulled() throws Exception {
         OpenFile f = host.chr().open("serial0", CharOpen.READ | CharOpen.NONBLOCK, admin);
-        host.board().unplug("0001:00:01.0");
+        host.board().unplug(host.board().list().getFirst().name());
         assertThat(host.chr().find("serial0")).isEmpty();
         assertThatThrownBy(() -> f.read(16, Heartbeat.NONE)).isInstanceOf(HostException.class);
         f.close();

@@ -45,6 +45,7 @@ final class DomainHwCalls {
         String name = op == HwOps.PROBE ? in.message("device") : "";
         String modalias = op == HwOps.PROBE ? in.message("modalias") : "";
         int msix = op == HwOps.PROBE ? in.i("msix vectors", 0, 2048) : 0;
+        String bus = op == HwOps.PROBE ? in.name("bus") : "";
         in.end();
         Thread.ofVirtual().name("hw-" + module + "-" + binding).start(() -> {
             int errno = 0;
@@ -52,7 +53,7 @@ final class DomainHwCalls {
             String message = "";
             try {
                 value = switch (op) {
-                    case HwOps.PROBE -> probe(module, binding, name, modalias, msix);
+                    case HwOps.PROBE -> probe(module, binding, name, modalias, msix, bus);
                     case HwOps.REMOVE -> remove(binding);
                     default -> interrupt(binding, vector);
                 };
@@ -67,12 +68,12 @@ final class DomainHwCalls {
         });
     }
 
-    private long probe(String module, long binding, String name, String modalias, int msix) {
+    private long probe(String module, long binding, String name, String modalias, int msix, String bus) {
         HwDriver driver = drivers.get(module);
         if (driver == null) {
             throw new HwException(HwException.ENODEV, module + " has no hardware driver in this domain");
         }
-        RemoteHwDevice dev = new RemoteHwDevice(host, module, binding, name, modalias, msix);
+        RemoteHwDevice dev = new RemoteHwDevice(host, module, binding, bus, name, modalias, msix);
         devices.put(binding, dev); // before the probe: its interrupts come while it runs (an LU's first reads)
         HwBinding b;
         try {

@@ -35,6 +35,7 @@ final class RemoteHwDevice implements HwDevice {
     private final HostLink host;
     private final String module;
     private final long binding;
+    private final String bus;
     private final String name;
     private final String modalias;
     private final int msix;
@@ -42,10 +43,11 @@ final class RemoteHwDevice implements HwDevice {
     private final Set<DmaBuffer> buffers = ConcurrentHashMap.newKeySet();
     private volatile boolean released;
 
-    RemoteHwDevice(HostLink host, String module, long binding, String name, String modalias, int msix) {
+    RemoteHwDevice(HostLink host, String module, long binding, String bus, String name, String modalias, int msix) {
         this.host = host;
         this.module = module;
         this.binding = binding;
+        this.bus = bus;
         this.name = name;
         this.modalias = modalias;
         this.msix = msix;
@@ -104,7 +106,7 @@ final class RemoteHwDevice implements HwDevice {
 
     @Override
     public String bus() {
-        return "pci";
+        return bus;
     }
 
     @Override
@@ -128,6 +130,9 @@ final class RemoteHwDevice implements HwDevice {
 
     @Override
     public PciConfig config() {
+        if (bus.equals("platform")) {
+            throw new HwException(HwException.ENXIO, name + " is a platform device: it has no config space");
+        }
         return new PciConfig() {
             @Override
             public int size() {
