@@ -48,7 +48,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class HwBlockBench {
     static final long SIZE = 256L << 20;
 
-    @Param({"ramdisk", "virtio-blk", "virtio-blk-isolated"})
+    @Param({"ramdisk", "virtio-blk", "virtio-blk-inline", "virtio-blk-isolated"})
     public String driver;
 
     private Path dir;
@@ -69,7 +69,8 @@ public class HwBlockBench {
         Path modules = Path.of(System.getProperty("jdm.bench.modules", "jdm-cli/target/modules"));
         String name;
         if (driver.startsWith("virtio-blk")) {
-            host.board().plug(new VirtioBlkDevice(new RamBacking(SIZE), "bench", false));
+            // virtio-blk-inline: the device serves a kick in the thread that wrote the doorbell
+            host.board().plug(new VirtioBlkDevice(new RamBacking(SIZE), "bench", false, VirtioBlkDevice.DEFAULT_WORKERS, driver.endsWith("inline")));
             host.modules().load(JarContents.read(modules.resolve("virtio-blk.jar")), "virtio-blk.jar",
                     driver.endsWith("isolated") ? Map.of("domain", "isolated:bench") : Map.of(), false);
             name = "vda";
@@ -129,7 +130,7 @@ public class HwBlockBench {
             byDriver.computeIfAbsent(r.getParams().getParam("driver"), k -> new TreeMap<>()).put(op, r.getPrimaryResult().getScore());
         }
         Map<String, Double> ram = byDriver.getOrDefault("ramdisk", Map.of());
-        for (String d : new String[] {"virtio-blk", "virtio-blk-isolated"}) {
+        for (String d : new String[] {"virtio-blk", "virtio-blk-inline", "virtio-blk-isolated"}) {
             Map<String, Double> v = byDriver.getOrDefault(d, Map.of());
             System.out.println(d + " / ramdisk throughput (ops/s), same run:");
             for (var e : ram.entrySet()) {

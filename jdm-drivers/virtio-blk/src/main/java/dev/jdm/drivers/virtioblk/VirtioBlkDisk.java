@@ -210,8 +210,15 @@ final class VirtioBlkDisk implements HwBinding {
         }
     }
 
+    /**
+     * Puts the batch on the ring and publishes it under the lock, then notifies the device after
+     * letting the lock go, as Linux's virtqueue_kick_prepare and virtqueue_notify are split: a
+     * device that serves the kick at once never holds the lock other submitters and the interrupt
+     * handler need.
+     */
     private void submit(BlockBatch batch) {
         List<Done> done = new ArrayList<>();
+        long notify = -1;
         lock.lock();
         try {
             for (int i = 0, n = batch.size(); i < n; i++) {
@@ -222,9 +229,15 @@ final class VirtioBlkDisk implements HwBinding {
                 }
                 split(r, done);
             }
-            kick();
+            if (!dead) {
+                vq.publish();
+                notify = notifyOffset;
+            }
         } finally {
             lock.unlock();
+        }
+        if (notify >= 0) {
+            pci.notifyQueue(notify, 0);
         }
         complete(done);
     }
@@ -318,15 +331,21 @@ final class VirtioBlkDisk implements HwBinding {
     private boolean reapAndRefill() {
         List<Done> done = new ArrayList<>();
         boolean any;
+        long notify = -1;
         lock.lock();
         try {
             if (vq == null) {
                 return false; // an interrupt or a poll before the queue exists
             }
             any = reapLocked(done);
-            refill();
+            if (refillLocked()) {
+                notify = notifyOffset;
+            }
         } finally {
             lock.unlock();
+        }
+        if (notify >= 0) {
+            pci.notifyQueue(notify, 0);
         }
         complete(done);
         return any;
@@ -347,14 +366,22 @@ final class VirtioBlkDisk implements HwBinding {
         return any;
     }
 
-    private void refill() {
+    /** Moves waiting requests onto the ring while it has room and publishes them; true if any were added. Under the lock. */
+    private boolean refillLocked() {
         boolean added = false;
         while (!waiting.isEmpty() && !dead && issue(waiting.peek())) {
             waiting.poll();
             added = true;
         }
         if (added) {
-            kick();
+            vq.publish();
+        }
+        return added;
+    }
+
+    private void refill() {
+        if (refillLocked()) {
+            pci.notifyQueue(notifyOffset, 0);
         }
     }
 

@@ -67,6 +67,25 @@ final class BlkWorker implements Runnable {
         }
     }
 
+    /**
+     * Serves the chains available now on the calling thread, then returns: a kick served in the
+     * thread that wrote the doorbell, as QEMU serves one in the vCPU thread when ioeventfd is off.
+     */
+    void serveAvailable() {
+        try {
+            for (VirtioPciFunction.Taken t; (t = function.poll()) != null;) {
+                try {
+                    serve(t);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, name + ": request " + t.chain().head() + " broke the device model", e);
+                    function.fail(t, "internal error serving request " + t.chain().head() + ": " + e);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void serve(VirtioPciFunction.Taken t) throws InterruptedException {
         DescriptorChain c = t.chain();
         if (c.writableLength() == 0) {

@@ -51,6 +51,8 @@ public final class VirtioBlkDevice implements EmulatedDevice {
     private final Faults faults = new Faults();
     private final String serial;
     private final VirtioPciFunction function;
+    /** Serves kicks in the writing thread, when asked for; null otherwise. */
+    private final BlkWorker kicks;
 
     /**
      * A disk over {@code backing} of {@code backing.size() / 512} sectors, answering GET_ID with
@@ -66,6 +68,16 @@ public final class VirtioBlkDevice implements EmulatedDevice {
      * at once (1: one at a time, completed in ring order).
      */
     public VirtioBlkDevice(Backing backing, String serial, boolean readOnly, int workers) {
+        this(backing, serial, readOnly, workers, Boolean.getBoolean("jdm.hw.virtio-blk.inline-kicks"));
+    }
+
+    /**
+     * As {@link #VirtioBlkDevice(Backing, String, boolean, int)}; with {@code inlineKicks} a write to
+     * the notify address also serves the chains available then in the writing thread before it
+     * returns (as QEMU serves a kick in the vCPU thread when ioeventfd is off), so the copy runs on
+     * the core whose buffer it is; the workers serve what arrives meanwhile.
+     */
+    public VirtioBlkDevice(Backing backing, String serial, boolean readOnly, int workers, boolean inlineKicks) {
         Objects.requireNonNull(backing, "backing");
         if (workers < 1) {
             throw new IllegalArgumentException("virtio-blk \"" + serial + "\": workers must be at least 1, not " + workers);
@@ -81,6 +93,7 @@ public final class VirtioBlkDevice implements EmulatedDevice {
         function = new VirtioPciFunction(cfg, VirtioBlk.features(readOnly), MSIX_VECTORS, faults,
                 new BlkDeviceConfig(backing.size() / VirtioBlk.SECTOR),
                 fn -> new BlkWorker(fn, backing, readOnly, id, faults, name), workers, name);
+        this.kicks = inlineKicks ? new BlkWorker(function, backing, readOnly, id, faults, name + " kick") : null;
     }
 
     private static int defaultWorkers() {
@@ -116,6 +129,9 @@ public final class VirtioBlkDevice implements EmulatedDevice {
     @Override
     public void barWrite(int bar, long offset, int size, long value) {
         function.barWrite(bar, offset, size, value);
+        if (kicks != null && VirtioPciFunction.isKick(bar, offset, value)) {
+            kicks.serveAvailable();
+        }
     }
 
     @Override

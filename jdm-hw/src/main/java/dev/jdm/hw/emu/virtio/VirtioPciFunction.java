@@ -217,6 +217,25 @@ final class VirtioPciFunction implements CommonConfig.Listener {
 
     /** Waits for the next chain to serve; null once the device is unplugged. */
     Taken next() throws InterruptedException {
+        return take(true);
+    }
+
+    /** The next chain to serve if one is available now; null if none is (or the device is unplugged). */
+    Taken poll() {
+        try {
+            return take(false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** Whether a BAR write is a kick of queue 0 (its notify address, the queue's index as value). */
+    static boolean isKick(int bar, long offset, long value) {
+        return bar == 0 && offset == NOTIFY_CFG && (value & 0xffff) == 0;
+    }
+
+    private Taken take(boolean wait) throws InterruptedException {
         lock.lock();
         try {
             while (!removed) {
@@ -239,6 +258,9 @@ final class VirtioPciFunction implements CommonConfig.Listener {
                         needsReset("internal error reading the available ring: " + e);
                         continue;
                     }
+                }
+                if (!wait) {
+                    return null;
                 }
                 work.await();
             }
