@@ -39,7 +39,7 @@ public final class LsmodClient {
      * in the generated class (a field this build does not know is skipped, not a result).
      */
     static final java.util.Set<Integer> RESULTS = java.util.Set.of(10, 11, 12, 14, 15, 16, 17, 19, 20, 21, 22, 60, 61, 40, 41, 42,
-            80, 81, 100, 101, 102, 120, 121, 122, 123, 124, 125, 126, 127, 128, 129, 140, 142);
+            80, 81, 100, 101, 102, 120, 121, 122, 123, 124, 125, 126, 127, 128, 129, 140, 142, 150);
 
     private LsmodClient() {}
 
