@@ -41,6 +41,13 @@ final class RemoteHwDevice implements HwDevice {
     private final int msix;
     private final Map<Integer, IrqHandler> handlers = new ConcurrentHashMap<>();
     private final Set<DmaBuffer> buffers = ConcurrentHashMap.newKeySet();
+    /**
+     * Bounce buffers of streaming maps given back, by size in pages, for the next map of that size:
+     * a buffer costs the host a memfd, two mappings and a descriptor, too much to pay per request.
+     */
+    private final Map<Long, java.util.ArrayDeque<DmaBuffer>> bounces = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong bouncesHeld = new java.util.concurrent.atomic.AtomicLong();
+    private static final long BOUNCE_CACHE = 64L << 20;
     private volatile boolean released;
 
     RemoteHwDevice(HostLink host, String module, long binding, String bus, String name, String modalias, int msix) {
@@ -99,6 +106,7 @@ final class RemoteHwDevice implements HwDevice {
     void release() {
         released = true;
         handlers.clear();
+        bounces.clear();
         for (DmaBuffer b : Set.copyOf(buffers)) {
             b.close();
         }
@@ -367,9 +375,21 @@ final class RemoteHwDevice implements HwDevice {
                 if (!memory.isNative() || memory.byteSize() < 1) {
                     throw new HwException(HwException.EINVAL, name + ": only native memory of at least one byte can be mapped for DMA");
                 }
-                DmaBuffer bounce = coherent(memory.byteSize());
-                bounce.memory().copyFrom(memory);
-                return new Bounced(memory, bounce);
+                long pages = DomainProtocol.pages(memory.byteSize());
+                DmaBuffer bounce = null;
+                java.util.ArrayDeque<DmaBuffer> free = bounces.get(pages);
+                if (free != null) {
+                    synchronized (free) {
+                        bounce = free.poll();
+                    }
+                }
+                if (bounce != null) {
+                    bouncesHeld.addAndGet(-pages);
+                } else {
+                    bounce = coherent(pages);
+                }
+                MemorySegment.copy(memory, 0, bounce.memory(), 0, memory.byteSize());
+                return new Bounced(memory, bounce, pages);
             }
 
             @Override
@@ -428,14 +448,16 @@ final class RemoteHwDevice implements HwDevice {
     }
 
     /** A streaming mapping bounced through a shared buffer: what the device wrote is copied back at close. */
-    private static final class Bounced implements DmaBuffer {
+    private final class Bounced implements DmaBuffer {
         private final MemorySegment memory;
         private final DmaBuffer bounce;
+        private final long pages;
         private final AtomicBoolean closed = new AtomicBoolean();
 
-        Bounced(MemorySegment memory, DmaBuffer bounce) {
+        Bounced(MemorySegment memory, DmaBuffer bounce, long pages) {
             this.memory = memory;
             this.bounce = bounce;
+            this.pages = pages;
         }
 
         @Override
@@ -456,8 +478,16 @@ final class RemoteHwDevice implements HwDevice {
         @Override
         public void close() {
             if (closed.compareAndSet(false, true)) {
-                memory.copyFrom(bounce.memory());
-                bounce.close();
+                MemorySegment.copy(bounce.memory(), 0, memory, 0, memory.byteSize());
+                if (!released && bouncesHeld.addAndGet(pages) <= BOUNCE_CACHE) {
+                    java.util.ArrayDeque<DmaBuffer> free = bounces.computeIfAbsent(pages, k -> new java.util.ArrayDeque<>());
+                    synchronized (free) {
+                        free.push(bounce); // kept mapped for the next map of this size
+                    }
+                } else {
+                    bouncesHeld.addAndGet(-pages);
+                    bounce.close();
+                }
             }
         }
     }
