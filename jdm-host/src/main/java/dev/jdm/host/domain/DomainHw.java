@@ -5,26 +5,18 @@ import dev.jdm.abi.hw.DmaBuffer;
 import dev.jdm.abi.hw.HwBinding;
 import dev.jdm.abi.hw.HwDevice;
 import dev.jdm.abi.hw.HwException;
-import dev.jdm.abi.hw.HwLayer;
 import dev.jdm.abi.hw.Irq;
 import dev.jdm.abi.hw.IrqResult;
 import dev.jdm.abi.hw.Mmio;
 import dev.jdm.abi.hw.Pio;
-import dev.jdm.host.hw.HwService;
 import dev.jdm.host.module.ModuleSite;
 import dev.jdm.isolation.channel.ControlChannelException;
 import dev.jdm.isolation.channel.Frame;
 import dev.jdm.isolation.process.DomainProcess;
 import dev.jdm.isolation.shm.SharedRegion;
 import java.io.IOException;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -44,12 +36,8 @@ final class DomainHw {
     static final long IRQ_TIMEOUT_MS = 5_000;
 
     private final Domain domain;
-    private final AtomicLong ids = new AtomicLong();
-    private final Map<Long, CompletableFuture<long[]>> pending = new ConcurrentHashMap<>();
-    private final Map<Long, String> messages = new ConcurrentHashMap<>();
+    private final DomainDriverCalls calls;
     private final Map<Long, Binding> bindings = new ConcurrentHashMap<>();
-    private final Set<String> registered = ConcurrentHashMap.newKeySet();
-    private volatile DomainProcess serving;
     /** The last (up to 4096) delays from the host's proxy handler starting to the domain's handler starting. */
     private final long[] transit = new long[4096];
     private long transits;
@@ -76,10 +64,11 @@ final class DomainHw {
 
     DomainHw(Domain domain) {
         this.domain = domain;
+        this.calls = new DomainDriverCalls(domain);
     }
 
     void newProcess(DomainProcess p) {
-        serving = p;
+        calls.newProcess(p);
     }
 
     boolean handle(DomainProcess p, Frame f) throws ControlChannelException {
@@ -93,12 +82,7 @@ final class DomainHw {
                 long value = in.l("value");
                 String message = in.message("message");
                 in.end();
-                CompletableFuture<long[]> c = pending.remove(id);
-                if (c == null) {
-                    throw new ControlChannelException("HW_RESULT answer to call " + id + ", which is not waiting");
-                }
-                messages.put(id, message);
-                c.complete(new long[] {errno, value});
+                calls.answered(id, errno, value, message, "HW_RESULT");
             }
             default -> {
                 return false;
@@ -112,28 +96,12 @@ final class DomainHw {
         long id = in.l("id");
         ModuleSite site = domain.site(in.name("module"));
         in.end();
-        String module = site.name();
-        // on its own thread: registering probes, and a probe waits for the domain, which needs this reader
-        Thread.ofVirtual().name("domain-hw-register-" + module).start(() -> {
-            int errno = 0;
-            String message = "";
-            try {
-                site.face(HwLayer.class).register(dev -> probe(module, dev));
-                registered.add(module);
-            } catch (HwException e) {
-                errno = e.errno();
-                message = e.getMessage();
-            } catch (RuntimeException e) {
-                errno = HwException.EIO;
-                message = module + ": " + e;
-            }
-            answer(p, id, errno, 0, message, -1);
-        });
+        calls.register(p, id, site, "hw", hw -> hw.register(dev -> probe(site.name(), dev)));
     }
 
     /** The proxy's probe: the device gets a binding number and the domain's driver is asked. */
     private HwBinding probe(String module, HwDevice dev) {
-        long binding = ids.incrementAndGet();
+        long binding = calls.nextId();
         Binding b = new Binding(module, dev);
         bindings.put(binding, b);
         try {
@@ -144,7 +112,7 @@ final class DomainHw {
         }
         return () -> {
             try {
-                if (serving != null && !b.gone) {
+                if (calls.serving() && !b.gone) {
                     call(HwOps.REMOVE, module, binding, 0, w -> w, CALL_TIMEOUT_MS);
                 }
             } catch (HwException e) {
@@ -175,39 +143,7 @@ final class DomainHw {
 
     /** Calls the domain's driver and waits; the answer's value, or its errno thrown. */
     private long call(int op, String module, long binding, int vector, java.util.function.UnaryOperator<DomainProtocol.Writer> extra, long timeoutMs) {
-        DomainProcess p = serving;
-        if (p == null) {
-            throw new HwException(HwException.ENODEV, "domain " + domain.name() + " is " + domain.state().label());
-        }
-        long id = ids.incrementAndGet();
-        CompletableFuture<long[]> f = new CompletableFuture<>();
-        pending.put(id, f);
-        try {
-            DomainChannel.send(p, DomainProtocol.HW_CALL,
-                    extra.apply(new DomainProtocol.Writer().l(id).i(op).name(module).l(binding).i(vector)).bytes());
-            if (serving != p) {
-                throw new HwException(HwException.ENODEV, "domain " + domain.name() + " died");
-            }
-            long[] r = f.get(timeoutMs, TimeUnit.MILLISECONDS);
-            String message = messages.remove(id);
-            if (r[0] != 0) {
-                throw new HwException((int) r[0], message == null || message.isEmpty() ? module + ": errno " + r[0] : message);
-            }
-            return r[1];
-        } catch (IOException e) {
-            throw new HwException(HwException.ENODEV, "domain " + domain.name() + ": " + e.getMessage());
-        } catch (TimeoutException e) {
-            domain.log().append(LogLevel.ERR, "domain", domain.name() + ": " + module + ": no answer in " + timeoutMs + " ms to a hardware call");
-            throw new HwException(HwException.ETIMEDOUT, "domain " + domain.name() + " did not answer in " + timeoutMs + " ms");
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof HwException h ? h : new HwException(HwException.EIO, String.valueOf(e.getCause()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new HwException(HwException.EIO, "interrupted");
-        } finally {
-            pending.remove(id);
-            messages.remove(id);
-        }
+        return calls.call(DomainProtocol.HW_CALL, w -> extra.apply(w.i(op).name(module).l(binding).i(vector)), timeoutMs, module + ": a hardware call");
     }
 
     private void op(DomainProcess p, Frame f) throws ControlChannelException {
@@ -362,7 +298,7 @@ final class DomainHw {
     /** The host's interrupt handler for a vector of a domain's driver: the domain runs the real one. */
     private IrqResult interrupt(String module, long binding, int vector) {
         Binding b = bindings.get(binding);
-        if (b == null || b.gone || serving == null) {
+        if (b == null || b.gone || !calls.serving()) {
             return IrqResult.NONE;
         }
         long sent = System.nanoTime();
@@ -398,28 +334,12 @@ final class DomainHw {
      * quiesces the devices and unmaps their DMA), so the restarted modules probe them afresh.
      */
     void died(String why) {
-        serving = null;
-        for (Long id : List.copyOf(pending.keySet())) {
-            CompletableFuture<long[]> f = pending.remove(id);
-            if (f != null) {
-                f.completeExceptionally(new HwException(HwException.ENODEV, "domain " + domain.name() + " " + why));
-            }
-        }
         bindings.values().forEach(b -> b.gone = true);
-        for (String module : List.copyOf(registered)) {
-            registered.remove(module);
-            try {
-                if (domain.site(module).face(HwLayer.class) instanceof HwService.Registrations r) {
-                    r.unregisterAll();
-                }
-            } catch (ControlChannelException | RuntimeException e) {
-                domain.log().append(LogLevel.WARNING, "domain", domain.name() + ": " + module + ": unbinding its devices: " + e.getMessage());
-            }
-        }
+        calls.died(why);
     }
 
     /** The module left the domain: its host-side hw() face has removed its bindings. */
     void forget(String module) {
-        registered.remove(module);
+        calls.forget(module);
     }
 }

@@ -3,27 +3,18 @@ package dev.jdm.host.domain;
 import dev.jdm.abi.LogLevel;
 import dev.jdm.abi.hw.HwBinding;
 import dev.jdm.abi.hw.HwException;
-import dev.jdm.abi.hw.HwLayer;
 import dev.jdm.abi.hw.Urb;
 import dev.jdm.abi.hw.UsbEndpoint;
 import dev.jdm.abi.hw.UsbInterface;
-import dev.jdm.host.hw.HwService;
 import dev.jdm.host.module.ModuleSite;
 import dev.jdm.isolation.channel.ControlChannelException;
 import dev.jdm.isolation.channel.Frame;
 import dev.jdm.isolation.process.DomainProcess;
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * USB drivers of a domain's modules, as {@link DomainHw} carries PCI ones: a proxy registered on the
@@ -33,11 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class DomainUsb {
     private final Domain domain;
-    private final AtomicLong ids = new AtomicLong();
-    private final Map<Long, CompletableFuture<String>> pending = new ConcurrentHashMap<>();
+    private final DomainDriverCalls calls;
     private final Map<Long, Bound> bindings = new ConcurrentHashMap<>();
-    private final Set<String> registered = ConcurrentHashMap.newKeySet();
-    private volatile DomainProcess serving;
 
     /** An interface held for a driver in the domain (its own or one it claimed), and its URBs by the domain's ids. */
     private static final class Bound {
@@ -56,10 +44,11 @@ final class DomainUsb {
 
     DomainUsb(Domain domain) {
         this.domain = domain;
+        this.calls = new DomainDriverCalls(domain);
     }
 
     void newProcess(DomainProcess p) {
-        serving = p;
+        calls.newProcess(p);
     }
 
     boolean handle(DomainProcess p, Frame f) throws ControlChannelException {
@@ -72,15 +61,7 @@ final class DomainUsb {
                 int errno = in.i("errno", 0, 4095);
                 String message = in.message("message");
                 in.end();
-                CompletableFuture<String> c = pending.remove(id);
-                if (c == null) {
-                    throw new ControlChannelException("USB_RESULT answer to call " + id + ", which is not waiting");
-                }
-                if (errno == 0) {
-                    c.complete("");
-                } else {
-                    c.completeExceptionally(new HwException(errno, message));
-                }
+                calls.answered(id, errno, 0, message, "USB_RESULT");
             }
             default -> {
                 return false;
@@ -94,26 +75,11 @@ final class DomainUsb {
         long id = in.l("id");
         ModuleSite site = domain.site(in.name("module"));
         in.end();
-        String module = site.name();
-        Thread.ofVirtual().name("domain-usb-register-" + module).start(() -> {
-            int errno = 0;
-            String message = "";
-            try {
-                site.face(HwLayer.class).registerUsb(intf -> probe(module, intf));
-                registered.add(module);
-            } catch (HwException e) {
-                errno = e.errno();
-                message = e.getMessage();
-            } catch (RuntimeException e) {
-                errno = HwException.EIO;
-                message = module + ": " + e;
-            }
-            DomainChannel.sendQuietly(p, DomainProtocol.HW_ANSWER, new DomainProtocol.Writer().l(id).i(errno).l(0).message(message).bytes());
-        });
+        calls.register(p, id, site, "usb", hw -> hw.registerUsb(intf -> probe(site.name(), intf)));
     }
 
     private HwBinding probe(String module, UsbInterface intf) {
-        long binding = ids.incrementAndGet();
+        long binding = calls.nextId();
         Bound b = new Bound(module, intf);
         bindings.put(binding, b);
         try {
@@ -125,7 +91,7 @@ final class DomainUsb {
         }
         return () -> {
             try {
-                if (serving != null && !b.gone) {
+                if (calls.serving() && !b.gone) {
                     call(UsbOps.REMOVE, module, binding, w -> w);
                 }
             } catch (HwException e) {
@@ -148,28 +114,7 @@ final class DomainUsb {
     }
 
     private void call(int op, String module, long binding, java.util.function.UnaryOperator<DomainProtocol.Writer> extra) {
-        DomainProcess p = serving;
-        if (p == null) {
-            throw new HwException(HwException.ENODEV, "domain " + domain.name() + " is " + domain.state().label());
-        }
-        long id = ids.incrementAndGet();
-        CompletableFuture<String> f = new CompletableFuture<>();
-        pending.put(id, f);
-        try {
-            DomainChannel.send(p, DomainProtocol.USB_CALL, extra.apply(new DomainProtocol.Writer().l(id).i(op).name(module).l(binding)).bytes());
-            f.get(DomainHw.CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        } catch (IOException e) {
-            throw new HwException(HwException.ENODEV, "domain " + domain.name() + ": " + e.getMessage());
-        } catch (TimeoutException e) {
-            throw new HwException(HwException.ETIMEDOUT, "domain " + domain.name() + " did not answer in " + DomainHw.CALL_TIMEOUT_MS + " ms");
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof HwException h ? h : new HwException(HwException.EIO, String.valueOf(e.getCause()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new HwException(HwException.EIO, "interrupted");
-        } finally {
-            pending.remove(id);
-        }
+        calls.call(DomainProtocol.USB_CALL, w -> extra.apply(w.i(op).name(module).l(binding)), DomainHw.CALL_TIMEOUT_MS, module + ": a USB call");
     }
 
     private void op(DomainProcess p, Frame f) throws ControlChannelException {
@@ -236,7 +181,7 @@ final class DomainUsb {
             }
             case UsbOps.CLAIM -> {
                 UsbInterface claimed = intf.claim(a);
-                long id = ids.incrementAndGet();
+                long id = calls.nextId();
                 bindings.put(id, new Bound(bound.module, claimed));
                 bound.claimed.add(id);
                 out[0] = new byte[] {(byte) claimed.interfaceClass(), (byte) claimed.interfaceSubClass(), (byte) claimed.interfaceProtocol()};
@@ -275,31 +220,16 @@ final class DomainUsb {
         };
     }
 
+    /** The process died: waiting calls fail, its modules' interfaces are unbound, their URBs cancelled. */
     void died(String why) {
-        serving = null;
-        for (Long id : List.copyOf(pending.keySet())) {
-            CompletableFuture<String> f = pending.remove(id);
-            if (f != null) {
-                f.completeExceptionally(new HwException(HwException.ENODEV, "domain " + domain.name() + " " + why));
-            }
-        }
         bindings.values().forEach(b -> b.gone = true);
-        for (String module : List.copyOf(registered)) {
-            registered.remove(module);
-            try {
-                if (domain.site(module).face(HwLayer.class) instanceof HwService.Registrations r) {
-                    r.unregisterAll();
-                }
-            } catch (ControlChannelException | RuntimeException e) {
-                domain.log().append(LogLevel.WARNING, "domain", domain.name() + ": " + module + ": unbinding its USB interfaces: " + e.getMessage());
-            }
-        }
+        calls.died(why);
         for (Long id : List.copyOf(bindings.keySet())) {
             release(id);
         }
     }
 
     void forget(String module) {
-        registered.remove(module);
+        calls.forget(module);
     }
 }
