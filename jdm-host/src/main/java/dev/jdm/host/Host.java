@@ -254,7 +254,7 @@ public final class Host implements AutoCloseable {
             try {
                 board.plug(EmulatedDevices.make(spec.kind(), spec.params()));
             } catch (RuntimeException e) {
-                startupErrors.add("[[device]] " + spec.kind() + ": " + e.getMessage());
+                startupErrors.add("[[device]] " + e.getMessage()); // the message names the kind
                 log.append(LogLevel.ERR, "host", "coldplug of " + spec.kind() + " " + spec.params() + " failed: " + e.getMessage());
             }
         }
