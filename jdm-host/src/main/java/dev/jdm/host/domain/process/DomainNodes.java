@@ -96,6 +96,12 @@ final class DomainNodes {
         if (op == ChrOps.READ && (x < 1 || x > DomainProtocol.MAX_CHR_DATA)) {
             throw new ControlChannelException("CHR_OP frame: a read of " + x + " bytes, expected [1, " + DomainProtocol.MAX_CHR_DATA + "]");
         }
+        if (op == ChrOps.RELEASE) {
+            // on the reader, in frame order: an operation the host sent after the close (a call that
+            // feeds the node's readers) must find the file gone, as it is on the host; a release never blocks
+            run(id, op, module, node, file, x, y, z, text, fingerprint, data);
+            return;
+        }
         ops.execute(() -> run(id, op, module, node, file, x, y, z, text, fingerprint, data));
     }
 
