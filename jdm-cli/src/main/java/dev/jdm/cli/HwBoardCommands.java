@@ -71,7 +71,7 @@ final class HwBoardCommands {
     }
 
     @Command(name = "add", description = "Hotplug an emulated device; a driver whose alias matches binds, or is modprobed. "
-            + "virtio-blk: file=PATH or size=BYTES, read_only=true, serial=TEXT; uart16550: socket=PATH; pci-config: address=DDDD:BB:DD.F (a real device's config space, read-only).")
+            + "virtio-blk: file=PATH or size=BYTES, read_only=true, serial=TEXT, kicks=inline or workers; uart16550: socket=PATH; pci-config: address=DDDD:BB:DD.F (a real device's config space, read-only).")
     static final class Add implements Callable<Integer> {
         @ParentCommand HwCommand hw;
         @Spec CommandSpec spec;

@@ -94,7 +94,7 @@ class HwBoardProcessIT {
             Result noFile = host.jdm("hw", "add", "virtio-blk", "file=" + tmp.resolve("missing.img"));
             assertThat(noFile.err()).contains("cannot open " + tmp.resolve("missing.img") + " read-write: ENOENT");
             Result badParam = host.jdm("hw", "add", "virtio-blk", "size=1M", "colour=blue");
-            assertThat(badParam.err()).contains("virtio-blk: unknown parameter colour (file, read_only, serial, size)");
+            assertThat(badParam.err()).contains("virtio-blk: unknown parameter colour (file, kicks, read_only, serial, size)");
             Result badFault = host.jdm("hw", "fault", "0001:00:01.0", "stuck_busy=2");
             assertThat(badFault.err()).contains("fault stuck_busy=2 is out of range (0 or 1)");
             Result noDevice = host.jdm("hw", "rm", "0001:00:09.0");

@@ -47,7 +47,7 @@ public final class EmulatedDevices {
     }
 
     private static final Map<String, Set<String>> PARAMS = Map.of(
-            "virtio-blk", Set.of("file", "size", "read_only", "serial"),
+            "virtio-blk", Set.of("file", "size", "read_only", "serial", "kicks"),
             "uart16550", Set.of("socket", "bus"),
             "pci-config", Set.of("address", "sysfs_root"),
             "cdc-acm", Set.of("socket"));
@@ -84,6 +84,11 @@ public final class EmulatedDevices {
     private static Made virtioBlk(Map<String, String> p) {
         boolean readOnly = bool(p, "read_only");
         String serial = p.getOrDefault("serial", "jdm-virtio-blk");
+        String kicks = p.getOrDefault("kicks", "inline");
+        if (!kicks.equals("inline") && !kicks.equals("workers")) {
+            throw new HwException(HwException.EINVAL, "virtio-blk: kicks=" + kicks + " is inline (the writer of the doorbell serves it)"
+                    + " or workers (the device's threads do)");
+        }
         if (serial.length() > 20 || !serial.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
             throw new HwException(HwException.EINVAL, "virtio-blk: serial=" + serial + " is not at most 20 printable ASCII characters");
         }
@@ -120,7 +125,8 @@ public final class EmulatedDevices {
             describe = "RAM " + (size >> 20) + " MiB" + (readOnly ? " (ro)" : "");
         }
         Backing b = backing;
-        return new Made(new VirtioBlkDevice(b, serial, readOnly), "virtio-blk", describe, b::close);
+        return new Made(new VirtioBlkDevice(b, serial, readOnly, VirtioBlkDevice.DEFAULT_WORKERS, kicks.equals("inline")), "virtio-blk",
+                describe + (kicks.equals("inline") ? "" : ", kicks served by workers"), b::close);
     }
 
     private static Made uart(Map<String, String> p) {

@@ -27,15 +27,20 @@ class ColdplugConfigTest {
                 [[device]]
                 kind = "virtio-blk"
                 params = { file = "%s" }
+                [[device]]
+                kind = "virtio-blk"
+                params = { size = "1M", kicks = "workers" }
+                [[device]]
+                kind = "virtio-blk"
+                params = { size = "1M", kicks = "eventually" }
                 """.formatted(dir.resolve("missing.img")));
         try (Host host = Host.start(new Host.Options(config, dir.resolve("gate.sock"), dir.resolve("state"), null, null))) {
-            assertThat(host.board().list()).singleElement().satisfies(d -> {
-                assertThat(d.kind()).isEqualTo("virtio-blk");
-                assertThat(d.backing()).isEqualTo("RAM 1 MiB");
-            });
+            assertThat(host.board().list()).extracting(d -> d.kind() + " " + d.backing())
+                    .containsExactly("virtio-blk RAM 1 MiB", "virtio-blk RAM 1 MiB, kicks served by workers");
             assertThat(host.startupErrors()).containsExactly(
                     "[[device]] no device kind floppy (kinds: cdc-acm, pci-config, uart16550, virtio-blk)",
-                    "[[device]] virtio-blk: cannot open " + dir.resolve("missing.img") + " read-write: ENOENT");
+                    "[[device]] virtio-blk: cannot open " + dir.resolve("missing.img") + " read-write: ENOENT",
+                    "[[device]] virtio-blk: kicks=eventually is inline (the writer of the doorbell serves it) or workers (the device's threads do)");
         }
     }
 

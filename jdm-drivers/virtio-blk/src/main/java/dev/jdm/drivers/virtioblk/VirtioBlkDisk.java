@@ -24,8 +24,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * One bound virtio-blk device and its LU (virtio 1.2 §5.2). Each block request becomes one or more
  * virtio requests on queue 0: a header, the data (the request's own memory, mapped for streaming
  * DMA), and a status byte. A batch is put on the ring and the device notified once. Completions
- * are reaped in the queue's interrupt handler, which the host also polls every 50 ms, so a lost
- * interrupt delays requests instead of hanging them. A device that signals NEEDS_RESET is
+ * are reaped by the submitter right after its notify (what a device that serves kicks at once has
+ * finished) and otherwise in the queue's interrupt handler, which the host also polls every 50 ms,
+ * so a lost interrupt delays requests instead of hanging them. A device that signals NEEDS_RESET is
  * reset and set up again, and the requests it held fail with EIO.
  */
 final class VirtioBlkDisk implements HwBinding {
@@ -61,6 +62,10 @@ final class VirtioBlkDisk implements HwBinding {
     private boolean zeroesMayUnmap;
     private BlockDevice device;
     private volatile boolean dead;
+    /** Submitters between their notify and their reap; while there are any, the device's interrupts are off. Under the lock. */
+    private int polling;
+    /** Whether a submitter reaped since the last interrupt, which then found its work done rather than none. Under the lock. */
+    private boolean reapedByPoller;
 
     /** One block request's progress: how many of its virtio requests are out, and its first error. */
     private static final class Parent {
@@ -214,7 +219,7 @@ final class VirtioBlkDisk implements HwBinding {
      * Puts the batch on the ring and publishes it under the lock, then notifies the device after
      * letting the lock go, as Linux's virtqueue_kick_prepare and virtqueue_notify are split: a
      * device that serves the kick at once never holds the lock other submitters and the interrupt
-     * handler need.
+     * handler need. Then it reaps, see {@link #reapAfterKick}.
      */
     private void submit(BlockBatch batch) {
         List<Done> done = new ArrayList<>();
@@ -232,6 +237,51 @@ final class VirtioBlkDisk implements HwBinding {
             if (!dead) {
                 vq.publish();
                 notify = notifyOffset;
+                if (polling++ == 0) {
+                    vq.interrupts(false);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (notify >= 0) {
+            try {
+                pci.notifyQueue(notify, 0);
+            } finally {
+                reapAfterKick(done);
+            }
+        }
+        complete(done);
+    }
+
+    /**
+     * Reaps the used ring right after a notify, as blk-mq's polled queues do: a device that served
+     * the kick before the notify returned has finished the batch already, and it completes in the
+     * submitting thread with no interrupt and no hand-off. While any submitter is between its
+     * notify and this reap the device is asked not to interrupt, since that submitter will reap;
+     * the last one out asks for interrupts again and reaps once more, so nothing the device
+     * finished meanwhile is left waiting. What is still out then completes on the interrupt.
+     */
+    private void reapAfterKick(List<Done> done) {
+        long notify = -1;
+        lock.lock();
+        try {
+            if (vq == null || dead) {
+                polling--;
+                return; // being removed, or the device could not be set up again: remove() and the reset fail what was out
+            }
+            boolean any;
+            try {
+                any = reapLocked(done);
+            } finally {
+                if (--polling == 0) {
+                    vq.interrupts(true);
+                }
+            }
+            any |= polling == 0 && reapLocked(done);
+            reapedByPoller |= any;
+            if (refillLocked()) {
+                notify = notifyOffset;
             }
         } finally {
             lock.unlock();
@@ -239,7 +289,6 @@ final class VirtioBlkDisk implements HwBinding {
         if (notify >= 0) {
             pci.notifyQueue(notify, 0);
         }
-        complete(done);
     }
 
     /**
@@ -327,7 +376,11 @@ final class VirtioBlkDisk implements HwBinding {
         pci.notifyQueue(notifyOffset, 0);
     }
 
-    /** Reaps finished requests, refills the ring from the waiting ones; true if anything finished. */
+    /**
+     * Reaps finished requests, refills the ring from the waiting ones; true if anything finished,
+     * here or in a submitter's reap since the last call (an interrupt whose buffers a submitter
+     * reaped first was still this device's, and is not counted as one nobody cared about).
+     */
     private boolean reapAndRefill() {
         List<Done> done = new ArrayList<>();
         boolean any;
@@ -337,7 +390,8 @@ final class VirtioBlkDisk implements HwBinding {
             if (vq == null) {
                 return false; // an interrupt or a poll before the queue exists
             }
-            any = reapLocked(done);
+            any = reapLocked(done) | reapedByPoller;
+            reapedByPoller = false;
             if (refillLocked()) {
                 notify = notifyOffset;
             }
@@ -443,6 +497,7 @@ final class VirtioBlkDisk implements HwBinding {
         try {
             failInFlight(BlockStatus.EIO, done);
             vq.close();
+            vq = null; // if start() fails before it has a new one, no later reap touches the closed ring
             start();
             refill();
         } catch (HwException e) {
@@ -538,6 +593,7 @@ final class VirtioBlkDisk implements HwBinding {
         try {
             if (vq != null) {
                 vq.close();
+                vq = null;
             }
             blocks.close();
         } finally {

@@ -20,6 +20,7 @@ final class Virtqueue implements AutoCloseable {
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int DESC = 16;
+    private static final int AVAIL_F_NO_INTERRUPT = 1;
 
     private final int size;
     private final Mmio barriers;
@@ -117,6 +118,20 @@ final class Virtqueue implements AutoCloseable {
         barriers.wmb();
         mem.set(U16, availOff + 2, availIdx);
         barriers.mb(); // the index reaches memory before the notify that follows
+    }
+
+    /**
+     * Asks the device for interrupts on used buffers, or asks it not to send them (the available
+     * ring's VIRTQ_AVAIL_F_NO_INTERRUPT, §2.7.7). Only a hint: the device may interrupt anyway.
+     * Turning them on is followed by a full barrier, so a caller's next {@link #reap()} sees every
+     * buffer the device used without seeing the flag clear: the device publishes its index before
+     * it reads the flag, and one side or the other sees the other's write.
+     */
+    void interrupts(boolean on) {
+        mem.set(U16, availOff, (short) (on ? 0 : AVAIL_F_NO_INTERRUPT));
+        if (on) {
+            barriers.mb();
+        }
     }
 
     /** The next chain the device has finished, or null; its descriptors go back on the free list. */

@@ -68,12 +68,14 @@ final class BlkWorker implements Runnable {
     }
 
     /**
-     * Serves the chains available now on the calling thread, then returns: a kick served in the
-     * thread that wrote the doorbell, as QEMU serves one in the vCPU thread when ioeventfd is off.
+     * Serves at most {@code chains} of the chains available now on the calling thread, then
+     * returns: a kick served in the thread that wrote the doorbell, as QEMU serves one in the vCPU
+     * thread when ioeventfd is off.
      */
-    void serveAvailable() {
+    void serve(int chains) {
         try {
-            for (VirtioPciFunction.Taken t; (t = function.poll()) != null;) {
+            VirtioPciFunction.Taken t;
+            for (int i = 0; i < chains && (t = function.poll()) != null; i++) {
                 try {
                     serve(t);
                 } catch (RuntimeException e) {

@@ -57,7 +57,7 @@ public final class VirtioBlkDevice implements EmulatedDevice {
     /**
      * A disk over {@code backing} of {@code backing.size() / 512} sectors, answering GET_ID with
      * {@code serial} (ASCII, at most 20 bytes) and refusing writes if {@code readOnly}, served by
-     * {@link #DEFAULT_WORKERS} workers.
+     * {@link #DEFAULT_WORKERS} workers, which serve every kick.
      */
     public VirtioBlkDevice(Backing backing, String serial, boolean readOnly) {
         this(backing, serial, readOnly, DEFAULT_WORKERS);
@@ -68,14 +68,17 @@ public final class VirtioBlkDevice implements EmulatedDevice {
      * at once (1: one at a time, completed in ring order).
      */
     public VirtioBlkDevice(Backing backing, String serial, boolean readOnly, int workers) {
-        this(backing, serial, readOnly, workers, Boolean.getBoolean("jdm.hw.virtio-blk.inline-kicks"));
+        this(backing, serial, readOnly, workers, false);
     }
 
     /**
      * As {@link #VirtioBlkDevice(Backing, String, boolean, int)}; with {@code inlineKicks} a write to
      * the notify address also serves the chains available then in the writing thread before it
      * returns (as QEMU serves a kick in the vCPU thread when ioeventfd is off), so the copy runs on
-     * the core whose buffer it is; the workers serve what arrives meanwhile.
+     * the core whose buffer it is. An emulated device's register write is a call, so this is its
+     * trap-and-emulate; the host's board plugs virtio-blk this way unless told {@code kicks=workers}.
+     * The workers then serve the kicks that come while a delay fault
+     * is armed, and what a state change (bus mastering back on) leaves on the ring.
      */
     public VirtioBlkDevice(Backing backing, String serial, boolean readOnly, int workers, boolean inlineKicks) {
         Objects.requireNonNull(backing, "backing");
@@ -92,7 +95,7 @@ public final class VirtioBlkDevice implements EmulatedDevice {
         PciConfigSpace cfg = new PciConfigSpace(IDENTITY, BARS, INTA);
         function = new VirtioPciFunction(cfg, VirtioBlk.features(readOnly), MSIX_VECTORS, faults,
                 new BlkDeviceConfig(backing.size() / VirtioBlk.SECTOR),
-                fn -> new BlkWorker(fn, backing, readOnly, id, faults, name), workers, name);
+                fn -> new BlkWorker(fn, backing, readOnly, id, faults, name), workers, inlineKicks, name);
         this.kicks = inlineKicks ? new BlkWorker(function, backing, readOnly, id, faults, name + " kick") : null;
     }
 
@@ -128,9 +131,9 @@ public final class VirtioBlkDevice implements EmulatedDevice {
 
     @Override
     public void barWrite(int bar, long offset, int size, long value) {
-        function.barWrite(bar, offset, size, value);
-        if (kicks != null && VirtioPciFunction.isKick(bar, offset, value)) {
-            kicks.serveAvailable();
+        int chains = function.barWrite(bar, offset, size, value);
+        if (chains > 0) {
+            kicks.serve(chains);
         }
     }
 

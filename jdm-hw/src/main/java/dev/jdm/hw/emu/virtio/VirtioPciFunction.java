@@ -61,6 +61,13 @@ final class VirtioPciFunction implements CommonConfig.Listener {
     private final DeviceConfigSpace deviceConfig;
     private final Function<VirtioPciFunction, Runnable> workerFactory;
     private final int workerCount;
+    /**
+     * Whether the writer of a kick serves it before the write returns (the device asked for inline
+     * kicks): then a kick wakes no worker, which would only race the writer for the chain; the
+     * workers serve what a state change (bus mastering back on, a resume) leaves on the ring.
+     */
+    private final boolean writerServesKicks;
+    private final Faults faults;
     private final String name;
     private final List<Thread> workers = new ArrayList<>();
     private BoardPort port;
@@ -71,7 +78,7 @@ final class VirtioPciFunction implements CommonConfig.Listener {
 
     /** {@code workerCount} workers, each made by {@code workerFactory}, serve the queue once plugged. */
     VirtioPciFunction(PciConfigSpace cfg, long features, int vectors, Faults faults, DeviceConfigSpace deviceConfig,
-            Function<VirtioPciFunction, Runnable> workerFactory, int workerCount, String name) {
+            Function<VirtioPciFunction, Runnable> workerFactory, int workerCount, boolean writerServesKicks, String name) {
         if (workerCount < 1) {
             throw new IllegalArgumentException(name + ": a device needs at least 1 worker, not " + workerCount);
         }
@@ -83,6 +90,8 @@ final class VirtioPciFunction implements CommonConfig.Listener {
         this.deviceConfig = deviceConfig;
         this.workerFactory = workerFactory;
         this.workerCount = workerCount;
+        this.writerServesKicks = writerServesKicks;
+        this.faults = faults;
         this.name = name;
     }
 
@@ -147,16 +156,25 @@ final class VirtioPciFunction implements CommonConfig.Listener {
         }
     }
 
-    void barWrite(int bar, long offset, int size, long value) {
+    /**
+     * A BAR write; for a kick that the writer is to serve after the call, how many chains it
+     * serves: those available when it rang, so that what other submitters publish meanwhile is left
+     * to their own kicks and each copy stays on its submitter's core. The writer serves kicks when
+     * the device asked for inline kicks and no delay fault is armed (a device that answers late
+     * does so from its workers, not by holding the writer inside its register write). 0 otherwise.
+     */
+    int barWrite(int bar, long offset, int size, long value) {
         if (bar != 0 || !validBar(offset, size)) {
-            return;
+            return 0;
         }
         lock.lock();
         try {
-            if (!removed && decodes()) {
-                write(offset, size, value);
-                dmaChanged(); // a write of device_status may have started a reset
+            if (removed || !decodes()) {
+                return 0;
             }
+            int serve = write(offset, size, value);
+            dmaChanged(); // a write of device_status may have started a reset
+            return serve;
         } finally {
             lock.unlock();
         }
@@ -230,11 +248,6 @@ final class VirtioPciFunction implements CommonConfig.Listener {
         }
     }
 
-    /** Whether a BAR write is a kick of queue 0 (its notify address, the queue's index as value). */
-    static boolean isKick(int bar, long offset, long value) {
-        return bar == 0 && offset == NOTIFY_CFG && (value & 0xffff) == 0;
-    }
-
     private Taken take(boolean wait) throws InterruptedException {
         lock.lock();
         try {
@@ -245,7 +258,7 @@ final class VirtioPciFunction implements CommonConfig.Listener {
                         int n = q.available(port);
                         if (n > 0) {
                             Taken t = new Taken(epoch, q.take(port), common.driverFeatures(), port);
-                            if (n > 1) {
+                            if (n > 1 && wait) {
                                 work.signal(); // the rest for another worker
                             }
                             return t;
@@ -431,14 +444,34 @@ final class VirtioPciFunction implements CommonConfig.Listener {
         return 0;
     }
 
-    private void write(long offset, int size, long value) {
+    /** Under the lock; for a kick the writer serves, how many chains (see {@link #barWrite}). */
+    private int write(long offset, int size, long value) {
         if (in(offset, COMMON_CFG, COMMON_CFG_LENGTH)) {
             common.write((int) (offset - COMMON_CFG), size, value);
         } else if (offset == NOTIFY_CFG && (value & 0xffff) == 0) {
             // queue 0's notify address: queue_notify_off 0 times the multiplier; the value is the queue index
+            if (writerServesKicks && faults.delayMicros() == 0) {
+                return availableNow();
+            }
             work.signal();
         } else if (in(offset, MSIX_TABLE, MSIX_TABLE_LENGTH) && msix.writeTable(offset - MSIX_TABLE, size, value)) {
             msix.deliverPending(port);
+        }
+        return 0;
+    }
+
+    /**
+     * Under the lock: the chains on the available ring now, or 1 if reading it fails, so that the
+     * writer's take meets the error and sets NEEDS_RESET as a worker's would.
+     */
+    private int availableNow() {
+        if (port == null || !busMaster() || !common.running()) {
+            return 0; // served once bus mastering or the queue comes up, by the workers that wakes
+        }
+        try {
+            return common.queue().available(port);
+        } catch (VirtqueueException | RuntimeException e) {
+            return 1;
         }
     }
 

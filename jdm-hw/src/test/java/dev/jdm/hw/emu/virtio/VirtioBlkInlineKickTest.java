@@ -53,4 +53,25 @@ class VirtioBlkInlineKickTest {
         assertThat(failure.get()).isNull();
         assertThat(drv.status() & 0x40).as("no chain was served twice (that would be NEEDS_RESET)").isZero();
     }
+
+    @Test
+    void shouldHandKicksToTheWorkersWhileADelayFaultIsArmed() {
+        dev.faults().delayMicros(200_000);
+        Dma in = drv.board.map(SECTOR);
+        Dma status = drv.board.map(1);
+        int used = drv.usedIdx();
+        long start = System.nanoTime();
+        drv.add(Part.out(drv.header(T_IN, 1)), Part.in(in), Part.in(status));
+        drv.kick();
+        long kickNanos = System.nanoTime() - start;
+        assertThat(drv.usedIdx()).as("a late device answers from its workers, not inside the doorbell write").isEqualTo(used);
+        assertThat(kickNanos).as("the doorbell write did not wait out the delay").isLessThan(150_000_000L);
+        drv.awaitUsed(1);
+        assertThat(status.mem().get(ValueLayout.JAVA_BYTE, 0)).isEqualTo((byte) S_OK);
+        dev.faults().delayMicros(0);
+        Dma again = drv.board.map(1);
+        drv.add(Part.out(drv.header(T_IN, 2)), Part.in(drv.board.map(SECTOR)), Part.in(again));
+        drv.kick();
+        assertThat(drv.usedIdx()).as("inline again once the fault is cleared").isEqualTo(used + 2);
+    }
 }
