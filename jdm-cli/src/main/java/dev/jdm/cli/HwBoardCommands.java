@@ -70,12 +70,14 @@ final class HwBoardCommands {
         }
     }
 
-    @Command(name = "add", description = "Hotplug an emulated device; a driver whose alias matches binds, or is modprobed. "
-            + "virtio-blk: file=PATH or size=BYTES, read_only=true, serial=TEXT, kicks=inline or workers; uart16550: socket=PATH; pci-config: address=DDDD:BB:DD.F (a real device's config space, read-only).")
+    @Command(name = "add", description = {"Hotplug an emulated device; a driver whose alias matches binds, or is modprobed.",
+            "virtio-blk: file=PATH or size=BYTES, read_only=true, serial=TEXT, kicks=inline or workers.",
+            "uart16550: socket=PATH, bus=pci or platform.", "cdc-acm: socket=PATH.",
+            "pci-config: address=DDDD:BB:DD.F (a real device's config space, read-only)."})
     static final class Add implements Callable<Integer> {
         @ParentCommand HwCommand hw;
         @Spec CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "KIND", description = "virtio-blk, uart16550 or pci-config") String kind;
+        @Parameters(index = "0", paramLabel = "KIND", description = "virtio-blk, uart16550, cdc-acm or pci-config") String kind;
         @Parameters(index = "1..*", paramLabel = "name=value") List<String> params = new ArrayList<>();
 
         @Override
