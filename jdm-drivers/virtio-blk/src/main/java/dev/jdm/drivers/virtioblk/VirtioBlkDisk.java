@@ -246,7 +246,7 @@ final class VirtioBlkDisk implements HwBinding {
         }
         if (notify >= 0) {
             try {
-                pci.notifyQueue(notify, 0);
+                ring(notify);
             } finally {
                 reapAfterKick(done);
             }
@@ -280,12 +280,15 @@ final class VirtioBlkDisk implements HwBinding {
             }
             any |= polling == 0 && reapLocked(done);
             reapedByPoller |= any;
-            if (refillLocked()) {
-                notify = notifyOffset;
-            }
+            notify = refillLocked() ? notifyOffset : -1;
         } finally {
             lock.unlock();
         }
+        ring(notify);
+    }
+
+    /** Notifies the device at {@code notify} (taken under the lock), unless it is -1: nothing new on the ring. */
+    private void ring(long notify) {
         if (notify >= 0) {
             pci.notifyQueue(notify, 0);
         }
@@ -392,15 +395,11 @@ final class VirtioBlkDisk implements HwBinding {
             }
             any = reapLocked(done) | reapedByPoller;
             reapedByPoller = false;
-            if (refillLocked()) {
-                notify = notifyOffset;
-            }
+            notify = refillLocked() ? notifyOffset : -1;
         } finally {
             lock.unlock();
         }
-        if (notify >= 0) {
-            pci.notifyQueue(notify, 0);
-        }
+        ring(notify);
         complete(done);
         return any;
     }
