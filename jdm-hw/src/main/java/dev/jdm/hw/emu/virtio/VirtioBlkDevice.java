@@ -77,8 +77,8 @@ public final class VirtioBlkDevice implements EmulatedDevice {
      * returns (as QEMU serves a kick in the vCPU thread when ioeventfd is off), so the copy runs on
      * the core whose buffer it is. An emulated device's register write is a call, so this is its
      * trap-and-emulate; the host's board plugs virtio-blk this way unless told {@code kicks=workers}.
-     * The workers then serve the kicks that come while a delay fault
-     * is armed, and what a state change (bus mastering back on) leaves on the ring.
+     * The workers then serve the kicks that come while a delay fault is armed, and what a state
+     * change (bus mastering back on) leaves on the ring.
      */
     public VirtioBlkDevice(Backing backing, String serial, boolean readOnly, int workers, boolean inlineKicks) {
         Objects.requireNonNull(backing, "backing");

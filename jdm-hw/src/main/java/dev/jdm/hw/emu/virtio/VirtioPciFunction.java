@@ -63,8 +63,9 @@ final class VirtioPciFunction implements CommonConfig.Listener {
     private final int workerCount;
     /**
      * Whether the writer of a kick serves it before the write returns (the device asked for inline
-     * kicks): then a kick wakes no worker, which would only race the writer for the chain; the
-     * workers serve what a state change (bus mastering back on, a resume) leaves on the ring.
+     * kicks): then a kick wakes no worker, which would only race the writer for the chain, unless
+     * a delay fault is armed; the workers also serve what a state change (bus mastering back on, a
+     * resume) leaves on the ring.
      */
     private final boolean writerServesKicks;
     private final Faults faults;
