@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The register-level virtio-blk driver on the emulated device (RAM backing), colocated and in an
- * isolated domain, on a device serving kicks inline (its default) and on one whose workers serve
+ * isolated domain, on a device serving kicks inline (as the host's board plugs it) and on one whose workers serve
  * them, against the ramdisk driver, all through the host's block layer: 4 KiB random reads and writes, 1 MiB sequential
  * reads and writes, four threads. Target: virtio-blk at least 0.8x ramdisk on 1 MiB sequential.
  * At the end of the virtio-blk trial it prints the device's interrupt delivery latency (raise to
