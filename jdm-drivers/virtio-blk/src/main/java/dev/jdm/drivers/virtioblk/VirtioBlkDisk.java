@@ -244,14 +244,17 @@ final class VirtioBlkDisk implements HwBinding {
         } finally {
             lock.unlock();
         }
-        if (notify >= 0) {
-            try {
-                ring(notify);
-            } finally {
-                reapAfterKick(done);
+        try {
+            if (notify >= 0) {
+                try {
+                    ring(notify);
+                } finally {
+                    reapAfterKick(done);
+                }
             }
+        } finally {
+            complete(done); // also when a notify throws: done may hold other submitters' requests, reaped here
         }
-        complete(done);
     }
 
     /**
@@ -399,8 +402,11 @@ final class VirtioBlkDisk implements HwBinding {
         } finally {
             lock.unlock();
         }
-        ring(notify);
-        complete(done);
+        try {
+            ring(notify);
+        } finally {
+            complete(done);
+        }
         return any;
     }
 
