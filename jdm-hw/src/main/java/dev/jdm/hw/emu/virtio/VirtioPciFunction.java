@@ -253,7 +253,7 @@ final class VirtioPciFunction implements CommonConfig.Listener {
         lock.lock();
         try {
             while (!removed) {
-                if (port != null && busMaster() && common.running()) {
+                if (serving()) {
                     try {
                         SplitVirtqueue q = common.queue();
                         int n = q.available(port);
@@ -461,12 +461,17 @@ final class VirtioPciFunction implements CommonConfig.Listener {
         return 0;
     }
 
+    /** Under the lock: whether chains are taken off the ring now (plugged, bus mastering on, the queue running). */
+    private boolean serving() {
+        return port != null && busMaster() && common.running();
+    }
+
     /**
      * Under the lock: the chains on the available ring now, or 1 if reading it fails, so that the
      * writer's take meets the error and sets NEEDS_RESET as a worker's would.
      */
     private int availableNow() {
-        if (port == null || !busMaster() || !common.running()) {
+        if (!serving()) {
             return 0; // served once bus mastering or the queue comes up, by the workers that wakes
         }
         try {
