@@ -46,6 +46,7 @@ public final class DepmodModule {
         return relpath;
     }
 
+    /** The modinfo entries depmod writes out: alias, softdep and weakdep, in the file's order. */
     public List<ModInfoEntry> info() {
         return info;
     }

@@ -9,7 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 
 /**
  * kmod's binary index format (modules.*.bin), from module-init-tools' index.c as kept in
@@ -20,6 +23,13 @@ import java.util.Arrays;
  *   node: [prefix NUL] [u8 first, u8 last, u32 child[last-first+1]] [u32 n, {u32 prio, value NUL}*n]
  * </pre>
  * A node offset carries flags in its top nibble saying which parts are present.
+ *
+ * <p>kmod inserts key by key into a tree of nodes, each with a 128-slot child table, and splits
+ * prefixes as keys diverge. The tree that results depends only on the set of keys: the root has
+ * no prefix, and every other node's prefix runs to where its keys diverge or one ends. So the
+ * keys are only collected here, then sorted, and each node is written straight from its run of
+ * sorted keys: the same bytes, without the nodes (their child tables were half of depmod's
+ * garbage in rendering).
  */
 public final class IndexTrie {
     static final int MAGIC = 0xB007F457;
@@ -29,100 +39,32 @@ public final class IndexTrie {
     static final int NODE_CHILDS = 0x20000000;
     private static final int CHILDMAX = 128;
 
-    private static final class Value {
-        final String value;
-        final int priority;
-        Value next;
-
-        Value(String value, int priority) {
-            this.value = value;
-            this.priority = priority;
-        }
+    /** One insertion; {@code seq} orders insertions, which decide the order of equal-priority values. */
+    private record Entry(String key, String value, int priority, int seq) {
     }
 
-    private static final class Node {
-        String prefix = "";
-        Value values;
-        int first = CHILDMAX;
-        int last;
-        /** Allocated with the first child: most nodes of an index are leaves. */
-        Node[] children;
-
-        Node child(int ch) {
-            return children == null ? null : children[ch];
+    /**
+     * Keys in order; a key's values by priority, and among equal priorities the last inserted
+     * first: index_add_value puts a value before the first of equal or higher priority.
+     */
+    private static final Comparator<Entry> ORDER = (a, b) -> {
+        int c = a.key.compareTo(b.key); // 7-bit keys: char order is kmod's byte order
+        if (c != 0) {
+            return c;
         }
+        c = Integer.compare(a.priority, b.priority);
+        return c != 0 ? c : Integer.compare(b.seq, a.seq);
+    };
 
-        void setChild(int ch, Node n) {
-            if (children == null) {
-                children = new Node[CHILDMAX];
-            }
-            children[ch] = n;
-        }
-    }
-
-    private final Node root = new Node();
+    private final List<Entry> entries = new ArrayList<>();
+    private int bytes;
 
     /** index_insert: keys and values must be 7-bit ASCII, as kmod requires. */
     public void insert(String key, String value, int priority) throws KmodException {
         checkAscii(key);
         checkAscii(value);
-        Node node = root;
-        int i = 0;
-        while (true) {
-            int j;
-            for (j = 0; j < node.prefix.length(); j++) {
-                char ch = node.prefix.charAt(j);
-                if (i + j >= key.length() || ch != key.charAt(i + j)) {
-                    // Split: the old node keeps prefix[0..j) and becomes the parent of a copy.
-                    Node n = new Node();
-                    n.prefix = node.prefix.substring(j + 1);
-                    n.values = node.values;
-                    n.first = node.first;
-                    n.last = node.last;
-                    n.children = node.children;
-                    node.prefix = node.prefix.substring(0, j);
-                    node.values = null;
-                    node.children = null;
-                    node.first = ch;
-                    node.last = ch;
-                    node.setChild(ch, n);
-                    break;
-                }
-            }
-            i += j;
-            if (i == key.length()) {
-                addValue(node, value, priority);
-                return;
-            }
-            char ch = key.charAt(i);
-            if (node.child(ch) == null) {
-                node.first = Math.min(node.first, ch);
-                node.last = Math.max(node.last, ch);
-                Node child = new Node();
-                child.prefix = key.substring(i + 1);
-                addValue(child, value, priority);
-                node.setChild(ch, child);
-                return;
-            }
-            node = node.child(ch);
-            i++;
-        }
-    }
-
-    /** Inserted before the first value of equal or higher priority (index_add_value). */
-    private static void addValue(Node node, String value, int priority) {
-        Value v = new Value(value, priority);
-        if (node.values == null || node.values.priority >= priority) {
-            v.next = node.values;
-            node.values = v;
-            return;
-        }
-        Value p = node.values;
-        while (p.next != null && p.next.priority < priority) {
-            p = p.next;
-        }
-        v.next = p.next;
-        p.next = v;
+        entries.add(new Entry(key, value, priority, entries.size()));
+        bytes += key.length() + value.length() + 16;
     }
 
     private static void checkAscii(String s) throws KmodException {
@@ -135,49 +77,71 @@ public final class IndexTrie {
     }
 
     public byte[] toBytes() {
-        Out out = new Out();
+        Entry[] sorted = entries.toArray(new Entry[0]);
+        Arrays.sort(sorted, ORDER);
+        Out out = new Out(bytes + 64);
         out.u32(MAGIC);
         out.u32(VERSION);
         out.u32(0);
-        int rootOffset = write(root, out);
+        int rootOffset = write(sorted, 0, sorted.length, 0, true, out);
         byte[] b = out.toByteArray();
         putU32(b, 8, rootOffset);
         return b;
     }
 
-    private static int write(Node node, Out out) {
-        if (node == null) {
-            return 0;
+    /**
+     * Writes the node of the keys {@code e[from, to)}, which agree on their first {@code depth}
+     * characters (the path to the node), after its children, and returns its offset and flags.
+     */
+    private static int write(Entry[] e, int from, int to, int depth, boolean root, Out out) {
+        // The node's prefix: what all its keys share past the path (sorted: the first and last
+        // share it). The root has none, as kmod's starts empty and is never split.
+        int end = depth;
+        if (!root && to > from) {
+            String first = e[from].key;
+            String last = e[to - 1].key;
+            int max = Math.min(first.length(), last.length());
+            while (end < max && first.charAt(end) == last.charAt(end)) {
+                end++;
+            }
+        }
+        int values = from; // keys that end here sort first
+        while (values < to && e[values].key.length() == end) {
+            values++;
         }
         int[] childOffsets = null;
-        if (node.first < CHILDMAX) {
-            childOffsets = new int[node.last - node.first + 1];
-            for (int i = 0; i < childOffsets.length; i++) {
-                childOffsets[i] = write(node.child(node.first + i), out);
+        int firstChild = 0;
+        if (values < to) {
+            firstChild = e[values].key.charAt(end);
+            childOffsets = new int[e[to - 1].key.charAt(end) - firstChild + 1];
+            for (int i = values; i < to; ) {
+                char ch = e[i].key.charAt(end);
+                int j = i + 1;
+                while (j < to && e[j].key.charAt(end) == ch) {
+                    j++;
+                }
+                childOffsets[ch - firstChild] = write(e, i, j, end + 1, false, out);
+                i = j;
             }
         }
         int offset = out.size();
-        if (!node.prefix.isEmpty()) {
-            out.str(node.prefix);
+        if (end > depth) {
+            out.str(e[from].key, depth, end);
             offset |= NODE_PREFIX;
         }
         if (childOffsets != null) {
-            out.write(node.first);
-            out.write(node.last);
+            out.write(firstChild);
+            out.write(firstChild + childOffsets.length - 1);
             for (int c : childOffsets) {
                 out.u32(c);
             }
             offset |= NODE_CHILDS;
         }
-        if (node.values != null) {
-            int n = 0;
-            for (Value v = node.values; v != null; v = v.next) {
-                n++;
-            }
-            out.u32(n);
-            for (Value v = node.values; v != null; v = v.next) {
-                out.u32(v.priority);
-                out.str(v.value);
+        if (values > from) {
+            out.u32(values - from);
+            for (int i = from; i < values; i++) {
+                out.u32(e[i].priority);
+                out.str(e[i].value, 0, e[i].value.length());
             }
             offset |= NODE_VALUES;
         }
@@ -193,8 +157,12 @@ public final class IndexTrie {
 
     /** A growable big-endian byte buffer; not ByteArrayOutputStream, whose every write takes a lock. */
     private static final class Out {
-        private byte[] buf = new byte[1 << 16];
+        private byte[] buf;
         private int size;
+
+        Out(int capacity) {
+            buf = new byte[capacity];
+        }
 
         int size() {
             return size;
@@ -211,11 +179,12 @@ public final class IndexTrie {
             size += 4;
         }
 
-        /** A 7-bit string (checked on insertion) and its NUL. */
-        void str(String s) {
-            int n = s.length();
+        /** Characters {@code [from, to)} of a 7-bit string (checked on insertion) and a NUL. */
+        @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): the low byte of each char, which 7-bit text is
+        void str(String s, int from, int to) {
+            int n = to - from;
             ensure(n + 1);
-            s.getBytes(0, n, buf, size);
+            s.getBytes(from, to, buf, size);
             size += n;
             buf[size++] = 0;
         }

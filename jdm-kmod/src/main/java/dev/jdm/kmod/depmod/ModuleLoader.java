@@ -67,11 +67,14 @@ final class ModuleLoader {
             Thread.currentThread().interrupt();
             throw KmodException.in(moduleDir, "interrupted while reading modules");
         }
-        switch (failure.get()) {
-            case null -> { }
-            case RuntimeException e -> throw e;
-            case Error e -> throw e;
-            default -> throw new IllegalStateException(failure.get());
+        // instanceof, not a pattern switch: its type-switch bootstrap spins a class at the end of every run
+        Throwable t = failure.get();
+        if (t instanceof RuntimeException e) {
+            throw e;
+        } else if (t instanceof Error e) {
+            throw e;
+        } else if (t != null) {
+            throw new IllegalStateException(t);
         }
     }
 
@@ -96,6 +99,15 @@ final class ModuleLoader {
      * strings: modinfo was a sixth of depmod's garbage. Keys come from {@link #KEYS}.
      */
     static void modInfo(byte[] b, int end, List<ModInfoEntry> into) {
+        modInfo(b, end, false, into);
+    }
+
+    /**
+     * {@link #modInfo(byte[], int, List)}, keeping only the entries depmod writes out (alias,
+     * softdep, weakdep) if {@code depmodOnly}: the rest (parm, author, description, ...) were a
+     * third of the strings depmod decoded.
+     */
+    static void modInfo(byte[] b, int end, boolean depmodOnly, List<ModInfoEntry> into) {
         int i = 0;
         while (i < end) {
             int j = i;
@@ -107,16 +119,22 @@ final class ModuleLoader {
                 j++;
             }
             if (j > i) {
-                into.add(eq < 0 ? new ModInfoEntry(latin1(b, i, j), "")
-                        : new ModInfoEntry(key(b, i, eq), latin1(b, eq + 1, j)));
+                String key = key(b, i, eq < 0 ? j : eq); // the shared constant for a usual key, hence ==
+                if (!depmodOnly || key == ALIAS || key == SOFTDEP || key == WEAKDEP) {
+                    into.add(new ModInfoEntry(key, eq < 0 ? "" : latin1(b, eq + 1, j)));
+                }
             }
             i = j + 1;
         }
     }
 
+    private static final String ALIAS = "alias";
+    private static final String SOFTDEP = "softdep";
+    private static final String WEAKDEP = "weakdep";
+
     /** The usual modinfo keys, shared rather than decoded once per entry. */
-    private static final String[] KEYS = {"alias", "license", "author", "description", "depends", "retpoline", "intree",
-        "name", "vermagic", "srcversion", "parm", "parmtype", "version", "firmware", "softdep", "weakdep", "import_ns",
+    private static final String[] KEYS = {ALIAS, "license", "author", "description", "depends", "retpoline", "intree",
+        "name", "vermagic", "srcversion", "parm", "parmtype", "version", "firmware", SOFTDEP, WEAKDEP, "import_ns",
         "sig_id", "signer", "sig_key", "sig_hashalgo", "signature", "scmversion"};
 
     private static String key(byte[] b, int from, int to) {
@@ -154,7 +172,7 @@ final class ModuleLoader {
             Optional<ElfSection> modinfo = elf.find(".modinfo");
             if (modinfo.isPresent()) {
                 try {
-                    modInfo(elf.sectionBytes(modinfo.get()), (int) modinfo.get().size(), info);
+                    modInfo(elf.sectionBytes(modinfo.get()), (int) modinfo.get().size(), true, info);
                 } catch (KmodException e) {
                     problems.add(e.getMessage());
                 }

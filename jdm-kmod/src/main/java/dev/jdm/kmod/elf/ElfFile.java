@@ -23,18 +23,30 @@ public final class ElfFile {
     private final ByteBuffer data;
     private final ElfDescriptor d;
     private final int machine;
-    private final List<ElfSection> sections;
+    /** Where the section headers start, and how many there are (both checked against the file). */
+    private final long shoff;
+    private final int shnum;
+    /** The section name table (NUL-terminated, checked): names are compared in it, in place. */
+    private final byte[] sectionNames;
+    /**
+     * Headers read so far, by index. A module has some 60 sections and depmod looks at five:
+     * records for all of them were a tenth of its garbage.
+     */
+    private final ElfSection[] headers;
     /** .symtab decoded once: exports and imports both walk it. Not thread-safe, like the file view itself. */
     private SymbolTable symbolCache;
     /** Where the symbol table is read into, if the caller reuses arrays from file to file; else null. */
     private SymbolTable.Buffers symbolBuffers;
 
-    private ElfFile(String file, ByteBuffer data, ElfDescriptor d, int machine, List<ElfSection> sections) {
+    private ElfFile(String file, ByteBuffer data, ElfDescriptor d, int machine, long shoff, int shnum, byte[] sectionNames) {
         this.file = file;
         this.data = data;
         this.d = d;
         this.machine = machine;
-        this.sections = sections;
+        this.shoff = shoff;
+        this.shnum = shnum;
+        this.sectionNames = sectionNames;
+        this.headers = new ElfSection[shnum];
     }
 
     /** True if {@code data} starts with the ELF magic. */
@@ -79,7 +91,7 @@ public final class ElfFile {
         if (buf.limit() <= d.ehdrSize) {
             throw KmodException.in(file, "truncated ELF header (" + buf.limit() + " bytes)");
         }
-        ElfFile probe = new ElfFile(file, buf, d, 0, List.of());
+        ElfFile probe = new ElfFile(file, buf, d, 0, 0, 0, new byte[0]);
         return probe.withSections();
     }
 
@@ -112,15 +124,8 @@ public final class ElfFile {
         if (!names.inFile() || names.size() == 0 || u8(names.offset() + names.size() - 1) != 0) {
             throw problem("section name table (section " + shstrndx + ") is out of bounds or not NUL-terminated");
         }
-        byte[] nameBytes = bytes(names); // NUL-terminated, checked above
-        List<ElfSection> list = new ArrayList<>((int) shnum);
-        for (int i = 0; i < shnum; i++) {
-            long at = shoff + (long) i * d.shdrSize;
-            long nameoff = u32(at + d.shName);
-            String name = nameoff < nameBytes.length ? SectionNames.decode(nameBytes, (int) nameoff) : null;
-            list.add(readHeader(at, i, name));
-        }
-        return new ElfFile(file, data, d, mach, List.copyOf(list));
+        // Every header lies inside the file (checked above), so reading one later cannot fail.
+        return new ElfFile(file, data, d, mach, shoff, (int) shnum, bytes(names));
     }
 
     private ElfSection readHeader(long at, int index, String name) throws KmodException {
@@ -131,8 +136,43 @@ public final class ElfFile {
         int link = (int) u32(at + d.shLink);
         int info = (int) u32(at + d.shInfo);
         long entsize = word(at + d.shEntsize);
-        boolean inFile = offset >= 0 && size >= 0 && offset <= data.limit() && size <= data.limit() - offset;
-        return new ElfSection(index, name, type, flags, offset, size, link, info, entsize, inFile);
+        return new ElfSection(index, name, type, flags, offset, size, link, info, entsize, inFile(offset, size));
+    }
+
+    private boolean inFile(long offset, long size) {
+        return offset >= 0 && size >= 0 && offset <= data.limit() && size <= data.limit() - offset;
+    }
+
+    /** Section {@code index}'s header, read on first use; the index must be in range. */
+    private ElfSection header(int index) {
+        ElfSection s = headers[index];
+        if (s == null) {
+            long at = shoff + (long) index * d.shdrSize;
+            try {
+                long nameoff = u32(at + d.shName);
+                String name = nameoff < sectionNames.length ? SectionNames.decode(sectionNames, (int) nameoff) : null;
+                s = readHeader(at, index, name);
+            } catch (KmodException e) {
+                throw new IllegalStateException("section header " + index + " was checked to lie inside the file", e);
+            }
+            headers[index] = s;
+        }
+        return s;
+    }
+
+    /** True if section {@code index}'s name is {@code name}, compared in the name table without decoding it. */
+    private boolean nameIs(int index, String name) {
+        long nameoff = data.getInt((int) (shoff + (long) index * d.shdrSize + d.shName)) & 0xffffffffL;
+        if (nameoff + name.length() >= sectionNames.length) {
+            return false; // the table ends in a NUL, so a name that fits leaves room for it
+        }
+        int at = (int) nameoff;
+        for (int i = 0; i < name.length(); i++) {
+            if (sectionNames[at + i] != (byte) name.charAt(i) || name.charAt(i) > 0xff) {
+                return false;
+            }
+        }
+        return sectionNames[at + name.length()] == 0;
     }
 
     public String file() {
@@ -161,7 +201,16 @@ public final class ElfFile {
 
     /** All section headers, index 0 included. */
     public List<ElfSection> sections() {
-        return sections;
+        List<ElfSection> all = new ArrayList<>(shnum);
+        for (int i = 0; i < shnum; i++) {
+            all.add(header(i));
+        }
+        return List.copyOf(all);
+    }
+
+    /** How many sections the file has, index 0 included. */
+    public int sectionCount() {
+        return shnum;
     }
 
     /**
@@ -169,21 +218,25 @@ public final class ElfFile {
      * as libkmod's {@code kmod_elf_get_section} finds it.
      */
     public Optional<ElfSection> find(String name) {
-        for (int i = 1; i < sections.size(); i++) {
-            ElfSection s = sections.get(i);
-            if (s.inFile() && name.equals(s.name())) {
-                return Optional.of(s);
+        for (int i = 1; i < shnum; i++) {
+            if (nameIs(i, name) && header(i).inFile()) {
+                return Optional.of(header(i));
             }
         }
         return Optional.empty();
     }
 
+    /** True if {@code index} is a section (from index 1) named {@code name}. */
+    public boolean isSection(int index, String name) {
+        return index > 0 && index < shnum && nameIs(index, name);
+    }
+
     /** The section with this index, checked. */
     public ElfSection section(int index) throws KmodException {
-        if (index <= 0 || index >= sections.size()) {
-            throw problem("section index " + index + " is out of range (" + sections.size() + " sections)");
+        if (index <= 0 || index >= shnum) {
+            throw problem("section index " + index + " is out of range (" + shnum + " sections)");
         }
-        return sections.get(index);
+        return header(index);
     }
 
     /** A copy of a section's bytes. */
@@ -334,6 +387,6 @@ public final class ElfFile {
     @Override
     public String toString() {
         return file + " (ELF" + (d.is64() ? 64 : 32) + (isBigEndian() ? " MSB" : " LSB") + ", "
-                + sections.size() + " sections)";
+                + shnum + " sections)";
     }
 }

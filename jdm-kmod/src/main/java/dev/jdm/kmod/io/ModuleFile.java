@@ -6,6 +6,7 @@ import dev.jdm.kmod.elf.SymbolTable;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -54,7 +55,12 @@ public record ModuleFile(Path path, Compression compression, ByteBuffer contents
             if (size > Integer.MAX_VALUE) {
                 throw KmodException.in(path, "file is too large (" + size + " bytes)");
             }
-            ByteBuffer mapped = size == 0 ? ByteBuffer.allocate(0) : ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+            // Mapped through FFM: FileChannel.map(mode, pos, size) builds its MappedByteBuffer by
+            // reflection, whose method-handle accessor the JVM spins at run time (some 60 ms of
+            // depmod's start-up, not kept in the AOT cache). An automatic arena unmaps it when it
+            // is unreachable, as the buffer's cleaner did.
+            ByteBuffer mapped = size == 0 ? ByteBuffer.allocate(0)
+                    : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, Arena.ofAuto()).asByteBuffer();
             Compression c = Compression.detect(mapped);
             if (c == Compression.NONE) {
                 return new ModuleFile(path, c, mapped);

@@ -27,6 +27,9 @@ public final class ModuleNames {
      * an unmatched bracket, which kmod reports and skips.
      */
     public static String normalizeAlias(String alias) {
+        if (alias.indexOf('-') < 0 && alias.indexOf('[') < 0 && alias.indexOf(']') < 0) {
+            return alias; // most aliases (pci:, usb:, acpi*:) have nothing to change: no copy
+        }
         StringBuilder sb = new StringBuilder(alias.length());
         for (int i = 0; i < alias.length(); i++) {
             char c = alias.charAt(i);

@@ -94,10 +94,7 @@ public final class Exports {
     }
 
     private static boolean isGplSection(ElfFile elf, int shndx) {
-        if (shndx <= 0 || shndx >= elf.sections().size()) {
-            return false;
-        }
-        return "__ksymtab_gpl".equals(elf.sections().get(shndx).name());
+        return elf.isSection(shndx, "__ksymtab_gpl");
     }
 
     private static Optional<String> namespace(ElfFile elf, long value, int shndx) {

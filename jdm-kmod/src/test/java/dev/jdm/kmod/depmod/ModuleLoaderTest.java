@@ -29,6 +29,7 @@ class ModuleLoaderTest {
             "noequals\0=leading\0a=b=c\0parm=answer:The answer (int)\0",
             "vermagic=6.1.0 SMP\0unterminated=last",
             "alias=\u00e9t\u00e9\0x-custom-key=v\0",
+            "softdep=pre: crc32c\0alias\0weakdep=post: x\0aliases=no\0alias=usb:v*\0",
             "",
         };
         for (String text : sections) {
@@ -38,6 +39,10 @@ class ModuleLoaderTest {
             List<ModInfoEntry> got = new ArrayList<>();
             ModuleLoader.modInfo(padded, b.length, got);
             assertThat(got).as(text).isEqualTo(reference(b));
+            List<ModInfoEntry> depmods = new ArrayList<>();
+            ModuleLoader.modInfo(padded, b.length, true, depmods);
+            assertThat(depmods).as("depmod's entries of " + text).isEqualTo(reference(b).stream()
+                    .filter(e -> List.of("alias", "softdep", "weakdep").contains(e.key())).toList());
         }
     }
 }
