@@ -18,6 +18,8 @@ import java.util.Map;
 final class VmallocRegions {
     /** Largest single region. */
     static final long MAX_REGION = 1L << 40;
+    /** Regions of at least this much get transparent huge pages (see {@link #allocate}). */
+    static final long HUGE_FROM = 64L << 20;
     private static final int REMEMBERED_FREES = 1024;
 
     private record Region(long address, long size, Arena arena, String site) {}
@@ -50,6 +52,9 @@ final class VmallocRegions {
             address = Libc.mmapAnonymous(rounded);
         } catch (OutOfMemoryError e) {
             throw new KmemException(module + ": vmalloc(" + size + "): " + e.getMessage());
+        }
+        if (rounded >= HUGE_FROM) {
+            Libc.adviseHugePages(address, rounded);
         }
         Arena arena = Arena.ofShared();
         MemorySegment segment = MemorySegment.ofAddress(address).reinterpret(rounded, arena, s -> Libc.munmap(address, rounded));

@@ -29,6 +29,7 @@ public final class Libc {
     private static final MethodHandle MADVISE = handle("madvise", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
     private static final int MADV_DONTNEED = 4;
+    private static final int MADV_HUGEPAGE = 14;
     private static final MethodHandle GETUID = handle("getuid", FunctionDescriptor.of(ValueLayout.JAVA_INT));
     private static final MethodHandle GETGID = handle("getgid", FunctionDescriptor.of(ValueLayout.JAVA_INT));
 
@@ -99,6 +100,21 @@ public final class Libc {
     public static int getgid() {
         try {
             return (int) GETGID.invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * Asks for transparent huge pages over {@code [address, address + length)} (madvise
+     * MADV_HUGEPAGE), where the system's THP setting is "madvise" or "always"; false if the kernel
+     * refuses (THP off or not built in), which only costs speed.
+     */
+    public static boolean adviseHugePages(long address, long length) {
+        try {
+            return (int) MADVISE.invokeExact(MemorySegment.ofAddress(address), length, MADV_HUGEPAGE) == 0;
+        } catch (Error | RuntimeException e) {
+            throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

@@ -116,9 +116,9 @@ final class Transmission {
 
     private void loop() throws IOException {
         while (true) {
-            if (in.remaining() >= headerLength) {
-                cork(); // the next request is here already: its reply can wait for the others
-            }
+            // Replies wait until the reader is about to block (a read, a permit), and then leave
+            // together, from the reader itself when they are small (ReplyWriter.flush).
+            cork();
             if (!fill(headerLength, true)) {
                 return; // the client hung up between requests without NBD_CMD_DISC
             }
@@ -518,7 +518,7 @@ final class Transmission {
     private void uncork() {
         if (corked) {
             corked = false;
-            writer.uncork();
+            writer.flush();
         }
     }
 
@@ -527,6 +527,7 @@ final class Transmission {
         if (!sem.tryAcquire(permits)) {
             uncork();
             sem.acquireUninterruptibly(permits);
+            cork();
         }
     }
 
@@ -536,6 +537,7 @@ final class Transmission {
             uncork();
             in.compact();
             int got = ch.read(in);
+            cork(); // what this request and the next ones complete waits for the next flush
             in.flip();
             if (got < 0) {
                 throw new EOFException("client vanished inside " + what + " (" + in.remaining() + " of " + n + " bytes)");
@@ -549,6 +551,7 @@ final class Transmission {
             uncork();
             in.compact();
             int got = ch.read(in);
+            cork(); // what this request and the next ones complete waits for the next flush
             in.flip();
             if (got < 0) {
                 if (atBoundary && !in.hasRemaining()) {
@@ -568,7 +571,9 @@ final class Transmission {
         dst.position(dst.position() + buffered);
         while (dst.hasRemaining()) {
             uncork();
-            if (ch.read(dst) < 0) {
+            int got = ch.read(dst);
+            cork();
+            if (got < 0) {
                 throw new EOFException("client vanished inside a write payload (" + dst.position() + " of " + dst.limit() + " bytes)");
             }
         }
@@ -585,6 +590,7 @@ final class Transmission {
             uncork();
             in.clear().limit((int) Math.min(in.capacity(), left));
             int got = ch.read(in);
+            cork(); // what this request and the next ones complete waits for the next flush
             if (got < 0) {
                 throw new EOFException("client vanished inside a payload being dropped");
             }
