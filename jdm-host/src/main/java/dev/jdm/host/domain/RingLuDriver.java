@@ -84,8 +84,6 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
     private RingClient client;
     private long crashNanos;
     private int replaying;
-    /** The io thread waits on the lock for work: nothing is in flight. */
-    private boolean reaperIdle;
     private volatile boolean suspended;
     private volatile boolean dead;
     private volatile boolean closed;
@@ -195,8 +193,8 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
     }
 
     /**
-     * Under the lock: publishes replayed, then queued parts while tags last, rings the domain once,
-     * and wakes the io thread if it idles with something now in flight. Parts that cannot go (a
+     * Under the lock: publishes replayed, then queued parts while tags last, and rings the domain
+     * once (the io thread, waiting on the domain's doorbell, hears of them as they complete). Parts that cannot go (a
      * write whose source is unusable) go to {@code failed}; returns the fault to report if the
      * ring broke (the driver is then dead), else null.
      */
@@ -229,10 +227,6 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
             if (!suspended) {
                 dead = true;
                 return "LU " + lu + ": ring doorbell failed: " + e.getMessage();
-            }
-        } finally {
-            if (reaperIdle && (sent || dead)) {
-                lock.notifyAll();
             }
         }
         return null;
@@ -362,18 +356,13 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
     private String reap(List<Done> done, List<Part> failed) throws PeerFaultException, IOException, InterruptedException {
         synchronized (lock) {
             String broke = drain(failed);
-            if (broke != null || client.inFlight() == 0) {
-                if (broke == null && !closed && next.get() == null) {
-                    reaperIdle = true;
-                    try {
-                        lock.wait(CHECK_MS);
-                    } finally {
-                        reaperIdle = false;
-                    }
-                }
+            if (broke != null || closed || next.get() != null) {
                 return broke;
             }
         }
+        // With nothing in flight too this thread waits on the domain's doorbell, not on the lock:
+        // whatever a submitter publishes next completes through that doorbell, so submitters need
+        // not wake this thread first (a futex wake and wait per burst of requests).
         RequestDescriptor c;
         try {
             c = client.take();
@@ -523,7 +512,7 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
     public void close() {
         closed = true;
         synchronized (lock) {
-            lock.notifyAll(); // an idle io thread sees it now, not at its next check
+            lock.notifyAll(); // a dead driver's io thread sees it now; one waiting on the doorbell within CHECK_MS
         }
         try {
             io.join(5_000);
