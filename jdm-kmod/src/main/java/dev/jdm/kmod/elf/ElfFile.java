@@ -208,11 +208,6 @@ public final class ElfFile {
         return List.copyOf(all);
     }
 
-    /** How many sections the file has, index 0 included. */
-    public int sectionCount() {
-        return shnum;
-    }
-
     /**
      * The first section (from index 1) with this name whose contents lie inside the file,
      * as libkmod's {@code kmod_elf_get_section} finds it.

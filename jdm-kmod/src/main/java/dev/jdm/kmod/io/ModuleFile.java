@@ -56,8 +56,8 @@ public record ModuleFile(Path path, Compression compression, ByteBuffer contents
                 throw KmodException.in(path, "file is too large (" + size + " bytes)");
             }
             // Mapped through FFM: FileChannel.map(mode, pos, size) builds its MappedByteBuffer by
-            // reflection, whose method-handle accessor the JVM spins at run time (some 60 ms of
-            // depmod's start-up, not kept in the AOT cache). An automatic arena unmaps it when it
+            // reflection, for whose method-handle accessor the JVM spun some 30 classes in every
+            // depmod run (the AOT cache does not keep them). An automatic arena unmaps it when it
             // is unreachable, as the buffer's cleaner did.
             ByteBuffer mapped = size == 0 ? ByteBuffer.allocate(0)
                     : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, Arena.ofAuto()).asByteBuffer();

@@ -79,9 +79,8 @@ final class ReplyWriter {
      * Holds replies back while the reader serves requests that arrived together, so that they
      * leave in one write, with no wake-up of the writer when they are small: at queue depth 16 a
      * read often brings a dozen requests, and a wake-up and a write each cost about as much as
-     * serving one. The reader
-     * must {@link #flush} before anything that may block (a socket read, a permit), since the
-     * replies held back are what frees permits.
+     * serving one. The reader must {@link #flush} before anything that may block (a socket read,
+     * a permit), since the replies held back are what frees permits.
      */
     void cork() {
         lock.lock();

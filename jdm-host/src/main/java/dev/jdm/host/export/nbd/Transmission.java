@@ -506,7 +506,7 @@ final class Transmission {
 
     // ---- input ----
 
-    /** Holds replies back while requests are still buffered ({@link ReplyWriter#cork}). */
+    /** Holds replies back while the reader serves what it has read ({@link ReplyWriter#cork}). */
     private void cork() {
         if (!corked) {
             corked = true;
@@ -514,7 +514,7 @@ final class Transmission {
         }
     }
 
-    /** Lets held-back replies go: called before anything that may block. */
+    /** Lets held-back replies go, small ones from this thread ({@link ReplyWriter#flush}): called before anything that may block. */
     private void uncork() {
         if (corked) {
             corked = false;

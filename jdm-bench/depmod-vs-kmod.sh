@@ -6,12 +6,12 @@
 #     `apt-get download` on first use and kept under the fixtures.
 # Each of ROUNDS rounds runs both tools on both trees, alternating which goes first; the ratio is
 # of the medians. Every index kmod writes is compared byte for byte with jdm's.
-#   usage: jdm-kmod/bench/depmod-vs-kmod.sh [ROUNDS]      (default 5; build first: the jdm launcher
+#   usage: jdm-bench/depmod-vs-kmod.sh [ROUNDS]      (default 5; build first: the jdm launcher
 #          builds when sources changed, and trains the kmod AOT cache on the warm-up run)
 # The machine should be otherwise idle: both tools are CPU-bound, and jdm uses every core.
 set -euo pipefail
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-REPO="$(cd "$HERE/.." && pwd)"
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+HERE="$REPO/jdm-kmod"
 ROUNDS="${1:-5}"
 JDM="$REPO/jdm"
 FIX="${JDM_KMOD_FIXTURES:-$HERE/target/kernel-fixtures}"
