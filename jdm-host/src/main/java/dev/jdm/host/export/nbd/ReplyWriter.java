@@ -111,7 +111,7 @@ final class ReplyWriter {
         } finally {
             lock.unlock();
         }
-        send(batch);
+        writeTaken(batch);
     }
 
     /** Takes the next batch from the queue, the lock held, and marks this thread as the one writing. */
@@ -131,7 +131,7 @@ final class ReplyWriter {
     }
 
     /** Writes a batch taken by {@link #take}, then releases its replies and the writing mark. */
-    private void send(List<Reply> batch) {
+    private void writeTaken(List<Reply> batch) {
         try {
             if (!broken) {
                 write(batch);
@@ -185,7 +185,7 @@ final class ReplyWriter {
             } finally {
                 lock.unlock();
             }
-            send(batch);
+            writeTaken(batch);
         }
     }
 
