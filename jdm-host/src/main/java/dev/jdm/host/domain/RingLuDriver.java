@@ -6,6 +6,7 @@ import dev.jdm.abi.blk.BlockOp;
 import dev.jdm.abi.blk.BlockQueueDriver;
 import dev.jdm.abi.blk.BlockRequest;
 import dev.jdm.abi.blk.BlockStatus;
+import dev.jdm.host.block.CompletionBatch;
 import dev.jdm.isolation.channel.ControlChannel;
 import dev.jdm.isolation.ring.PeerFaultException;
 import dev.jdm.isolation.ring.RequestDescriptor;
@@ -379,11 +380,17 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
 
     /** Completes, outside the lock, what the io thread finished or failed. */
     private static void finishAll(List<Done> done, List<Part> failed) {
-        for (Done d : done) {
-            d.job.partDone(d.status);
+        if (done.isEmpty() && failed.isEmpty()) {
+            return;
         }
+        // one batch: an NBD connection then sends the replies of all of them in one write
+        CompletionBatch.run(() -> {
+            for (Done d : done) {
+                d.job.partDone(d.status);
+            }
+            failed.forEach(p -> p.job.partDone(BlockStatus.EIO));
+        });
         done.clear();
-        failed.forEach(p -> p.job.partDone(BlockStatus.EIO));
         failed.clear();
     }
 

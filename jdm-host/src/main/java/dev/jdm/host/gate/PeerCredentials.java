@@ -2,7 +2,6 @@ package dev.jdm.host.gate;
 
 import dev.jdm.host.sys.Libc;
 import dev.jdm.host.task.Credentials;
-import java.lang.reflect.Method;
 import java.nio.channels.SocketChannel;
 import java.util.Optional;
 
@@ -17,14 +16,14 @@ public final class PeerCredentials {
 
     /** The peer's credentials, or empty if they cannot be read (the caller then refuses the task). */
     public static Optional<Credentials> of(SocketChannel channel) {
+        int fd = Libc.descriptorOf(channel);
+        if (fd < 0) {
+            return Optional.empty();
+        }
         try {
-            Class<?> selChImpl = Class.forName("sun.nio.ch.SelChImpl");
-            Method fdVal = selChImpl.getMethod("getFDVal");
-            fdVal.setAccessible(true);
-            int fd = (int) fdVal.invoke(channel);
             int[] cred = Libc.peerCredentials(fd);
             return Optional.of(new Credentials(cred[1], cred[2], cred[0]));
-        } catch (ReflectiveOperationException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return Optional.empty();
         }
     }

@@ -1,5 +1,7 @@
 package dev.jdm.host.export.nbd;
 
+import dev.jdm.host.block.CompletionBatch;
+import dev.jdm.host.sys.NonBlockingSocket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
@@ -18,11 +20,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The connection's reader may send small batches itself when it uncorks ({@link #flush}), as
  * nbdkit's threads send their own replies: waking the writer thread for each burst of small
- * replies cost more than writing them. Only one thread writes at a time, and batches leave in
- * queue order. Completions on other threads (a driver's) never write: a slow client must not
- * hold up a driver.
+ * replies cost more than writing them. A thread that completes requests in a {@link CompletionBatch}
+ * (a domain LU's reaper) sends the replies of the batch itself at its end, but only what the socket
+ * takes without waiting ({@link NonBlockingSocket}): a slow client must not hold up a driver, so the
+ * rest of that write is left to the writer thread. Other completions (a lone one, on a driver's
+ * thread) go to the writer thread. Only one thread writes at a time, and batches leave in queue order.
  */
-final class ReplyWriter {
+final class ReplyWriter implements CompletionBatch.Deferred {
     /** One reply: header bytes (and small payloads), optional data, and what to do once sent. */
     record Reply(byte[] head, ByteBuffer data, Runnable sent) {}
 
@@ -35,6 +39,8 @@ final class ReplyWriter {
     static final int INLINE_BYTES = 128 << 10;
 
     private final ByteChannel channel;
+    /** Sends without waiting, beside {@link #channel}; null on TLS or where the descriptor is not to be had. */
+    private final NonBlockingSocket direct;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition ready = lock.newCondition();
     private final ArrayDeque<Reply> queue = new ArrayDeque<>();
@@ -46,10 +52,17 @@ final class ReplyWriter {
     private boolean writing;
     /** Bytes of the queued replies, heads and data. */
     private long queuedBytes;
+    /** What a completing thread's write left unsent: the writer thread sends it before anything else. */
+    private Carry carry;
     private volatile boolean broken;
 
-    ReplyWriter(ByteChannel channel) {
+    /** The unsent rest of a batch: the staged parts not yet all sent, and the replies from {@code next} on not yet staged. */
+    private record Carry(List<Reply> batch, ByteBuffer[] parts, int next) {}
+
+    /** @param direct sends without waiting on the same socket, or null (TLS): completing threads then never write */
+    ReplyWriter(ByteChannel channel, NonBlockingSocket direct) {
         this.channel = channel;
+        this.direct = direct;
     }
 
     /** Queues a reply; after the channel broke it is dropped at once (its resources released). */
@@ -59,7 +72,7 @@ final class ReplyWriter {
             if (!broken && !closing) {
                 queue.addLast(r);
                 queuedBytes += bytes(r);
-                if (!corked) {
+                if (!corked && !(direct != null && CompletionBatch.defer(this))) {
                     ready.signal();
                 }
                 return;
@@ -114,6 +127,55 @@ final class ReplyWriter {
         writeTaken(batch);
     }
 
+    /**
+     * The end of a completion batch on the thread that completed it: sends what queued without
+     * waiting, if nobody else is writing and it is at most {@link #INLINE_BYTES}; what the socket
+     * does not take now, and larger batches, the writer thread sends. A corked reader sends them itself.
+     */
+    @Override
+    public void batchDone() {
+        List<Reply> batch;
+        lock.lock();
+        try {
+            if (corked || queue.isEmpty()) {
+                return;
+            }
+            if (writing || broken || queuedBytes > INLINE_BYTES) {
+                ready.signal();
+                return;
+            }
+            batch = take();
+        } finally {
+            lock.unlock();
+        }
+        sendTaken(batch);
+    }
+
+    /** Sends a taken batch on {@link #direct} as far as the socket takes it now, and carries the rest to the writer thread. */
+    private void sendTaken(List<Reply> batch) {
+        List<ByteBuffer> staged = new ArrayList<>(batch.size() * 2);
+        int next = stage(batch, 0, staged);
+        ByteBuffer[] parts = staged.toArray(ByteBuffer[]::new);
+        try {
+            if (!broken) {
+                direct.send(parts);
+            }
+        } catch (IOException e) {
+            fail();
+        }
+        if (broken || next == batch.size() && !hasRemaining(parts)) {
+            done(batch);
+            return;
+        }
+        lock.lock();
+        try {
+            carry = new Carry(batch, parts, next); // still marked writing: the writer thread takes over
+            ready.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Takes the next batch from the queue, the lock held, and marks this thread as the one writing. */
     private List<Reply> take() {
         List<Reply> batch = new ArrayList<>(Math.min(queue.size(), MAX_GATHER));
@@ -130,30 +192,45 @@ final class ReplyWriter {
         return r.head().length + (r.data() == null ? 0 : r.data().remaining());
     }
 
-    /** Writes a batch taken by {@link #take}, then releases its replies and the writing mark. */
+    /** Writes a batch taken by {@link #take} (or the rest of one, {@code carry}), then releases its replies and the writing mark. */
     private void writeTaken(List<Reply> batch) {
+        writeTaken(new Carry(batch, new ByteBuffer[0], 0));
+    }
+
+    private void writeTaken(Carry c) {
         try {
             if (!broken) {
-                write(batch);
+                gather(c.parts());
+                write(c.batch(), c.next());
             }
         } catch (IOException e) {
-            broken = true;
-            try {
-                channel.close(); // the reader sees this and ends the connection
-            } catch (IOException ignored) {
-                // closing anyway
+            fail();
+        } finally {
+            done(c.batch());
+        }
+    }
+
+    /** A write failed: the peer is gone; closing the channel ends the reader. */
+    private void fail() {
+        broken = true;
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    /** Releases a batch's replies and the writing mark. */
+    private void done(List<Reply> batch) {
+        batch.forEach(r -> r.sent().run());
+        lock.lock();
+        try {
+            writing = false;
+            if (!queue.isEmpty() || closing) {
+                ready.signal(); // the writer thread waits while another thread writes
             }
         } finally {
-            batch.forEach(r -> r.sent().run());
-            lock.lock();
-            try {
-                writing = false;
-                if (!queue.isEmpty() || closing) {
-                    ready.signal(); // the writer thread waits while another thread writes
-                }
-            } finally {
-                lock.unlock();
-            }
+            lock.unlock();
         }
     }
 
@@ -172,34 +249,57 @@ final class ReplyWriter {
     /** The writer thread's body: runs until {@link #finish} and an empty queue, or a failed write. */
     void run() {
         while (true) {
-            List<Reply> batch;
+            Carry c;
             lock.lock();
             try {
-                while ((queue.isEmpty() || corked || writing) && !(closing && !writing)) {
+                while (carry == null && (queue.isEmpty() || corked || writing) && !(closing && !writing)) {
                     ready.awaitUninterruptibly();
                 }
-                if (queue.isEmpty()) {
-                    return;
+                c = carry;
+                carry = null;
+                if (c == null) {
+                    if (queue.isEmpty()) {
+                        return;
+                    }
+                    c = new Carry(take(), new ByteBuffer[0], 0);
                 }
-                batch = take();
             } finally {
                 lock.unlock();
             }
-            writeTaken(batch);
+            writeTaken(c);
         }
     }
 
-    private void write(List<Reply> batch) throws IOException {
-        stage.clear();
+    /** Closes the sender beside the channel, once the connection is over (no more sends). */
+    void close() {
+        if (direct != null) {
+            direct.close();
+        }
+    }
+
+    /** Writes {@code batch} from reply {@code from} on, a stage-full of heads at a time. */
+    private void write(List<Reply> batch, int from) throws IOException {
         List<ByteBuffer> parts = new ArrayList<>(batch.size() * 2);
+        while (from < batch.size()) {
+            from = stage(batch, from, parts);
+            gather(parts.toArray(ByteBuffer[]::new));
+        }
+    }
+
+    /**
+     * Copies the heads of {@code batch} from reply {@code from} on into the stage while they fit,
+     * and sets {@code parts} to the slices of the stage and the data buffers in wire order; returns
+     * the index of the first reply not staged. A batch of at most {@link #INLINE_BYTES} always fits.
+     */
+    private int stage(List<Reply> batch, int from, List<ByteBuffer> parts) {
+        stage.clear();
+        parts.clear();
         int sliceStart = 0;
-        for (Reply r : batch) {
-            if (r.head().length > stage.remaining()) {
-                parts.add(stage.slice(sliceStart, stage.position() - sliceStart));
-                gather(parts);
-                parts.clear();
-                stage.clear();
-                sliceStart = 0;
+        int i = from;
+        for (; i < batch.size(); i++) {
+            Reply r = batch.get(i);
+            if (r.head().length > stage.remaining() && i > from) {
+                break;
             }
             stage.put(r.head());
             if (r.data() != null) {
@@ -211,11 +311,19 @@ final class ReplyWriter {
         if (stage.position() > sliceStart) {
             parts.add(stage.slice(sliceStart, stage.position() - sliceStart));
         }
-        gather(parts);
+        return i;
     }
 
-    private void gather(List<ByteBuffer> parts) throws IOException {
-        ByteBuffer[] bufs = parts.toArray(ByteBuffer[]::new);
+    private static boolean hasRemaining(ByteBuffer[] bufs) {
+        for (ByteBuffer b : bufs) {
+            if (b.hasRemaining()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void gather(ByteBuffer[] bufs) throws IOException {
         long left = 0;
         for (ByteBuffer b : bufs) {
             left += b.remaining();

@@ -8,12 +8,14 @@ import dev.jdm.host.export.nbd.NbdWire.Chunk;
 import dev.jdm.host.export.nbd.NbdWire.Errors;
 import dev.jdm.host.export.nbd.NbdWire.Request;
 import dev.jdm.host.export.nbd.NbdWire.SimpleReply;
+import dev.jdm.host.sys.NonBlockingSocket;
 import dev.jdm.host.task.Task;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Semaphore;
@@ -76,7 +78,8 @@ final class Transmission {
         this.access = access;
         this.config = config;
         this.warn = warn;
-        this.writer = new ReplyWriter(ch);
+        // TLS has no clear-text socket to send on: its replies go through the channel only
+        this.writer = new ReplyWriter(ch, ch instanceof SocketChannel sc ? NonBlockingSocket.of(sc).orElse(null) : null);
         this.inFlight = new Semaphore(config.maxInFlight());
         this.inFlightBytes = new Semaphore((int) Math.min(Integer.MAX_VALUE, config.maxInFlightBytes()));
         this.pool = pool;
@@ -110,6 +113,8 @@ final class Transmission {
                 writerThread.join(TimeUnit.SECONDS.toMillis(DRAIN_SECONDS));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                writer.close(); // the socket's second descriptor: the client sees the end once both are closed
             }
         }
     }
