@@ -33,6 +33,7 @@ import java.util.function.LongSupplier;
  *
  * <p>A dispatcher hands the driver everything that waits, up to {@link #MAX_BATCH} (merged)
  * requests in one {@code BlockQueueDriver.submit}; flushes go on their own when their epoch drains.
+ * A {@link Plug plugged} caller only enqueues, and dispatches when it finishes its plug.
  *
  * <p>A request the driver holds beyond {@code blk.request_timeout_ms} fails with ETIMEDOUT
  * ({@link RequestTimeouts}); it then leaves its flush epoch as a failed write does. Its buffer may
@@ -229,7 +230,7 @@ final class RequestQueue {
                     r.epoch.writes++;
                 }
                 pending.add(r);
-                if (dispatchers < MAX_DISPATCHERS) {
+                if (!(length < Plug.MAX_HELD_BYTES && Plug.hold(this)) && dispatchers < MAX_DISPATCHERS) {
                     dispatchers++;
                     dispatchNow = true;
                 }
@@ -268,6 +269,20 @@ final class RequestQueue {
         } finally {
             ready.forEach(this::issue);
         }
+    }
+
+    /**
+     * A plugged thread finished ({@link Plug}): dispatches what it left waiting, unless every
+     * dispatcher is busy, in which case they take it (they loop until the queue is empty).
+     */
+    void unplugged() {
+        synchronized (lock) {
+            if (pending.isEmpty() || dispatchers >= MAX_DISPATCHERS) {
+                return;
+            }
+            dispatchers++;
+        }
+        dispatchLoop();
     }
 
     private void dispatchLoop() {

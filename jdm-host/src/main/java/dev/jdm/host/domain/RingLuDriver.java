@@ -183,9 +183,14 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
     private void queueAll(List<Part> parts) {
         List<Part> failed = new ArrayList<>();
         String broke;
+        RingClient c;
         synchronized (lock) {
             (dead || closed ? failed : queue).addAll(parts);
             broke = drain(failed);
+            c = client;
+        }
+        if (broke == null) {
+            broke = ring(c);
         }
         failed.forEach(p -> p.job.partDone(BlockStatus.EIO));
         if (broke != null) {
@@ -194,17 +199,38 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
     }
 
     /**
-     * Under the lock: publishes replayed, then queued parts while tags last, and rings the domain
-     * once (the io thread, waiting on the domain's doorbell, hears of them as they complete). Parts that cannot go (a
-     * write whose source is unusable) go to {@code failed}; returns the fault to report if the
-     * ring broke (the driver is then dead), else null.
+     * Rings the domain for what {@link #drain} published into {@code c}, outside the lock: the
+     * doorbell's write may put the domain's thread on this core, and the reaper must not wait for
+     * the lock meanwhile. Returns the fault to report if the doorbell failed while {@code c} is the
+     * ring in use (the driver is then dead), else null.
+     */
+    private String ring(RingClient c) {
+        try {
+            c.notifyPeer();
+            return null;
+        } catch (IOException e) {
+            synchronized (lock) {
+                if (suspended || dead || c != client) {
+                    return null; // the process went: its restart resubmits what was in flight
+                }
+                dead = true;
+            }
+            return "LU " + lu + ": ring doorbell failed: " + e.getMessage();
+        }
+    }
+
+    /**
+     * Under the lock: publishes replayed, then queued parts while tags last; the caller then
+     * {@linkplain #ring rings} the domain once, outside the lock (the io thread, waiting on the
+     * domain's doorbell, hears of them as they complete). Parts that cannot go (a write whose
+     * source is unusable) go to {@code failed}; returns the fault to report if the ring broke (the
+     * driver is then dead), else null.
      */
     private String drain(List<Part> failed) {
         if (suspended || dead || closed) {
             return null;
         }
         int capacity = client.layout().capacity();
-        boolean sent = false;
         try {
             // a free buffer too: the reaper frees a completion's tag before it takes the lock to copy
             // the data out and release the buffer, so tags can be free while every buffer is held
@@ -216,19 +242,11 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
                 if (p == null) {
                     break;
                 }
-                sent |= send(p, failed);
-            }
-            if (sent) {
-                client.notifyPeer();
+                send(p, failed);
             }
         } catch (PeerFaultException e) {
             dead = true;
             return "LU " + lu + ": " + e.getMessage();
-        } catch (IOException e) {
-            if (!suspended) {
-                dead = true;
-                return "LU " + lu + ": ring doorbell failed: " + e.getMessage();
-            }
         }
         return null;
     }
@@ -307,10 +325,13 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
             try {
                 Binding b = next.getAndSet(null);
                 if (b != null) {
+                    RingClient c;
                     synchronized (lock) {
                         swap(b);
                         broke = drain(failed);
+                        c = client;
                     }
+                    broke = broke != null ? broke : ring(c);
                 } else if (dead) {
                     synchronized (lock) {
                         takeAll(failed);
@@ -355,11 +376,17 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
      * and every other that is there, and submits what queued for their tags. Returns a fault to report, or null.
      */
     private String reap(List<Done> done, List<Part> failed) throws PeerFaultException, IOException, InterruptedException {
+        RingClient c0;
         synchronized (lock) {
             String broke = drain(failed);
             if (broke != null || closed || next.get() != null) {
                 return broke;
             }
+            c0 = client;
+        }
+        String rang = ring(c0);
+        if (rang != null) {
+            return rang;
         }
         // With nothing in flight too this thread waits on the domain's doorbell, not on the lock:
         // whatever a submitter publishes next completes through that doorbell, so submitters need
@@ -370,12 +397,15 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
         } catch (TimeoutException e) {
             return null; // look at the state, then wait again
         }
+        String broke;
         synchronized (lock) {
             for (; c != null; c = client.poll()) {
                 finish(c, done);
             }
-            return drain(failed);
+            broke = drain(failed);
+            c0 = client;
         }
+        return broke != null ? broke : ring(c0);
     }
 
     /** Completes, outside the lock, what the io thread finished or failed. */
@@ -408,15 +438,15 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
     }
 
     /**
-     * Under the lock: publishes {@code p} (a write's data copied into its buffer first); true if it
-     * went into the ring, false if it failed at once (into {@code failed}).
+     * Under the lock: publishes {@code p} (a write's data copied into its buffer first), or fails it
+     * at once (into {@code failed}).
      */
-    private boolean send(Part p, List<Part> failed) throws PeerFaultException {
+    private void send(Part p, List<Part> failed) throws PeerFaultException {
         if (p.job.query != null) {
             int buffer = client.buffers().allocate();
             client.buffers().buffer(buffer).set(ValueLayout.JAVA_LONG_UNALIGNED, 0, p.job.query.length);
             track(p, publish(p, DomainProtocol.EXTENTS_OP, 0, DomainLus.LAYOUT.bufferSize(), buffer));
-            return true;
+            return;
         }
         BlockRequest r = p.job.request;
         int buffer = RequestDescriptor.NO_BUFFER;
@@ -428,12 +458,11 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
                 } catch (RuntimeException e) {
                     client.buffers().release(buffer);
                     failed.add(p); // as for a read: the caller's buffer is unusable here
-                    return false;
+                    return;
                 }
             }
         }
         track(p, publish(p, r.op().ordinal(), r.flags(), p.length, buffer));
-        return true;
     }
 
     /** Publishes {@code p}'s descriptor; if the ring refuses, the part goes back to the queue's head for whoever fails it. */

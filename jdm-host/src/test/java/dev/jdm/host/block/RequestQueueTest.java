@@ -116,6 +116,81 @@ class RequestQueueTest {
         assertThat(sizes).as("batch sizes").anyMatch(n -> n > 1).allMatch(n -> n <= RequestQueue.MAX_BATCH);
     }
 
+    /** A batch driver that records each batch as its requests' "op@offset" and completes them at once. */
+    static final class BatchRecorder implements dev.jdm.abi.blk.BlockQueueDriver {
+        final List<List<String>> batches = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void submit(dev.jdm.abi.blk.BlockBatch batch) {
+            List<String> b = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                b.add(batch.get(i).op() + "@" + batch.get(i).offset());
+            }
+            batches.add(b);
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).complete(BlockStatus.OK);
+            }
+        }
+    }
+
+    @Test
+    void shouldHoldAPluggedThreadsRequestsAndHandThemOverAsOneBatch() throws Exception {
+        BatchRecorder d = new BatchRecorder();
+        RequestQueue q = new RequestQueue("t0", d, SIZE, 512, BlockDevice.FLUSH, () -> 0, stats, warnings::add, (o, l) -> { });
+        List<CompletableFuture<Integer>> done = new ArrayList<>();
+        Plug.start();
+        try {
+            for (int i = 0; i < 5; i++) {
+                done.add(submit(q, i % 2 == 0 ? BlockOp.WRITE : BlockOp.READ, i * 8192L, 4096, 0, filled(4096, i)));
+            }
+            assertThat(d.batches).as("held while plugged").isEmpty();
+            assertThat(done).noneMatch(CompletableFuture::isDone);
+        } finally {
+            Plug.finish();
+        }
+        assertThat(d.batches).containsExactly(List.of("WRITE@0", "READ@8192", "WRITE@16384", "READ@24576", "WRITE@32768"));
+        for (CompletableFuture<Integer> f : done) {
+            assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo(BlockStatus.OK);
+        }
+        Plug.finish(); // twice: nothing more to do
+        submit(q, BlockOp.READ, 0, 4096, 0, filled(4096, 0)).get(10, TimeUnit.SECONDS);
+        assertThat(d.batches).as("unplugged: at once").hasSize(2);
+    }
+
+    @Test
+    void shouldLetALargeRequestGoAtOnceWithWhatItsQueueHeld() throws Exception {
+        BatchRecorder d = new BatchRecorder();
+        RequestQueue q = new RequestQueue("t0", d, SIZE, 512, BlockDevice.FLUSH, () -> 0, stats, warnings::add, (o, l) -> { });
+        Plug.start();
+        try {
+            submit(q, BlockOp.WRITE, 0, 4096, 0, filled(4096, 1));
+            submit(q, BlockOp.READ, 1 << 20, Plug.MAX_HELD_BYTES, 0, filled(Plug.MAX_HELD_BYTES, 0));
+            assertThat(d.batches).containsExactly(List.of("WRITE@0", "READ@" + (1 << 20)));
+        } finally {
+            Plug.finish();
+        }
+        assertThat(d.batches).hasSize(1);
+    }
+
+    @Test
+    void shouldKeepAFlushBehindAHeldWrite() throws Exception {
+        BatchRecorder d = new BatchRecorder();
+        RequestQueue q = new RequestQueue("t0", d, SIZE, 512, BlockDevice.FLUSH, () -> 0, stats, warnings::add, (o, l) -> { });
+        CompletableFuture<Integer> w;
+        CompletableFuture<Integer> f;
+        Plug.start();
+        try {
+            w = submit(q, BlockOp.WRITE, 0, 4096, 0, filled(4096, 1));
+            f = submit(q, BlockOp.FLUSH, 0, 0, 0, null);
+            assertThat(d.batches).as("the flush waits for the held write").isEmpty();
+        } finally {
+            Plug.finish();
+        }
+        assertThat(w.get(10, TimeUnit.SECONDS)).isZero();
+        assertThat(f.get(10, TimeUnit.SECONDS)).isZero();
+        assertThat(d.batches).containsExactly(List.of("WRITE@0"), List.of("FLUSH@0"));
+    }
+
     @Test
     void shouldFailWhatABatchDriverLeftOpenWhenItThrows() throws Exception {
         dev.jdm.abi.blk.BlockQueueDriver driver = batch -> {

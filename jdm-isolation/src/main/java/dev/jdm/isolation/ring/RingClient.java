@@ -14,7 +14,7 @@ import java.util.concurrent.TimeoutException;
  * the peer cannot redirect a completion to another buffer. Because at most {@code capacity} requests
  * are in flight, neither ring can overflow while the peer behaves.
  *
- * <p>Submitting may happen on any threads, one at a time ({@link #submit}, {@link #publish} and
+ * <p>Submitting may happen on any threads, one at a time ({@link #publish} and the claim of
  * {@link #notifyPeer} are serialised here); reaping ({@link #take}, {@link #poll}) on one thread,
  * which waits without holding the submitters up. So a request need not wait behind a completion
  * to be submitted. The {@link #buffers() pool} is the caller's to serialise.
@@ -35,6 +35,8 @@ public final class RingClient {
     private final int[] freeTags;
     private int freeTop;
     private long sequence;
+    /** Whether a request was published since the last {@link #notifyPeer}. */
+    private boolean unannounced;
 
     private RingClient(MemorySegment region, RegionLayout layout, Doorbell toDomain, Waiter waiter) {
         this.layout = layout;
@@ -75,7 +77,7 @@ public final class RingClient {
      *
      * @param buffer an index from {@link #buffers()} or {@link RequestDescriptor#NO_BUFFER}
      */
-    public synchronized long submit(int op, int flags, long offset, int length, int buffer) throws PeerFaultException, IOException {
+    public long submit(int op, int flags, long offset, int length, int buffer) throws PeerFaultException, IOException {
         long id = publish(op, flags, offset, length, buffer);
         if (id >= 0) {
             notifyPeer();
@@ -117,6 +119,7 @@ public final class RingClient {
             unpublished(tag);
             return -1; // only a peer that stopped consuming gets here: fewer than capacity are in flight
         }
+        unannounced = true;
         return id;
     }
 
@@ -125,11 +128,24 @@ public final class RingClient {
         freeTags[freeTop++] = tag;
     }
 
-    /** Rings the domain if it sleeps and has not been rung since it said so. */
-    public synchronized void notifyPeer() throws IOException {
-        if (requests.claimNotify()) {
+    /**
+     * Rings the domain if something was published since the last call, and it sleeps and has not
+     * been rung since it said so. The doorbell itself is rung outside this client's lock: the write
+     * may wake the domain's thread onto this core, and a submitter or the reaper must not then wait
+     * for a thread that is not running.
+     */
+    public void notifyPeer() throws IOException {
+        if (claimNotify()) {
             toDomain.ring();
         }
+    }
+
+    private synchronized boolean claimNotify() {
+        if (!unannounced) {
+            return false;
+        }
+        unannounced = false;
+        return requests.claimNotify();
     }
 
     /** The next completion, checked, or null when none is waiting. */

@@ -1,5 +1,6 @@
 package dev.jdm.host.export.nbd;
 
+import dev.jdm.host.block.Plug;
 import dev.jdm.host.export.ExportAccess;
 import dev.jdm.host.export.ExportableDevice;
 import dev.jdm.host.export.Extent;
@@ -511,19 +512,30 @@ final class Transmission {
 
     // ---- input ----
 
-    /** Holds replies back while the reader serves what it has read ({@link ReplyWriter#cork}). */
+    /**
+     * Holds requests and replies back while the reader serves what it has read: the requests reach
+     * the driver together ({@link Plug}), their replies leave together ({@link ReplyWriter#cork}).
+     */
     private void cork() {
         if (!corked) {
             corked = true;
+            Plug.start();
             writer.cork();
         }
     }
 
-    /** Lets held-back replies go, small ones from this thread ({@link ReplyWriter#flush}): called before anything that may block. */
+    /**
+     * Lets held-back requests go to the driver, then held-back replies, small ones from this thread
+     * ({@link ReplyWriter#flush}): called before anything that may block.
+     */
     private void uncork() {
         if (corked) {
             corked = false;
-            writer.flush();
+            try {
+                Plug.finish();
+            } finally {
+                writer.flush();
+            }
         }
     }
 
