@@ -48,8 +48,8 @@ for _ in $(seq 600); do grep -q '^next:' "$WORK/host.log" 2>/dev/null && break; 
 grep -q '^next:' "$WORK/host.log" || { cat "$WORK/host.log" >&2; echo "domain-crash-soak: host did not start" >&2; exit 1; }
 URI="nbd+unix:///soak0?socket=$WORK/nbd.sock"
 
-field() { # domain ls --json -> one field of the soak domain
-  jdm domain ls soak --json | python3 -c "import json,sys; print(json.load(sys.stdin)[0]['$1'])"
+status() { # domain ls --json -> "STATE PID" of the soak domain (one client run per look)
+  jdm domain ls soak --json | python3 -c "import json,sys; d=json.load(sys.stdin)[0]; print(d['state'], d['pid'])"
 }
 fio_round() {
   fio --name=soak --ioengine=nbd --uri="$URI" --rw=randwrite --bs=4k --offset=1M --size="$SIZE" --iodepth=16 \
@@ -62,11 +62,11 @@ while [ "$kills" -lt "$KILLS" ]; do
   fio_round "$rounds" & FIO=$!
   while kill -0 "$FIO" 2>/dev/null && [ "$kills" -lt "$KILLS" ]; do
     sleep "0.$((RANDOM % 5))$((RANDOM % 10))"
-    [ "$(field state)" = running ] || continue
-    pid=$(field pid)
+    read -r state pid < <(status)
+    [ "$state" = running ] || continue
     kill -KILL "$pid" 2>/dev/null && kills=$((kills + 1))
-    while [ "$(field pid)" = "$pid" ] || [ "$(field state)" != running ]; do
-      [ "$(field state)" = failed ] && { echo "domain-crash-soak: the domain failed" >&2; break 2; }
+    while read -r state now < <(status); [ "$now" = "$pid" ] || [ "$state" != running ]; do
+      [ "$state" = failed ] && { echo "domain-crash-soak: the domain failed" >&2; break 2; }
       sleep 0.05
     done
   done
