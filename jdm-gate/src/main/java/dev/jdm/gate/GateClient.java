@@ -143,13 +143,7 @@ public final class GateClient implements AutoCloseable {
 
     /** The socket's descriptor, or -1 where this JVM does not open sun.nio.ch to this code. */
     int descriptor() {
-        try {
-            java.lang.reflect.Method fdVal = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
-            fdVal.setAccessible(true);
-            return (int) fdVal.invoke(channel);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return -1;
-        }
+        return GateSocket.descriptorOf(channel);
     }
 
     /** Parses one response frame (see {@link #receive(boolean)}). */

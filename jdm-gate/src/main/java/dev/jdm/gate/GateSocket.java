@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Where a host listens by default: one rule for the host and its clients. */
+/** Where a host listens by default, and the descriptor behind a socket: one rule for the host and its clients. */
 public final class GateSocket {
     private GateSocket() {}
 
@@ -27,6 +27,21 @@ public final class GateSocket {
     public static Path forClient() {
         String env = System.getenv("JDM_SOCKET");
         return env != null && !env.isBlank() ? Path.of(env) : defaultRuntimeDir().resolve("gate.sock");
+    }
+
+    /**
+     * The file descriptor behind a JDK socket channel, or -1 where it cannot be had (the JDK keeps
+     * it private; the launcher opens {@code sun.nio.ch} for this): for the system calls the JDK
+     * does not offer, on the host's side and the clients'.
+     */
+    public static int descriptorOf(java.nio.channels.Channel channel) {
+        try {
+            java.lang.reflect.Method fdVal = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
+            fdVal.setAccessible(true);
+            return (int) fdVal.invoke(channel);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** This process's real uid, as the kernel reports it for /proc/self. */

@@ -1,5 +1,6 @@
 package dev.jdm.host.gate;
 
+import dev.jdm.gate.GateSocket;
 import dev.jdm.host.sys.Libc;
 import dev.jdm.host.task.Credentials;
 import java.nio.channels.SocketChannel;
@@ -16,7 +17,7 @@ public final class PeerCredentials {
 
     /** The peer's credentials, or empty if they cannot be read (the caller then refuses the task). */
     public static Optional<Credentials> of(SocketChannel channel) {
-        int fd = Libc.descriptorOf(channel);
+        int fd = GateSocket.descriptorOf(channel);
         if (fd < 0) {
             return Optional.empty();
         }

@@ -8,8 +8,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
- * The few libc calls the host needs, through FFM: anonymous memory maps for vmalloc, peer
- * credentials of Unix sockets, and the descriptor behind a socket channel. Linux x86-64 and aarch64 constants.
+ * The few libc calls the host needs, through FFM: anonymous memory maps for vmalloc and peer
+ * credentials of Unix sockets. Linux x86-64 and aarch64 constants.
  */
 public final class Libc {
     /** PROT_READ | PROT_WRITE. */
@@ -134,20 +134,6 @@ public final class Libc {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
-        }
-    }
-
-    /**
-     * The file descriptor behind a JDK socket channel, or -1 where it cannot be had. The JDK keeps
-     * it private; the launcher opens {@code sun.nio.ch} to the host for this.
-     */
-    public static int descriptorOf(java.nio.channels.Channel channel) {
-        try {
-            java.lang.reflect.Method fdVal = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
-            fdVal.setAccessible(true);
-            return (int) fdVal.invoke(channel);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return -1;
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.jdm.host.sys;
 
+import dev.jdm.gate.GateSocket;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -68,7 +69,7 @@ public final class NonBlockingSocket implements AutoCloseable {
      * open {@code sun.nio.ch} to the host, or dup failed): the caller then waits as before.
      */
     public static Optional<NonBlockingSocket> of(SocketChannel channel) {
-        int fd = Libc.descriptorOf(channel);
+        int fd = GateSocket.descriptorOf(channel);
         if (fd < 0) {
             return Optional.empty();
         }

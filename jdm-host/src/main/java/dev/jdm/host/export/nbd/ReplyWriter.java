@@ -113,18 +113,13 @@ final class ReplyWriter implements CompletionBatch.Deferred {
         lock.lock();
         try {
             corked = false;
-            if (queue.isEmpty()) {
-                return;
-            }
-            if (writing || broken || queuedBytes > INLINE_BYTES) {
-                ready.signal();
-                return;
-            }
-            batch = take();
+            batch = takeSmall();
         } finally {
             lock.unlock();
         }
-        writeTaken(batch);
+        if (batch != null) {
+            writeTaken(batch);
+        }
     }
 
     /**
@@ -137,18 +132,28 @@ final class ReplyWriter implements CompletionBatch.Deferred {
         List<Reply> batch;
         lock.lock();
         try {
-            if (corked || queue.isEmpty()) {
-                return;
-            }
-            if (writing || broken || queuedBytes > INLINE_BYTES) {
-                ready.signal();
-                return;
-            }
-            batch = take();
+            batch = corked ? null : takeSmall();
         } finally {
             lock.unlock();
         }
-        sendTaken(batch);
+        if (batch != null) {
+            sendTaken(batch);
+        }
+    }
+
+    /**
+     * The lock held: takes what is queued for the calling thread to send if nobody is writing and
+     * it is at most {@link #INLINE_BYTES}; else leaves it to the writer thread and returns null.
+     */
+    private List<Reply> takeSmall() {
+        if (queue.isEmpty()) {
+            return null;
+        }
+        if (writing || broken || queuedBytes > INLINE_BYTES) {
+            ready.signal();
+            return null;
+        }
+        return take();
     }
 
     /** Sends a taken batch on {@link #direct} as far as the socket takes it now, and carries the rest to the writer thread. */
