@@ -103,20 +103,28 @@ final class Transmission {
             loop();
         } finally {
             idle.stop();
-            uncork(); // the replies still held back are what the drain below waits for
             try {
-                if (inFlight.tryAcquire(config.maxInFlight(), DRAIN_SECONDS, TimeUnit.SECONDS)) {
-                    inFlight.release(config.maxInFlight());
-                } else {
-                    warn.accept("requests still in flight after " + DRAIN_SECONDS + " s; closing anyway");
-                }
-                writer.finish();
-                writerThread.join(TimeUnit.SECONDS.toMillis(DRAIN_SECONDS));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                uncork(); // the requests and replies still held back are what the drain below waits for
             } finally {
-                writer.close(); // the socket's second descriptor: the client sees the end once both are closed
+                drain(writerThread);
             }
+        }
+    }
+
+    /** Waits for the requests in flight and their replies, then stops the writer and closes the socket's second descriptor. */
+    private void drain(Thread writerThread) {
+        try {
+            if (inFlight.tryAcquire(config.maxInFlight(), DRAIN_SECONDS, TimeUnit.SECONDS)) {
+                inFlight.release(config.maxInFlight());
+            } else {
+                warn.accept("requests still in flight after " + DRAIN_SECONDS + " s; closing anyway");
+            }
+            writer.finish();
+            writerThread.join(TimeUnit.SECONDS.toMillis(DRAIN_SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            writer.close(); // the client sees the end once both descriptors are closed
         }
     }
 
