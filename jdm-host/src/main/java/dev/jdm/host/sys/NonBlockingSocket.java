@@ -1,14 +1,14 @@
 package dev.jdm.host.sys;
 
 import dev.jdm.gate.GateSocket;
+import dev.jdm.isolation.sys.Sys;
+import dev.jdm.isolation.sys.SysException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
@@ -16,11 +16,12 @@ import java.util.Optional;
 
 /**
  * A second descriptor of a connected socket that sends without ever waiting (sendmsg with
- * MSG_DONTWAIT): a thread that must not be held up by a slow peer sends what the socket buffer
- * takes now and leaves the rest to a thread that may wait. The JDK's channels have no such call on
- * a channel in blocking mode, whose reads another thread is blocked in.
+ * MSG_DONTWAIT, through the isolation kit's {@link Sys}): a thread that must not be held up by a
+ * slow peer sends what the socket buffer takes now and leaves the rest to a thread that may wait.
+ * The JDK's channels have no such call on a channel in blocking mode, whose reads another thread is
+ * blocked in.
  *
- * <p>The descriptor is a dup(2) of the channel's own, so that the channel being closed by another
+ * <p>The descriptor is a close-on-exec duplicate (F_DUPFD_CLOEXEC) of the channel's own, so that the channel being closed by another
  * thread cannot hand its number to a newly opened file while this one sends. The socket stays open
  * until both are closed: its owner closes this one when the connection ends. Sends and the close are
  * serialised here; callers send one batch at a time so that batches do not interleave.
@@ -38,21 +39,13 @@ public final class NonBlockingSocket implements AutoCloseable {
     private static final long MSGHDR_BYTES = 56;
     private static final long IOVEC_BYTES = 16;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final MemoryLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final long ERRNO_OFFSET = CALL_STATE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle SENDMSG = LINKER.downcallHandle(find("sendmsg"),
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
-            Linker.Option.captureCallState("errno"));
-    private static final MethodHandle DUP = LINKER.downcallHandle(find("dup"),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle CLOSE = LINKER.downcallHandle(find("close"),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final int F_DUPFD_CLOEXEC = 1030;
+    private static final long ERRNO_OFFSET = Linker.Option.captureStateLayout().byteOffset(MemoryLayout.PathElement.groupElement("errno"));
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment header = arena.allocate(MSGHDR_BYTES, 8);
     private final MemorySegment iovecs = arena.allocate(IOVEC_BYTES * MAX_IOV, 8);
-    private final MemorySegment callState = arena.allocate(CALL_STATE);
+    private final MemorySegment callState = arena.allocate(Linker.Option.captureStateLayout());
     private int fd;
 
     private NonBlockingSocket(int fd) {
@@ -60,13 +53,9 @@ public final class NonBlockingSocket implements AutoCloseable {
         header.set(ValueLayout.ADDRESS, MSG_IOV, iovecs);
     }
 
-    private static MemorySegment find(String name) {
-        return LINKER.defaultLookup().find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
-    }
-
     /**
      * A sender beside {@code channel}, or empty where its descriptor cannot be had (this JVM does not
-     * open {@code sun.nio.ch} to the host, or dup failed): the caller then waits as before.
+     * open {@code sun.nio.ch} to the host, or the duplicate failed): the caller then waits as before.
      */
     public static Optional<NonBlockingSocket> of(SocketChannel channel) {
         int fd = GateSocket.descriptorOf(channel);
@@ -74,9 +63,9 @@ public final class NonBlockingSocket implements AutoCloseable {
             return Optional.empty();
         }
         try {
-            int copy = (int) DUP.invokeExact(fd);
-            return copy < 0 ? Optional.empty() : Optional.of(new NonBlockingSocket(copy));
-        } catch (Throwable t) {
+            // close-on-exec: a process the host starts must not keep a client's connection open
+            return Optional.of(new NonBlockingSocket(Sys.fcntl(fd, F_DUPFD_CLOEXEC, 0)));
+        } catch (SysException e) {
             return Optional.empty();
         }
     }
@@ -86,7 +75,7 @@ public final class NonBlockingSocket implements AutoCloseable {
      * buffer's position past what was sent; returns the bytes sent, 0 when the socket buffer is full.
      *
      * @throws ClosedChannelException after {@link #close}
-     * @throws IOException if the socket failed (the peer is gone)
+     * @throws SysException if the socket failed (the peer is gone), naming the errno
      */
     public synchronized long send(ByteBuffer[] bufs) throws IOException {
         if (fd < 0) {
@@ -119,7 +108,7 @@ public final class NonBlockingSocket implements AutoCloseable {
             header.set(ValueLayout.JAVA_LONG, MSG_IOVLEN, count);
             long n;
             try {
-                n = (long) SENDMSG.invokeExact(callState, fd, header, MSG_DONTWAIT | MSG_NOSIGNAL);
+                n = (long) Sys.SENDMSG.invokeExact(callState, fd, header, MSG_DONTWAIT | MSG_NOSIGNAL);
             } catch (Throwable t) {
                 throw new IOException("sendmsg failed: " + t, t);
             }
@@ -131,7 +120,7 @@ public final class NonBlockingSocket implements AutoCloseable {
                 if (errno == EAGAIN) {
                     return sent;
                 }
-                throw new IOException("sendmsg failed: errno " + errno);
+                throw new SysException("sendmsg(fd " + fd + ", MSG_DONTWAIT)", errno);
             }
             sent += n;
             for (long left = n, i = first; left > 0; i++) {
@@ -152,11 +141,7 @@ public final class NonBlockingSocket implements AutoCloseable {
         if (fd < 0) {
             return;
         }
-        try {
-            int unused = (int) CLOSE.invokeExact(fd);
-        } catch (Throwable t) {
-            // the descriptor is gone either way (close never leaves it open on Linux)
-        }
+        Sys.closeQuietly(fd); // the descriptor is gone either way: close never leaves it open on Linux
         fd = -1;
         arena.close();
     }
