@@ -167,6 +167,9 @@ final class ReplyWriter implements CompletionBatch.Deferred {
             }
         } catch (IOException e) {
             fail();
+        } catch (IllegalArgumentException e) {
+            // a payload in heap memory has no address for sendmsg: the writer thread sends the rest,
+            // and the completing thread (a driver's reaper) goes on
         }
         if (broken || next == batch.size() && !hasRemaining(parts)) {
             done(batch);

@@ -130,6 +130,24 @@ class ReplyWriterTest {
     }
 
     @Test
+    void aPayloadInHeapMemoryGoesThroughTheWriterThread() throws Exception {
+        ReplyWriter w = new ReplyWriter(server, NonBlockingSocket.of(server).orElseThrow());
+        Thread writer = Thread.ofPlatform().start(w::run);
+        byte[] head = ByteBuffer.allocate(8).putInt(0x67446698).putInt(0).array();
+        ByteBuffer heap = ByteBuffer.allocate(DATA);
+        for (int k = 0; k < DATA; k++) {
+            heap.put((byte) k);
+        }
+        heap.flip();
+        CompletionBatch.run(() -> w.send(new ReplyWriter.Reply(head, heap, released::incrementAndGet)));
+        expect(0, 1, true);
+        w.finish();
+        writer.join(5_000);
+        assertThat(released).hasValue(1);
+        w.close();
+    }
+
+    @Test
     void aClientThatDoesNotReadNeverHoldsUpTheCompletingThread() throws Exception {
         ReplyWriter w = new ReplyWriter(server, NonBlockingSocket.of(server).orElseThrow());
         Thread writer = Thread.ofPlatform().start(w::run);
