@@ -118,6 +118,11 @@ final class LogicalUnit {
         }
     }
 
+    /** A buffer the disk's driver lends for a request of {@code bytes} ({@link BufferLender}), or null. */
+    BufferLender.Loan lend(long bytes) {
+        return removed ? null : isPartition() ? disk.lend(bytes) : queue.lend(bytes);
+    }
+
     /**
      * Reports the allocation of {@code [offset, offset + length)} in this LU's offsets as runs from
      * {@code offset}: the driver's answer, checked (a driver that reports nothing, too much or

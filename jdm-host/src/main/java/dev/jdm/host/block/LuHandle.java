@@ -59,6 +59,15 @@ public final class LuHandle implements AutoCloseable {
     }
 
     /**
+     * A buffer of {@code bytes} that the LU's driver lends for a READ or WRITE's data, filled or
+     * drained in place ({@link BufferLender}); null when it lends none or this handle is closed.
+     * Give it back once the request is over, whatever its status.
+     */
+    public BufferLender.Loan lend(long bytes) {
+        return closed.get() ? null : lu.lend(bytes);
+    }
+
+    /**
      * Where the LU's holes are in {@code [offset, offset + length)}: runs from {@code offset}
      * reported to {@code out}, at least one on success ({@link dev.jdm.abi.blk.BlockExtents}).
      * Checked like a read. Returns a {@link BlockStatus} errno.

@@ -357,6 +357,11 @@ final class RequestQueue {
         return parts;
     }
 
+    /** A buffer the driver lends for a request of {@code bytes} ({@link BufferLender}), or null. */
+    BufferLender.Loan lend(long bytes) {
+        return !removed && driver instanceof BufferLender l ? l.lend(bytes) : null;
+    }
+
     /** Hands a batch (or one request, its own batch) to the driver; a throw fails what it left open. */
     private void issue(BlockBatch batch) {
         for (int i = 0; i < batch.size(); i++) {

@@ -6,6 +6,7 @@ import dev.jdm.abi.blk.BlockOp;
 import dev.jdm.abi.blk.BlockQueueDriver;
 import dev.jdm.abi.blk.BlockRequest;
 import dev.jdm.abi.blk.BlockStatus;
+import dev.jdm.host.block.BufferLender;
 import dev.jdm.host.block.CompletionBatch;
 import dev.jdm.isolation.channel.ControlChannel;
 import dev.jdm.isolation.ring.PeerFaultException;
@@ -47,8 +48,12 @@ import java.util.function.Consumer;
  * in the order it was first submitted, ahead of what queued meanwhile. If the domain gives up, it
  * {@linkplain #die kills} the driver: everything held, and everything submitted later, completes
  * with EIO.
+ *
+ * <p>Large requests need not be copied at all: the driver {@linkplain #lend lends} their buffers
+ * from the ring's data area ({@link RingLoans}), and a part whose data lies in place in one is
+ * published with that buffer as it is.
  */
-final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
+final class RingLuDriver implements BlockQueueDriver, BufferLender, AutoCloseable {
     static final long CHECK_MS = 200;
 
     /** A ring and its LU channel: one per domain process. */
@@ -80,7 +85,7 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
     private final ArrayDeque<Part> queue = new ArrayDeque<>();
     private final Map<Long, Part> inFlight = new HashMap<>();
     private final ArrayDeque<Part> replay = new ArrayDeque<>();
-    private Binding binding;
+    private final RingLoans loans;
     /** Replaced only by the io thread (under the lock), so it reads it without. */
     private RingClient client;
     private long crashNanos;
@@ -154,7 +159,7 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
         this.lu = lu;
         this.fault = fault;
         this.listener = listener;
-        this.binding = first;
+        this.loans = new RingLoans(first, this::giveBack);
         this.client = first.end().client();
         this.io = Thread.ofPlatform().daemon().name("domain-lu-" + lu).start(this::run);
     }
@@ -174,6 +179,32 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
             }
         }
         queueAll(parts);
+    }
+
+    @Override
+    public Loan lend(long bytes) {
+        synchronized (lock) {
+            return suspended || dead || closed ? null : loans.lend(bytes);
+        }
+    }
+
+    /** A borrower is done with {@code l}: its buffers may now serve parts that queued for want of one. */
+    private void giveBack(RingLoans.Loan l) {
+        String broke;
+        RingClient c;
+        List<Part> failed = new ArrayList<>();
+        synchronized (lock) {
+            loans.returned(l);
+            broke = drain(failed);
+            c = client;
+        }
+        if (broke == null) {
+            broke = ring(c);
+        }
+        failed.forEach(p -> p.job.partDone(BlockStatus.EIO));
+        if (broke != null) {
+            fault.accept(broke);
+        }
     }
 
     /**
@@ -232,16 +263,16 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
         }
         int capacity = client.layout().capacity();
         try {
-            // a free buffer too: the reaper frees a completion's tag before it takes the lock to copy
-            // the data out and release the buffer, so tags can be free while every buffer is held
-            while (client.inFlight() < capacity && client.buffers().available() > 0) {
-                Part p = replay.poll();
-                if (p == null) {
-                    p = queue.poll();
-                }
-                if (p == null) {
+            // a free buffer too, unless the part's data is in place in a loan: the reaper frees a
+            // completion's tag before it takes the lock to copy the data out and release the buffer,
+            // so tags can be free while every buffer is held
+            while (client.inFlight() < capacity) {
+                ArrayDeque<Part> from = replay.isEmpty() ? queue : replay;
+                Part p = from.peek();
+                if (p == null || client.buffers().available() == 0 && inPlace(p) < 0) {
                     break;
                 }
+                from.poll();
                 send(p, failed);
             }
         } catch (PeerFaultException e) {
@@ -362,9 +393,9 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
             takeAll(failed);
             failed.addAll(queue);
             queue.clear();
+            loans.retire(); // its mapping goes once the last loan comes back
         }
         finishAll(done, failed);
-        binding.close();
         Binding b = next.getAndSet(null);
         if (b != null) {
             b.close();
@@ -426,8 +457,7 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
 
     /** The new process's ring replaces the dead one's: everything that was in flight goes first, oldest first. */
     private void swap(Binding b) {
-        binding.close();
-        binding = b;
+        loans.replace(b);
         client = b.end().client();
         inFlight.values().stream().sorted(Comparator.comparingLong(Part::seq)).forEach(replay::add);
         inFlight.clear();
@@ -445,10 +475,16 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
         if (p.job.query != null) {
             int buffer = client.buffers().allocate();
             client.buffers().buffer(buffer).set(ValueLayout.JAVA_LONG_UNALIGNED, 0, p.job.query.length);
-            track(p, publish(p, DomainProtocol.EXTENTS_OP, 0, DomainLus.LAYOUT.bufferSize(), buffer));
+            track(p, publish(p, DomainProtocol.EXTENTS_OP, 0, DomainLus.LAYOUT.bufferSize(), buffer, true));
             return;
         }
         BlockRequest r = p.job.request;
+        int lent = inPlace(p);
+        if (lent >= 0) {
+            track(p, publish(p, r.op().ordinal(), r.flags(), p.length, lent, false));
+            loans.using(lent);
+            return;
+        }
         int buffer = RequestDescriptor.NO_BUFFER;
         if (r.op() != BlockOp.FLUSH) {
             buffer = client.buffers().allocate(); // never -1: drain sends only while one is free
@@ -462,11 +498,20 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
                 }
             }
         }
-        track(p, publish(p, r.op().ordinal(), r.flags(), p.length, buffer));
+        track(p, publish(p, r.op().ordinal(), r.flags(), p.length, buffer, true));
     }
 
-    /** Publishes {@code p}'s descriptor; if the ring refuses, the part goes back to the queue's head for whoever fails it. */
-    private long publish(Part p, int op, int flags, int length, int buffer) throws PeerFaultException {
+    /** The buffer of the current ring that holds {@code p}'s data in place (a loan's), or -1. */
+    private int inPlace(Part p) {
+        BlockRequest r = p.job.request;
+        return r != null && (r.op() == BlockOp.READ || r.op() == BlockOp.WRITE) ? loans.bufferFor(r.data(), p.at) : -1;
+    }
+
+    /**
+     * Publishes {@code p}'s descriptor; if the ring refuses, the part goes back to the queue's head
+     * for whoever fails it, and {@code buffer} to the pool if it is the part's {@code own}.
+     */
+    private long publish(Part p, int op, int flags, int length, int buffer, boolean own) throws PeerFaultException {
         try {
             long id = client.publish(op, flags, p.offset, length, buffer);
             if (id < 0) {
@@ -474,7 +519,7 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
             }
             return id;
         } catch (PeerFaultException e) {
-            if (buffer != RequestDescriptor.NO_BUFFER) {
+            if (own && buffer != RequestDescriptor.NO_BUFFER) {
                 client.buffers().release(buffer);
             }
             queue.addFirst(p);
@@ -511,10 +556,11 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
         BlockRequest r = p.job.request;
         int status = c.status() < 0 ? -c.status() : BlockStatus.OK;
         if (c.bufferIndex() != RequestDescriptor.NO_BUFFER) {
+            boolean inPlace = loans.completed(c.bufferIndex()); // a loan's: the data is already where it goes
             if (status == BlockStatus.OK && (r.op() == BlockOp.READ || r.op() == BlockOp.WRITE) && c.length() != p.length) {
                 status = BlockStatus.EIO; // a short transfer: the driver did not do all of it
             }
-            if (status == BlockStatus.OK && r.op() == BlockOp.READ) {
+            if (status == BlockStatus.OK && r.op() == BlockOp.READ && !inPlace) {
                 MemorySegment data = client.buffers().buffer(c.bufferIndex()).asSlice(0, p.length);
                 try {
                     r.data().asSlice(p.at, p.length).copyFrom(data);
@@ -522,7 +568,9 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
                     status = BlockStatus.EIO; // the caller's buffer is closed or confined to its thread: its problem, not this LU's
                 }
             }
-            client.buffers().release(c.bufferIndex());
+            if (!inPlace) {
+                client.buffers().release(c.bufferIndex());
+            }
         }
         if (replaying > 0) {
             listener.replayed(lu, replaying, progressNanos - crashNanos);
@@ -533,6 +581,9 @@ final class RingLuDriver implements BlockQueueDriver, AutoCloseable {
 
     /** Under the lock: everything in flight and waiting for replay, into {@code failed}. */
     private void takeAll(List<Part> failed) {
+        if (!inFlight.isEmpty()) {
+            loans.ringGone(); // what was in flight fails here, not through the ring
+        }
         failed.addAll(inFlight.values());
         inFlight.clear();
         failed.addAll(replay);

@@ -1,5 +1,6 @@
 package dev.jdm.host.export;
 
+import dev.jdm.host.block.BufferLender;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Set;
@@ -90,6 +91,15 @@ public interface ExportableDevice {
 
     /** What the device can do. */
     Set<Capability> capabilities();
+
+    /**
+     * A buffer of {@code bytes} for a read's destination or a write's source that the device moves
+     * data through without copying it again, or null (the default): then the caller uses its own.
+     * The caller gives it back once the request is over, whatever its status.
+     */
+    default BufferLender.Loan lend(int bytes) {
+        return null;
+    }
 
     /** Reads {@code dst.byteSize()} bytes at {@code offset} into {@code dst}. */
     void read(long offset, MemorySegment dst, Completion done);

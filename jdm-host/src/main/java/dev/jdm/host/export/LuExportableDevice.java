@@ -5,6 +5,7 @@ import dev.jdm.abi.blk.BlockExtents;
 import dev.jdm.abi.blk.BlockOp;
 import dev.jdm.abi.blk.BlockRequest;
 import dev.jdm.abi.blk.BlockStatus;
+import dev.jdm.host.block.BufferLender;
 import dev.jdm.host.block.LuHandle;
 import dev.jdm.host.block.LuInfo;
 import java.lang.foreign.MemorySegment;
@@ -83,6 +84,11 @@ final class LuExportableDevice implements ExportableDevice {
             caps.add(Capability.ROTATIONAL);
         }
         return java.util.Collections.unmodifiableSet(caps);
+    }
+
+    @Override
+    public BufferLender.Loan lend(int bytes) {
+        return lu.lend(bytes);
     }
 
     @Override

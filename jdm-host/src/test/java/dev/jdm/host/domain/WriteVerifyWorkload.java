@@ -2,6 +2,7 @@ package dev.jdm.host.domain;
 
 import dev.jdm.abi.blk.BlockRequest;
 import dev.jdm.abi.blk.BlockStatus;
+import dev.jdm.host.block.BufferLender;
 import dev.jdm.host.block.LuHandle;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -17,7 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * A write-then-verify workload through the block layer: each worker owns a slice of blocks, writes
  * a block (4 KiB, sometimes a 64 KiB run, sometimes FUA) with content derived from (block,
  * generation), reads it back and compares, and flushes now and then. It remembers the generation of
- * every block, so {@link #verifyAll} finds a lost or corrupted block after the run. Every status that
+ * every block, so {@link #verifyAll} finds a lost or corrupted block after the run. Half the 64 KiB
+ * runs are written from and read into buffers the LU's driver lends ({@link LuHandle#lend}), when
+ * it lends any, as the NBD server's are: so a restart finds loans in flight too. Every status that
  * is not OK and every mismatch is recorded as a failure, with what and where.
  */
 public final class WriteVerifyWorkload {
@@ -30,6 +33,7 @@ public final class WriteVerifyWorkload {
     private final long[] generation;
     private final AtomicBoolean stop = new AtomicBoolean();
     private final AtomicLong ops = new AtomicLong();
+    private final AtomicLong loans = new AtomicLong();
     private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
     private final List<Thread> threads = new ArrayList<>();
 
@@ -59,6 +63,11 @@ public final class WriteVerifyWorkload {
         return ops.get();
     }
 
+    /** Requests whose data was a buffer the driver lent. */
+    public long loans() {
+        return loans.get();
+    }
+
     public List<String> failures() {
         return List.copyOf(failures);
     }
@@ -77,14 +86,29 @@ public final class WriteVerifyWorkload {
                 }
                 int flags = rnd.nextInt(10) == 0 ? BlockRequest.FUA : 0;
                 long bytes = (long) run * BLOCK;
-                int written = lu.write(BASE + (long) first * BLOCK, out.asSlice(0, bytes), flags);
+                boolean borrow = run > 1 && rnd.nextBoolean();
+                BufferLender.Loan src = borrow ? lu.lend(bytes) : null;
+                if (src != null) {
+                    src.segment().copyFrom(out.asSlice(0, bytes));
+                    loans.incrementAndGet();
+                }
+                int written = lu.write(BASE + (long) first * BLOCK, src != null ? src.segment() : out.asSlice(0, bytes), flags);
+                if (src != null) {
+                    src.giveBack();
+                }
                 check(written, "write", first, run);
                 for (int b = 0; b < run && written == BlockStatus.OK; b++) {
                     generation[first + b]++;
                 }
-                check(lu.read(BASE + (long) first * BLOCK, in.asSlice(0, bytes)), "read", first, run);
+                BufferLender.Loan dst = borrow ? lu.lend(bytes) : null;
+                MemorySegment got = dst != null ? dst.segment() : in.asSlice(0, bytes);
+                check(lu.read(BASE + (long) first * BLOCK, got), "read", first, run);
                 for (int b = 0; b < run; b++) {
-                    compare(in.asSlice((long) b * BLOCK, BLOCK), first + b, "read-back");
+                    compare(got.asSlice((long) b * BLOCK, BLOCK), first + b, "read-back");
+                }
+                if (dst != null) {
+                    dst.giveBack();
+                    loans.incrementAndGet();
                 }
                 if (rnd.nextInt(16) == 0) {
                     check(lu.flush(), "flush", 0, 0);

@@ -39,6 +39,19 @@ public final class BufferArea {
         }
     }
 
+    /** Buffers [first, first + count) as one segment; for the host's own use (an index from the peer goes through {@link #slice}). */
+    public MemorySegment span(int first, int count) {
+        if (first < 0 || count < 1 || first > this.count - count) {
+            throw new IllegalArgumentException(where + ": buffers " + first + "+" + count + " are not in [0, " + this.count + ")");
+        }
+        return area.asSlice((long) first * size, (long) count * size);
+    }
+
+    /** Where buffer 0 starts in this process's address space: a buffer's address is this plus index times size. */
+    public long address() {
+        return area.address();
+    }
+
     public int count() {
         return count;
     }

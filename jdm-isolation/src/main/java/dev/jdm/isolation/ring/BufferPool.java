@@ -33,6 +33,33 @@ public final class BufferPool {
         return i;
     }
 
+    /**
+     * The first of {@code count} consecutive free buffers, all now allocated, or -1 when no such
+     * run is free. For a caller that hands out one contiguous stretch of the area; each buffer of
+     * the run is released on its own.
+     */
+    public int allocateRun(int count) {
+        if (count < 1 || count > free.length) {
+            throw new IllegalArgumentException("a run of " + count + " buffers in a pool of " + free.length);
+        }
+        for (int first = used.nextClearBit(0); first + count <= free.length; first = used.nextClearBit(first + 1)) {
+            int taken = used.nextSetBit(first);
+            if (taken < 0 || taken >= first + count) {
+                used.set(first, first + count);
+                int kept = 0;
+                for (int i = 0; i < top; i++) {
+                    if (!used.get(free[i])) {
+                        free[kept++] = free[i];
+                    }
+                }
+                top = kept;
+                return first;
+            }
+            first = taken; // no run fits before the next used buffer
+        }
+        return -1;
+    }
+
     /** Returns {@code index} to the pool; releasing one that is not allocated is a bug and throws. */
     public void release(int index) {
         if (index < 0 || index >= free.length || !used.get(index)) {

@@ -82,11 +82,12 @@ class IsolatedFileDiskCrashTest {
             }
             long seconds = (System.nanoTime() - t0) / 1_000_000_000;
             System.out.println("IsolatedFileDiskCrashTest: " + KILLS + " kills in " + seconds + " s, " + load.ops() + " write-verify rounds, "
-                    + d.restarts() + " restarts, " + load.failures().size() + " failures");
+                    + d.restarts() + " restarts, " + load.loans() + " requests on lent buffers, " + load.failures().size() + " failures");
             System.out.println(Latencies.describe("recovery (crash to first replayed completion)", d.recoveryNanos()));
             assertThat(load.failures()).as("client-visible errors and corrupted or lost blocks").isEmpty();
             assertThat(d.restarts()).isGreaterThanOrEqualTo(KILLS);
             assertThat(load.ops()).isGreaterThan(KILLS);
+            assertThat(load.loans()).as("64 KiB runs on buffers the domain's LU lent").isPositive();
             assertThat(d.recoveryNanos()).as("recoveries with requests in flight").isNotEmpty();
             assertThat(host.log().since(0).stream().map(LogRecord::message)).anyMatch(m -> m.contains("recovered in"));
         }

@@ -204,7 +204,8 @@ final class Transmission {
                 int cap = (int) Math.min(payload, Math.max(GROW_FROM, 2L * have));
                 acquire(exportBytes, cap - charged);
                 charged = cap;
-                ByteBuffer grown = pool.take(cap);
+                // a payload that fits one buffer may be received straight into one the device lends
+                ByteBuffer grown = buf == null && cap == payload ? pool.take(cap, device) : pool.take(cap);
                 if (buf != null) {
                     grown.put(0, buf, 0, have);
                     pool.give(buf);
@@ -220,6 +221,9 @@ final class Transmission {
             skip(payload - have);
             return new Payload(null, 0);
         } catch (IOException e) {
+            if (buf != null) {
+                pool.drop(buf); // a lent one goes back; the connection is over
+            }
             exportBytes.release(charged);
             throw e;
         }
@@ -268,12 +272,13 @@ final class Transmission {
         try {
             switch (r.type()) {
                 case Request.READ -> {
-                    ByteBuffer buf = pool.take((int) r.length());
+                    ByteBuffer buf = pool.take((int) r.length(), device);
                     device.read(r.offset(), MemorySegment.ofBuffer(buf), once(r, st -> {
                         if (st == IoStatus.OK) {
                             readReply(r, buf);
                         } else {
-                            status(r, st); // buf is not pooled: a driver that timed out may still write into it
+                            pool.drop(buf); // not pooled: a driver that timed out may still write into it
+                            status(r, st);
                         }
                     }));
                 }
@@ -415,18 +420,22 @@ final class Transmission {
      */
     private Runnable release(Req r, ByteBuffer extra, boolean reuse) {
         return () -> {
-            if (r.data() != null && reuse) {
-                pool.give(r.data());
-            }
-            if (extra != null && reuse) {
-                pool.give(extra);
-            }
+            letGo(r.data(), reuse);
+            letGo(extra, reuse);
             inFlightBytes.release(r.bytes());
             exportBytes.release(r.charged());
             inFlight.release();
             idle.touch(); // idle counts from the last reply, not from the last request
 
         };
+    }
+
+    private void letGo(ByteBuffer b, boolean reuse) {
+        if (b != null && reuse) {
+            pool.give(b);
+        } else if (b != null) {
+            pool.drop(b);
+        }
     }
 
     private void status(Req r, IoStatus st) {
