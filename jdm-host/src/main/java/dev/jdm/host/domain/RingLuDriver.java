@@ -190,21 +190,7 @@ final class RingLuDriver implements BlockQueueDriver, BufferLender, AutoCloseabl
 
     /** A borrower is done with {@code l}: its buffers may now serve parts that queued for want of one. */
     private void giveBack(RingLoans.Loan l) {
-        String broke;
-        RingClient c;
-        List<Part> failed = new ArrayList<>();
-        synchronized (lock) {
-            loans.returned(l);
-            broke = drain(failed);
-            c = client;
-        }
-        if (broke == null) {
-            broke = ring(c);
-        }
-        failed.forEach(p -> p.job.partDone(BlockStatus.EIO));
-        if (broke != null) {
-            fault.accept(broke);
-        }
+        publishAfter(failed -> loans.returned(l));
     }
 
     /**
@@ -212,11 +198,19 @@ final class RingLuDriver implements BlockQueueDriver, BufferLender, AutoCloseabl
      * submitting thread; fails them with EIO if the driver is dead or closed.
      */
     private void queueAll(List<Part> parts) {
+        publishAfter(failed -> (dead || closed ? failed : queue).addAll(parts));
+    }
+
+    /**
+     * Runs {@code change} under the lock, publishes what can go then, and rings the domain outside
+     * it; completes the parts that failed (EIO) and reports a broken ring, both outside the lock too.
+     */
+    private void publishAfter(Consumer<List<Part>> change) {
         List<Part> failed = new ArrayList<>();
         String broke;
         RingClient c;
         synchronized (lock) {
-            (dead || closed ? failed : queue).addAll(parts);
+            change.accept(failed);
             broke = drain(failed);
             c = client;
         }
