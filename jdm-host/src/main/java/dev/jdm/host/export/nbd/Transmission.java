@@ -269,55 +269,72 @@ final class Transmission {
 
     private void dispatch(Req r) {
         boolean fua = (r.flags() & Request.FLAG_FUA) != 0;
+        // Whichever comes first answers the request: the device's completion, or the catch below
+        // when the device throws before completing. Exactly one reply per request either way.
+        Once done = new Once();
+        ByteBuffer buf = null;
         try {
             switch (r.type()) {
                 case Request.READ -> {
-                    ByteBuffer buf = pool.take((int) r.length(), device);
-                    device.read(r.offset(), MemorySegment.ofBuffer(buf), once(r, st -> {
+                    ByteBuffer b = pool.take((int) r.length(), device);
+                    buf = b;
+                    device.read(r.offset(), MemorySegment.ofBuffer(b), done.then(st -> {
                         if (st == IoStatus.OK) {
-                            readReply(r, buf);
+                            readReply(r, b);
                         } else {
-                            pool.drop(buf); // not pooled: a driver that timed out may still write into it
+                            pool.drop(b); // not pooled: a driver that timed out may still write into it
                             status(r, st);
                         }
                     }));
                 }
-                case Request.WRITE -> device.write(r.offset(), MemorySegment.ofBuffer(r.data()), fua, once(r, st -> status(r, st)));
-                case Request.FLUSH -> device.flush(once(r, st -> status(r, st)));
-                case Request.TRIM -> device.trim(r.offset(), r.length(), fua, once(r, st -> status(r, st)));
+                case Request.WRITE -> device.write(r.offset(), MemorySegment.ofBuffer(r.data()), fua, done.then(st -> status(r, st)));
+                case Request.FLUSH -> device.flush(done.then(st -> status(r, st)));
+                case Request.TRIM -> device.trim(r.offset(), r.length(), fua, done.then(st -> status(r, st)));
                 case Request.WRITE_ZEROES -> device.writeZeroes(r.offset(), r.length(), fua, (r.flags() & Request.FLAG_NO_HOLE) == 0,
-                        (r.flags() & Request.FLAG_FAST_ZERO) != 0, once(r, st -> status(r, st)));
-                case Request.CACHE -> device.cache(r.offset(), r.length(), once(r, st -> status(r, st)));
-                case Request.BLOCK_STATUS -> {
-                    AtomicBoolean done = new AtomicBoolean();
-                    device.blockStatus(r.offset(), r.length(), (st, extents) -> {
-                        if (done.compareAndSet(false, true)) {
-                            if (st == IoStatus.OK && !extents.isEmpty()) {
-                                statusReply(r, extents);
-                            } else {
-                                status(r, st == IoStatus.OK ? IoStatus.EIO : st);
-                            }
+                        (r.flags() & Request.FLAG_FAST_ZERO) != 0, done.then(st -> status(r, st)));
+                case Request.CACHE -> device.cache(r.offset(), r.length(), done.then(st -> status(r, st)));
+                case Request.BLOCK_STATUS -> device.blockStatus(r.offset(), r.length(), (st, extents) -> {
+                    if (done.claim()) {
+                        if (st == IoStatus.OK && !extents.isEmpty()) {
+                            statusReply(r, extents);
+                        } else {
+                            status(r, st == IoStatus.OK ? IoStatus.EIO : st);
                         }
-                    });
-                }
+                    }
+                });
                 default -> throw new IllegalStateException("validated type " + r.type());
             }
         } catch (RuntimeException e) {
             // A device must complete, not throw; if one throws anyway the request fails, not the connection.
             warn.accept(device.name() + " threw on " + op(r.type()) + ": " + e);
-            error(r, Errors.EIO, "device " + device.name() + " failed: " + e.getMessage());
+            if (done.claim()) {
+                letGo(buf, false); // a read's buffer, lent or ours: the device may still hold it
+                error(r, Errors.EIO, "device " + device.name() + " failed: " + e.getMessage());
+            }
         } catch (OutOfMemoryError e) { // a read's buffer: this request fails, the connection and the host go on
-            error(r, Errors.ENOMEM, "no memory for a read of " + r.length() + " bytes; retry later");
+            if (done.claim()) {
+                letGo(buf, false);
+                error(r, Errors.ENOMEM, "no memory for a read of " + r.length() + " bytes; retry later");
+            }
         }
     }
 
-    private ExportableDevice.Completion once(Req r, Consumer<IoStatus> then) {
-        AtomicBoolean done = new AtomicBoolean();
-        return st -> {
-            if (done.compareAndSet(false, true)) {
-                then.accept(st == null ? IoStatus.EIO : st);
-            }
-        };
+    /** Who answers a request: the first to {@link #claim} it; a completion after that is ignored. */
+    private static final class Once {
+        private final AtomicBoolean claimed = new AtomicBoolean();
+
+        boolean claim() {
+            return claimed.compareAndSet(false, true);
+        }
+
+        /** A completion that runs {@code then} (a null status as EIO) if it is the first to claim. */
+        ExportableDevice.Completion then(Consumer<IoStatus> then) {
+            return st -> {
+                if (claim()) {
+                    then.accept(st == null ? IoStatus.EIO : st);
+                }
+            };
+        }
     }
 
     /** Built only for a request that needs it: validation runs once per request. */
