@@ -1,5 +1,6 @@
 package dev.jdm.host.export.nbd;
 
+import dev.jdm.host.block.CompletionBatch;
 import dev.jdm.host.block.Plug;
 import dev.jdm.host.export.ExportAccess;
 import dev.jdm.host.export.ExportableDevice;
@@ -261,7 +262,8 @@ final class Transmission {
             return;
         }
         if (r.length() >= OFFLOAD_BYTES && r.type() == Request.WRITE) {
-            Thread.ofVirtual().name("nbd-io").start(() -> dispatch(r));
+            // in a batch of its own: the thread that completes it sends the reply (ReplyWriter), no writer wake-up
+            Thread.ofVirtual().name("nbd-io").start(() -> CompletionBatch.run(() -> dispatch(r)));
         } else {
             dispatch(r);
         }
