@@ -2,20 +2,14 @@ package dev.jdm.host.export.nbd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jdm.host.block.BufferLender;
 import dev.jdm.host.export.ExportableDevice;
 import java.lang.reflect.Proxy;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The connection's pool asks the device for large buffers and gives lent ones back, never pooling them. */
 class BufferPoolLoanTest {
-    private final Arena arena = Arena.ofShared();
-    private final AtomicInteger lent = new AtomicInteger();
-    private final AtomicInteger back = new AtomicInteger();
+    private final CountedLoans loans = new CountedLoans();
 
     /** A device that lends every buffer it is asked for; nothing else of it is used here. */
     private final ExportableDevice device = (ExportableDevice) Proxy.newProxyInstance(getClass().getClassLoader(),
@@ -23,35 +17,23 @@ class BufferPoolLoanTest {
                 if (!method.getName().equals("lend")) {
                     throw new UnsupportedOperationException(method.getName());
                 }
-                lent.incrementAndGet();
-                MemorySegment s = arena.allocate((int) args[0], 4096);
-                return new BufferLender.Loan() {
-                    @Override
-                    public MemorySegment segment() {
-                        return s;
-                    }
-
-                    @Override
-                    public void giveBack() {
-                        back.incrementAndGet();
-                    }
-                };
+                return loans.lend((int) args[0]);
             });
 
     @Test
     void shouldBorrowLargeBuffersOnlyAndGiveThemBackOnceWhetherGivenOrDropped() {
         BufferPool pool = new BufferPool(64 << 20);
         ByteBuffer small = pool.take(BufferPool.LEND_FROM - 1, device);
-        assertThat(lent.get()).as("a small payload is not worth a loan").isZero();
+        assertThat(loans.lent.get()).as("a small payload is not worth a loan").isZero();
         ByteBuffer big = pool.take(1 << 20, device);
-        assertThat(lent.get()).isEqualTo(1);
+        assertThat(loans.lent.get()).isEqualTo(1);
         assertThat(big.limit()).isEqualTo(1 << 20);
         pool.give(big);
-        assertThat(back.get()).isEqualTo(1);
+        assertThat(loans.back.get()).isEqualTo(1);
         assertThat(pool.take(1 << 20)).as("the lent buffer never entered the pool").isNotSameAs(big);
         ByteBuffer failed = pool.take(1 << 20, device);
         pool.drop(failed);
-        assertThat(back.get()).isEqualTo(2);
+        assertThat(loans.back.get()).isEqualTo(2);
         pool.give(small);
         assertThat(pool.take(BufferPool.LEND_FROM - 1)).as("our own buffers are still pooled").isSameAs(small);
     }

@@ -2,15 +2,12 @@ package dev.jdm.host.export.nbd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jdm.host.block.BufferLender;
 import dev.jdm.host.export.ExportableDevice;
 import dev.jdm.host.export.IoStatus;
 import dev.jdm.host.export.MemoryExportableDevice;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,29 +22,15 @@ class NbdThrowingDeviceTest extends NbdServerFixture {
     /** Reads here complete, then throw. */
     private static final long THROWS_AFTER = LENGTH;
 
-    private final Arena arena = Arena.ofShared();
-    private final AtomicInteger lent = new AtomicInteger();
-    private final AtomicInteger back = new AtomicInteger();
+    private final CountedLoans loans = new CountedLoans();
 
-    /** {@link #mem}'s content, lending every large buffer, throwing on reads at the two offsets above. */
+    /** {@code inner}'s content, lending every large buffer, throwing on reads at the two offsets above. */
     private ExportableDevice flaky(MemoryExportableDevice inner) {
         return (ExportableDevice) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {ExportableDevice.class},
                 (proxy, method, args) -> {
                     switch (method.getName()) {
                         case "lend" -> {
-                            lent.incrementAndGet();
-                            MemorySegment s = arena.allocate((int) args[0], 4096);
-                            return new BufferLender.Loan() {
-                                @Override
-                                public MemorySegment segment() {
-                                    return s;
-                                }
-
-                                @Override
-                                public void giveBack() {
-                                    back.incrementAndGet();
-                                }
-                            };
+                            return loans.lend((int) args[0]);
                         }
                         case "name" -> {
                             return "flaky";
@@ -101,11 +84,11 @@ class NbdThrowingDeviceTest extends NbdServerFixture {
             assertThat(third.error()).isZero();
         }
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (back.get() < lent.get() && System.nanoTime() < deadline) {
+        while (loans.back.get() < loans.lent.get() && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
-        assertThat(lent.get()).as("both large reads borrowed").isEqualTo(2);
-        assertThat(back.get()).as("each loan came back once").isEqualTo(2);
+        assertThat(loans.lent.get()).as("both large reads borrowed").isEqualTo(2);
+        assertThat(loans.back.get()).as("each loan came back once").isEqualTo(2);
         assertLogged("flaky threw on READ");
     }
 }
