@@ -21,9 +21,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>The connection's reader may send small batches itself when it uncorks ({@link #flush}), as
  * nbdkit's threads send their own replies: waking the writer thread for each burst of small
  * replies cost more than writing them. A thread that completes requests in a {@link CompletionBatch}
- * (a domain LU's reaper, or the virtual thread that serves one large write) sends the replies of the batch itself at its end, but only what the socket
- * takes without waiting ({@link NonBlockingSocket}): a slow client must not hold up a driver, so the
- * rest of that write is left to the writer thread. Other completions (a lone one, on a driver's
+ * (a domain LU's reaper, or the virtual thread that serves one large write) sends the replies of
+ * the batch itself at its end, but only what the socket takes without waiting ({@link
+ * NonBlockingSocket}): a slow client must not hold up a driver, so the rest of that write is left
+ * to the writer thread. Other completions (a lone one, on a driver's
  * thread) go to the writer thread. Only one thread writes at a time, and batches leave in queue order.
  */
 final class ReplyWriter implements CompletionBatch.Deferred {
