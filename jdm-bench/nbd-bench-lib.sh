@@ -80,7 +80,11 @@ fill() { # allocate every page so reads read data, not holes
   "${FIO[@]}" --name=fill --ioengine=nbd --uri="$1" --rw=write --bs=1M --iodepth=4 --offset="$OFFSET" --size="$SIZE" >/dev/null 2>&1
 }
 
-warm() { # $1 uri: each workload briefly, so that a JIT has compiled the TLS path before it is measured
+# $1 uri: each workload for 3 s, unmeasured, so that what is measured is the steady state: a JVM
+# (the host's, and an isolated domain's of its own) compiles each workload's path in its first
+# seconds, and a 1 s ramp is not enough for that: without it the first round of a 4k row could run
+# well below the rounds after it.
+warm() {
   for w in "${WORKLOADS[@]}"; do
     set -- "$1" $w
     "${FIO[@]}" --name=warm --ioengine=nbd --uri="$1" --rw="$3" --bs="$4" --iodepth="$5" --offset="$OFFSET" --size="$SIZE" \
@@ -91,7 +95,7 @@ warm() { # $1 uri: each workload briefly, so that a JIT has compiled the TLS pat
 compare() { # $1 label, $2 jdm uri, $3 nbdkit uri
   local label="$1" juri="$2" kuri="$3" r w name rw bs qd ji jb ni nb
   fill "$juri"; fill "$kuri"
-  if [ "$TLS" = 1 ]; then warm "$juri"; warm "$kuri"; fi # both sides alike; nbdkit's gnutls needs no warming but gets the same
+  warm "$juri"; warm "$kuri" # both sides alike: nbdkit (or a colocated host) gets the same, needed or not
   local -A jiops jbw kiops kbw ratios
   # Rounds outside, rows inside, and which side goes first alternating: a burst of load elsewhere
   # on the machine then spoils one round of several rows, not every round of one row.
