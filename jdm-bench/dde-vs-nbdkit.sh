@@ -59,4 +59,4 @@ compare memory "$(jdm_uri "$TMP/jdmm" kitm0)" "$(kit_uri "$TMP/kitm.sock")"
 compare file "$(jdm_uri "$TMP/jdmf" kitf0)" "$(kit_uri "$TMP/kitf.sock")"
 jdm jdmm domain ls
 jdm jdmf domain ls | tail -n +2
-echo "fio $(fio --version) nbd engine, $RUNTIME s per row after a 3 s unmeasured warm-up of each workload on each side and a 1 s ramp, $ROUNDS alternating rounds (medians), $SIZE from offset 1 MiB, Unix sockets; jdm: the plugin in an isolated domain behind the block layer and jdm's NBD server; ratio = jdm IOPS / nbdkit IOPS, target >= 0.80 on every row"
+echo "$(run_shape), Unix sockets; jdm: the plugin in an isolated domain behind the block layer and jdm's NBD server; ratio = jdm IOPS / nbdkit IOPS, target >= 0.80 on every row"

@@ -40,4 +40,4 @@ for h in iso col; do jdm "$h" export add ram0; jdm "$h" export add file0; done
 printf '%-8s %-18s %10s %9s %10s %9s %7s\n' driver workload "iso IOPS" "iso MiB/s" "col IOPS" "col MiB/s" ratio
 compare ramdisk "$(jdm_uri "$TMP/iso" ram0)" "$(jdm_uri "$TMP/col" ram0)"
 compare filedisk "$(jdm_uri "$TMP/iso" file0)" "$(jdm_uri "$TMP/col" file0)"
-echo "fio $(fio --version) nbd engine, $RUNTIME s per row after a 3 s unmeasured warm-up of each workload on each side and a 1 s ramp, $ROUNDS alternating rounds (medians), $SIZE from offset 1 MiB, Unix sockets; ratio = isolated IOPS / colocated IOPS; targets >= 0.70 (4k random), >= 0.90 (1M sequential)"
+echo "$(run_shape), Unix sockets; ratio = isolated IOPS / colocated IOPS; targets >= 0.70 (4k random), >= 0.90 (1M sequential)"

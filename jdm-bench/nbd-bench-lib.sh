@@ -80,16 +80,21 @@ fill() { # allocate every page so reads read data, not holes
   "${FIO[@]}" --name=fill --ioengine=nbd --uri="$1" --rw=write --bs=1M --iodepth=4 --offset="$OFFSET" --size="$SIZE" >/dev/null 2>&1
 }
 
-# $1 uri: each workload for 3 s, unmeasured, so that what is measured is the steady state: a JVM
-# (the host's, and an isolated domain's of its own) compiles each workload's path in its first
-# seconds, and a 1 s ramp is not enough for that: without it the first round of a 4k row could run
-# well below the rounds after it.
+WARM_SECONDS=3
+# $1 uri: each workload for WARM_SECONDS, unmeasured, so that what is measured is the steady
+# state: a JVM (the host's, and an isolated domain's of its own) compiles each workload's path in
+# its first seconds, and a 1 s ramp is not enough for that: without it the first round of a 4k row
+# could run well below the rounds after it.
 warm() {
   for w in "${WORKLOADS[@]}"; do
     set -- "$1" $w
     "${FIO[@]}" --name=warm --ioengine=nbd --uri="$1" --rw="$3" --bs="$4" --iodepth="$5" --offset="$OFFSET" --size="$SIZE" \
-      --time_based --runtime=3 >/dev/null 2>&1
+      --time_based --runtime="$WARM_SECONDS" >/dev/null 2>&1
   done
+}
+
+run_shape() { # how the rows were run, for each script's summary line
+  echo "fio $(fio --version) nbd engine, $RUNTIME s per row after a $WARM_SECONDS s unmeasured warm-up of each workload on each side and a 1 s ramp, $ROUNDS alternating rounds (medians), $SIZE from offset 1 MiB"
 }
 
 compare() { # $1 label, $2 jdm uri, $3 nbdkit uri
