@@ -123,6 +123,11 @@ final class LogicalUnit {
         return removed ? null : isPartition() ? disk.lend(bytes) : queue.lend(bytes);
     }
 
+    /** The disk's driver, if other threads may reap its completions ({@link SharedReaping}), else null. */
+    SharedReaping reaping() {
+        return removed ? null : isPartition() ? disk.reaping() : queue.reaping();
+    }
+
     /**
      * Reports the allocation of {@code [offset, offset + length)} in this LU's offsets as runs from
      * {@code offset}: the driver's answer, checked (a driver that reports nothing, too much or

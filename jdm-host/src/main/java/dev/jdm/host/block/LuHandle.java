@@ -67,6 +67,11 @@ public final class LuHandle implements AutoCloseable {
         return closed.get() ? null : lu.lend(bytes);
     }
 
+    /** The LU's driver, if the caller's thread may reap its completions while it waits ({@link SharedReaping}); else null. */
+    public SharedReaping reaping() {
+        return closed.get() ? null : lu.reaping();
+    }
+
     /**
      * Where the LU's holes are in {@code [offset, offset + length)}: runs from {@code offset}
      * reported to {@code out}, at least one on success ({@link dev.jdm.abi.blk.BlockExtents}).

@@ -362,6 +362,11 @@ final class RequestQueue {
         return !removed && driver instanceof BufferLender l ? l.lend(bytes) : null;
     }
 
+    /** The driver, if other threads may reap its completions ({@link SharedReaping}), else null. */
+    SharedReaping reaping() {
+        return !removed && driver instanceof SharedReaping r ? r : null;
+    }
+
     /** Hands a batch (or one request, its own batch) to the driver; a throw fails what it left open. */
     private void issue(BlockBatch batch) {
         for (int i = 0; i < batch.size(); i++) {

@@ -8,10 +8,14 @@ import dev.jdm.abi.blk.BlockRequest;
 import dev.jdm.abi.blk.BlockStatus;
 import dev.jdm.host.block.BufferLender;
 import dev.jdm.host.block.CompletionBatch;
+import dev.jdm.host.block.SharedReaping;
+import dev.jdm.host.sys.EpollSet;
+import dev.jdm.isolation.channel.FdDoorbell;
 import dev.jdm.isolation.channel.ControlChannel;
 import dev.jdm.isolation.ring.PeerFaultException;
 import dev.jdm.isolation.ring.RequestDescriptor;
 import dev.jdm.isolation.ring.RingClient;
+import dev.jdm.isolation.sys.SysException;
 import dev.jdm.isolation.transport.RingTransport;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -20,6 +24,7 @@ import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -53,7 +58,7 @@ import java.util.function.Consumer;
  * from the ring's data area ({@link RingLoans}), and a part whose data lies in place in one is
  * published with that buffer as it is.
  */
-final class RingLuDriver implements BlockQueueDriver, BufferLender, AutoCloseable {
+final class RingLuDriver implements BlockQueueDriver, BufferLender, SharedReaping, AutoCloseable {
     static final long CHECK_MS = 200;
 
     /** A ring and its LU channel: one per domain process. */
@@ -96,6 +101,19 @@ final class RingLuDriver implements BlockQueueDriver, BufferLender, AutoCloseabl
     /** When a request was last completed, or the ring went from idle to busy: what a stall is measured from. */
     private volatile long progressNanos = System.nanoTime();
     private volatile int held;
+    /**
+     * The threads helping to reap ({@link SharedReaping}), each by its set and the doorbell
+     * descriptor that set watches (-1: none yet). While there are any, the io thread does not sleep
+     * on the doorbell, so that a completion wakes one thread.
+     */
+    private final Map<EpollSet, Integer> helpers = new IdentityHashMap<>();
+    /** Helpers waiting now: the last one to stop withdraws the ring's waiting flag. */
+    private int armed;
+    /** The current ring's completion doorbell, and its descriptor if it is an eventfd (else -1: nobody helps). */
+    private FdDoorbell completionBell;
+    private int completionFd = -1;
+    /** Set under the lock when the io thread is about to sleep on the doorbell: a last helper leaving then rings it awake. */
+    private volatile boolean ioOnDoorbell;
 
     /** One request as the host's block layer handed it over, or an extents query (request null). */
     private static final class Job {
@@ -161,6 +179,7 @@ final class RingLuDriver implements BlockQueueDriver, BufferLender, AutoCloseabl
         this.listener = listener;
         this.loans = new RingLoans(first, this::giveBack);
         this.client = first.end().client();
+        bell(first);
         this.io = Thread.ofPlatform().daemon().name("domain-lu-" + lu).start(this::run);
     }
 
@@ -327,11 +346,20 @@ final class RingLuDriver implements BlockQueueDriver, BufferLender, AutoCloseabl
             old.close();
         }
         dead = false;
+        wakeIo();
     }
 
     /** The domain gave up (or the ring broke): fail what it held, and everything after. */
     void die() {
         dead = true;
+        wakeIo();
+    }
+
+    /** Wakes the io thread if it waits on the lock while helpers reap: the domain's state changed. */
+    private void wakeIo() {
+        synchronized (lock) {
+            lock.notifyAll();
+        }
     }
 
     /** Milliseconds the driver has held requests without any completing, or 0 when it holds none or is suspended. */
@@ -397,40 +425,167 @@ final class RingLuDriver implements BlockQueueDriver, BufferLender, AutoCloseabl
     }
 
     /**
-     * Waits for a completion (or for work, when nothing is in flight), then under the lock takes it
-     * and every other that is there, and submits what queued for their tags. Returns a fault to report, or null.
+     * One step of the io thread: under the lock, publishes what waits and takes every completion
+     * there; if there were none, sleeps on the domain's doorbell (also when nothing is in flight:
+     * whatever a submitter publishes next completes through it, so submitters need not wake this
+     * thread) or, while helpers reap, on the lock. Returns a fault to report, or null.
      */
     private String reap(List<Done> done, List<Part> failed) throws PeerFaultException, IOException, InterruptedException {
         RingClient c0;
+        String broke;
+        boolean sleep = false;
         synchronized (lock) {
-            String broke = drain(failed);
+            broke = drain(failed);
             if (broke != null || closed || next.get() != null) {
                 return broke;
             }
             c0 = client;
-        }
-        String rang = ring(c0);
-        if (rang != null) {
-            return rang;
-        }
-        // With nothing in flight too this thread waits on the domain's doorbell, not on the lock:
-        // whatever a submitter publishes next completes through that doorbell, so submitters need
-        // not wake this thread first (a futex wake and wait per burst of requests).
-        RequestDescriptor c;
-        try {
-            c = client.take();
-        } catch (TimeoutException e) {
-            return null; // look at the state, then wait again
-        }
-        String broke;
-        synchronized (lock) {
-            for (; c != null; c = client.poll()) {
-                finish(c, done);
+            reapLocked(done);
+            if (done.isEmpty() && helpers.isEmpty()) {
+                client.announceWaiting();
+                RequestDescriptor c = client.poll();
+                if (c != null) {
+                    client.cancelWaiting();
+                    finish(c, done);
+                    reapLocked(done);
+                } else {
+                    sleep = true;
+                    ioOnDoorbell = true; // before the lock goes: a helper that joins and leaves meanwhile rings
+                }
             }
-            broke = drain(failed);
-            c0 = client;
+            if (!done.isEmpty()) {
+                broke = drain(failed);
+            }
         }
-        return broke != null ? broke : ring(c0);
+        broke = broke != null ? broke : ring(c0);
+        if (sleep) {
+            try {
+                client.awaitCompletion(CHECK_MS); // rung, timed out or spurious: the next step polls
+            } finally {
+                ioOnDoorbell = false;
+            }
+        } else if (done.isEmpty()) {
+            synchronized (lock) {
+                if (!helpers.isEmpty() && next.get() == null && !closed) {
+                    lock.wait(CHECK_MS); // the helpers reap; the last to leave wakes this thread
+                }
+            }
+        }
+        return broke;
+    }
+
+    /** Under the lock: finishes every completion that is there. */
+    private void reapLocked(List<Done> done) throws PeerFaultException {
+        for (RequestDescriptor c = client.poll(); c != null; c = client.poll()) {
+            finish(c, done);
+        }
+    }
+
+    @Override
+    public void join(EpollSet wait) {
+        synchronized (lock) {
+            helpers.putIfAbsent(wait, -1);
+        }
+    }
+
+    @Override
+    public void leave(EpollSet wait) {
+        boolean kick;
+        FdDoorbell bell;
+        synchronized (lock) {
+            Integer watched = helpers.remove(wait);
+            if (watched == null) {
+                return;
+            }
+            if (watched >= 0) {
+                wait.unwatch(watched);
+            }
+            kick = helpers.isEmpty();
+            if (kick) {
+                lock.notifyAll(); // the io thread, waiting on the lock while helpers reaped
+            }
+            bell = completionBell;
+        }
+        if (kick && ioOnDoorbell && bell != null) {
+            try {
+                bell.ring(); // it sleeps on the doorbell, whose waiting flag a helper may have withdrawn
+            } catch (IOException e) {
+                // it wakes within CHECK_MS anyway
+            }
+        }
+    }
+
+    @Override
+    public Step reapOrArm(EpollSet wait, int token) {
+        List<Done> done = new ArrayList<>();
+        List<Part> failed = new ArrayList<>();
+        String broke = null;
+        RingClient c0;
+        Step step;
+        synchronized (lock) {
+            Integer watched = helpers.get(wait);
+            if (watched == null || suspended || dead || closed || next.get() != null || completionFd < 0) {
+                return Step.UNAVAILABLE;
+            }
+            c0 = client;
+            try {
+                reapLocked(done);
+                step = Step.REAPED;
+                if (done.isEmpty()) {
+                    if (watched != completionFd) {
+                        if (watched >= 0) {
+                            wait.unwatch(watched); // the old ring's, if its descriptor is still open
+                        }
+                        wait.watch(completionFd, token, true); // edge-triggered: the io thread keeps the count
+                        helpers.put(wait, completionFd);
+                    }
+                    client.announceWaiting();
+                    RequestDescriptor c = client.poll();
+                    if (c == null) {
+                        armed++;
+                        step = Step.ARMED;
+                    } else {
+                        if (armed == 0) {
+                            client.cancelWaiting();
+                        }
+                        finish(c, done);
+                        reapLocked(done);
+                    }
+                }
+                if (step == Step.REAPED) {
+                    broke = drain(failed);
+                }
+            } catch (PeerFaultException e) {
+                dead = true;
+                broke = "LU " + lu + ": " + e.getMessage();
+                step = Step.UNAVAILABLE;
+            } catch (SysException e) {
+                step = Step.UNAVAILABLE; // this set cannot watch the doorbell: its thread waits as without help
+            }
+        }
+        if (broke == null && step == Step.REAPED) {
+            broke = ring(c0);
+        }
+        finishAll(done, failed);
+        if (broke != null) {
+            fault.accept(broke);
+        }
+        return step;
+    }
+
+    @Override
+    public void disarm() {
+        synchronized (lock) {
+            if (armed > 0 && --armed == 0) {
+                client.cancelWaiting();
+            }
+        }
+    }
+
+    /** Under the lock (or before the io thread starts): the completion doorbell of {@code b}'s ring. */
+    private void bell(Binding b) {
+        completionBell = b.end().fromDomain() instanceof FdDoorbell f && f.kind() == FdDoorbell.Kind.EVENTFD ? f : null;
+        completionFd = completionBell == null ? -1 : completionBell.fd();
     }
 
     /** Completes, outside the lock, what the io thread finished or failed. */
@@ -453,6 +608,8 @@ final class RingLuDriver implements BlockQueueDriver, BufferLender, AutoCloseabl
     private void swap(Binding b) {
         loans.replace(b);
         client = b.end().client();
+        bell(b);
+        armed = 0; // helpers armed on the old ring wake by their time-out, or its last doorbell
         inFlight.values().stream().sorted(Comparator.comparingLong(Part::seq)).forEach(replay::add);
         inFlight.clear();
         held = replay.size();

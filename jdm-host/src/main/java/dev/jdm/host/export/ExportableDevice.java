@@ -1,6 +1,7 @@
 package dev.jdm.host.export;
 
 import dev.jdm.host.block.BufferLender;
+import dev.jdm.host.block.SharedReaping;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Set;
@@ -98,6 +99,14 @@ public interface ExportableDevice {
      * The caller gives it back once the request is over, whatever its status.
      */
     default BufferLender.Loan lend(int bytes) {
+        return null;
+    }
+
+    /**
+     * The device's driver, if a thread about to wait may reap its completions meanwhile ({@link
+     * SharedReaping}), or null (the default).
+     */
+    default SharedReaping reaping() {
         return null;
     }
 

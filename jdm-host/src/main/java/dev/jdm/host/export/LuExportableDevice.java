@@ -6,6 +6,7 @@ import dev.jdm.abi.blk.BlockOp;
 import dev.jdm.abi.blk.BlockRequest;
 import dev.jdm.abi.blk.BlockStatus;
 import dev.jdm.host.block.BufferLender;
+import dev.jdm.host.block.SharedReaping;
 import dev.jdm.host.block.LuHandle;
 import dev.jdm.host.block.LuInfo;
 import java.lang.foreign.MemorySegment;
@@ -89,6 +90,11 @@ final class LuExportableDevice implements ExportableDevice {
     @Override
     public BufferLender.Loan lend(int bytes) {
         return lu.lend(bytes);
+    }
+
+    @Override
+    public SharedReaping reaping() {
+        return lu.reaping();
     }
 
     @Override

@@ -135,6 +135,11 @@ public final class NonBlockingSocket implements AutoCloseable {
         }
     }
 
+    /** This descriptor, to wait on (the socket's input too); -1 after {@link #close}. */
+    public synchronized int fd() {
+        return fd;
+    }
+
     /** Closes this descriptor (the channel's own stays as it is); later sends fail. */
     @Override
     public synchronized void close() {

@@ -17,7 +17,9 @@ import java.util.concurrent.TimeoutException;
  * <p>Submitting may happen on any threads, one at a time ({@link #publish} and the claim of
  * {@link #notifyPeer} are serialised here); reaping ({@link #take}, {@link #poll}) on one thread,
  * which waits without holding the submitters up. So a request need not wait behind a completion
- * to be submitted. The {@link #buffers() pool} is the caller's to serialise.
+ * to be submitted. The {@link #buffers() pool} is the caller's to serialise. A caller that reaps
+ * on more than one thread, one at a time under a lock of its own, waits with {@link
+ * #announceWaiting}, {@link #poll} and {@link #awaitCompletion} instead of {@link #take}.
  */
 public final class RingClient {
     private static final int TAG_BITS = 16;
@@ -157,6 +159,24 @@ public final class RingClient {
     /** The next completion, waiting as the {@link Waiter} says (without holding submitters up). */
     public RequestDescriptor take() throws PeerFaultException, IOException, TimeoutException {
         return accept(waiter.take(completions));
+    }
+
+    /**
+     * Asks the domain to ring the completion doorbell when it next posts one; the caller then polls
+     * once more, and either {@linkplain #cancelWaiting cancels} or sleeps ({@link #awaitCompletion}).
+     */
+    public void announceWaiting() {
+        completions.announceWaiting();
+    }
+
+    /** Withdraws {@link #announceWaiting} (a doorbell already claimed is harmless: a spurious wake-up). */
+    public void cancelWaiting() {
+        completions.cancelWaiting();
+    }
+
+    /** Sleeps on the completion doorbell at most {@code timeoutMillis}; false if it was not rung. */
+    public boolean awaitCompletion(long timeoutMillis) throws IOException {
+        return waiter.doorbell().await(timeoutMillis);
     }
 
     private synchronized RequestDescriptor accept(RequestDescriptor c) throws PeerFaultException {

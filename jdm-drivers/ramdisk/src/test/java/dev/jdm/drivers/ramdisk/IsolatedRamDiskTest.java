@@ -6,12 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.jdm.abi.blk.BlockStatus;
 import dev.jdm.host.block.BlockDriverContract;
 import dev.jdm.host.HostException;
+import dev.jdm.host.block.SharedReaping;
 import dev.jdm.host.domain.Domain;
+import dev.jdm.host.sys.EpollSet;
 import dev.jdm.symvers.JarContents;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +46,68 @@ class IsolatedRamDiskTest extends BlockDriverContract {
         assertThat(d.pid()).isNotEqualTo(ProcessHandle.current().pid());
         assertThat(d.modules()).containsExactly("ramdisk");
         assertThat(host.modules().get("ramdisk").orElseThrow().domain()).isEqualTo("isolated:ramtest");
+    }
+
+    /**
+     * A thread that waits for something of its own (an NBD reader) may reap the LU's completions:
+     * with it helping, I/O from another thread completes through it, and after it leaves the LU's
+     * own reaper serves again. Once the domain is gone for good it is told to wait without helping.
+     */
+    @Test
+    void shouldLetAWaitingThreadReapTheLusCompletions() throws Exception {
+        SharedReaping reaping = lu.reaping();
+        assertThat(reaping).as("an isolated LU's driver").isNotNull();
+        int reaped = 0;
+        try (EpollSet wait = EpollSet.create()) {
+            reaping.join(wait);
+            AtomicInteger done = new AtomicInteger();
+            Thread io = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 200; i++) {
+                    try {
+                        if (lu.write(0x200000 + i * 4096L, pattern(4096, i), 0) == BlockStatus.OK) {
+                            done.incrementAndGet();
+                        }
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (io.isAlive() && System.nanoTime() < deadline) {
+                switch (reaping.reapOrArm(wait, 2)) {
+                    case REAPED -> reaped++;
+                    case ARMED -> {
+                        try {
+                            wait.await(50);
+                        } finally {
+                            reaping.disarm();
+                        }
+                    }
+                    case UNAVAILABLE -> throw new AssertionError("the LU could not be helped while its domain ran");
+                }
+            }
+            io.join(TimeUnit.SECONDS.toMillis(5));
+            assertThat(done.get()).as("writes completed while a helper reaped").isEqualTo(200);
+            reaping.leave(wait);
+            assertThat(lu.write(0x100000, pattern(4096, 7), 0)).as("after the helper left").isEqualTo(BlockStatus.OK);
+
+            reaping.join(wait);
+            Domain d = host.domains().find("ramtest").orElseThrow();
+            d.kill();
+            ProcessHandle.of(d.pid()).ifPresent(p -> p.onExit().join());
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            SharedReaping.Step step;
+            do {
+                step = reaping.reapOrArm(wait, 2);
+                if (step == SharedReaping.Step.ARMED) {
+                    wait.await(50);
+                    reaping.disarm();
+                }
+            } while (step != SharedReaping.Step.UNAVAILABLE && System.nanoTime() < until);
+            assertThat(step).as("a domain that is gone for good").isEqualTo(SharedReaping.Step.UNAVAILABLE);
+            reaping.leave(wait);
+        }
+        assertThat(reaped).as("completions reaped by the helping thread").isPositive();
     }
 
     @Test

@@ -124,6 +124,25 @@ final class ReplyWriter implements CompletionBatch.Deferred {
     }
 
     /**
+     * {@link #flush}, sending only what the socket takes now, as {@link #batchDone} does; the writer
+     * thread sends the rest. For a reader that reaps a driver's completions ({@link
+     * dev.jdm.host.block.SharedReaping}): a slow client must not hold it up. Needs {@link #direct}.
+     */
+    void flushWithoutWaiting() {
+        List<Reply> batch;
+        lock.lock();
+        try {
+            corked = false;
+            batch = takeSmall();
+        } finally {
+            lock.unlock();
+        }
+        if (batch != null) {
+            sendTaken(batch);
+        }
+    }
+
+    /**
      * The end of a completion batch on the thread that completed it: sends what queued without
      * waiting, if nobody else is writing and it is at most {@link #INLINE_BYTES}; what the socket
      * does not take now, and larger batches, the writer thread sends. A corked reader sends them itself.

@@ -2,6 +2,7 @@ package dev.jdm.host.export.nbd;
 
 import dev.jdm.host.block.CompletionBatch;
 import dev.jdm.host.block.Plug;
+import dev.jdm.host.block.SharedReaping;
 import dev.jdm.host.export.ExportAccess;
 import dev.jdm.host.export.ExportableDevice;
 import dev.jdm.host.export.Extent;
@@ -10,6 +11,7 @@ import dev.jdm.host.export.nbd.NbdWire.Chunk;
 import dev.jdm.host.export.nbd.NbdWire.Errors;
 import dev.jdm.host.export.nbd.NbdWire.Request;
 import dev.jdm.host.export.nbd.NbdWire.SimpleReply;
+import dev.jdm.host.sys.EpollSet;
 import dev.jdm.host.sys.NonBlockingSocket;
 import dev.jdm.host.task.Task;
 import java.io.EOFException;
@@ -68,6 +70,20 @@ final class Transmission {
     private final long size;
     /** Whether this reader has corked {@link #writer}; only the reader thread touches it. */
     private boolean corked;
+    /** The device's driver, if this reader may reap its completions while it waits for the socket; else null. */
+    private final SharedReaping reaping;
+    /** The socket's sender, also what {@link #wait} watches; null on TLS. */
+    private final NonBlockingSocket direct;
+    /** The socket and the driver's doorbell, watched together while this reader helps; created on first use. */
+    private EpollSet wait;
+    /** Whether this reader has joined {@link #reaping}; only the reader thread touches it. */
+    private boolean helping;
+    /** Set when {@link #wait} could not be made: the reader then never helps. */
+    private boolean cannotWait;
+    private static final int SOCKET_READY = 1;
+    private static final int DONE_READY = 2;
+    /** The longest one wait for the socket and completions sleeps: a ring replaced by a restart is watched from the next. */
+    private static final long HELP_WAIT_MS = 200;
 
     Transmission(ByteChannel ch, Session s, Task task, ExportAccess access, NbdConfig config, Semaphore exportBytes, IdleWatch idle,
             Consumer<String> warn, BufferPool pool) {
@@ -81,7 +97,9 @@ final class Transmission {
         this.config = config;
         this.warn = warn;
         // TLS has no clear-text socket to send on: its replies go through the channel only
-        this.writer = new ReplyWriter(ch, ch instanceof SocketChannel sc ? NonBlockingSocket.of(sc).orElse(null) : null);
+        this.direct = ch instanceof SocketChannel sc ? NonBlockingSocket.of(sc).orElse(null) : null;
+        this.writer = new ReplyWriter(ch, direct);
+        this.reaping = direct == null ? null : s.export().device().reaping();
         this.inFlight = new Semaphore(config.maxInFlight());
         this.inFlightBytes = new Semaphore((int) Math.min(Integer.MAX_VALUE, config.maxInFlightBytes()));
         this.pool = pool;
@@ -104,6 +122,10 @@ final class Transmission {
             loop();
         } finally {
             idle.stop();
+            stopHelping();
+            if (wait != null) {
+                wait.close();
+            }
             try {
                 uncork(); // the requests and replies still held back are what the drain below waits for
             } finally {
@@ -260,6 +282,9 @@ final class Transmission {
         if (!allowed) {
             error(r, Errors.EPERM, "blk_io refused " + op + " at " + r.offset() + "+" + r.length() + " of " + s.export().name());
             return;
+        }
+        if (r.type() == Request.BLOCK_STATUS) {
+            stopHelping(); // the device answers it on this thread, waiting: its reaper must be free to
         }
         if (r.length() >= OFFLOAD_BYTES && r.type() == Request.WRITE) {
             // in a batch of its own: the thread that completes it sends the reply (ReplyWriter), no writer wake-up
@@ -570,7 +595,11 @@ final class Transmission {
             try {
                 Plug.finish();
             } finally {
-                writer.flush();
+                if (helping) {
+                    writer.flushWithoutWaiting(); // a helper must not block on a slow client: other clients' completions wait for it
+                } else {
+                    writer.flush();
+                }
             }
         }
     }
@@ -579,6 +608,7 @@ final class Transmission {
     private void acquire(Semaphore sem, int permits) {
         if (!sem.tryAcquire(permits)) {
             uncork();
+            stopHelping(); // what frees the permits may have to be reaped by the driver's own thread
             sem.acquireUninterruptibly(permits);
             cork();
         }
@@ -589,7 +619,7 @@ final class Transmission {
         while (in.remaining() < n) {
             uncork();
             in.compact();
-            int got = ch.read(in);
+            int got = read(in);
             cork(); // what this request and the next ones complete waits for the next flush
             in.flip();
             if (got < 0) {
@@ -603,7 +633,7 @@ final class Transmission {
         while (in.remaining() < n) {
             uncork();
             in.compact();
-            int got = ch.read(in);
+            int got = read(in);
             cork(); // what this request and the next ones complete waits for the next flush
             in.flip();
             if (got < 0) {
@@ -624,7 +654,7 @@ final class Transmission {
         dst.position(dst.position() + buffered);
         while (dst.hasRemaining()) {
             uncork();
-            int got = ch.read(dst);
+            int got = read(dst);
             cork();
             if (got < 0) {
                 throw new EOFException("client vanished inside a write payload (" + dst.position() + " of " + dst.limit() + " bytes)");
@@ -642,7 +672,7 @@ final class Transmission {
         while (left > 0) {
             uncork();
             in.clear().limit((int) Math.min(in.capacity(), left));
-            int got = ch.read(in);
+            int got = read(in);
             cork(); // what this request and the next ones complete waits for the next flush
             if (got < 0) {
                 throw new EOFException("client vanished inside a payload being dropped");
@@ -654,4 +684,70 @@ final class Transmission {
         }
     }
 
+    // ---- waiting for the socket, reaping meanwhile ----
+
+    /** Reads from the socket, after waiting for it and the device's completions together where it can ({@link #awaitSocket}). */
+    private int read(ByteBuffer b) throws IOException {
+        awaitSocket();
+        return ch.read(b);
+    }
+
+    /**
+     * Until the socket has bytes, completes the device's completions on this thread, as a colocated
+     * driver completes on it: a domain LU's completion then wakes this thread only, and its reply
+     * leaves from here (the reader is uncorked, so it goes at once, without waiting). Returns at
+     * once where the device cannot be helped: the read then waits as usual.
+     */
+    private void awaitSocket() throws IOException {
+        if (reaping == null || cannotWait) {
+            return;
+        }
+        if (!helping) {
+            if (wait == null) {
+                try {
+                    wait = EpollSet.create();
+                    wait.watch(direct.fd(), SOCKET_READY, false);
+                } catch (IOException e) {
+                    cannotWait = true; // no epoll to be had: this reader reads as without help
+                    return;
+                }
+            }
+            reaping.join(wait);
+            helping = true;
+        }
+        while (true) {
+            switch (reaping.reapOrArm(wait, DONE_READY)) {
+                case UNAVAILABLE -> {
+                    stopHelping();
+                    return;
+                }
+                case REAPED -> {
+                    // their replies are sent; look again before sleeping
+                }
+                case ARMED -> {
+                    int ready;
+                    try {
+                        ready = wait.await(HELP_WAIT_MS);
+                    } catch (IOException e) {
+                        cannotWait = true; // the read below waits as without help
+                        stopHelping();
+                        return;
+                    } finally {
+                        reaping.disarm();
+                    }
+                    if ((ready & SOCKET_READY) != 0) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Leaves {@link #reaping} before this reader blocks on anything but the socket, or ends. */
+    private void stopHelping() {
+        if (helping) {
+            helping = false;
+            reaping.leave(wait);
+        }
+    }
 }
