@@ -110,14 +110,7 @@ final class ReplyWriter implements CompletionBatch.Deferred {
      * thread is writing and they are at most {@link #INLINE_BYTES}; else the writer thread sends them.
      */
     void flush() {
-        List<Reply> batch;
-        lock.lock();
-        try {
-            corked = false;
-            batch = takeSmall();
-        } finally {
-            lock.unlock();
-        }
+        List<Reply> batch = uncorkAndTake();
         if (batch != null) {
             writeTaken(batch);
         }
@@ -129,16 +122,20 @@ final class ReplyWriter implements CompletionBatch.Deferred {
      * dev.jdm.host.block.SharedReaping}): a slow client must not hold it up. Needs {@link #direct}.
      */
     void flushWithoutWaiting() {
-        List<Reply> batch;
+        List<Reply> batch = uncorkAndTake();
+        if (batch != null) {
+            sendTaken(batch);
+        }
+    }
+
+    /** Uncorks and {@linkplain #takeSmall takes} what this thread is to send, or null. */
+    private List<Reply> uncorkAndTake() {
         lock.lock();
         try {
             corked = false;
-            batch = takeSmall();
+            return takeSmall();
         } finally {
             lock.unlock();
-        }
-        if (batch != null) {
-            sendTaken(batch);
         }
     }
 
