@@ -11,7 +11,8 @@ import dev.jdm.host.sys.EpollSet;
  * <p>A helper {@linkplain #join joins} before its first wait and {@linkplain #leave leaves} before
  * it blocks on anything else, and when it is done: while any helper has joined, the driver's own
  * reaper does not wait on the completion doorbell, so a completion wakes one thread. A helper that
- * left may not be left blocking: it would hold up every request of the driver, other clients' too.
+ * has joined must not block on anything else: it would hold up every request of the driver, other
+ * clients' too, until the reaper's safety net (a look every few hundred milliseconds) found them.
  */
 public interface SharedReaping {
     /** What {@link #reapOrArm} did. */

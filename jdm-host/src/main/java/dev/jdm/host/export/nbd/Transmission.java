@@ -284,7 +284,7 @@ final class Transmission {
             return;
         }
         if (r.type() == Request.BLOCK_STATUS) {
-            stopHelping(); // the device answers it on this thread, waiting: its reaper must be free to
+            stopHelping(); // the device answers it on this thread by waiting on its ring, which its own reaper then serves
         }
         if (r.length() >= OFFLOAD_BYTES && r.type() == Request.WRITE) {
             // in a batch of its own: the thread that completes it sends the reply (ReplyWriter), no writer wake-up
