@@ -24,7 +24,6 @@ import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -102,16 +101,10 @@ final class RingLuDriver implements BlockQueueDriver, BufferLender, SharedReapin
     private volatile long progressNanos = System.nanoTime();
     private volatile int held;
     /**
-     * The threads helping to reap ({@link SharedReaping}), each by its set and the doorbell
-     * descriptor that set watches (-1: none yet). While there are any, the io thread does not sleep
-     * on the doorbell, so that a completion wakes one thread.
+     * The threads helping to reap ({@link SharedReaping}). While there are any, the io thread does
+     * not sleep on the doorbell, so that a completion wakes one thread.
      */
-    private final Map<EpollSet, Integer> helpers = new IdentityHashMap<>();
-    /** Helpers waiting now: the last one to stop withdraws the ring's waiting flag. */
-    private int armed;
-    /** The current ring's completion doorbell, and its descriptor if it is an eventfd (else -1: nobody helps). */
-    private FdDoorbell completionBell;
-    private int completionFd = -1;
+    private final ReapHelpers helpers = new ReapHelpers();
     /** Set under the lock when the io thread is about to sleep on the doorbell: a last helper leaving then rings it awake. */
     private volatile boolean ioOnDoorbell;
 
@@ -179,7 +172,7 @@ final class RingLuDriver implements BlockQueueDriver, BufferLender, SharedReapin
         this.listener = listener;
         this.loans = new RingLoans(first, this::giveBack);
         this.client = first.end().client();
-        bell(first);
+        helpers.bind(first);
         this.io = Thread.ofPlatform().daemon().name("domain-lu-" + lu).start(this::run);
     }
 
@@ -441,7 +434,7 @@ final class RingLuDriver implements BlockQueueDriver, BufferLender, SharedReapin
             }
             c0 = client;
             reapLocked(done);
-            if (done.isEmpty() && helpers.isEmpty()) {
+            if (done.isEmpty() && helpers.none()) {
                 client.announceWaiting();
                 RequestDescriptor c = client.poll();
                 if (c != null) {
@@ -466,7 +459,7 @@ final class RingLuDriver implements BlockQueueDriver, BufferLender, SharedReapin
             }
         } else if (done.isEmpty()) {
             synchronized (lock) {
-                if (!helpers.isEmpty() && next.get() == null && !closed) {
+                if (!helpers.none() && next.get() == null && !closed) {
                     lock.wait(CHECK_MS); // the helpers reap; the last to leave wakes this thread
                 }
             }
@@ -484,29 +477,21 @@ final class RingLuDriver implements BlockQueueDriver, BufferLender, SharedReapin
     @Override
     public void join(EpollSet wait) {
         synchronized (lock) {
-            helpers.putIfAbsent(wait, -1);
+            helpers.join(wait);
         }
     }
 
     @Override
     public void leave(EpollSet wait) {
-        boolean kick;
         FdDoorbell bell;
         synchronized (lock) {
-            Integer watched = helpers.remove(wait);
-            if (watched == null) {
+            if (!helpers.leave(wait)) {
                 return;
             }
-            if (watched >= 0) {
-                wait.unwatch(watched);
-            }
-            kick = helpers.isEmpty();
-            if (kick) {
-                lock.notifyAll(); // the io thread, waiting on the lock while helpers reaped
-            }
-            bell = completionBell;
+            lock.notifyAll(); // the io thread, waiting on the lock while helpers reaped
+            bell = helpers.bell();
         }
-        if (kick && ioOnDoorbell && bell != null) {
+        if (ioOnDoorbell && bell != null) {
             try {
                 bell.ring(); // it sleeps on the doorbell, whose waiting flag a helper may have withdrawn
             } catch (IOException e) {
@@ -523,8 +508,7 @@ final class RingLuDriver implements BlockQueueDriver, BufferLender, SharedReapin
         RingClient c0;
         Step step;
         synchronized (lock) {
-            Integer watched = helpers.get(wait);
-            if (watched == null || suspended || dead || closed || next.get() != null || completionFd < 0) {
+            if (!helpers.canHelp(wait) || suspended || dead || closed || next.get() != null) {
                 return Step.UNAVAILABLE;
             }
             c0 = client;
@@ -532,20 +516,14 @@ final class RingLuDriver implements BlockQueueDriver, BufferLender, SharedReapin
                 reapLocked(done);
                 step = Step.REAPED;
                 if (done.isEmpty()) {
-                    if (watched != completionFd) {
-                        if (watched >= 0) {
-                            wait.unwatch(watched); // the old ring's, if its descriptor is still open
-                        }
-                        wait.watch(completionFd, token, true); // edge-triggered: the io thread keeps the count
-                        helpers.put(wait, completionFd);
-                    }
+                    helpers.watchBell(wait, token);
                     client.announceWaiting();
                     RequestDescriptor c = client.poll();
                     if (c == null) {
-                        armed++;
+                        helpers.arm();
                         step = Step.ARMED;
                     } else {
-                        if (armed == 0) {
+                        if (!helpers.anyArmed()) {
                             client.cancelWaiting();
                         }
                         finish(c, done);
@@ -576,16 +554,10 @@ final class RingLuDriver implements BlockQueueDriver, BufferLender, SharedReapin
     @Override
     public void disarm() {
         synchronized (lock) {
-            if (armed > 0 && --armed == 0) {
+            if (helpers.disarm()) {
                 client.cancelWaiting();
             }
         }
-    }
-
-    /** Under the lock (or before the io thread starts): the completion doorbell of {@code b}'s ring. */
-    private void bell(Binding b) {
-        completionBell = b.end().fromDomain() instanceof FdDoorbell f && f.kind() == FdDoorbell.Kind.EVENTFD ? f : null;
-        completionFd = completionBell == null ? -1 : completionBell.fd();
     }
 
     /** Completes, outside the lock, what the io thread finished or failed. */
@@ -608,8 +580,7 @@ final class RingLuDriver implements BlockQueueDriver, BufferLender, SharedReapin
     private void swap(Binding b) {
         loans.replace(b);
         client = b.end().client();
-        bell(b);
-        armed = 0; // helpers armed on the old ring wake by their time-out, or its last doorbell
+        helpers.bind(b);
         inFlight.values().stream().sorted(Comparator.comparingLong(Part::seq)).forEach(replay::add);
         inFlight.clear();
         held = replay.size();
