@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -34,9 +36,10 @@ public final class DepmodOutput {
         // tries of modules.alias and modules.symbols are the expensive parts.
         FutureTask<Map<String, byte[]>> second = d.early != null ? d.early : startIndependent(d);
         Map<String, byte[]> out = new LinkedHashMap<>();
-        out.put("modules.dep", bytes(deps(d)));
-        out.put("modules.dep.bin", IndexTrie.depBin(d));
-        out.put("modules.alias", bytes(aliases(d)));
+        List<String> depLines = depLines(d); // modules.dep's lines are modules.dep.bin's values too
+        out.put("modules.dep", deps(depLines));
+        out.put("modules.dep.bin", IndexTrie.depBin(d, depLines));
+        out.put("modules.alias", aliases(d));
         out.put("modules.alias.bin", IndexTrie.aliasBin(d));
         try {
             out.putAll(second.get());
@@ -70,7 +73,7 @@ public final class DepmodOutput {
                 "# Soft dependencies extracted from modules themselves.\n", "softdep")));
         out.put("modules.weakdep", bytes(keyed(d, "weakdep",
                 "# Weak dependencies extracted from modules themselves.\n", "weakdep")));
-        out.put("modules.symbols", bytes(symbols(d)));
+        out.put("modules.symbols", symbols(d));
         out.put("modules.symbols.bin", IndexTrie.symbolsBin(d));
         out.put("modules.builtin.bin", IndexTrie.builtinBin(d.moduleDir()));
         BuiltinModInfo builtin = BuiltinModInfo.read(d.moduleDir().resolve("modules.builtin.modinfo"));
@@ -97,31 +100,40 @@ public final class DepmodOutput {
         }
     }
 
-    static String deps(Depmod d) {
-        StringBuilder sb = new StringBuilder(1 << 20);
+    /** Each module's line of modules.dep, without its newline: "relpath:", then " relpath" per dependency. */
+    static List<String> depLines(Depmod d) {
+        List<String> lines = new ArrayList<>(d.modules().size());
+        StringBuilder sb = new StringBuilder(256);
         for (DepmodModule m : d.modules()) {
+            sb.setLength(0);
             sb.append(m.relpath).append(':');
-            if (!m.deps.isEmpty()) {
-                for (DepmodModule dep : Depmod.allDependencies(m)) {
-                    sb.append(' ').append(dep.relpath);
-                }
+            for (DepmodModule dep : Depmod.allDependencies(m)) {
+                sb.append(' ').append(dep.relpath);
             }
-            sb.append('\n');
+            lines.add(sb.toString());
         }
-        return sb.toString();
+        return lines;
     }
 
-    static String aliases(Depmod d) {
-        StringBuilder sb = new StringBuilder(1 << 20);
-        sb.append("# Aliases extracted from modules themselves.\n");
-        for (DepmodModule m : d.modules()) {
-            for (ModInfoEntry e : m.info) {
-                if (e.key().equals("alias")) {
-                    sb.append("alias ").append(e.value()).append(' ').append(m.name).append('\n');
+    static byte[] deps(List<String> lines) {
+        return ByteOut.text(out -> {
+            for (String line : lines) {
+                out.text(line).write('\n');
+            }
+        });
+    }
+
+    static byte[] aliases(Depmod d) {
+        return ByteOut.text(out -> {
+            out.text("# Aliases extracted from modules themselves.\n");
+            for (DepmodModule m : d.modules()) {
+                for (ModInfoEntry e : m.info) {
+                    if (e.key().equals("alias")) {
+                        out.text("alias ").text(e.value()).write(' ').text(m.name).write('\n');
+                    }
                 }
             }
-        }
-        return sb.toString();
+        });
     }
 
     static String keyed(Depmod d, String key, String header, String word) {
@@ -136,15 +148,16 @@ public final class DepmodOutput {
         return sb.toString();
     }
 
-    static String symbols(Depmod d) {
-        StringBuilder sb = new StringBuilder(1 << 20);
-        sb.append("# Aliases for symbols, used by symbol_request().\n");
-        for (Depmod.Symbol s : d.symbolsInHashOrder()) {
-            if (s.owner() != null) {
-                sb.append("alias symbol:").append(s.name()).append(' ').append(s.owner().name).append('\n');
+    static byte[] symbols(Depmod d) {
+        List<Depmod.Symbol> symbols = d.symbolsInHashOrder();
+        return ByteOut.text(out -> {
+            out.text("# Aliases for symbols, used by symbol_request().\n");
+            for (Depmod.Symbol s : symbols) {
+                if (s.owner() != null) {
+                    out.text("alias symbol:").text(s.name()).write(' ').text(s.owner().name).write('\n');
+                }
             }
-        }
-        return sb.toString();
+        });
     }
 
     /** One line per module that has both a devname: alias and a char-/block-major alias. */

@@ -79,13 +79,13 @@ public final class IndexTrie {
     public byte[] toBytes() {
         Entry[] sorted = entries.toArray(new Entry[0]);
         Arrays.sort(sorted, ORDER);
-        Out out = new Out(bytes + 64);
+        ByteOut out = new ByteOut(bytes + 64);
         out.u32(MAGIC);
         out.u32(VERSION);
         out.u32(0);
         int rootOffset = write(sorted, 0, sorted.length, 0, true, out);
         byte[] b = out.toByteArray();
-        putU32(b, 8, rootOffset);
+        ByteOut.putU32(b, 8, rootOffset);
         return b;
     }
 
@@ -93,7 +93,7 @@ public final class IndexTrie {
      * Writes the node of the keys {@code e[from, to)}, which agree on their first {@code depth}
      * characters (the path to the node), after its children, and returns its offset and flags.
      */
-    private static int write(Entry[] e, int from, int to, int depth, boolean root, Out out) {
+    private static int write(Entry[] e, int from, int to, int depth, boolean root, ByteOut out) {
         // The node's prefix: what all its keys share past the path (sorted: the first and last
         // share it). The root has none, as kmod's starts empty and is never split.
         int end = depth;
@@ -126,7 +126,7 @@ public final class IndexTrie {
         }
         int offset = out.size();
         if (end > depth) {
-            out.str(e[from].key, depth, end);
+            out.cstr(e[from].key, depth, end);
             offset |= NODE_PREFIX;
         }
         if (childOffsets != null) {
@@ -141,75 +141,22 @@ public final class IndexTrie {
             out.u32(values - from);
             for (int i = from; i < values; i++) {
                 out.u32(e[i].priority);
-                out.str(e[i].value, 0, e[i].value.length());
+                out.cstr(e[i].value, 0, e[i].value.length());
             }
             offset |= NODE_VALUES;
         }
         return offset;
     }
 
-    private static void putU32(byte[] b, int at, int v) {
-        b[at] = (byte) (v >>> 24);
-        b[at + 1] = (byte) (v >>> 16);
-        b[at + 2] = (byte) (v >>> 8);
-        b[at + 3] = (byte) v;
-    }
-
-    /** A growable big-endian byte buffer; not ByteArrayOutputStream, whose every write takes a lock. */
-    private static final class Out {
-        private byte[] buf;
-        private int size;
-
-        Out(int capacity) {
-            buf = new byte[capacity];
-        }
-
-        int size() {
-            return size;
-        }
-
-        void write(int b) {
-            ensure(1);
-            buf[size++] = (byte) b;
-        }
-
-        void u32(int v) {
-            ensure(4);
-            putU32(buf, size, v);
-            size += 4;
-        }
-
-        /** Characters {@code [from, to)} of a 7-bit string (checked on insertion) and a NUL. */
-        @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): the low byte of each char, which 7-bit text is
-        void str(String s, int from, int to) {
-            int n = to - from;
-            ensure(n + 1);
-            s.getBytes(from, to, buf, size);
-            size += n;
-            buf[size++] = 0;
-        }
-
-        byte[] toByteArray() {
-            return Arrays.copyOf(buf, size);
-        }
-
-        private void ensure(int n) {
-            if (buf.length - size < n) {
-                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + n));
-            }
-        }
-    }
-
     // ---- the indexes depmod writes ----
 
-    static byte[] depBin(Depmod d) throws KmodException {
+    /** From each module's line of modules.dep ({@code lines}, in module order), which it keys by module name. */
+    static byte[] depBin(Depmod d, List<String> lines) throws KmodException {
         IndexTrie t = new IndexTrie();
-        for (DepmodModule m : d.modules()) {
-            StringBuilder line = new StringBuilder(m.relpath).append(':');
-            for (DepmodModule dep : Depmod.allDependencies(m)) {
-                line.append(' ').append(dep.relpath);
-            }
-            t.insert(m.name, line.toString(), m.idx);
+        List<DepmodModule> modules = d.modules();
+        for (int i = 0; i < modules.size(); i++) {
+            DepmodModule m = modules.get(i);
+            t.insert(m.name, lines.get(i), m.idx);
         }
         return t.toBytes();
     }

@@ -106,7 +106,8 @@ public final class Imports {
         }
         boolean[] visited = new boolean[versionSlots.length];
         boolean sparc = elf.machine() == EM_SPARC || elf.machine() == EM_SPARCV9;
-        List<ImportedSymbol> out = new ArrayList<>();
+        // sized for the usual case, every import versioned: the list is kept, and its growth was garbage
+        List<ImportedSymbol> out = new ArrayList<>(versionSlots.length + 4);
         SymbolTable symbols = elf.symbolTable();
         for (int i = 1; i < symbols.size(); i++) {
             if (!symbols.isUndefined(i) || (sparc && (symbols.info(i) & 0xf) == STT_REGISTER) || symbols.nameIsEmpty(i)) {
