@@ -6,8 +6,8 @@ import java.util.Arrays;
  * A growable byte buffer for the indexes depmod writes: big-endian numbers and NUL-terminated
  * 7-bit strings for the tries, ISO-8859-1 text for the text files. Not ByteArrayOutputStream,
  * whose every write takes a lock; and a text index goes straight into its bytes, where a
- * StringBuilder, its String and their encoding copied each one three times (fresh memory that the
- * kernel zeroes: a large part of depmod's cost).
+ * StringBuilder, its String and their encoding copied each one three times (all of it fresh
+ * memory, which the kernel zeroes first).
  *
  * <p>A {@linkplain #counting counting} buffer stores nothing and only adds up the size, so that
  * a text can be measured first and then written into a buffer of exactly its size ({@link #text}).
@@ -73,16 +73,25 @@ final class ByteOut {
         size += n + 1;
     }
 
-    /** {@code s} in ISO-8859-1, '?' for a char it cannot encode, as {@code String.getBytes} gives it. */
+    /**
+     * {@code s} in ISO-8859-1 as {@code String.getBytes} gives it: '?' for a character it cannot
+     * encode, one for a surrogate pair (a file name may hold anything the platform decoded).
+     */
     ByteOut text(String s) {
         int n = s.length();
-        if (ensure(n)) {
-            for (int i = 0; i < n; i++) {
-                char c = s.charAt(i);
-                buf[size + i] = c <= 0xff ? (byte) c : (byte) '?';
+        int at = size;
+        boolean store = ensure(n); // at most n bytes: a pair takes one
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c > 0xff && Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
             }
+            if (store) {
+                buf[at] = c <= 0xff ? (byte) c : (byte) '?';
+            }
+            at++;
         }
-        size += n;
+        size = at;
         return this;
     }
 

@@ -10,7 +10,7 @@ class ByteOutTest {
 
     @Test
     void shouldMeasureThenWriteATextIntoAnArrayOfExactlyItsSize() {
-        String[] lines = {"kernel/a.ko:", "kernel/b.ko: kernel/a.ko", "caf\u00e9 \u20ac"};
+        String[] lines = {"kernel/a.ko:", "kernel/b.ko: kernel/a.ko", "caf\u00e9 \u20ac \ud83d\ude00 \ud800x"};
         int[] renders = {0};
         byte[] b = ByteOut.text(out -> {
             renders[0]++;
@@ -19,7 +19,8 @@ class ByteOutTest {
             }
         });
         String expected = String.join("\n", lines) + "\n";
-        // what String.getBytes gives, '?' for the euro sign that ISO-8859-1 lacks
+        // what String.getBytes gives: '?' for the euro sign that ISO-8859-1 lacks, one for a
+        // surrogate pair, one for a lone surrogate
         assertThat(b).isEqualTo(expected.getBytes(StandardCharsets.ISO_8859_1));
         assertThat(renders[0]).isEqualTo(2);
     }
