@@ -10,7 +10,7 @@ import java.util.Arrays;
  * memory, which the kernel zeroes first).
  *
  * <p>A {@linkplain #counting counting} buffer stores nothing and only adds up the size, so that
- * a text can be measured first and then written into a buffer of exactly its size ({@link #text}).
+ * a text can be measured first and then written into a buffer of exactly its size ({@link #sized}).
  */
 final class ByteOut {
     private byte[] buf;
@@ -35,7 +35,7 @@ final class ByteOut {
     }
 
     /** What {@code r} writes, measured first, then written into an array of exactly that size. */
-    static byte[] text(Renderer r) {
+    static byte[] sized(Renderer r) {
         ByteOut count = counting();
         r.render(count);
         ByteOut out = new ByteOut(count.size);
@@ -95,7 +95,7 @@ final class ByteOut {
         return this;
     }
 
-    /** The bytes written: the array itself when it is full, as {@link #text} sizes it, else a copy. */
+    /** The bytes written: the array itself when it is full, as {@link #sized} sizes it, else a copy. */
     byte[] toByteArray() {
         if (buf == null) {
             throw new IllegalStateException("a counting buffer holds no bytes");

@@ -116,7 +116,7 @@ public final class DepmodOutput {
     }
 
     static byte[] deps(List<String> lines) {
-        return ByteOut.text(out -> {
+        return ByteOut.sized(out -> {
             for (String line : lines) {
                 out.text(line).write('\n');
             }
@@ -124,7 +124,7 @@ public final class DepmodOutput {
     }
 
     static byte[] aliases(Depmod d) {
-        return ByteOut.text(out -> {
+        return ByteOut.sized(out -> {
             out.text("# Aliases extracted from modules themselves.\n");
             for (DepmodModule m : d.modules()) {
                 for (ModInfoEntry e : m.info) {
@@ -150,7 +150,7 @@ public final class DepmodOutput {
 
     static byte[] symbols(Depmod d) {
         List<Depmod.Symbol> symbols = d.symbolsInHashOrder();
-        return ByteOut.text(out -> {
+        return ByteOut.sized(out -> {
             out.text("# Aliases for symbols, used by symbol_request().\n");
             for (Depmod.Symbol s : symbols) {
                 if (s.owner() != null) {

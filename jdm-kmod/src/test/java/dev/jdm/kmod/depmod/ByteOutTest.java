@@ -12,7 +12,7 @@ class ByteOutTest {
     void shouldMeasureThenWriteATextIntoAnArrayOfExactlyItsSize() {
         String[] lines = {"kernel/a.ko:", "kernel/b.ko: kernel/a.ko", "caf\u00e9 \u20ac \ud83d\ude00 \ud800x"};
         int[] renders = {0};
-        byte[] b = ByteOut.text(out -> {
+        byte[] b = ByteOut.sized(out -> {
             renders[0]++;
             for (String l : lines) {
                 out.text(l).write('\n');
